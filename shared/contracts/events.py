@@ -1,0 +1,202 @@
+"""The v1 events of the flow (ARCHITECTURE.md). Bodies carry identifiers and what consumers need, no more:
+the topic goes to grouping only (registration.accepted.v1); contact details go to notifications only
+(participant.contact_registered.v1)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime, time
+
+from pydantic import Field
+
+from .envelope import Event, EventData
+from .vocabulary import Composition, Gender, Language, MeetingFormat, Topic
+
+
+# --- registration ------------------------------------------------------------------------------
+class RegistrationAccepted(Event):
+    """A person joined the waiting pool. Consumed by grouping only (it carries the topic)."""
+
+    EVENT_TYPE = "registration.accepted.v1"
+    participant_id: uuid.UUID
+    district: str = Field(description="District office id covering the municipality.")
+    municipality: str
+    birth_date: date
+    gender: Gender
+    topic: Topic
+    composition: Composition
+    format: MeetingFormat
+    availability: list[str]
+    single_gender: bool
+    registered_at: datetime
+
+
+class FieldError(EventData):
+    field: str = Field(description="Dotted path of the offending field, or `body`.")
+    message: str
+
+
+class RegistrationRejected(Event):
+    """Answer to a submission that could not be accepted, so the sender learns why."""
+
+    EVENT_TYPE = "registration.rejected.v1"
+    submitted_event_id: uuid.UUID | None = None
+    source: str | None = None
+    external_ref: str | None = None
+    errors: list[FieldError]
+
+
+class ParticipantContactRegistered(Event):
+    """Contact details for messages. Consumed by notifications only."""
+
+    EVENT_TYPE = "participant.contact_registered.v1"
+    participant_id: uuid.UUID
+    name: str
+    email: str | None
+    mobile: str | None
+    language: Language
+
+
+class ParticipantWithdrew(Event):
+    EVENT_TYPE = "participant.withdrew.v1"
+    participant_id: uuid.UUID
+
+
+class ParticipantErased(Event):
+    """GDPR art. 17: every service deletes what it holds about the person."""
+
+    EVENT_TYPE = "participant.erased.v1"
+    participant_id: uuid.UUID
+
+
+class ParticipantDataDeleted(Event):
+    """A service's answer to participant.erased.v1, for the erasure report."""
+
+    EVENT_TYPE = "participant.data_deleted.v1"
+    participant_id: uuid.UUID
+    service: str
+    rows_deleted: int
+
+
+# --- grouping ----------------------------------------------------------------------------------
+class GroupFormed(Event):
+    EVENT_TYPE = "group.formed.v1"
+    group_id: uuid.UUID
+    district: str
+    slot: str = Field(description="Weekly slot, e.g. `tue_evening`.")
+    format: MeetingFormat = Field(description="in_person or digital.")
+    members: list[uuid.UUID]
+    municipalities: list[str]
+
+
+class GroupStarted(Event):
+    EVENT_TYPE = "group.started.v1"
+    group_id: uuid.UUID
+    members: list[uuid.UUID]
+
+
+class GroupDissolved(Event):
+    EVENT_TYPE = "group.dissolved.v1"
+    group_id: uuid.UUID
+    reason: str
+
+
+class GroupMemberJoined(Event):
+    EVENT_TYPE = "group.member_joined.v1"
+    group_id: uuid.UUID
+    participant_id: uuid.UUID
+
+
+class GroupMemberLeft(Event):
+    EVENT_TYPE = "group.member_left.v1"
+    group_id: uuid.UUID
+    participant_id: uuid.UUID
+
+
+class GroupAdmissionRequested(Event):
+    EVENT_TYPE = "group.admission_requested.v1"
+    group_id: uuid.UUID
+    members: list[uuid.UUID]
+
+
+class GroupEnded(Event):
+    EVENT_TYPE = "group.ended.v1"
+    group_id: uuid.UUID
+
+
+# --- calendar ----------------------------------------------------------------------------------
+class MeetingScheduled(Event):
+    """The weekly (or fortnightly) series of a group. Times are Europe/Oslo wall-clock."""
+
+    EVENT_TYPE = "meeting.scheduled.v1"
+    group_id: uuid.UUID
+    first_meeting: datetime
+    weekday: str
+    start_time: time
+    duration_minutes: int = 120
+    interval_weeks: int = Field(default=1, ge=1, le=2)
+    venue_name: str | None = None
+    venue_address: str | None = None
+    meeting_url: str | None = None
+    starter_meetings: int = Field(default=3, description="The starter attends the first N meetings.")
+
+
+class MeetingChanged(Event):
+    EVENT_TYPE = "meeting.changed.v1"
+    group_id: uuid.UUID
+    occurrence: datetime | None = Field(default=None, description="The one changed occurrence, or none for all.")
+    new_start: datetime | None = None
+    summary: str
+
+
+class MeetingCancelled(Event):
+    EVENT_TYPE = "meeting.cancelled.v1"
+    group_id: uuid.UUID
+    occurrence: datetime
+
+
+class GroupSchedulingFailed(Event):
+    EVENT_TYPE = "group.scheduling_failed.v1"
+    group_id: uuid.UUID
+    district: str
+    reason: str
+
+
+class ReminderDue(Event):
+    EVENT_TYPE = "reminder.due.v1"
+    group_id: uuid.UUID
+    meeting_start: datetime
+    members: list[uuid.UUID]
+
+
+# --- notifications -----------------------------------------------------------------------------
+class AbsenceReported(Event):
+    EVENT_TYPE = "absence.reported.v1"
+    group_id: uuid.UUID
+    participant_id: uuid.UUID
+    meeting_start: datetime
+
+
+ALL_EVENTS: tuple[type[Event], ...] = (
+    RegistrationAccepted,
+    RegistrationRejected,
+    ParticipantContactRegistered,
+    ParticipantWithdrew,
+    ParticipantErased,
+    ParticipantDataDeleted,
+    GroupFormed,
+    GroupStarted,
+    GroupDissolved,
+    GroupMemberJoined,
+    GroupMemberLeft,
+    GroupAdmissionRequested,
+    GroupEnded,
+    MeetingScheduled,
+    MeetingChanged,
+    MeetingCancelled,
+    GroupSchedulingFailed,
+    ReminderDue,
+    AbsenceReported,
+)
+
+__all__ = [cls.__name__ for cls in ALL_EVENTS] + ["FieldError"]

@@ -1,0 +1,58 @@
+"""Closed vocabularies shared by every service and by outside systems."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Topic(StrEnum):
+    grief = "grief"
+    anxiety = "anxiety"
+    depression = "depression"
+    loneliness = "loneliness"
+    relatives = "relatives"  # pårørende
+    addiction = "addiction"
+    chronic_illness = "chronic_illness"
+    cancer = "cancer"
+    life_crisis = "life_crisis"
+    self_image = "self_image"
+    violence = "violence"
+    other = "other"
+
+
+class Gender(StrEnum):
+    female = "female"
+    male = "male"
+    other = "other"
+    unspecified = "unspecified"
+
+
+class Composition(StrEnum):
+    same_topic = "same_topic"
+    cross_topic = "cross_topic"
+    any = "any"
+
+
+class MeetingFormat(StrEnum):
+    in_person = "in_person"
+    digital = "digital"
+    any = "any"
+
+
+class Language(StrEnum):
+    nb = "nb"
+    nn = "nn"
+    en = "en"
+
+
+class Source(StrEnum):
+    self = "self"
+    contact_point = "contact_point"
+    district_office = "district_office"
+    external = "external"
+
+
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+DAYPARTS = ("daytime", "evening")
+SLOTS = tuple(f"{d}_{p}" for d in WEEKDAYS for p in DAYPARTS)
+"""A weekly slot: weekday × part of day, e.g. `tue_evening`."""
