@@ -1,0 +1,241 @@
+"""Choosing when and where a new group meets, and which starter comes to its first meetings.
+
+Pure: the caller passes the venues, bookings and starters it loaded and a neighbour test. The answer is a
+SchedulingDecision, or NoFit with a reason a district office can act on (add a venue, ask a starter).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from uuid import UUID
+
+from .rules import DEFAULT_RULES, CalendarRules, SlotTimes, candidate_start_times, slot_times
+from .series import MeetingSeries, Occurrence, first_meeting_date, first_occurrences
+from .venues import (
+    Booking,
+    Starter,
+    StarterBooking,
+    Venue,
+    starter_can_attend,
+    venue_closed_reason,
+    venue_is_free,
+    within_hours,
+)
+
+IsNear = Callable[[str, str], bool]
+"""`is_near(a_municipality, b_municipality)`: whether people in `a` can reasonably reach `b`."""
+
+
+@dataclass(frozen=True)
+class GroupToSchedule:
+    """What the matcher needs of a formed group. `municipalities` has one entry per member where known,
+    so the majority's municipality can be preferred; a list without repeats treats all alike."""
+
+    group_id: UUID
+    district: str
+    slot: str
+    size: int
+    municipalities: tuple[str, ...] = ()
+    digital: bool = False
+    needs_accessible: bool = False
+    interval_weeks: int = 1
+
+
+@dataclass(frozen=True)
+class SchedulingDecision:
+    series: MeetingSeries
+    venue: Venue | None
+    meeting_url: str | None
+    starter_id: str | None
+    starter_meetings: tuple[Occurrence, ...]
+    checked_meetings: tuple[Occurrence, ...]
+    """The meetings the venue was checked free for (the first `rules.horizon_meetings`)."""
+
+    @property
+    def first_meeting(self) -> Occurrence:
+        return self.checked_meetings[0]
+
+
+@dataclass(frozen=True)
+class NoFit:
+    reason: str
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """One candidate start time with the meetings it implies."""
+
+    series: MeetingSeries
+    meetings: tuple[Occurrence, ...]
+    starter_meetings: tuple[Occurrence, ...]
+
+
+def schedule_group(
+    group: GroupToSchedule,
+    *,
+    today: date,
+    venues: Sequence[Venue],
+    bookings: Sequence[Booking],
+    starters: Sequence[Starter],
+    starter_bookings: Sequence[StarterBooking],
+    is_near: IsNear,
+    rules: CalendarRules = DEFAULT_RULES,
+    municipality_name: Callable[[str], str] = str,
+) -> SchedulingDecision | NoFit:
+    """Pick start time, venue and starter for `group`, or say why nothing fits."""
+    slot = slot_times(group.slot, rules)
+    plans = _plans(group, slot, today, rules)
+    pick_starter = _starter_picker(group, starters, starter_bookings)
+    if group.digital:
+        return _schedule_digital(group, slot, plans, pick_starter, rules)
+
+    if not group.municipalities:
+        return NoFit("the group has no member municipality to look for a venue in")
+    places = _describe_places(group.municipalities, municipality_name)
+    ranked = _reachable(venues, group.municipalities, is_near)
+    if not ranked:
+        return NoFit(f"no venue is registered in {places} or neighbouring municipalities")
+    accessible = " accessible" if group.needs_accessible else ""
+    roomy = [(rank, venue) for rank, venue in ranked if _fits(venue, group)]
+    if not roomy:
+        return NoFit(f"no{accessible} venue with room for {group.size} in {places} or neighbours")
+    open_weekly = [
+        (rank, index, venue, plan)
+        for rank, venue in roomy
+        for index, plan in enumerate(plans)
+        if all(within_hours(venue.opening_hours, meeting) for meeting in plan.meetings)
+    ]
+    what = f"no{accessible} venue with room for {group.size} in {places} or neighbours"
+    if not open_weekly:
+        return NoFit(f"{what} is open on {slot.describe()} ({_window(slot)})")
+    free = sorted(
+        (
+            (rank, index, not venue.accessible, venue.capacity, venue.id, venue, plan)
+            for rank, index, venue, plan in open_weekly
+            if venue_closed_reason(venue, plan.meetings) is None
+            and venue_is_free(venue, plan.meetings, bookings)
+        ),
+        key=lambda candidate: candidate[:5],
+    )
+    if not free:
+        return NoFit(
+            f"{what} is free on {slot.describe()} for the first {rules.horizon_meetings} meetings "
+            f"from {plans[0].series.first_date} (booked or closed on some of those days)"
+        )
+    for *_, venue, plan in free:
+        starter = pick_starter(plan)
+        if starter is not None:
+            return _decision(plan, venue, None, starter)
+    if rules.require_starter:
+        return NoFit(_no_starter_reason(group, slot, rules))
+    *_, venue, plan = free[0]
+    return _decision(plan, venue, None, None)
+
+
+def _plans(group: GroupToSchedule, slot: SlotTimes, today: date, rules: CalendarRules) -> list[_Plan]:
+    breaks = rules.breaks_for(group.district)
+    first_date = first_meeting_date(slot.weekday, today, breaks=breaks, rules=rules)
+    plans = []
+    for start_time in candidate_start_times(group.slot, rules):
+        series = MeetingSeries(
+            group_id=group.group_id,
+            weekday=slot.weekday,
+            start_time=start_time,
+            first_date=first_date,
+            interval_weeks=group.interval_weeks,
+            duration=rules.duration,
+            breaks=breaks,
+        )
+        meetings = tuple(first_occurrences(series, rules.horizon_meetings, rules))
+        plans.append(_Plan(series, meetings, meetings[: rules.starter_meetings]))
+    return plans
+
+
+def _starter_picker(
+    group: GroupToSchedule, starters: Sequence[Starter], bookings: Sequence[StarterBooking]
+) -> Callable[[_Plan], Starter | None]:
+    load = Counter(booking.starter_id for booking in bookings)
+    # The least busy starter first spreads the work; the id keeps the choice reproducible.
+    local = sorted((s for s in starters if s.district == group.district), key=lambda s: (load[s.id], s.id))
+
+    def pick(plan: _Plan) -> Starter | None:
+        return next((s for s in local if starter_can_attend(s, plan.starter_meetings, bookings)), None)
+
+    return pick
+
+
+def _schedule_digital(
+    group: GroupToSchedule,
+    slot: SlotTimes,
+    plans: list[_Plan],
+    pick_starter: Callable[[_Plan], Starter | None],
+    rules: CalendarRules,
+) -> SchedulingDecision | NoFit:
+    url = rules.meeting_url_template.format(group_id=group.group_id)
+    for plan in plans:
+        starter = pick_starter(plan)
+        if starter is not None:
+            return _decision(plan, None, url, starter)
+    if rules.require_starter:
+        return NoFit(_no_starter_reason(group, slot, rules))
+    return _decision(plans[0], None, url, None)
+
+
+def _decision(
+    plan: _Plan, venue: Venue | None, url: str | None, starter: Starter | None
+) -> SchedulingDecision:
+    return SchedulingDecision(
+        series=plan.series,
+        venue=venue,
+        meeting_url=url,
+        starter_id=starter.id if starter else None,
+        starter_meetings=plan.starter_meetings if starter else (),
+        checked_meetings=plan.meetings,
+    )
+
+
+def _reachable(
+    venues: Sequence[Venue], municipalities: Sequence[str], is_near: IsNear
+) -> list[tuple[int, Venue]]:
+    """Venues members can reach, ranked: 0 the majority's municipality, 1 another member's, 2 near the
+    majority's, 3 near another member's. Venues farther away are left out."""
+    counts = Counter(municipalities)
+    top = max(counts.values())
+    majority = {place for place, count in counts.items() if count == top}
+    ranked = []
+    for venue in venues:
+        here = venue.municipality
+        ranks = [
+            0 if here in majority else None,
+            1 if here in counts else None,
+            2 if any(is_near(place, here) for place in majority) else None,
+            3 if any(is_near(place, here) for place in counts) else None,
+        ]
+        rank = next((value for value in ranks if value is not None), None)
+        if rank is not None:
+            ranked.append((rank, venue))
+    return ranked
+
+
+def _fits(venue: Venue, group: GroupToSchedule) -> bool:
+    return venue.capacity >= group.size and (venue.accessible or not group.needs_accessible)
+
+
+def _describe_places(municipalities: Sequence[str], name: Callable[[str], str]) -> str:
+    ordered = [place for place, _ in Counter(municipalities).most_common()]
+    names = [name(place) for place in ordered]
+    return ", ".join(names)
+
+
+def _window(slot: SlotTimes) -> str:
+    return f"starting {slot.window.earliest_start:%H:%M}-{slot.window.latest_start:%H:%M}"
+
+
+def _no_starter_reason(group: GroupToSchedule, slot: SlotTimes, rules: CalendarRules) -> str:
+    return (
+        f"no starter in district {group.district} is available and free on {slot.describe()} "
+        f"({_window(slot)}) for the group's first {rules.starter_meetings} meetings"
+    )

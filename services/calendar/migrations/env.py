@@ -1,0 +1,4 @@
+from services.calendar.models import metadata
+from shared.db.alembic_env import run
+
+run(metadata)

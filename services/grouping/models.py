@@ -1,0 +1,64 @@
+"""Tables of the grouping service (schema `grouping`)."""
+
+from __future__ import annotations
+
+from sqlalchemy import Boolean, Column, Date, DateTime, Index, String, Table, Uuid, func, text
+from sqlalchemy.dialects.postgresql import JSONB
+
+from shared.db import service_metadata
+from shared.messaging import inbox_table, outbox_table
+
+SCHEMA = "grouping"
+metadata = service_metadata(SCHEMA)
+
+pool = Table(
+    "pool",
+    metadata,
+    Column("participant_id", Uuid, primary_key=True),
+    Column("district", String(40), nullable=False),
+    Column("municipality", String(4), nullable=False),
+    Column("birth_date", Date, nullable=False),
+    Column("gender", String(20), nullable=False),
+    Column("topic", String(40), nullable=False),
+    Column("composition", String(20), nullable=False),
+    Column("format", String(20), nullable=False),
+    Column("availability", JSONB, nullable=False),
+    Column("single_gender", Boolean, nullable=False),
+    Column("registered_at", DateTime(timezone=True), nullable=False),
+    Column("status", String(20), nullable=False, server_default="waiting"),  # waiting | invited | member
+    Column("waiting_reasons", JSONB),
+    Index("ix_pool_district_status", "district", "status"),
+)
+
+groups = Table(
+    "groups",
+    metadata,
+    Column("group_id", Uuid, primary_key=True),
+    Column("district", String(40), nullable=False),
+    Column("slot", String(20), nullable=False),
+    Column("format", String(20), nullable=False),
+    Column("status", String(20), nullable=False),  # proposed | started | dissolved | ended
+    Column("topics", JSONB, nullable=False),
+    Column("municipalities", JSONB, nullable=False),
+    Column("formed_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("started_at", DateTime(timezone=True)),
+)
+
+memberships = Table(
+    "memberships",
+    metadata,
+    Column("group_id", Uuid, primary_key=True),
+    Column("participant_id", Uuid, primary_key=True),
+    Column("status", String(20), nullable=False),  # invited | accepted | declined | left
+    Column("responded_at", DateTime(timezone=True)),
+    # The database itself guarantees a person is in at most one group at a time.
+    Index(
+        "uq_memberships_one_active_group",
+        "participant_id",
+        unique=True,
+        postgresql_where=text("status IN ('invited', 'accepted')"),
+    ),
+)
+
+outbox = outbox_table(metadata)
+inbox = inbox_table(metadata)

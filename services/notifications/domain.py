@@ -1,0 +1,234 @@
+"""The rules of the notification service, free of I/O: which messages exist, who gets what, when an SMS
+may go out, how failed deliveries are retried, and the key that makes a delivery happen exactly once."""
+
+from __future__ import annotations
+
+import random
+import uuid
+from collections.abc import Hashable, Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, time, timedelta
+from enum import StrEnum
+from typing import Literal, Protocol, TypeVar
+from zoneinfo import ZoneInfo
+
+OSLO = ZoneInfo("Europe/Oslo")
+
+MESSAGE_TYPES: tuple[str, ...] = (
+    "registration_received",
+    "registration_rejected",
+    "group_invitation",
+    "group_started",
+    "first_meeting",
+    "schedule_changed",
+    "meeting_cancelled",
+    "meeting_reminder",
+    "absence_notice",
+    "meeting_at_risk",
+    "admission_vote_request",
+    "group_ended",
+    "erasure_confirmed",
+)
+
+# A person cannot opt out of these: without them they would miss a meeting, an invitation, the duty-to-notify
+# loop of their group, or the answer to something they asked us for.
+ESSENTIAL: frozenset[str] = frozenset(
+    {
+        "schedule_changed",
+        "meeting_cancelled",
+        "first_meeting",
+        "group_invitation",
+        "absence_notice",
+        "erasure_confirmed",
+        "registration_rejected",
+        "registration_received",
+    }
+)
+
+
+class Channel(StrEnum):
+    email = "email"
+    sms = "sms"
+
+
+class ChannelPreference(StrEnum):
+    email = "email"
+    sms = "sms"
+    both = "both"
+
+
+# --- quiet hours -------------------------------------------------------------------------------
+QUIET_START = time(21, 0)
+QUIET_END = time(8, 0)
+URGENT_WINDOW = timedelta(hours=12)
+
+
+def _in_oslo(moment: datetime) -> datetime:
+    """Naive datetimes are Oslo wall-clock time (what the calendar publishes); aware ones are converted."""
+    return moment.replace(tzinfo=OSLO) if moment.tzinfo is None else moment.astimezone(OSLO)
+
+
+def _is_quiet(clock: time, quiet_start: time, quiet_end: time) -> bool:
+    if quiet_start > quiet_end:  # the usual case: the quiet period spans midnight
+        return clock >= quiet_start or clock < quiet_end
+    return quiet_start <= clock < quiet_end
+
+
+def _elapsed(start: datetime, end: datetime) -> timedelta:
+    # Subtracting two datetimes that share a ZoneInfo ignores DST shifts; UTC gives the real duration.
+    return end.astimezone(UTC) - start.astimezone(UTC)
+
+
+def sms_allowed_at(
+    now_local: datetime,
+    meeting_start_local: datetime | None = None,
+    quiet_start: time = QUIET_START,
+    quiet_end: time = QUIET_END,
+    urgent_window: timedelta = URGENT_WINDOW,
+) -> bool:
+    """No SMS in the quiet hours (Europe/Oslo) unless the meeting it is about starts within the window."""
+    now = _in_oslo(now_local)
+    if not _is_quiet(now.time(), quiet_start, quiet_end):
+        return True
+    if meeting_start_local is None:
+        return False
+    until_meeting = _elapsed(now, _in_oslo(meeting_start_local))
+    return timedelta(0) <= until_meeting <= urgent_window
+
+
+def next_allowed_send_time(
+    now_local: datetime,
+    meeting_start_local: datetime | None = None,
+    quiet_start: time = QUIET_START,
+    quiet_end: time = QUIET_END,
+    urgent_window: timedelta = URGENT_WINDOW,
+) -> datetime:
+    """The earliest moment from `now_local` at which `sms_allowed_at` holds: now, the moment the meeting
+    comes within the urgent window, or the end of the quiet hours, whichever is first.
+
+    Returns an Oslo-aware datetime for aware input and Oslo wall-clock (naive) for naive input."""
+    if sms_allowed_at(now_local, meeting_start_local, quiet_start, quiet_end, urgent_window):
+        return now_local
+    now = _in_oslo(now_local)
+    quiet_over_on = now.date() if now.time() < quiet_end else now.date() + timedelta(days=1)
+    candidate = datetime.combine(quiet_over_on, quiet_end, tzinfo=OSLO)
+    if meeting_start_local is not None:
+        becomes_urgent = (_in_oslo(meeting_start_local).astimezone(UTC) - urgent_window).astimezone(OSLO)
+        if now < becomes_urgent < candidate:
+            candidate = becomes_urgent
+    return candidate.replace(tzinfo=None) if now_local.tzinfo is None else candidate
+
+
+# --- retries -----------------------------------------------------------------------------------
+class RandomSource(Protocol):
+    def uniform(self, a: float, b: float) -> float: ...
+
+
+RETRY_BASE = timedelta(seconds=2)
+RETRY_CAP = timedelta(minutes=15)
+
+
+def retry_ceiling(attempt: int, base: timedelta = RETRY_BASE, cap: timedelta = RETRY_CAP) -> timedelta:
+    """The longest wait before retry number `attempt` (1 = first retry): base doubled per attempt, capped."""
+    if attempt < 1:
+        raise ValueError("attempt counts failed deliveries and starts at 1")
+    # Bounding the exponent keeps 2**n finite; 2**60 × any sane base is far above any cap.
+    doubled = base.total_seconds() * 2 ** min(attempt - 1, 60)
+    return timedelta(seconds=min(cap.total_seconds(), doubled))
+
+
+def retry_delay(
+    attempt: int,
+    base: timedelta = RETRY_BASE,
+    cap: timedelta = RETRY_CAP,
+    rng: RandomSource = random,  # type: ignore[assignment]
+) -> timedelta:
+    """Exponential back-off with full jitter: a uniform wait in [0, ceiling], so many failed deliveries
+    after an outage do not all hit the mail server again in the same second."""
+    ceiling = retry_ceiling(attempt, base, cap).total_seconds()
+    return timedelta(seconds=rng.uniform(0.0, ceiling))
+
+
+SmtpErrorClass = Literal["transient", "permanent"]
+
+
+def classify_smtp_error(code: int | None) -> SmtpErrorClass:
+    """RFC 5321: 4xx is a temporary failure worth retrying (greylisting, full mailbox, server busy); 5xx is
+    final (550 mailbox unknown, 553 bad address). No code at all means the connection failed: retry."""
+    if code is None or 400 <= code < 500:
+        return "transient"
+    if 500 <= code < 600:
+        return "permanent"
+    raise ValueError(f"SMTP reply {code} is not an error")
+
+
+# --- recipients and preferences ----------------------------------------------------------------
+MemberT = TypeVar("MemberT", bound=Hashable)
+
+
+def recipients_for_absence(members: Iterable[MemberT], reporter: MemberT) -> list[MemberT]:
+    """Everyone else in the group, once each, in the given order; the person who reported never gets
+    their own absence notice."""
+    seen: set[MemberT] = {reporter}
+    recipients = []
+    for member in members:
+        if member not in seen:
+            seen.add(member)
+            recipients.append(member)
+    return recipients
+
+
+@dataclass(frozen=True)
+class Preferences:
+    """What a person chose about messages, and which addresses we hold for them."""
+
+    channel: ChannelPreference = ChannelPreference.email
+    opted_out: frozenset[str] = field(default_factory=frozenset)
+    """Non-essential message types the person does not want. Essential types listed here are ignored."""
+    no_optional_messages: bool = False
+    has_email: bool = True
+    has_mobile: bool = False
+
+
+def _wanted_channels(preference: ChannelPreference) -> tuple[Channel, ...]:
+    if preference is ChannelPreference.both:
+        return (Channel.email, Channel.sms)
+    return (Channel(preference.value),)
+
+
+def channels_for(message_type: str, preferences: Preferences) -> tuple[Channel, ...]:
+    """The channels a message goes out on; empty when it should not be sent at all."""
+    if message_type not in MESSAGE_TYPES:
+        raise ValueError(f"unknown message type {message_type!r}")
+    essential = message_type in ESSENTIAL
+    if not essential and (preferences.no_optional_messages or message_type in preferences.opted_out):
+        return ()
+    reachable = {Channel.email: preferences.has_email, Channel.sms: preferences.has_mobile}
+    chosen = tuple(channel for channel in _wanted_channels(preferences.channel) if reachable[channel])
+    if chosen or not essential:
+        return chosen
+    # An essential message must reach the person even if the preferred channel has no address on file.
+    return tuple(channel for channel in Channel if reachable[channel])
+
+
+def should_send(message_type: str, preferences: Preferences, channel: Channel | str | None = None) -> bool:
+    """Whether to send the message at all (channel None) or on the given channel."""
+    channels = channels_for(message_type, preferences)
+    return bool(channels) if channel is None else Channel(channel) in channels
+
+
+# --- exactly-once ------------------------------------------------------------------------------
+@dataclass(frozen=True, order=True)
+class DeliveryKey:
+    """One delivery: the event that caused it, to whom, on which channel. Stored with a unique constraint
+    so a redelivered event or a restarted worker never sends the same message twice."""
+
+    source_event_id: uuid.UUID
+    recipient_id: uuid.UUID
+    channel: Channel
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "channel", Channel(self.channel))
+
+    def __str__(self) -> str:
+        return f"{self.source_event_id}:{self.recipient_id}:{self.channel.value}"

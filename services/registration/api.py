@@ -1,0 +1,300 @@
+"""HTTP API of the registration service: public intake, the person's own status link, staff access."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import uuid
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Header, HTTPException, Query, Request, status
+from fastapi.responses import JSONResponse
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from pydantic import BaseModel, Field
+from sqlalchemy import func, select
+
+from shared.auth import InvalidLink, StaffUser, sign_link, verify_link, verify_staff_token
+from shared.contracts import RegistrationDetails
+
+from . import commands, domain
+from .models import audit_log, erasure_reports, registrations
+
+router = APIRouter(prefix="/api/v1", tags=["registrations"])
+STATUS_LINK = "registration-status"
+
+
+class RegistrationReceipt(BaseModel):
+    registration_id: uuid.UUID = Field(description="The person's participant id.")
+    status_token: str = Field(description="Private, signed token for the status page; give it only to the person.")
+    status_url: str
+
+
+class RegistrationStatus(BaseModel):
+    registration_id: uuid.UUID
+    status: str = Field(description="waiting, placed or withdrawn")
+    registered_at: str
+    availability: list[str]
+
+
+def _service(request: Request):
+    return request.app.state.service
+
+
+def _refused_response(refused: domain.RegistrationRefused) -> JSONResponse:
+    # Same shape as FastAPI's own 422, so a client handles both kinds of field errors alike.
+    return JSONResponse(
+        status_code=422,
+        content={
+            "detail": [
+                {"loc": ["body", *p.field.split(".")], "msg": p.message, "type": "value_error"}
+                for p in refused.problems
+            ]
+        },
+    )
+
+
+def _receipt(request: Request, participant_id: uuid.UUID) -> RegistrationReceipt:
+    service = _service(request)
+    token = sign_link(service.settings.signing_key, STATUS_LINK, participant_id)
+    return RegistrationReceipt(
+        registration_id=participant_id,
+        status_token=token,
+        status_url=str(request.base_url).rstrip("/") + f"/status/{token}",
+    )
+
+
+@router.post(
+    "/registrations",
+    status_code=status.HTTP_202_ACCEPTED,
+    response_model=RegistrationReceipt,
+    responses={409: {"description": "Idempotency-Key reused with another body"}, 422: {}},
+    summary="Register interest in a self-help group",
+)
+async def submit(
+    details: RegistrationDetails,
+    request: Request,
+    idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key", max_length=200)] = None,
+) -> Any:
+    service = _service(request)
+    request_hash = hashlib.sha256(
+        json.dumps(details.model_dump(mode="json"), sort_keys=True).encode()
+    ).hexdigest()
+    new_id = domain.participant_id_for(details.source, details.external_ref)
+    try:
+        async with service.sessions() as session, session.begin():
+            if idempotency_key:
+                earlier = await commands.claim_idempotency_key(session, idempotency_key, request_hash, new_id)
+                if earlier is not None:
+                    participant_id, earlier_hash = earlier
+                    if earlier_hash != request_hash:
+                        raise HTTPException(409, "this Idempotency-Key was already used with a different request")
+                    return _receipt(request, participant_id)
+            submitted = await commands.submit_registration(
+                session, service.outbox, details, participant_id=new_id
+            )
+    except domain.RegistrationRefused as refused:
+        return _refused_response(refused)
+    service.relay.wake()
+    return _receipt(request, submitted.participant_id)
+
+
+async def _own_registration(request: Request, token: str) -> uuid.UUID:
+    try:
+        return verify_link(_service(request).settings.signing_key, STATUS_LINK, token)
+    except InvalidLink:
+        raise HTTPException(404, "this link is not valid (it may have expired)") from None
+
+
+@router.get("/registrations/status/{token}", response_model=RegistrationStatus, summary="The person's own status")
+async def own_status(token: str, request: Request) -> RegistrationStatus:
+    participant_id = await _own_registration(request, token)
+    async with _service(request).sessions() as session:
+        row = (
+            await session.execute(
+                select(
+                    registrations.c.status, registrations.c.registered_at, registrations.c.availability
+                ).where(registrations.c.participant_id == participant_id)
+            )
+        ).one_or_none()
+    if row is None:
+        raise HTTPException(404, "no registration for this link (it may have been erased)")
+    return RegistrationStatus(
+        registration_id=participant_id,
+        status=row.status,
+        registered_at=row.registered_at.isoformat(),
+        availability=row.availability,
+    )
+
+
+@router.post("/registrations/status/{token}/withdraw", summary="Withdraw my registration")
+async def withdraw_own(token: str, request: Request) -> dict[str, str]:
+    participant_id = await _own_registration(request, token)
+    service = _service(request)
+    async with service.sessions() as session, session.begin():
+        await commands.withdraw(session, service.outbox, participant_id, actor="participant")
+    service.relay.wake()
+    return {"status": "withdrawn"}
+
+
+@router.post("/registrations/status/{token}/erase", summary="Erase all my data (GDPR art. 17)")
+async def erase_own(token: str, request: Request) -> dict[str, str]:
+    participant_id = await _own_registration(request, token)
+    service = _service(request)
+    async with service.sessions() as session, session.begin():
+        await commands.erase(session, service.outbox, participant_id, actor="participant")
+    service.relay.wake()
+    return {"status": "erased"}
+
+
+# --- staff ----------------------------------------------------------------------------------------
+_bearer = HTTPBearer(auto_error=False)
+
+
+async def staff_user(
+    request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
+) -> StaffUser:
+    if credentials is None:
+        raise HTTPException(401, "sign in: a bearer token is required", headers={"WWW-Authenticate": "Bearer"})
+    try:
+        return verify_staff_token(_service(request).settings.signing_key, credentials.credentials)
+    except Exception:
+        raise HTTPException(401, "the token is invalid or expired", headers={"WWW-Authenticate": "Bearer"}) from None
+
+
+staff = APIRouter(prefix="/api/v1/staff", tags=["staff"])
+
+
+class StaffRegistration(BaseModel):
+    registration_id: uuid.UUID
+    status: str
+    municipality: str
+    registered_at: str
+
+
+@staff.get("/registrations", response_model=list[StaffRegistration], summary="Registrations in my district")
+async def list_registrations(
+    request: Request,
+    user: Annotated[StaffUser, Depends(staff_user)],
+    status_filter: Annotated[str | None, Query(alias="status", pattern="^(waiting|placed|withdrawn)$")] = None,
+    municipality: Annotated[str | None, Query(pattern=r"^\d{4}$")] = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+) -> list[StaffRegistration]:
+    query = select(
+        registrations.c.participant_id,
+        registrations.c.status,
+        registrations.c.municipality,
+        registrations.c.registered_at,
+    ).where(registrations.c.district == user.district)
+    if status_filter:
+        query = query.where(registrations.c.status == status_filter)
+    if municipality:
+        query = query.where(registrations.c.municipality == municipality)
+    async with _service(request).sessions() as session:
+        rows = (await session.execute(query.order_by(registrations.c.registered_at).limit(limit))).all()
+    return [
+        StaffRegistration(
+            registration_id=r.participant_id,
+            status=r.status,
+            municipality=r.municipality,
+            registered_at=r.registered_at.isoformat(),
+        )
+        for r in rows
+    ]
+
+
+@staff.get("/registrations/{participant_id}", summary="One registration with contact and topic (audited)")
+async def read_registration(
+    participant_id: uuid.UUID,
+    request: Request,
+    user: Annotated[StaffUser, Depends(staff_user)],
+    reason: Annotated[str, Query(min_length=3, max_length=500, description="Why you need to see it")],
+) -> dict[str, Any]:
+    service = _service(request)
+    async with service.sessions() as session, session.begin():
+        row = (
+            await session.execute(
+                select(registrations).where(
+                    registrations.c.participant_id == participant_id, registrations.c.district == user.district
+                )
+            )
+        ).one_or_none()
+        if row is None:  # another district's person looks exactly like nobody
+            raise HTTPException(404, "no such registration in your district")
+        await commands.record_audit(
+            session,
+            actor=user.subject,
+            action="read",
+            subject_id=participant_id,
+            district=user.district,
+            fields="contact,topic",
+            reason=reason,
+        )
+    data = dict(row._mapping)
+    return {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in data.items()}
+
+
+async def _in_my_district(session, participant_id: uuid.UUID, user: StaffUser) -> None:
+    found = await session.scalar(
+        select(func.count()).where(
+            registrations.c.participant_id == participant_id, registrations.c.district == user.district
+        )
+    )
+    if not found:
+        raise HTTPException(404, "no such registration in your district")
+
+
+@staff.post("/registrations/{participant_id}/withdraw", summary="Withdraw a person (audited)")
+async def staff_withdraw(
+    participant_id: uuid.UUID, request: Request, user: Annotated[StaffUser, Depends(staff_user)]
+) -> dict[str, str]:
+    service = _service(request)
+    async with service.sessions() as session, session.begin():
+        await _in_my_district(session, participant_id, user)
+        await commands.withdraw(session, service.outbox, participant_id, actor=user.subject)
+    service.relay.wake()
+    return {"status": "withdrawn"}
+
+
+@staff.post("/registrations/{participant_id}/erase", summary="Erase a person across all services (audited)")
+async def staff_erase(
+    participant_id: uuid.UUID, request: Request, user: Annotated[StaffUser, Depends(staff_user)]
+) -> dict[str, str]:
+    service = _service(request)
+    async with service.sessions() as session, session.begin():
+        await _in_my_district(session, participant_id, user)
+        await commands.erase(session, service.outbox, participant_id, actor=user.subject)
+    service.relay.wake()
+    return {"status": "erased"}
+
+
+@staff.get("/erasures/{participant_id}", summary="What each service deleted for an erasure")
+async def erasure_report(
+    participant_id: uuid.UUID, request: Request, user: Annotated[StaffUser, Depends(staff_user)]
+) -> dict[str, Any]:
+    async with _service(request).sessions() as session:
+        rows = (
+            await session.execute(select(erasure_reports).where(erasure_reports.c.participant_id == participant_id))
+        ).all()
+    return {"participant_id": str(participant_id), "services": {r.service: r.rows_deleted for r in rows}}
+
+
+@staff.get("/audit", summary="Audit log of my district")
+async def read_audit(
+    request: Request,
+    user: Annotated[StaffUser, Depends(staff_user)],
+    limit: Annotated[int, Query(ge=1, le=1000)] = 200,
+) -> list[dict[str, Any]]:
+    async with _service(request).sessions() as session:
+        rows = (
+            await session.execute(
+                select(audit_log)
+                .where(audit_log.c.district == user.district)
+                .order_by(audit_log.c.id.desc())
+                .limit(limit)
+            )
+        ).all()
+    return [
+        {k: (v.isoformat() if hasattr(v, "isoformat") else str(v) if isinstance(v, uuid.UUID) else v)
+         for k, v in r._mapping.items()}
+        for r in rows
+    ]

@@ -1,0 +1,180 @@
+"""Commands of the registration service: each runs inside the caller's transaction and stages its events
+in the outbox, so the state change and the events commit together or not at all."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from shared.contracts import ParticipantErased, ParticipantWithdrew, RegistrationDetails
+from shared.messaging import Outbox
+
+from . import domain
+from .models import audit_log, idempotency_keys, registrations
+
+SOURCE = "registration"
+
+
+@dataclass(frozen=True)
+class Submitted:
+    participant_id: uuid.UUID
+    created: bool
+
+
+async def submit_registration(
+    session: AsyncSession,
+    outbox: Outbox,
+    details: RegistrationDetails,
+    *,
+    today: date | None = None,
+    correlation_id: uuid.UUID | None = None,
+    causation_id: uuid.UUID | None = None,
+    participant_id: uuid.UUID | None = None,
+) -> Submitted:
+    """Store a registration and stage registration.accepted.v1 + participant.contact_registered.v1.
+
+    A second submission with the same source and external_ref returns the first registration and stages
+    nothing. Raises domain.RegistrationRefused when a rule is broken.
+    """
+    now = datetime.now(UTC)
+    district = domain.check(details, today or now.date())
+    participant_id = participant_id or domain.participant_id_for(details.source, details.external_ref)
+    row = registration_row(participant_id, details, district, now)
+    inserted = (
+        await session.execute(
+            insert(registrations).values(**row).on_conflict_do_nothing().returning(registrations.c.participant_id)
+        )
+    ).scalar_one_or_none()
+    if inserted is None:
+        existing = await find_duplicate(session, participant_id, details)
+        if existing is not None:
+            return Submitted(existing, created=False)
+        raise RuntimeError("registration conflicted but no duplicate was found")  # pragma: no cover
+    correlation_id = correlation_id or uuid.uuid4()
+    for event in (
+        domain.accepted_event(participant_id, details, district, now),
+        domain.contact_event(participant_id, details),
+    ):
+        await outbox.add(
+            session, event.envelope(source=SOURCE, correlation_id=correlation_id, causation_id=causation_id)
+        )
+    return Submitted(participant_id, created=True)
+
+
+def registration_row(
+    participant_id: uuid.UUID, details: RegistrationDetails, district: str, now: datetime
+) -> dict[str, Any]:
+    return {
+        "participant_id": participant_id,
+        "status": "waiting",
+        "name": details.participant.name,
+        "email": details.participant.email,
+        "mobile": details.participant.mobile,
+        "birth_date": details.birth_date,
+        "gender": details.gender.value,
+        "municipality": details.municipality,
+        "district": district,
+        "topic": details.topic.value,
+        "topic_text": details.topic_text,
+        "composition": details.composition.value,
+        "format": details.format.value,
+        "availability": list(details.availability),
+        "single_gender": details.single_gender,
+        "language": details.language.value,
+        "source": details.source.value,
+        "external_ref": details.external_ref,
+        "consent_version": details.consent.version,
+        "consent_given_at": details.consent.given_at,
+        "registered_at": now,
+        "updated_at": now,
+    }
+
+
+async def find_duplicate(
+    session: AsyncSession, participant_id: uuid.UUID, details: RegistrationDetails
+) -> uuid.UUID | None:
+    query = select(registrations.c.participant_id).where(registrations.c.participant_id == participant_id)
+    if details.external_ref:
+        query = select(registrations.c.participant_id).where(
+            registrations.c.source == details.source.value,
+            registrations.c.external_ref == details.external_ref,
+        )
+    return (await session.execute(query)).scalar_one_or_none()
+
+
+async def claim_idempotency_key(
+    session: AsyncSession, key: str, request_hash: str, participant_id: uuid.UUID
+) -> tuple[uuid.UUID, str] | None:
+    """Record the key, or return the (participant_id, hash) it was first used with."""
+    inserted = (
+        await session.execute(
+            insert(idempotency_keys)
+            .values(key=key, request_hash=request_hash, participant_id=participant_id)
+            .on_conflict_do_nothing()
+            .returning(idempotency_keys.c.key)
+        )
+    ).scalar_one_or_none()
+    if inserted is not None:
+        return None
+    row = (
+        await session.execute(
+            select(idempotency_keys.c.participant_id, idempotency_keys.c.request_hash).where(
+                idempotency_keys.c.key == key
+            )
+        )
+    ).one()
+    return row.participant_id, row.request_hash
+
+
+async def withdraw(session: AsyncSession, outbox: Outbox, participant_id: uuid.UUID, *, actor: str) -> bool:
+    changed = (
+        await session.execute(
+            update(registrations)
+            .where(registrations.c.participant_id == participant_id, registrations.c.status != "withdrawn")
+            .values(status="withdrawn", updated_at=func.now())
+            .returning(registrations.c.participant_id)
+        )
+    ).scalar_one_or_none()
+    if changed is None:
+        return False
+    await record_audit(session, actor=actor, action="withdraw", subject_id=participant_id)
+    await outbox.add(session, ParticipantWithdrew(participant_id=participant_id).envelope(source=SOURCE))
+    return True
+
+
+async def erase(session: AsyncSession, outbox: Outbox, participant_id: uuid.UUID, *, actor: str) -> int:
+    """Delete the person's personal data here and tell every other service (identifier only)."""
+    deleted = (
+        await session.execute(delete(registrations).where(registrations.c.participant_id == participant_id))
+    ).rowcount
+    deleted += (
+        await session.execute(delete(idempotency_keys).where(idempotency_keys.c.participant_id == participant_id))
+    ).rowcount
+    # Staged events that still carry the person's data must not leave after the erasure.
+    deleted += await outbox.forget(session, participant_id)
+    await record_audit(session, actor=actor, action="erase", subject_id=participant_id)
+    await outbox.add(session, ParticipantErased(participant_id=participant_id).envelope(source=SOURCE))
+    return deleted
+
+
+async def record_audit(
+    session: AsyncSession,
+    *,
+    actor: str,
+    action: str,
+    subject_id: uuid.UUID | None = None,
+    district: str | None = None,
+    fields: str | None = None,
+    reason: str | None = None,
+) -> None:
+    await session.execute(
+        insert(audit_log).values(
+            actor=actor, action=action, subject_id=subject_id, district=district, fields=fields, reason=reason
+        )
+    )

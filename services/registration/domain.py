@@ -1,0 +1,90 @@
+"""Rules of accepting a registration of interest. Pure: no I/O, the date and reference table are inputs."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from shared.contracts import (
+    ParticipantContactRegistered,
+    RegistrationAccepted,
+    RegistrationDetails,
+)
+from shared.reference import get_municipality
+
+MINIMUM_AGE = 18
+
+
+@dataclass(frozen=True)
+class FieldProblem:
+    field: str
+    message: str
+
+
+class RegistrationRefused(Exception):
+    def __init__(self, problems: list[FieldProblem]) -> None:
+        super().__init__("; ".join(f"{p.field}: {p.message}" for p in problems))
+        self.problems = problems
+
+
+def age_on(birth_date: date, day: date) -> int:
+    return day.year - birth_date.year - ((day.month, day.day) < (birth_date.month, birth_date.day))
+
+
+def check(details: RegistrationDetails, today: date, *, minimum_age: int = MINIMUM_AGE) -> str:
+    """Return the district covering the person's municipality, or raise with every problem found."""
+    problems: list[FieldProblem] = []
+    if details.birth_date > today:
+        problems.append(FieldProblem("birth_date", "birth date is in the future"))
+    elif age_on(details.birth_date, today) < minimum_age:
+        problems.append(
+            FieldProblem(
+                "birth_date",
+                f"self-help groups are for adults: you must be {minimum_age} or older to register",
+            )
+        )
+    municipality = get_municipality(details.municipality)
+    if municipality is None:
+        problems.append(
+            FieldProblem("municipality", f"{details.municipality} is not a Norwegian municipality number (2026)")
+        )
+    if problems:
+        raise RegistrationRefused(problems)
+    assert municipality is not None
+    return municipality.district
+
+
+def accepted_event(
+    participant_id: uuid.UUID, details: RegistrationDetails, district: str, registered_at: datetime
+) -> RegistrationAccepted:
+    return RegistrationAccepted(
+        participant_id=participant_id,
+        district=district,
+        municipality=details.municipality,
+        birth_date=details.birth_date,
+        gender=details.gender,
+        topic=details.topic,
+        composition=details.composition,
+        format=details.format,
+        availability=list(details.availability),
+        single_gender=details.single_gender,
+        registered_at=registered_at,
+    )
+
+
+def contact_event(participant_id: uuid.UUID, details: RegistrationDetails) -> ParticipantContactRegistered:
+    return ParticipantContactRegistered(
+        participant_id=participant_id,
+        name=details.participant.name,
+        email=details.participant.email,
+        mobile=details.participant.mobile,
+        language=details.language,
+    )
+
+
+def participant_id_for(source: str, external_ref: str | None) -> uuid.UUID:
+    """Registrations from other systems get an id derived from their reference, so a resend maps to it."""
+    if external_ref:
+        return uuid.uuid5(uuid.NAMESPACE_URL, f"selvhjelp:registration:{source}:{external_ref}")
+    return uuid.uuid4()

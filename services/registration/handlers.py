@@ -1,0 +1,75 @@
+"""Thin AMQP handlers of the registration service."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from shared.contracts import Envelope, FieldError, RegistrationDetails, RegistrationRejected
+from shared.messaging import InvalidMessage, Outbox
+
+from . import commands, domain
+from .models import erasure_reports
+
+
+def make_handlers(outbox: Outbox):
+    async def on_registration_submitted(session: AsyncSession, envelope: Envelope[Any]) -> None:
+        details = RegistrationDetails.model_validate(envelope.data.model_dump())
+        try:
+            await commands.submit_registration(
+                session,
+                outbox,
+                details,
+                correlation_id=envelope.correlation_id,
+                causation_id=envelope.event_id,
+            )
+        except domain.RegistrationRefused as refused:
+            raise InvalidMessage(
+                str(refused), errors=[{"field": p.field, "message": p.message} for p in refused.problems]
+            ) from None
+
+    async def on_rejected(session: AsyncSession, raw: dict[str, Any] | None, invalid: InvalidMessage) -> None:
+        """Answer the sender with registration.rejected.v1 (staged in the outbox, idempotent per event)."""
+        raw = raw or {}
+        data = raw.get("data") if isinstance(raw.get("data"), dict) else {}
+        submitted_id = _uuid_or_none(raw.get("event_id"))
+        rejected = RegistrationRejected(
+            submitted_event_id=submitted_id,
+            source=str(data.get("source"))[:40] if data.get("source") else None,
+            external_ref=str(data.get("external_ref"))[:200] if data.get("external_ref") else None,
+            errors=[FieldError(field=e["field"], message=e["message"]) for e in invalid.errors],
+        )
+        envelope = rejected.envelope(
+            source=commands.SOURCE,
+            correlation_id=_uuid_or_none(raw.get("correlation_id")),
+            causation_id=submitted_id,
+        )
+        if submitted_id is not None:  # a redelivery must not answer twice
+            envelope = envelope.model_copy(
+                update={"event_id": uuid.uuid5(submitted_id, "registration.rejected.v1")}
+            )
+        await outbox.add(session, envelope)
+
+    async def on_participant_data_deleted(session: AsyncSession, envelope: Envelope[Any]) -> None:
+        data = envelope.data
+        await session.execute(
+            insert(erasure_reports)
+            .values(participant_id=data.participant_id, service=data.service, rows_deleted=data.rows_deleted)
+            .on_conflict_do_nothing()
+        )
+
+    return (
+        {"registration.submitted.v1": on_registration_submitted},
+        on_rejected,
+        {"participant.data_deleted.v1": on_participant_data_deleted},
+    )
+
+
+def _uuid_or_none(value: Any) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(str(value)) if value else None
+    except ValueError:
+        return None

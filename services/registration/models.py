@@ -1,0 +1,95 @@
+"""Tables of the registration service (schema `registration`). Only this service reads them."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    Index,
+    Integer,
+    String,
+    Table,
+    Text,
+    Uuid,
+    func,
+    text,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+
+from shared.db import service_metadata
+from shared.messaging import inbox_table, outbox_table
+
+SCHEMA = "registration"
+metadata = service_metadata(SCHEMA)
+
+registrations = Table(
+    "registrations",
+    metadata,
+    Column("participant_id", Uuid, primary_key=True),
+    Column("status", String(20), nullable=False),  # waiting | placed | withdrawn
+    Column("name", String(200), nullable=False),
+    Column("email", String(320)),
+    Column("mobile", String(20)),
+    Column("birth_date", Date, nullable=False),
+    Column("gender", String(20), nullable=False),
+    Column("municipality", String(4), nullable=False),
+    Column("district", String(40), nullable=False),
+    Column("topic", String(40), nullable=False),
+    Column("topic_text", Text),
+    Column("composition", String(20), nullable=False),
+    Column("format", String(20), nullable=False),
+    Column("availability", JSONB, nullable=False),
+    Column("single_gender", Boolean, nullable=False),
+    Column("language", String(2), nullable=False),
+    Column("source", String(20), nullable=False),
+    Column("external_ref", String(200)),
+    Column("consent_version", String(40), nullable=False),
+    Column("consent_given_at", DateTime(timezone=True), nullable=False),
+    Column("registered_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Index(
+        "uq_registrations_source_external_ref",
+        "source",
+        "external_ref",
+        unique=True,
+        postgresql_where=text("external_ref IS NOT NULL"),
+    ),
+    Index("ix_registrations_district_status", "district", "status"),
+)
+
+idempotency_keys = Table(
+    "idempotency_keys",
+    metadata,
+    Column("key", String(200), primary_key=True),
+    Column("request_hash", String(64), nullable=False),
+    Column("participant_id", Uuid, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+)
+
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("id", BigInteger, primary_key=True, autoincrement=True),
+    Column("at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("actor", String(200), nullable=False),
+    Column("district", String(40)),
+    Column("action", String(60), nullable=False),
+    Column("subject_id", Uuid),
+    Column("fields", String(200)),
+    Column("reason", String(500)),
+)
+
+erasure_reports = Table(
+    "erasure_reports",
+    metadata,
+    Column("participant_id", Uuid, primary_key=True),
+    Column("service", String(40), primary_key=True),
+    Column("rows_deleted", Integer, nullable=False),
+    Column("reported_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+)
+
+outbox = outbox_table(metadata)
+inbox = inbox_table(metadata)

@@ -1,0 +1,208 @@
+"""`make run`: the whole system on this machine, on private RabbitMQ and PostgreSQL instances.
+
+Starts the servers (installing them when missing), migrates, starts the four services, loads a small
+synthetic sample, prints the URLs and stays up until Ctrl-C; then stops everything it started.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+
+from shared.cli import DEFAULT_PORTS, service_port
+from shared.local_servers import DEFAULT_RUN_DIR, LocalPorts, ensure_local_servers, stop_local_servers
+from shared.messaging.topology import SERVICES
+
+RUN_DIR = DEFAULT_RUN_DIR
+PID_FILE = RUN_DIR / "run.pid"
+URLS_FILE = RUN_DIR / "urls.txt"
+DATABASE = "selvhjelp"
+
+
+def _say(message: str) -> None:
+    print(message, flush=True)
+
+
+def running_pid() -> int | None:
+    try:
+        pid = int(PID_FILE.read_text().strip())
+        os.kill(pid, 0)
+        return pid
+    except (FileNotFoundError, ValueError, ProcessLookupError, PermissionError):
+        return None
+
+
+def _ready(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=1) as response:
+            return response.status == 200
+    except OSError:
+        return False
+
+
+def wait_ready(urls: dict[str, str], timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    pending = dict(urls)
+    while pending and time.monotonic() < deadline:
+        for name, url in list(pending.items()):
+            if _ready(url):
+                del pending[name]
+        time.sleep(0.3)
+    if pending:
+        raise RuntimeError(f"not ready after {timeout:.0f}s: {', '.join(pending)} (see {RUN_DIR}/logs)")
+
+
+def service_env(database_url: str, rabbitmq_url: str) -> dict[str, str]:
+    return {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "RABBITMQ_URL": rabbitmq_url,
+        "PUBLIC_BASE_URL": f"http://127.0.0.1:{DEFAULT_PORTS['registration']}",
+        "SELVHJELP_RUN_DIR": str(RUN_DIR),
+    }
+
+
+def start_services(env: dict[str, str]) -> list[subprocess.Popen[bytes]]:
+    logs = RUN_DIR / "logs"
+    logs.mkdir(parents=True, exist_ok=True)
+    processes = []
+    for service in SERVICES:
+        with open(logs / f"{service}.log", "ab") as log_file:
+            processes.append(
+                subprocess.Popen(
+                    [sys.executable, "-m", "shared.cli", service, "run"],
+                    env=env,
+                    stdout=log_file,
+                    stderr=subprocess.STDOUT,
+                    stdin=subprocess.DEVNULL,
+                )
+            )
+    return processes
+
+
+def stop_processes(processes: list[subprocess.Popen[bytes]]) -> None:
+    for process in processes:
+        if process.poll() is None:
+            process.send_signal(signal.SIGTERM)
+    for process in processes:
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+def urls_text(management_url: str) -> str:
+    lines = ["", "selvhjelp is up. URLs:"]
+    for service in SERVICES:
+        base = f"http://127.0.0.1:{service_port(service)}"
+        lines.append(f"  {service:<14} {base}/   API docs {base}/docs   events {base}/asyncapi.json")
+        lines.append(f"  {'':<14} health {base}/health/ready")
+    lines += [
+        f"  registration form  http://127.0.0.1:{service_port('registration')}/",
+        f"  RabbitMQ management {management_url}/  (guest/guest, loopback only)",
+        f"  logs               {RUN_DIR}/logs/",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def up(args: argparse.Namespace) -> int:
+    pid = running_pid()
+    if pid is not None:
+        _say(f"selvhjelp is already running (pid {pid}); stop it with `make stop` or Ctrl-C in its terminal.")
+        if URLS_FILE.exists():
+            _say(URLS_FILE.read_text())
+        return 1
+    if args.detach:
+        RUN_DIR.mkdir(parents=True, exist_ok=True)
+        with open(RUN_DIR / "run.log", "ab") as log_file:
+            child = [sys.executable, "-m", "shared.cli", "dev", "up"] + (["--no-sample"] if args.no_sample else [])
+            subprocess.Popen(child, stdout=log_file, stderr=subprocess.STDOUT, start_new_session=True)
+        deadline = time.monotonic() + 300
+        while time.monotonic() < deadline and not URLS_FILE.exists():
+            time.sleep(0.5)
+        if not URLS_FILE.exists():
+            _say(f"did not come up; see {RUN_DIR}/run.log")
+            return 1
+        _say(URLS_FILE.read_text())
+        return 0
+
+    RUN_DIR.mkdir(parents=True, exist_ok=True)
+    PID_FILE.write_text(str(os.getpid()))
+    URLS_FILE.unlink(missing_ok=True)
+    processes: list[subprocess.Popen[bytes]] = []
+    stopping = False
+
+    def on_signal(signum, frame):  # noqa: ARG001
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
+    try:
+        servers = ensure_local_servers(RUN_DIR, LocalPorts())
+        database_url = servers.database_url.rsplit("/", 1)[0] + f"/{DATABASE}"
+        from shared.db.migrate import migrate
+
+        migrate(database_url)
+        env = service_env(database_url, servers.rabbitmq_url)
+        processes = start_services(env)
+        wait_ready({s: f"http://127.0.0.1:{service_port(s)}/health/ready" for s in SERVICES})
+        if not args.no_sample:
+            from shared.sample import load_sample
+
+            count = load_sample(f"http://127.0.0.1:{service_port('registration')}")
+            _say(f"loaded {count} sample registrations")
+        text = urls_text(servers.management_url)
+        URLS_FILE.write_text(text)
+        _say(text + "Press Ctrl-C to stop.")
+        while not stopping:
+            for service, process in zip(SERVICES, processes, strict=True):
+                if process.poll() is not None:
+                    _say(f"{service} exited with {process.returncode}; see {RUN_DIR}/logs/{service}.log")
+                    stopping = True
+            time.sleep(0.5)
+    finally:
+        _say("stopping services and servers…")
+        stop_processes(processes)
+        stop_local_servers(RUN_DIR)
+        PID_FILE.unlink(missing_ok=True)
+        URLS_FILE.unlink(missing_ok=True)
+        _say("stopped.")
+    return 0
+
+
+def stop() -> int:
+    pid = running_pid()
+    if pid is None:
+        _say("selvhjelp is not running.")
+        return 0
+    os.kill(pid, signal.SIGTERM)
+    for _ in range(120):
+        if running_pid() is None:
+            _say("stopped.")
+            return 0
+        time.sleep(0.5)
+    _say(f"pid {pid} did not stop within 60 s")
+    return 1
+
+
+def main(args: argparse.Namespace) -> int:
+    if args.action == "up":
+        return up(args)
+    if args.action == "stop":
+        return stop()
+    servers = ensure_local_servers(RUN_DIR, LocalPorts())
+    _say(f"DATABASE_URL={servers.database_url}\nRABBITMQ_URL={servers.rabbitmq_url}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(argparse.Namespace(action="up", detach=False, no_sample=False)))
+
+

@@ -1,0 +1,206 @@
+"""At-least-once in, exactly one effect out.
+
+`EventConsumer` is what every service's subscriber calls with the raw message. It parses the envelope,
+records `(consumer, event_id)` in the inbox in the same transaction as the handler's effect, and decides
+the message's fate:
+
+- processed or a duplicate: ack (a duplicate only bumps the inbox's counter);
+- invalid (bad JSON, unknown shape, a rule the sender broke): a copy goes to the queue's DLQ with the
+  reason in `x-rejection-reason`, an optional rejection event is staged, then ack;
+- transient (database or network down): retried here with capped back-off until it works, so an outage
+  delays messages instead of dead-lettering them; on shutdown it is requeued;
+- anything else (a bug): nack with requeue; the quorum queue's delivery limit dead-letters a poison
+  message after a few attempts so it never blocks the queue.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import random
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+from sqlalchemy import Table
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from shared.contracts import EVENTS_BY_TYPE, Envelope
+from shared.observability import bind_message_context, metrics
+
+from .errors import InvalidMessage, is_transient
+from .publisher import Publisher
+from .topology import DEAD_LETTER_EXCHANGE
+
+log = logging.getLogger("selvhjelp.consumer")
+
+Handler = Callable[[AsyncSession, Envelope[Any]], Awaitable[None]]
+RejectionHook = Callable[[AsyncSession, dict[str, Any] | None, InvalidMessage], Awaitable[None]]
+
+
+@dataclass
+class IncomingMessage:
+    body: bytes
+    routing_key: str
+    headers: dict[str, Any]
+    message_id: str | None = None
+
+
+def validation_errors(error: ValidationError) -> list[dict[str, str]]:
+    """Pydantic errors as `{field, message}`, without echoing the input (it may be sensitive)."""
+    return [
+        {"field": ".".join(str(p) for p in item["loc"]) or "body", "message": item["msg"]}
+        for item in error.errors(include_input=False, include_url=False)
+    ]
+
+
+def parse_envelope(body: bytes) -> tuple[dict[str, Any], Envelope[Any]]:
+    try:
+        raw = json.loads(body)
+    except (json.JSONDecodeError, UnicodeDecodeError) as error:
+        raise InvalidMessage(f"body is not valid JSON: {error.msg if hasattr(error, 'msg') else error}") from None
+    if not isinstance(raw, dict):
+        raise InvalidMessage("body must be a JSON object (the event envelope)")
+    event_type = raw.get("event_type")
+    model = EVENTS_BY_TYPE.get(event_type) if isinstance(event_type, str) else None
+    if model is None:
+        raise InvalidMessage(
+            f"unknown event_type {event_type!r}",
+            errors=[{"field": "event_type", "message": f"unknown event type {str(event_type)[:80]!r}"}],
+        )
+    try:
+        return raw, Envelope[model].model_validate(raw)  # type: ignore[valid-type]
+    except ValidationError as error:
+        errors = validation_errors(error)
+        summary = "; ".join(f"{e['field']}: {e['message']}" for e in errors[:10])
+        raise InvalidMessage(f"invalid {event_type}: {summary}", errors=errors) from None
+
+
+class EventConsumer:
+    def __init__(
+        self,
+        *,
+        name: str,
+        queue: str,
+        sessions: async_sessionmaker[AsyncSession],
+        inbox: Table,
+        publisher: Publisher,
+        handlers: dict[str, Handler],
+        on_rejected: RejectionHook | None = None,
+        after_commit: Callable[[], None] | None = None,
+        retry_base_seconds: float = 0.2,
+        retry_cap_seconds: float = 5.0,
+    ) -> None:
+        self.name = name
+        self.queue = queue
+        self.sessions = sessions
+        self.inbox = inbox
+        self.publisher = publisher
+        self.handlers = handlers
+        self.on_rejected = on_rejected
+        self.after_commit = after_commit
+        self.retry_base_seconds = retry_base_seconds
+        self.retry_cap_seconds = retry_cap_seconds
+        self.stopping = False
+
+    async def process(self, message: IncomingMessage) -> str:
+        """Return the outcome: `processed`, `duplicate`, `ignored`, `dead_lettered` or `requeue`."""
+        raw: dict[str, Any] | None = None
+        try:
+            raw, envelope = parse_envelope(message.body)
+        except InvalidMessage as invalid:
+            try:
+                raw = json.loads(message.body)
+            except Exception:
+                raw = None
+            return await self._dead_letter(message, raw if isinstance(raw, dict) else None, invalid)
+        with bind_message_context(envelope.event_id, envelope.correlation_id):
+            handler = self.handlers.get(envelope.event_type)
+            if handler is None:  # bound by a wildcard but not ours: a consumer ignores what it doesn't use
+                return "ignored"
+            attempt = 0
+            while True:
+                try:
+                    outcome = await self._apply(envelope, handler)
+                except InvalidMessage as invalid:
+                    return await self._dead_letter(message, raw, invalid)
+                except Exception as error:
+                    if not is_transient(error):
+                        log.exception("handler failed; message requeued", extra={"consumer": self.name})
+                        metrics.consumer_failures.labels(self.name).inc()
+                        return "requeue"
+                    if self.stopping:
+                        return "requeue"
+                    attempt += 1
+                    delay = min(self.retry_cap_seconds, self.retry_base_seconds * 2**attempt)
+                    delay = random.uniform(delay / 2, delay)
+                    log.warning(
+                        "transient failure; retrying",
+                        extra={"consumer": self.name, "attempt": attempt, "error": type(error).__name__},
+                    )
+                    metrics.consumer_retries.labels(self.name).inc()
+                    await asyncio.sleep(delay)
+                    continue
+                if self.after_commit is not None:
+                    self.after_commit()
+                metrics.messages_consumed.labels(self.name, outcome).inc()
+                return outcome
+
+    async def _apply(self, envelope: Envelope[Any], handler: Handler) -> str:
+        async with self.sessions() as session, session.begin():
+            inserted = (
+                await session.execute(
+                    insert(self.inbox)
+                    .values(consumer=self.name, event_id=envelope.event_id, event_type=envelope.event_type)
+                    .on_conflict_do_update(
+                        index_elements=["consumer", "event_id"],
+                        set_={"duplicates": self.inbox.c.duplicates + 1},
+                    )
+                    .returning(self.inbox.c.duplicates)
+                )
+            ).scalar_one()
+            if inserted > 0:
+                log.info("duplicate delivery skipped", extra={"consumer": self.name})
+                return "duplicate"
+            await handler(session, envelope)
+        return "processed"
+
+    async def _dead_letter(self, message: IncomingMessage, raw: dict[str, Any] | None, invalid: InvalidMessage) -> str:
+        """Stage the rejection event first (idempotent), then copy to the DLQ with the reason, then ack."""
+        if self.on_rejected is not None:
+            while True:
+                try:
+                    async with self.sessions() as session, session.begin():
+                        await self.on_rejected(session, raw, invalid)
+                    break
+                except Exception as error:
+                    if not is_transient(error) or self.stopping:
+                        return "requeue"
+                    await asyncio.sleep(self.retry_cap_seconds / 2)
+            if self.after_commit is not None:
+                self.after_commit()
+        headers = {
+            **{k: v for k, v in message.headers.items() if isinstance(v, (str, int, float, bool))},
+            "x-rejection-reason": invalid.reason[:1000],
+            "x-rejected-by": self.name,
+            "x-original-routing-key": message.routing_key,
+        }
+        await self.publisher.publish(
+            DEAD_LETTER_EXCHANGE,
+            self.queue,
+            message.body,
+            message_id=message.message_id or str(uuid.uuid4()),
+            headers=headers,
+        )
+        log.warning("message dead-lettered", extra={"consumer": self.name, "reason": invalid.reason[:200]})
+        metrics.messages_consumed.labels(self.name, "dead_lettered").inc()
+        return "dead_lettered"
+
+
+def envelope_for(model: type[BaseModel]) -> type[BaseModel]:
+    """The envelope type of one event body, for documentation (AsyncAPI payload schemas)."""
+    return Envelope[model]  # type: ignore[valid-type]

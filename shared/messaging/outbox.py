@@ -1,0 +1,161 @@
+"""Transactional outbox and its relay.
+
+A service adds events in the transaction of its state change; the relay publishes them with confirms and
+marks them sent. Rows are claimed with `FOR UPDATE SKIP LOCKED` so several replicas share the work; a
+failed publish stays pending with a growing back-off and its error, and is retried, never dropped.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import uuid
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Table, Text, delete, select, update
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from shared.contracts import Envelope
+
+from .publisher import Publisher
+
+log = logging.getLogger("selvhjelp.outbox")
+
+
+class Outbox:
+    def __init__(self, table: Table, exchange: str) -> None:
+        self.table = table
+        self.exchange = exchange
+
+    async def add(self, session: AsyncSession, envelope: Envelope[Any], *, exchange: str | None = None) -> None:
+        """Stage an event in the caller's transaction. A repeated event_id is ignored (idempotent)."""
+        await session.execute(
+            insert(self.table)
+            .values(
+                event_id=envelope.event_id,
+                event_type=envelope.event_type,
+                exchange=exchange or self.exchange,
+                payload=envelope.model_dump(mode="json"),
+                headers={},
+            )
+            .on_conflict_do_nothing(index_elements=["event_id"])
+        )
+        session.info["outbox_dirty"] = True
+
+    async def forget(self, session: AsyncSession, participant_id: uuid.UUID) -> int:
+        """Erasure: drop every staged or sent event that mentions the person (it may carry their data)."""
+        result = await session.execute(
+            delete(self.table).where(self.table.c.payload.cast(Text).contains(str(participant_id)))
+        )
+        return result.rowcount or 0
+
+
+class OutboxRelay:
+    def __init__(
+        self,
+        outbox: Outbox,
+        sessions: async_sessionmaker[AsyncSession],
+        publisher: Publisher,
+        *,
+        poll_seconds: float = 0.5,
+        batch_size: int = 200,
+        retry_cap_seconds: float = 60.0,
+    ) -> None:
+        self.table = outbox.table
+        self.sessions = sessions
+        self.publisher = publisher
+        self.poll_seconds = poll_seconds
+        self.batch_size = batch_size
+        self.retry_cap_seconds = retry_cap_seconds
+        self._wake = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+        self.published = 0
+
+    def wake(self) -> None:
+        """Called after a commit that staged events, so they go out now instead of at the next poll."""
+        self._wake.set()
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._run(), name="outbox-relay")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            try:
+                await self._task
+            except asyncio.CancelledError:
+                pass
+            self._task = None
+
+    @property
+    def running(self) -> bool:
+        return self._task is not None and not self._task.done()
+
+    async def _run(self) -> None:
+        while True:
+            try:
+                sent = await self.relay_once()
+            except Exception as error:  # database or broker down: keep the loop alive, try again later
+                log.warning("outbox relay pass failed", extra={"error": type(error).__name__})
+                sent = 0
+            if sent >= self.batch_size:
+                continue
+            try:
+                await asyncio.wait_for(self._wake.wait(), timeout=self.poll_seconds)
+            except TimeoutError:
+                pass
+            self._wake.clear()
+
+    async def relay_once(self) -> int:
+        """Publish one batch of due events; return how many were confirmed by the broker."""
+        t = self.table
+        async with self.sessions() as session, session.begin():
+            rows = (
+                await session.execute(
+                    select(t.c.id, t.c.event_id, t.c.event_type, t.c.exchange, t.c.payload, t.c.attempts)
+                    .where(t.c.state == "pending", t.c.next_attempt_at <= datetime.now(UTC))
+                    .order_by(t.c.id)
+                    .limit(self.batch_size)
+                    .with_for_update(skip_locked=True)
+                )
+            ).all()
+            if not rows:
+                return 0
+            results = await asyncio.gather(*(self._publish(row) for row in rows), return_exceptions=True)
+            sent_ids = [row.id for row, result in zip(rows, results, strict=True) if result is None]
+            if sent_ids:
+                await session.execute(
+                    update(t)
+                    .where(t.c.id.in_(sent_ids))
+                    .values(state="sent", sent_at=datetime.now(UTC), attempts=t.c.attempts + 1, last_error=None)
+                )
+            for row, result in zip(rows, results, strict=True):
+                if result is not None:
+                    delay = min(self.retry_cap_seconds, 0.5 * 2 ** min(row.attempts, 16))
+                    await session.execute(
+                        update(t)
+                        .where(t.c.id == row.id)
+                        .values(
+                            attempts=t.c.attempts + 1,
+                            last_error=f"{type(result).__name__}: {result}"[:500],
+                            next_attempt_at=datetime.now(UTC) + timedelta(seconds=delay),
+                        )
+                    )
+                    log.warning(
+                        "outbox publish failed; will retry",
+                        extra={"event_id": str(row.event_id), "error": type(result).__name__},
+                    )
+        self.published += len(sent_ids)
+        return len(sent_ids)
+
+    async def _publish(self, row: Any) -> None:
+        payload = row.payload
+        await self.publisher.publish(
+            row.exchange,
+            row.event_type,
+            payload,
+            message_id=str(row.event_id),
+            correlation_id=str(payload.get("correlation_id") or uuid.uuid4()),
+        )

@@ -1,0 +1,121 @@
+"""The whole broker topology, declared in code (and exported to deploy/rabbitmq/definitions.json).
+
+One durable topic exchange per producing service plus the public intake; one quorum queue per
+(consumer service, purpose) with a dead-letter queue beside it, an explicit delivery limit and
+at-least-once dead-lettering.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+INTAKE_EXCHANGE = "selvhjelp.intake"
+DEAD_LETTER_EXCHANGE = "selvhjelp.dlx"
+SERVICES = ("registration", "grouping", "calendar", "notifications")
+
+
+def exchange_of(service: str) -> str:
+    return f"selvhjelp.{service}"
+
+
+EXCHANGES = (INTAKE_EXCHANGE, *(exchange_of(s) for s in SERVICES))
+
+
+@dataclass(frozen=True)
+class QueueSpec:
+    name: str
+    owner: str
+    bindings: tuple[tuple[str, str], ...]
+    description: str = ""
+
+    @property
+    def dead_letter_queue(self) -> str:
+        return f"{self.name}.dlq"
+
+    def arguments(self, delivery_limit: int) -> dict[str, object]:
+        return {
+            "x-queue-type": "quorum",
+            "x-dead-letter-exchange": DEAD_LETTER_EXCHANGE,
+            "x-dead-letter-routing-key": self.name,
+            "x-delivery-limit": delivery_limit,
+            # at-least-once dead-lettering needs reject-publish overflow; nothing is dropped silently.
+            "x-dead-letter-strategy": "at-least-once",
+            "x-overflow": "reject-publish",
+        }
+
+
+@dataclass(frozen=True)
+class Topology:
+    queues: tuple[QueueSpec, ...] = field(default_factory=tuple)
+
+    def for_service(self, service: str) -> tuple[QueueSpec, ...]:
+        return tuple(q for q in self.queues if q.owner == service)
+
+    def queue(self, name: str) -> QueueSpec:
+        return next(q for q in self.queues if q.name == name)
+
+
+_REG = exchange_of("registration")
+_GRP = exchange_of("grouping")
+_CAL = exchange_of("calendar")
+_NOT = exchange_of("notifications")
+_ERASED = "participant.erased.v1"
+
+TOPOLOGY = Topology(
+    queues=(
+        QueueSpec(
+            "registration.intake",
+            "registration",
+            ((INTAKE_EXCHANGE, "registration.submitted.v1"),),
+            "Registrations submitted by other systems.",
+        ),
+        QueueSpec(
+            "registration.erasure_reports",
+            "registration",
+            tuple((exchange_of(s), "participant.data_deleted.v1") for s in SERVICES if s != "registration"),
+            "Each service's answer to an erasure, for the erasure report.",
+        ),
+        QueueSpec(
+            "grouping.pool",
+            "grouping",
+            (
+                (_REG, "registration.accepted.v1"),
+                (_REG, "participant.withdrew.v1"),
+                (_REG, _ERASED),
+                (_NOT, "absence.reported.v1"),
+                (_CAL, "group.scheduling_failed.v1"),
+            ),
+            "Waiting-pool changes and attendance.",
+        ),
+        QueueSpec(
+            "calendar.groups",
+            "calendar",
+            (
+                (_GRP, "group.formed.v1"),
+                (_GRP, "group.started.v1"),
+                (_GRP, "group.dissolved.v1"),
+                (_GRP, "group.member_left.v1"),
+                (_GRP, "group.member_joined.v1"),
+                (_GRP, "group.ended.v1"),
+                (_NOT, "absence.reported.v1"),
+                (_REG, _ERASED),
+            ),
+            "Groups to schedule; absences for the quorum check.",
+        ),
+        QueueSpec(
+            "notifications.messages",
+            "notifications",
+            (
+                (_REG, "participant.contact_registered.v1"),
+                (_REG, "registration.rejected.v1"),
+                (_REG, "participant.withdrew.v1"),
+                (_REG, _ERASED),
+                (_GRP, "group.*.v1"),
+                (_CAL, "meeting.*.v1"),
+                (_CAL, "reminder.due.v1"),
+                (_CAL, "group.scheduling_failed.v1"),
+            ),
+            "Everything a person is told about.",
+        ),
+    )
+)

@@ -1,0 +1,237 @@
+"""What every service is made of: a database, the outbox relay, FastStream consumers and an HTTP app with
+health endpoints. A service's `app.py` builds one `Service`, registers its consumers and routers, and
+returns `service.http_app()`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+from fastapi import APIRouter, FastAPI, Response
+from faststream.middlewares import AckPolicy
+from faststream.rabbit import Channel, ExchangeType, QueueType, RabbitBroker, RabbitExchange, RabbitQueue
+from faststream.rabbit.annotations import RabbitMessage
+from faststream.specification import AsyncAPI
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from sqlalchemy import MetaData, text
+
+from shared.contracts import Envelope, Event
+from shared.db import create_engine, session_factory
+from shared.messaging import (
+    TOPOLOGY,
+    EventConsumer,
+    IncomingMessage,
+    Outbox,
+    OutboxRelay,
+    Publisher,
+    declare_topology,
+    exchange_of,
+    inbox_table,
+    outbox_table,
+)
+from shared.messaging.consumer import Handler, RejectionHook
+from shared.observability import configure_logging
+from shared.settings import Settings
+
+log = logging.getLogger("selvhjelp.service")
+
+
+async def _raw_body(message: Any) -> bytes:
+    # The consumer parses and validates itself, so a malformed body reaches it (and the DLQ) instead of
+    # failing inside the framework where it would be neither acked nor dead-lettered.
+    return message.body
+
+
+class Service:
+    def __init__(self, name: str, metadata: MetaData, settings: Settings) -> None:
+        self.name = name
+        self.settings = settings
+        self.metadata = metadata
+        self.outbox = Outbox(outbox_table(metadata), exchange_of(name))
+        self.inbox = inbox_table(metadata)
+        self.engine = create_engine(settings.database_url)
+        self.sessions = session_factory(self.engine)
+        self.publisher = Publisher(settings.rabbitmq_url)
+        self.relay = OutboxRelay(
+            self.outbox,
+            self.sessions,
+            self.publisher,
+            poll_seconds=settings.outbox_poll_seconds,
+            batch_size=settings.outbox_batch_size,
+            retry_cap_seconds=settings.outbox_retry_cap_seconds,
+        )
+        self.broker = RabbitBroker(
+            settings.rabbitmq_url,
+            graceful_timeout=settings.graceful_timeout_seconds,
+            logger=logging.getLogger(f"selvhjelp.{name}.broker"),
+            log_level=logging.DEBUG,
+            description=f"The {name} service of selvhjelp.",
+        )
+        self.consumers: dict[str, EventConsumer] = {}
+        self.background: list[Any] = []  # objects with start() and async stop(), e.g. schedulers
+        self._started = False
+
+    # --- wiring ------------------------------------------------------------------------------------
+    def consume(
+        self,
+        queue_name: str,
+        handlers: dict[str, Handler],
+        *,
+        on_rejected: RejectionHook | None = None,
+        documented_as: type[Event] | None = None,
+    ) -> EventConsumer:
+        spec = TOPOLOGY.queue(queue_name)
+        consumer = EventConsumer(
+            name=f"{self.name}:{queue_name}",
+            queue=queue_name,
+            sessions=self.sessions,
+            inbox=self.inbox,
+            publisher=self.publisher,
+            handlers=handlers,
+            on_rejected=on_rejected,
+            after_commit=self.relay.wake,
+            retry_base_seconds=self.settings.transient_retry_base_seconds,
+            retry_cap_seconds=self.settings.transient_retry_cap_seconds,
+        )
+        self.consumers[queue_name] = consumer
+        exchange, routing_key = spec.bindings[0]
+        queue = RabbitQueue(
+            spec.name,
+            queue_type=QueueType.QUORUM,
+            durable=True,
+            routing_key=routing_key,
+            arguments=spec.arguments(self.settings.delivery_limit),  # type: ignore[arg-type]
+        )
+
+        async def on_message(body: Any, message: RabbitMessage) -> None:
+            incoming = IncomingMessage(
+                body=message.body,
+                routing_key=message.raw_message.routing_key or "",
+                headers=dict(message.headers or {}),
+                message_id=message.message_id,
+            )
+            outcome = await consumer.process(incoming)
+            if outcome == "requeue":
+                await message.nack(requeue=True)
+            else:
+                await message.ack()
+
+        payload = Envelope[documented_as] if documented_as else Envelope[Any]  # type: ignore[valid-type]
+        on_message.__annotations__["body"] = payload | bytes
+        self.broker.subscriber(
+            queue,
+            exchange=RabbitExchange(exchange, type=ExchangeType.TOPIC, durable=True),
+            ack_policy=AckPolicy.MANUAL,
+            decoder=_raw_body,
+            channel=Channel(prefetch_count=self.settings.prefetch_count),
+            title=f"{spec.name}:consume",
+            description=spec.description
+            + " Bindings: "
+            + ", ".join(f"{ex} / {rk}" for ex, rk in spec.bindings)
+            + ".",
+        )(on_message)
+        return consumer
+
+    def document_publishes(self, *events: type[Event], exchange: str | None = None) -> None:
+        """Declare what this service publishes (through its outbox) so AsyncAPI shows it."""
+        for event in events:
+            self.broker.publisher(
+                exchange=RabbitExchange(exchange or exchange_of(self.name), type=ExchangeType.TOPIC, durable=True),
+                routing_key=event.EVENT_TYPE,
+                schema=Envelope[event],  # type: ignore[valid-type]
+                title=f"{event.EVENT_TYPE}:publish",
+                description=(event.__doc__ or "").strip() or None,
+                persist=True,
+                mandatory=True,
+            )
+
+    def asyncapi(self) -> AsyncAPI:
+        return AsyncAPI(self.broker, title=f"selvhjelp {self.name}", version="1.0.0")
+
+    # --- lifecycle ---------------------------------------------------------------------------------
+    async def start(self) -> None:
+        await self.publisher.connect()
+        await declare_topology(self.publisher.channel, TOPOLOGY.queues, self.settings.delivery_limit)
+        self.relay.start()
+        for job in self.background:
+            job.start()
+        await self.broker.start()
+        self._started = True
+        log.info("service started", extra={"consumers": sorted(self.consumers)})
+
+    async def stop(self) -> None:
+        for consumer in self.consumers.values():
+            consumer.stopping = True
+        # broker.stop() waits (graceful_timeout) for in-flight messages to finish and be acked.
+        with contextlib.suppress(Exception):
+            await self.broker.stop()
+        for job in self.background:
+            with contextlib.suppress(Exception):
+                await job.stop()
+        # One last relay pass so events of the last handled messages leave now, not after restart.
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(self.relay.relay_once(), timeout=5)
+        await self.relay.stop()
+        await self.publisher.close()
+        await self.engine.dispose()
+        self._started = False
+
+    async def readiness(self) -> dict[str, bool]:
+        checks = {"database": False, "broker": False, "consumers": False, "outbox_relay": self.relay.running}
+        with contextlib.suppress(Exception):
+            async with self.engine.connect() as connection:
+                await asyncio.wait_for(connection.execute(text("SELECT 1")), timeout=2)
+                checks["database"] = True
+        with contextlib.suppress(Exception):
+            checks["broker"] = self.publisher.is_connected and await self.broker.ping(timeout=2)
+        checks["consumers"] = self._started and all(s.running for s in self.broker.subscribers)
+        return checks
+
+    def http_app(self, *routers: APIRouter, title: str | None = None, **fastapi_options: Any) -> FastAPI:
+        configure_logging(self.name, self.settings.log_level, self.settings.log_json)
+
+        @contextlib.asynccontextmanager
+        async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+            await self.start()
+            try:
+                yield
+            finally:
+                await self.stop()
+
+        app = FastAPI(
+            title=title or f"selvhjelp {self.name}",
+            version="1.0.0",
+            lifespan=lifespan,
+            **fastapi_options,
+        )
+        app.state.service = self
+
+        @app.get("/health/live", tags=["health"], summary="The process is alive")
+        async def live() -> dict[str, str]:
+            return {"status": "ok", "service": self.name}
+
+        @app.get("/health/ready", tags=["health"], summary="Broker, database and consumers are ready")
+        async def ready(response: Response) -> dict[str, Any]:
+            checks = await self.readiness()
+            ok = all(checks.values())
+            response.status_code = 200 if ok else 503
+            return {"status": "ok" if ok else "unavailable", "service": self.name, "checks": checks}
+
+        @app.get("/metrics", tags=["health"], summary="Prometheus metrics", include_in_schema=False)
+        async def prometheus() -> Response:
+            return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+
+        @app.get("/asyncapi.json", tags=["docs"], summary="AsyncAPI document of this service's events")
+        async def asyncapi() -> Response:
+            return Response(self.asyncapi().to_specification().to_json(), media_type="application/json")
+
+        for router in routers:
+            app.include_router(router)
+        return app
+
+
