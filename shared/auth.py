@@ -55,13 +55,24 @@ class StaffUser:
     roles: frozenset[str]
 
 
-def issue_staff_token(key: str, subject: str, district: str, roles: list[str], lifetime: int = 8 * 3600) -> str:
+def issue_staff_token(
+    key: str, subject: str, district: str, roles: list[str], lifetime: int = 8 * 3600
+) -> str:
     now = int(time.time())
-    claims = {"sub": subject, "district": district, "roles": roles, "iat": now, "exp": now + lifetime,
-              "aud": "selvhjelp", "iss": "selvhjelp-local"}
+    claims = {
+        "sub": subject,
+        "district": district,
+        "roles": roles,
+        "iat": now,
+        "exp": now + lifetime,
+        "aud": "selvhjelp",
+        "iss": "selvhjelp-local",
+    }
     return jwt.encode(claims, key, algorithm="HS256")
 
 
 def verify_staff_token(key: str, token: str) -> StaffUser:
     claims = jwt.decode(token, key, algorithms=["HS256"], audience="selvhjelp")
-    return StaffUser(subject=claims["sub"], district=claims["district"], roles=frozenset(claims.get("roles", [])))
+    return StaffUser(
+        subject=claims["sub"], district=claims["district"], roles=frozenset(claims.get("roles", []))
+    )

@@ -59,7 +59,10 @@ def render_openapi(service: str) -> str:
     from shared.settings import Settings
 
     module = importlib.import_module(f"services.{service}.app")
-    return json.dumps(module.create_app(Settings()).openapi(), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    return (
+        json.dumps(module.create_app(Settings()).openapi(), indent=2, sort_keys=True, ensure_ascii=False)
+        + "\n"
+    )
 
 
 def _write_docs(kind: str, render, check: bool) -> int:

@@ -121,7 +121,9 @@ def up(args: argparse.Namespace) -> int:
     if args.detach:
         RUN_DIR.mkdir(parents=True, exist_ok=True)
         with open(RUN_DIR / "run.log", "ab") as log_file:
-            child = [sys.executable, "-m", "shared.cli", "dev", "up"] + (["--no-sample"] if args.no_sample else [])
+            child = [sys.executable, "-m", "shared.cli", "dev", "up"] + (
+                ["--no-sample"] if args.no_sample else []
+            )
             subprocess.Popen(child, stdout=log_file, stderr=subprocess.STDOUT, start_new_session=True)
         deadline = time.monotonic() + 300
         while time.monotonic() < deadline and not URLS_FILE.exists():
@@ -204,5 +206,3 @@ def main(args: argparse.Namespace) -> int:
 
 if __name__ == "__main__":
     raise SystemExit(main(argparse.Namespace(action="up", detach=False, no_sample=False)))
-
-

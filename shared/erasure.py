@@ -18,5 +18,6 @@ async def finish_erasure(
     rows_deleted += await outbox.forget(session, participant_id)
     report = ParticipantDataDeleted(participant_id=participant_id, service=service, rows_deleted=rows_deleted)
     await outbox.add(
-        session, report.envelope(source=service, correlation_id=erased.correlation_id, causation_id=erased.event_id)
+        session,
+        report.envelope(source=service, correlation_id=erased.correlation_id, causation_id=erased.event_id),
     )

@@ -22,7 +22,10 @@ _correlation_id: contextvars.ContextVar[str | None] = contextvars.ContextVar("co
 
 @contextlib.contextmanager
 def bind_message_context(event_id: uuid.UUID | str, correlation_id: uuid.UUID | str | None) -> Iterator[None]:
-    tokens = (_event_id.set(str(event_id)), _correlation_id.set(str(correlation_id) if correlation_id else None))
+    tokens = (
+        _event_id.set(str(event_id)),
+        _correlation_id.set(str(correlation_id) if correlation_id else None),
+    )
     try:
         yield
     finally:
@@ -53,7 +56,9 @@ def configure_logging(service: str, level: str = "INFO", json_output: bool = Tru
             )
         )
     else:
-        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s [%(service)s] %(name)s: %(message)s"))
+        handler.setFormatter(
+            logging.Formatter("%(asctime)s %(levelname)s [%(service)s] %(name)s: %(message)s")
+        )
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
@@ -67,6 +72,8 @@ metrics = SimpleNamespace(
     ),
     consumer_retries=Counter("selvhjelp_consumer_transient_retries_total", "Transient retries", ["consumer"]),
     consumer_failures=Counter("selvhjelp_consumer_failures_total", "Unexpected handler errors", ["consumer"]),
-    outbox_published=Counter("selvhjelp_outbox_published_total", "Events confirmed by the broker", ["service"]),
+    outbox_published=Counter(
+        "selvhjelp_outbox_published_total", "Events confirmed by the broker", ["service"]
+    ),
     http_latency=Histogram("selvhjelp_http_seconds", "HTTP request latency", ["service", "route"]),
 )

@@ -7,7 +7,20 @@ import random
 import urllib.request
 from datetime import UTC, date, datetime, timedelta
 
-FIRST_NAMES = ["Kari", "Ola", "Ingrid", "Per", "Sigrid", "Lars", "Nora", "Jonas", "Astrid", "Emil", "Mari", "Odd"]
+FIRST_NAMES = [
+    "Kari",
+    "Ola",
+    "Ingrid",
+    "Per",
+    "Sigrid",
+    "Lars",
+    "Nora",
+    "Jonas",
+    "Astrid",
+    "Emil",
+    "Mari",
+    "Odd",
+]
 TOWNS = {"1804": "Bodø", "0301": "Oslo"}  # municipality numbers
 TOPICS = ["grief", "anxiety", "loneliness", "relatives"]
 
@@ -35,7 +48,11 @@ def sample_registrations(count: int = 24, seed: int = 7) -> list[dict]:
                 "single_gender": False,
                 "language": "nb",
                 "source": "self",
-                "consent": {"version": "2026-01", "given_at": datetime.now(UTC).isoformat(), "sensitive_data": True},
+                "consent": {
+                    "version": "2026-01",
+                    "given_at": datetime.now(UTC).isoformat(),
+                    "sensitive_data": True,
+                },
             }
         )
     return people

@@ -8,7 +8,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -141,7 +140,9 @@ class Service:
         """Declare what this service publishes (through its outbox) so AsyncAPI shows it."""
         for event in events:
             self.broker.publisher(
-                exchange=RabbitExchange(exchange or exchange_of(self.name), type=ExchangeType.TOPIC, durable=True),
+                exchange=RabbitExchange(
+                    exchange or exchange_of(self.name), type=ExchangeType.TOPIC, durable=True
+                ),
                 routing_key=event.EVENT_TYPE,
                 schema=Envelope[event],  # type: ignore[valid-type]
                 title=f"{event.EVENT_TYPE}:publish",
@@ -233,5 +234,3 @@ class Service:
         for router in routers:
             app.include_router(router)
         return app
-
-

@@ -15,7 +15,9 @@ class Settings(BaseSettings):
     database_url: str = Field(
         default="postgresql+asyncpg://postgres@127.0.0.1:5442/selvhjelp", description="SQLAlchemy async URL."
     )
-    rabbitmq_url: str = Field(default="amqp://guest:guest@127.0.0.1:5682/", description="AMQP URL incl. vhost.")
+    rabbitmq_url: str = Field(
+        default="amqp://guest:guest@127.0.0.1:5682/", description="AMQP URL incl. vhost."
+    )
     log_level: str = "INFO"
     log_json: bool = True
 

@@ -26,7 +26,12 @@ def create_service(settings: Settings | None = None) -> Service:
     service = Service(NAME, metadata, settings or get_settings())
     service.consume("calendar.groups", make_handlers(service.outbox), documented_as=GroupFormed)
     service.document_publishes(
-        MeetingScheduled, MeetingChanged, MeetingCancelled, GroupSchedulingFailed, ReminderDue, ParticipantDataDeleted
+        MeetingScheduled,
+        MeetingChanged,
+        MeetingCancelled,
+        GroupSchedulingFailed,
+        ReminderDue,
+        ParticipantDataDeleted,
     )
     return service
 

@@ -68,6 +68,7 @@ __all__ = [
     "group_feed",
     "move_occurrence",
     "move_weekly_time",
+    "occurrences",
     "pause",
     "participant_feed",
     "public_holiday",

@@ -38,13 +38,15 @@ def make_handlers(outbox: Outbox, on_group_to_schedule=None):
 
     async def on_participant_erased(session: AsyncSession, envelope: Envelope[Any]) -> None:
         member = str(envelope.data.participant_id)
-        rows = (await session.execute(select(groups.c.group_id).where(groups.c.members.contains([member])))).all()
+        rows = (
+            await session.execute(select(groups.c.group_id).where(groups.c.members.contains([member])))
+        ).all()
         for row in rows:
             await session.execute(
-                update(groups).where(groups.c.group_id == row.group_id).values(members=groups.c.members - member)
+                update(groups)
+                .where(groups.c.group_id == row.group_id)
+                .values(members=groups.c.members - member)
             )
         await finish_erasure(session, outbox, envelope, service=SOURCE, rows_deleted=len(rows))
 
     return {"group.formed.v1": on_group_formed, "participant.erased.v1": on_participant_erased}
-
-

@@ -43,12 +43,16 @@ def make_handlers(outbox: Outbox, on_pool_changed=None):
 
     async def on_participant_withdrew(session: AsyncSession, envelope: Envelope[Any]) -> None:
         await session.execute(
-            delete(pool).where(pool.c.participant_id == envelope.data.participant_id, pool.c.status == "waiting")
+            delete(pool).where(
+                pool.c.participant_id == envelope.data.participant_id, pool.c.status == "waiting"
+            )
         )
 
     async def on_participant_erased(session: AsyncSession, envelope: Envelope[Any]) -> None:
         participant_id = envelope.data.participant_id
-        deleted = (await session.execute(delete(pool).where(pool.c.participant_id == participant_id))).rowcount
+        deleted = (
+            await session.execute(delete(pool).where(pool.c.participant_id == participant_id))
+        ).rowcount
         deleted += (
             await session.execute(delete(memberships).where(memberships.c.participant_id == participant_id))
         ).rowcount

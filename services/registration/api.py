@@ -25,7 +25,9 @@ STATUS_LINK = "registration-status"
 
 class RegistrationReceipt(BaseModel):
     registration_id: uuid.UUID = Field(description="The person's participant id.")
-    status_token: str = Field(description="Private, signed token for the status page; give it only to the person.")
+    status_token: str = Field(
+        description="Private, signed token for the status page; give it only to the person."
+    )
     status_url: str
 
 
@@ -87,7 +89,9 @@ async def submit(
                 if earlier is not None:
                     participant_id, earlier_hash = earlier
                     if earlier_hash != request_hash:
-                        raise HTTPException(409, "this Idempotency-Key was already used with a different request")
+                        raise HTTPException(
+                            409, "this Idempotency-Key was already used with a different request"
+                        )
                     return _receipt(request, participant_id)
             submitted = await commands.submit_registration(
                 session, service.outbox, details, participant_id=new_id
@@ -105,7 +109,9 @@ async def _own_registration(request: Request, token: str) -> uuid.UUID:
         raise HTTPException(404, "this link is not valid (it may have expired)") from None
 
 
-@router.get("/registrations/status/{token}", response_model=RegistrationStatus, summary="The person's own status")
+@router.get(
+    "/registrations/status/{token}", response_model=RegistrationStatus, summary="The person's own status"
+)
 async def own_status(token: str, request: Request) -> RegistrationStatus:
     participant_id = await _own_registration(request, token)
     async with _service(request).sessions() as session:
@@ -154,11 +160,15 @@ async def staff_user(
     request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
 ) -> StaffUser:
     if credentials is None:
-        raise HTTPException(401, "sign in: a bearer token is required", headers={"WWW-Authenticate": "Bearer"})
+        raise HTTPException(
+            401, "sign in: a bearer token is required", headers={"WWW-Authenticate": "Bearer"}
+        )
     try:
         return verify_staff_token(_service(request).settings.signing_key, credentials.credentials)
     except Exception:
-        raise HTTPException(401, "the token is invalid or expired", headers={"WWW-Authenticate": "Bearer"}) from None
+        raise HTTPException(
+            401, "the token is invalid or expired", headers={"WWW-Authenticate": "Bearer"}
+        ) from None
 
 
 staff = APIRouter(prefix="/api/v1/staff", tags=["staff"])
@@ -175,7 +185,9 @@ class StaffRegistration(BaseModel):
 async def list_registrations(
     request: Request,
     user: Annotated[StaffUser, Depends(staff_user)],
-    status_filter: Annotated[str | None, Query(alias="status", pattern="^(waiting|placed|withdrawn)$")] = None,
+    status_filter: Annotated[
+        str | None, Query(alias="status", pattern="^(waiting|placed|withdrawn)$")
+    ] = None,
     municipality: Annotated[str | None, Query(pattern=r"^\d{4}$")] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> list[StaffRegistration]:
@@ -214,7 +226,8 @@ async def read_registration(
         row = (
             await session.execute(
                 select(registrations).where(
-                    registrations.c.participant_id == participant_id, registrations.c.district == user.district
+                    registrations.c.participant_id == participant_id,
+                    registrations.c.district == user.district,
                 )
             )
         ).one_or_none()
@@ -273,7 +286,9 @@ async def erasure_report(
 ) -> dict[str, Any]:
     async with _service(request).sessions() as session:
         rows = (
-            await session.execute(select(erasure_reports).where(erasure_reports.c.participant_id == participant_id))
+            await session.execute(
+                select(erasure_reports).where(erasure_reports.c.participant_id == participant_id)
+            )
         ).all()
     return {"participant_id": str(participant_id), "services": {r.service: r.rows_deleted for r in rows}}
 
@@ -294,7 +309,9 @@ async def read_audit(
             )
         ).all()
     return [
-        {k: (v.isoformat() if hasattr(v, "isoformat") else str(v) if isinstance(v, uuid.UUID) else v)
-         for k, v in r._mapping.items()}
+        {
+            k: (v.isoformat() if hasattr(v, "isoformat") else str(v) if isinstance(v, uuid.UUID) else v)
+            for k, v in r._mapping.items()
+        }
         for r in rows
     ]

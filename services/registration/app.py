@@ -25,7 +25,9 @@ NAME = "registration"
 def create_service(settings: Settings | None = None) -> Service:
     service = Service(NAME, metadata, settings or get_settings())
     intake, on_rejected, reports = make_handlers(service.outbox)
-    service.consume("registration.intake", intake, on_rejected=on_rejected, documented_as=RegistrationSubmitted)
+    service.consume(
+        "registration.intake", intake, on_rejected=on_rejected, documented_as=RegistrationSubmitted
+    )
     service.consume("registration.erasure_reports", reports)
     service.document_publishes(
         RegistrationAccepted,

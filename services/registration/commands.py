@@ -48,7 +48,10 @@ async def submit_registration(
     row = registration_row(participant_id, details, district, now)
     inserted = (
         await session.execute(
-            insert(registrations).values(**row).on_conflict_do_nothing().returning(registrations.c.participant_id)
+            insert(registrations)
+            .values(**row)
+            .on_conflict_do_nothing()
+            .returning(registrations.c.participant_id)
         )
     ).scalar_one_or_none()
     if inserted is None:
@@ -154,7 +157,9 @@ async def erase(session: AsyncSession, outbox: Outbox, participant_id: uuid.UUID
         await session.execute(delete(registrations).where(registrations.c.participant_id == participant_id))
     ).rowcount
     deleted += (
-        await session.execute(delete(idempotency_keys).where(idempotency_keys.c.participant_id == participant_id))
+        await session.execute(
+            delete(idempotency_keys).where(idempotency_keys.c.participant_id == participant_id)
+        )
     ).rowcount
     # Staged events that still carry the person's data must not leave after the erasure.
     deleted += await outbox.forget(session, participant_id)

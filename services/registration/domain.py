@@ -47,7 +47,9 @@ def check(details: RegistrationDetails, today: date, *, minimum_age: int = MINIM
     municipality = get_municipality(details.municipality)
     if municipality is None:
         problems.append(
-            FieldProblem("municipality", f"{details.municipality} is not a Norwegian municipality number (2026)")
+            FieldProblem(
+                "municipality", f"{details.municipality} is not a Norwegian municipality number (2026)"
+            )
         )
     if problems:
         raise RegistrationRefused(problems)

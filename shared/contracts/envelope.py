@@ -32,7 +32,9 @@ class Envelope(BaseModel, Generic[DataT]):
     correlation_id: uuid.UUID = Field(
         default_factory=uuid.uuid4, description="Shared by every event of one business flow."
     )
-    causation_id: uuid.UUID | None = Field(default=None, description="event_id of the event that caused this.")
+    causation_id: uuid.UUID | None = Field(
+        default=None, description="event_id of the event that caused this."
+    )
     source: str = Field(description="Producing service or outside system, e.g. `registration`, `kommune-x`.")
     data: DataT
 

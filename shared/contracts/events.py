@@ -144,7 +144,9 @@ class MeetingScheduled(Event):
 class MeetingChanged(Event):
     EVENT_TYPE = "meeting.changed.v1"
     group_id: uuid.UUID
-    occurrence: datetime | None = Field(default=None, description="The one changed occurrence, or none for all.")
+    occurrence: datetime | None = Field(
+        default=None, description="The one changed occurrence, or none for all."
+    )
     new_start: datetime | None = None
     summary: str
 

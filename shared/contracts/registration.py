@@ -22,7 +22,9 @@ class Participant(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
 
     name: str = Field(min_length=1, max_length=200, description="Name the person wants to be called by.")
-    email: EmailStr | None = Field(default=None, description="E-mail address; email and/or mobile is required.")
+    email: EmailStr | None = Field(
+        default=None, description="E-mail address; email and/or mobile is required."
+    )
     mobile: str | None = Field(
         default=None, description="Norwegian mobile number, 8 digits starting with 4 or 9, optional +47."
     )
@@ -34,7 +36,9 @@ class Participant(BaseModel):
             return None
         compact = re.sub(r"[\s-]", "", value)
         if not _MOBILE.match(compact):
-            raise ValueError("must be a Norwegian mobile number: 8 digits starting with 4 or 9, optionally +47")
+            raise ValueError(
+                "must be a Norwegian mobile number: 8 digits starting with 4 or 9, optionally +47"
+            )
         return "+47" + compact[-8:]
 
     @model_validator(mode="after")
@@ -71,7 +75,9 @@ class RegistrationDetails(BaseModel):
         pattern=r"^\d{4}$", description="4-digit municipality number (SSB classification 131, 2026)."
     )
     topic: Topic = Field(description="What the person wants to work on (sensitive).")
-    topic_text: str | None = Field(default=None, max_length=1000, description="Optional free text (sensitive).")
+    topic_text: str | None = Field(
+        default=None, max_length=1000, description="Optional free text (sensitive)."
+    )
     composition: Composition = Composition.any
     format: MeetingFormat = MeetingFormat.any
     availability: list[str] = Field(
@@ -81,7 +87,9 @@ class RegistrationDetails(BaseModel):
     language: Language = Language.nb
     source: Source = Source.self
     external_ref: str | None = Field(
-        default=None, max_length=200, description="The sender's own reference; required when source is external."
+        default=None,
+        max_length=200,
+        description="The sender's own reference; required when source is external.",
     )
     consent: Consent
 

@@ -62,7 +62,9 @@ def parse_envelope(body: bytes) -> tuple[dict[str, Any], Envelope[Any]]:
     try:
         raw = json.loads(body)
     except (json.JSONDecodeError, UnicodeDecodeError) as error:
-        raise InvalidMessage(f"body is not valid JSON: {error.msg if hasattr(error, 'msg') else error}") from None
+        raise InvalidMessage(
+            f"body is not valid JSON: {error.msg if hasattr(error, 'msg') else error}"
+        ) from None
     if not isinstance(raw, dict):
         raise InvalidMessage("body must be a JSON object (the event envelope)")
     event_type = raw.get("event_type")
@@ -169,7 +171,9 @@ class EventConsumer:
             await handler(session, envelope)
         return "processed"
 
-    async def _dead_letter(self, message: IncomingMessage, raw: dict[str, Any] | None, invalid: InvalidMessage) -> str:
+    async def _dead_letter(
+        self, message: IncomingMessage, raw: dict[str, Any] | None, invalid: InvalidMessage
+    ) -> str:
         """Stage the rejection event first (idempotent), then copy to the DLQ with the reason, then ack."""
         if self.on_rejected is not None:
             while True:

@@ -29,7 +29,9 @@ class Outbox:
         self.table = table
         self.exchange = exchange
 
-    async def add(self, session: AsyncSession, envelope: Envelope[Any], *, exchange: str | None = None) -> None:
+    async def add(
+        self, session: AsyncSession, envelope: Envelope[Any], *, exchange: str | None = None
+    ) -> None:
         """Stage an event in the caller's transaction. A repeated event_id is ignored (idempotent)."""
         await session.execute(
             insert(self.table)
@@ -129,7 +131,9 @@ class OutboxRelay:
                 await session.execute(
                     update(t)
                     .where(t.c.id.in_(sent_ids))
-                    .values(state="sent", sent_at=datetime.now(UTC), attempts=t.c.attempts + 1, last_error=None)
+                    .values(
+                        state="sent", sent_at=datetime.now(UTC), attempts=t.c.attempts + 1, last_error=None
+                    )
                 )
             for row, result in zip(rows, results, strict=True):
                 if result is not None:

@@ -15,7 +15,9 @@ from aio_pika.abc import AbstractChannel, AbstractExchange, AbstractRobustConnec
 from .topology import DEAD_LETTER_EXCHANGE, EXCHANGES, QueueSpec
 
 
-async def declare_topology(channel: AbstractChannel, queues: tuple[QueueSpec, ...], delivery_limit: int) -> None:
+async def declare_topology(
+    channel: AbstractChannel, queues: tuple[QueueSpec, ...], delivery_limit: int
+) -> None:
     exchanges = {}
     for name in EXCHANGES:
         exchanges[name] = await channel.declare_exchange(name, aio_pika.ExchangeType.TOPIC, durable=True)
@@ -38,7 +40,9 @@ class Publisher:
         self._exchanges: dict[str, AbstractExchange] = {}
 
     async def connect(self) -> None:
-        self._connection = await aio_pika.connect_robust(self._url, client_properties={"connection_name": "outbox"})
+        self._connection = await aio_pika.connect_robust(
+            self._url, client_properties={"connection_name": "outbox"}
+        )
         self._channel = await self._connection.channel(publisher_confirms=True, on_return_raises=True)
 
     @property

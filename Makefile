@@ -1,0 +1,61 @@
+# The two commands: `make run` (the whole system locally) and `make test` (set-up, then every test tier).
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
+APT_PACKAGES := postgresql rabbitmq-server chromium python3-venv
+export PYTHONDONTWRITEBYTECODE := 1
+
+.PHONY: run stop test test-unit setup system-packages docs lint bench clean
+
+setup: system-packages $(STAMP)
+
+# Debian packages the local servers and browser tests need (root on a fresh machine; skipped when present).
+system-packages:
+	@missing=""; \
+	[ -x /usr/lib/postgresql/15/bin/initdb ] || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
+	[ -x /usr/lib/rabbitmq/bin/rabbitmq-server ] || missing="$$missing rabbitmq-server"; \
+	[ -x /usr/bin/chromium ] || missing="$$missing chromium"; \
+	python3 -c 'import ensurepip' 2>/dev/null || missing="$$missing python3-venv"; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  DEBIAN_FRONTEND=noninteractive apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	  (service rabbitmq-server stop || true) >/dev/null 2>&1; \
+	fi
+
+$(STAMP): pyproject.toml
+	python3 -m venv $(VENV)
+	$(VENV)/bin/pip install -q --upgrade pip
+	$(VENV)/bin/pip install -q -e '.[dev]'
+	rm -f $(VENV)/.installed-*; touch $(STAMP)
+
+run: setup
+	$(PY) -m shared.cli dev up
+
+stop:
+	$(PY) -m shared.cli dev stop
+
+test: setup
+	$(PY) -m shared.cli dev servers
+	$(VENV)/bin/pytest -m unit -q
+	$(VENV)/bin/pytest -m "not unit" -q
+
+test-unit: $(STAMP)
+	$(VENV)/bin/pytest -m unit -q
+
+docs: $(STAMP)
+	$(PY) -m shared.cli asyncapi generate
+	$(PY) -m shared.cli openapi generate
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+
+bench: setup
+	$(PY) -m shared.cli dev servers
+	$(PY) bench/grouping.py
+	$(PY) bench/messaging.py
+
+clean:
+	-$(PY) -m shared.cli dev stop
+	-$(PY) -c 'from shared.local_servers import stop_local_servers; stop_local_servers()'
+	rm -rf .run

@@ -1,0 +1,71 @@
+"""Group kinds: people who could all share one group apart from age and place.
+
+A kind is (slot, topic mode, gender mode). Within a kind every pair agrees on the slot, on what topics
+the group may hold and on gender, so what remains to decide is age (a line) and place.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+
+from .pool import _CROSS, _SAME, Pool
+
+CROSS_TOPICS = "~cross"  # topic mode of a group that mixes topics
+ANY_GENDER = "*"  # gender mode of a group without a single-gender wish in it
+
+Kind = tuple[int, str, str]
+
+
+def topic_modes(pool: Pool, i: int) -> tuple[str, ...]:
+    composition = pool.composition[i]
+    if composition == _SAME:
+        return (pool.topic[i],)
+    if composition == _CROSS:
+        return (CROSS_TOPICS,)
+    return (pool.topic[i], CROSS_TOPICS)
+
+
+def own_kinds(pool: Pool, i: int) -> list[Kind]:
+    gender_mode = pool.gender[i] if pool.single_gender[i] else ANY_GENDER
+    return [(slot, mode, gender_mode) for slot in pool.slots[i] for mode in topic_modes(pool, i)]
+
+
+def group_kinds(pool: Pool, people: Iterable[int]) -> dict[Kind, list[int]]:
+    """Members of every kind. People without a gender wish also fill single-gender kinds of their gender,
+    so someone who wants a women-only group can be placed with women who don't mind."""
+    people = list(people)
+    kinds: dict[Kind, list[int]] = defaultdict(list)
+    for i in people:
+        for kind in own_kinds(pool, i):
+            kinds[kind].append(i)
+    single_gender_kinds = {kind for kind in kinds if kind[2] != ANY_GENDER}
+    for i in people:
+        if pool.single_gender[i]:
+            continue
+        for slot in pool.slots[i]:
+            for mode in topic_modes(pool, i):
+                kind = (slot, mode, pool.gender[i])
+                if kind in single_gender_kinds:
+                    kinds[kind].append(i)
+    return dict(kinds)
+
+
+def maximal_cliques(nodes: list[str], neighbours: dict[str, frozenset[str]]) -> list[tuple[str, ...]]:
+    """Largest sets of municipalities that are all pairwise neighbours (Bron-Kerbosch with pivot)."""
+    node_set = set(nodes)
+    adjacent = {n: (neighbours[n] & node_set) - {n} for n in nodes}
+    cliques: list[tuple[str, ...]] = []
+
+    def expand(clique: set[str], candidates: set[str], excluded: set[str]) -> None:
+        if not candidates and not excluded:
+            cliques.append(tuple(sorted(clique)))
+            return
+        pivot = max(candidates | excluded, key=lambda n: (len(adjacent[n] & candidates), n))
+        for node in sorted(candidates - adjacent[pivot]):
+            expand(clique | {node}, candidates & adjacent[node], excluded & adjacent[node])
+            candidates = candidates - {node}
+            excluded = excluded | {node}
+
+    expand(set(), set(nodes), set())
+    return sorted(cliques)

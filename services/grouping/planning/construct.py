@@ -1,0 +1,122 @@
+"""Constructive heuristic: carve groups kind by kind, by an exact dynamic programme over age order.
+
+Stages go from the most to the least local: one municipality, then neighbouring municipalities, then
+digital. Within a stage the smallest kinds go first, because people with rare wishes have the fewest
+other chances. Restarts shuffle that order a little (seeded) to escape an unlucky first choice.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from random import Random
+
+from .classes import ANY_GENDER, CROSS_TOPICS, Kind, group_kinds, maximal_cliques
+from .pool import _CROSS, Draft, Pool, breaks_rules, has_lone, score
+
+
+def construct(pool: Pool, free: list[bool], rng: Random | None = None) -> list[Draft]:
+    """Groups formed from the people marked free (marks them taken)."""
+    kinds = group_kinds(pool, (i for i in range(len(pool)) if free[i]))
+    drafts: list[Draft] = []
+    local: dict[tuple[Kind, str], list[int]] = defaultdict(list)
+    for kind, members in kinds.items():
+        for i in members:
+            if pool.in_person_ok[i]:
+                local[(kind, pool.municipality[i])].append(i)
+    for (kind, _), members in _smallest_first(local, rng):
+        drafts += _carve(pool, kind, members, free, digital=False)
+    for kind, members in _smallest_first(kinds, rng):
+        drafts += _carve_nearby(pool, kind, members, free)
+    for kind, members in _smallest_first(kinds, rng):
+        by_district: dict[str, list[int]] = defaultdict(list)
+        for i in members:
+            if free[i] and pool.digital_ok[i]:
+                scope = pool.district[i] if pool.rules.digital_scope == "district" else ""
+                by_district[scope].append(i)
+        for scope in sorted(by_district):
+            drafts += _carve(pool, kind, by_district[scope], free, digital=True)
+    return drafts
+
+
+def _smallest_first(classes: dict, rng: Random | None) -> list[tuple]:
+    def weight(item: tuple) -> tuple:
+        key, members = item
+        noise = rng.uniform(0.6, 1.4) if rng else 1.0
+        return (len(members) * noise, key)
+
+    return sorted(classes.items(), key=weight)
+
+
+def _carve_nearby(pool: Pool, kind: Kind, members: list[int], free: list[bool]) -> list[Draft]:
+    left = [i for i in members if free[i] and pool.in_person_ok[i]]
+    places = sorted({pool.municipality[i] for i in left})
+    if len(left) < pool.rules.min_size or len(places) < 2:
+        return []
+    count = defaultdict(int)
+    for i in left:
+        count[pool.municipality[i]] += 1
+    cliques = [c for c in maximal_cliques(places, pool.neighbours) if len(c) > 1]
+    cliques.sort(key=lambda c: (-sum(count[m] for m in c), c))
+    drafts: list[Draft] = []
+    for clique in cliques:
+        inside = set(clique)
+        drafts += _carve(pool, kind, [i for i in left if pool.municipality[i] in inside], free, digital=False)
+    return drafts
+
+
+def _carve(pool: Pool, kind: Kind, members: list[int], free: list[bool], digital: bool) -> list[Draft]:
+    candidates = [i for i in members if free[i]]
+    if len(candidates) < pool.rules.min_size:
+        return []
+    drafts = []
+    for block in partition_by_age(pool, kind, candidates):
+        if breaks_rules(pool, block, kind[0], digital):
+            continue  # the kind and stage guarantee the rest; this guard keeps a slip from becoming a bad group
+        for i in block:
+            free[i] = False
+        drafts.append(Draft(members=block, slot=kind[0], digital=digital))
+    return drafts
+
+
+def partition_by_age(pool: Pool, kind: Kind, candidates: list[int]) -> list[list[int]]:
+    """The best-scoring split of one kind's candidates into groups of consecutive ages (some left out).
+
+    Exact for a single kind: if two groups interleave in age, exchanging members sorts them without
+    widening either span, so groups of consecutive people in age order lose nothing.
+    """
+    rules = pool.rules
+    age = pool.age
+    order = sorted(candidates, key=lambda i: (age[i], -pool.wait[i], i))
+    cross = kind[1] == CROSS_TOPICS
+    need_single = kind[2] != ANY_GENDER
+    best = [0] * (len(order) + 1)
+    take = [0] * (len(order) + 1)
+    for end in range(1, len(order) + 1):
+        best[end], take[end] = best[end - 1], 0
+        for size in range(rules.min_size, min(rules.max_size, end) + 1):
+            start = end - size
+            if age[order[end - 1]] - age[order[start]] > rules.max_age_span_years:
+                break
+            block = order[start:end]
+            if not _block_allowed(pool, block, cross, need_single):
+                continue
+            value = best[start] + score(pool, block)
+            if value > best[end]:
+                best[end], take[end] = value, size
+    blocks = []
+    end = len(order)
+    while end > 0:
+        if take[end]:
+            blocks.append(order[end - take[end] : end])
+            end -= take[end]
+        else:
+            end -= 1
+    return blocks[::-1]
+
+
+def _block_allowed(pool: Pool, block: list[int], cross: bool, need_single: bool) -> bool:
+    if cross and len({pool.topic[i] for i in block}) == 1 and any(pool.composition[i] == _CROSS for i in block):
+        return False
+    if need_single and not any(pool.single_gender[i] for i in block):
+        return False  # without a single-gender wish the group belongs to the any-gender kind
+    return not (pool.rules.lone_gender == "hard" and has_lone(pool, block))

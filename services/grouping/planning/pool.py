@@ -1,0 +1,144 @@
+"""A region's waiting pool in index form, and the hard rules and score on it.
+
+Solvers work on integer indices into flat lists: checking a would-be group is the inner loop of every
+method, so it must not touch Person objects or the reference tables.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+
+from shared.contracts.vocabulary import SLOTS, Composition, Gender, MeetingFormat
+from shared.reference import are_neighbours
+
+from .model import Person, PlanningRules
+from .rules import age_on, meeting_formats, wait_days
+
+_FEMALE, _MALE = str(Gender.female), str(Gender.male)
+_SAME, _CROSS = str(Composition.same_topic), str(Composition.cross_topic)
+
+
+@dataclass
+class Pool:
+    people: list[Person]
+    rules: PlanningRules
+    as_of: date
+    age: list[int] = field(default_factory=list)
+    wait: list[int] = field(default_factory=list)
+    value: list[int] = field(default_factory=list)  # what placing the person adds to the score
+    gender: list[str] = field(default_factory=list)
+    single_gender: list[bool] = field(default_factory=list)
+    topic: list[str] = field(default_factory=list)
+    composition: list[str] = field(default_factory=list)
+    in_person_ok: list[bool] = field(default_factory=list)
+    digital_ok: list[bool] = field(default_factory=list)
+    slots: list[tuple[int, ...]] = field(default_factory=list)
+    municipality: list[str] = field(default_factory=list)
+    district: list[str] = field(default_factory=list)
+    neighbours: dict[str, frozenset[str]] = field(default_factory=dict)
+
+    def __len__(self) -> int:
+        return len(self.people)
+
+
+def build_pool(
+    people: Sequence[Person],
+    as_of: date,
+    rules: PlanningRules,
+    formats: tuple[MeetingFormat, ...] = (MeetingFormat.in_person, MeetingFormat.digital),
+) -> Pool:
+    """Index a pool; `formats` narrows which group formats this solve may form (country-wide digital runs apart)."""
+    pool = Pool(people=list(people), rules=rules, as_of=as_of)
+    weights = rules.weights
+    for person in pool.people:
+        accepted = set(meeting_formats(person)) & set(formats)
+        pool.age.append(age_on(person.birth_date, as_of))
+        pool.wait.append(wait_days(person, as_of))
+        pool.value.append(weights.placement + weights.wait_per_day * min(pool.wait[-1], weights.wait_cap_days))
+        pool.gender.append(str(person.gender))
+        pool.single_gender.append(person.single_gender)
+        pool.topic.append(str(person.topic))
+        pool.composition.append(str(person.composition))
+        pool.in_person_ok.append(MeetingFormat.in_person in accepted)
+        pool.digital_ok.append(MeetingFormat.digital in accepted)
+        pool.slots.append(tuple(SLOTS.index(slot) for slot in person.availability))
+        pool.municipality.append(person.municipality)
+        pool.district.append(person.district)
+    municipalities = sorted(set(pool.municipality))
+    pool.neighbours = {
+        a: frozenset(b for b in municipalities if are_neighbours(a, b, rules.neighbour_km)) for a in municipalities
+    }
+    return pool
+
+
+def breaks_rules(pool: Pool, members: Sequence[int], slot: int, digital: bool, complete: bool = True) -> bool:
+    """True if the members cannot form a group at this slot and format.
+
+    With complete=False the minimum size is not checked, so a group under construction can be tested.
+    """
+    rules = pool.rules
+    size = len(members)
+    if size > rules.max_size or (complete and size < rules.min_size) or size == 0:
+        return True
+    age, format_ok = pool.age, (pool.digital_ok if digital else pool.in_person_ok)
+    youngest = oldest = age[members[0]]
+    for i in members:
+        if not format_ok[i] or slot not in pool.slots[i]:
+            return True
+        youngest, oldest = min(youngest, age[i]), max(oldest, age[i])
+    if oldest - youngest > rules.max_age_span_years:
+        return True
+    compositions = {pool.composition[i] for i in members}
+    several_topics = len({pool.topic[i] for i in members}) > 1
+    if (_SAME if several_topics else _CROSS) in compositions:
+        # A lone cross-topic wisher in a still-growing group may yet get a second topic.
+        if several_topics or complete:
+            return True
+    if len({pool.gender[i] for i in members}) > 1 and any(pool.single_gender[i] for i in members):
+        return True
+    if rules.lone_gender == "hard" and complete and has_lone(pool, members):
+        return True
+    if digital:
+        return rules.digital_scope == "district" and len({pool.district[i] for i in members}) > 1
+    places = {pool.municipality[i] for i in members}
+    return len(places) > 1 and any(not places <= pool.neighbours[m] for m in places)
+
+
+def has_lone(pool: Pool, members: Sequence[int]) -> bool:
+    women = sum(1 for i in members if pool.gender[i] == _FEMALE)
+    men = sum(1 for i in members if pool.gender[i] == _MALE)
+    return min(women, men) == 1
+
+
+def score(pool: Pool, members: Sequence[int]) -> int:
+    """Placements first (each worth more than all soft terms), then waiting time, gender mix, size, age span."""
+    weights = pool.rules.weights
+    total = 0
+    women = men = 0
+    chosen_single = False
+    youngest = oldest = pool.age[members[0]]
+    for i in members:
+        total += pool.value[i]
+        gender = pool.gender[i]
+        women += gender == _FEMALE
+        men += gender == _MALE
+        chosen_single = chosen_single or pool.single_gender[i]
+        youngest, oldest = min(youngest, pool.age[i]), max(oldest, pool.age[i])
+    if min(women, men) == 1:
+        total -= weights.lone_gender
+    elif not (women and men) and not chosen_single:
+        total -= weights.single_gender_by_chance
+    total -= weights.per_member_off_target * abs(len(members) - pool.rules.target_size)
+    total -= weights.per_year_of_age_span * (oldest - youngest)
+    return total
+
+
+@dataclass
+class Draft:
+    """A group being planned: member indices into the pool, its slot index and format."""
+
+    members: list[int]
+    slot: int
+    digital: bool
