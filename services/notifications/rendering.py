@@ -228,6 +228,7 @@ _SAMPLES: dict[str, dict[str, Any]] = {
         "group_size_min": 4,
         "group_size_max": 8,
         "respond_by": date(2026, 2, 24),
+        "invitation_url": f"{_SITE}/i/Xk3f9QaB",
         "accept_url": f"{_SITE}/i/Xk3f9QaB/ja",
         "decline_url": f"{_SITE}/i/Xk3f9QaB/nei",
     },
