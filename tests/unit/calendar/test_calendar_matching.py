@@ -208,7 +208,7 @@ def test_holidays_shift_the_first_meeting_and_are_not_checked_against_the_venue(
     assert date(2027, 3, 29) not in {m.start.date() for m in decision.checked_meetings}
 
 
-hours = st.tuples(st.integers(8, 20), st.integers(1, 6)).map(
+hours = st.tuples(st.integers(14, 19), st.integers(1, 7)).map(
     lambda opening: {TUE: (TimeRange(time(opening[0]), time(min(opening[0] + opening[1], 23))),)}
 )
 venues_strategy = st.lists(
@@ -216,10 +216,11 @@ venues_strategy = st.lists(
         venue,
         id=st.sampled_from(["a", "b", "c", "d"]),
         municipality=st.sampled_from([BODO, SALTDAL, FAUSKE, TROMSO]),
-        capacity=st.integers(3, 12),
+        capacity=st.integers(5, 12),
         opening_hours=hours,
         blackout_dates=st.frozensets(st.dates(date(2027, 1, 12), date(2027, 4, 30)), max_size=2),
     ),
+    min_size=1,
     max_size=4,
     unique_by=lambda v: v.id,
 )
