@@ -124,9 +124,9 @@ def up(args: argparse.Namespace) -> int:
             child = [sys.executable, "-m", "shared.cli", "dev", "up"] + (
                 ["--no-sample"] if args.no_sample else []
             )
-            subprocess.Popen(child, stdout=log_file, stderr=subprocess.STDOUT, start_new_session=True)
+            runner = subprocess.Popen(child, stdout=log_file, stderr=subprocess.STDOUT, start_new_session=True)
         deadline = time.monotonic() + 300
-        while time.monotonic() < deadline and not URLS_FILE.exists():
+        while time.monotonic() < deadline and not URLS_FILE.exists() and runner.poll() is None:
             time.sleep(0.5)
         if not URLS_FILE.exists():
             _say(f"did not come up; see {RUN_DIR}/run.log")

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import random
 import urllib.request
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 
 FIRST_NAMES = [
     "Kari",
@@ -23,6 +24,8 @@ FIRST_NAMES = [
 ]
 TOWNS = {"1804": "Bodø", "0301": "Oslo"}  # municipality numbers
 TOPICS = ["grief", "anxiety", "loneliness", "relatives"]
+# Fixed, so loading the sample twice is idempotent (same Idempotency-Key, same body).
+CONSENT_GIVEN_AT = "2026-01-15T12:00:00+01:00"
 
 
 def sample_registrations(count: int = 24, seed: int = 7) -> list[dict]:
@@ -50,7 +53,7 @@ def sample_registrations(count: int = 24, seed: int = 7) -> list[dict]:
                 "source": "self",
                 "consent": {
                     "version": "2026-01",
-                    "given_at": datetime.now(UTC).isoformat(),
+                    "given_at": CONSENT_GIVEN_AT,
                     "sensitive_data": True,
                 },
             }
@@ -60,11 +63,14 @@ def sample_registrations(count: int = 24, seed: int = 7) -> list[dict]:
 
 def load_sample(registration_url: str, count: int = 24) -> int:
     loaded = 0
-    for index, body in enumerate(sample_registrations(count)):
+    for body in sample_registrations(count):
+        encoded = json.dumps(body, sort_keys=True).encode()
+        # Same body, same key: loading twice adds nobody; a changed sample adds new people.
+        key = "sample-" + hashlib.sha256(encoded).hexdigest()[:16]
         request = urllib.request.Request(
             f"{registration_url}/api/v1/registrations",
-            data=json.dumps(body).encode(),
-            headers={"Content-Type": "application/json", "Idempotency-Key": f"sample-{index}"},
+            data=encoded,
+            headers={"Content-Type": "application/json", "Idempotency-Key": key},
             method="POST",
         )
         with urllib.request.urlopen(request, timeout=10) as response:

@@ -111,12 +111,14 @@ def next_allowed_send_time(
         return now_local
     now = _in_oslo(now_local)
     quiet_over_on = now.date() if now.time() < quiet_end else now.date() + timedelta(days=1)
-    candidate = datetime.combine(quiet_over_on, quiet_end, tzinfo=OSLO)
+    # Compared in UTC: datetimes sharing a ZoneInfo compare by wall clock, which is wrong across DST.
+    candidate = datetime.combine(quiet_over_on, quiet_end, tzinfo=OSLO).astimezone(UTC)
     if meeting_start_local is not None:
-        becomes_urgent = (_in_oslo(meeting_start_local).astimezone(UTC) - urgent_window).astimezone(OSLO)
-        if now < becomes_urgent < candidate:
+        becomes_urgent = _in_oslo(meeting_start_local).astimezone(UTC) - urgent_window
+        if now.astimezone(UTC) < becomes_urgent < candidate:
             candidate = becomes_urgent
-    return candidate.replace(tzinfo=None) if now_local.tzinfo is None else candidate
+    local = candidate.astimezone(OSLO)
+    return local.replace(tzinfo=None) if now_local.tzinfo is None else local
 
 
 # --- retries -----------------------------------------------------------------------------------

@@ -86,20 +86,23 @@ def _language(context: Context) -> str:
     return context.get("language", DEFAULT_LANGUAGE)
 
 
-def _local(value: date) -> date:
-    # Aware datetimes are shown as Oslo wall-clock time; naive ones are taken to be Oslo time already.
+def _local(value: date | str) -> date:
+    # Contexts stored as JSON carry ISO 8601 strings. Aware datetimes are shown as Oslo wall-clock time;
+    # naive ones are taken to be Oslo time already.
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
     if isinstance(value, datetime) and value.tzinfo is not None:
         return value.astimezone(OSLO)
     return value
 
 
 @pass_context
-def _weekday(context: Context, value: date) -> str:
+def _weekday(context: Context, value: date | str) -> str:
     return _WEEKDAYS[_language(context)][_local(value).weekday()]
 
 
 @pass_context
-def _short_date(context: Context, value: date) -> str:
+def _short_date(context: Context, value: date | str) -> str:
     language, day = _language(context), _local(value)
     month = _MONTHS[language][day.month - 1]
     separator = " " if language == "en" else ". "
@@ -107,12 +110,12 @@ def _short_date(context: Context, value: date) -> str:
 
 
 @pass_context
-def _long_date(context: Context, value: date) -> str:
+def _long_date(context: Context, value: date | str) -> str:
     return f"{_short_date(context, value)} {_local(value).year}"
 
 
 @pass_context
-def _clock(context: Context, value: datetime) -> str:
+def _clock(context: Context, value: datetime | str) -> str:
     # Norwegian writes 18.00 (Språkrådet), English 18:00.
     local = _local(value)
     separator = ":" if _language(context) == "en" else "."

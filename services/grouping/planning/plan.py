@@ -1,0 +1,170 @@
+"""Planning entry point: split the pool into independent regions, solve each, say why people wait."""
+
+from __future__ import annotations
+
+import time
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from shared.contracts.vocabulary import SLOTS, MeetingFormat
+
+from .exact import EXACT_POOL_CAP, solve_exact
+from .explain import Explainer
+from .heuristic import solve_heuristic
+from .model import Person, Plan, PlanningRules, ProposedGroup, Waiting, group_id_for
+from .pool import Draft, Pool, build_pool, score
+from .rules import has_lone_gender, meeting_formats
+
+BOTH_FORMATS = (MeetingFormat.in_person, MeetingFormat.digital)
+
+
+@dataclass(frozen=True)
+class _RegionJob:
+    region: str
+    people: tuple[Person, ...]
+    as_of: date
+    rules: PlanningRules
+    seed: int
+    formats: tuple[MeetingFormat, ...]
+    explain: bool
+
+
+@dataclass(frozen=True)
+class _RegionResult:
+    region: str
+    groups: list[ProposedGroup]
+    waiting: list[Waiting]
+    unplaced: list[str]
+    stats: dict[str, Any]
+
+
+def plan(people: Iterable[Person], as_of: date, rules: PlanningRules | None = None, seed: int = 0) -> Plan:
+    """Proposed groups for the waiting pool on a start date, and the reasons for everyone left waiting."""
+    rules = rules or PlanningRules()
+    people = sorted(people, key=lambda p: p.participant_id)  # input order must not change the answer
+    repeated = [pid for pid, n in Counter(p.participant_id for p in people).items() if n > 1]
+    if repeated:
+        raise ValueError(f"participant ids appear more than once: {', '.join(sorted(repeated)[:5])}")
+    by_region: dict[str, list[Person]] = defaultdict(list)
+    for person in people:
+        by_region[person.district].append(person)
+    national_digital = rules.digital_scope == "country"
+    jobs = [
+        _RegionJob(region, tuple(members), as_of, rules, seed,
+                   (MeetingFormat.in_person,) if national_digital else BOTH_FORMATS, explain=not national_digital)
+        for region, members in sorted(by_region.items())
+    ]
+    results = _solve_all(jobs, rules.workers)
+    if national_digital:
+        results.append(_digital_across_the_country(people, results, as_of, rules, seed))
+    groups = sorted((g for r in results for g in r.groups), key=lambda g: (g.district, g.group_id))
+    waiting = sorted((w for r in results for w in r.waiting), key=lambda w: w.participant_id)
+    return Plan(tuple(groups), tuple(waiting), _stats(people, groups, waiting, results))
+
+
+def _solve_all(jobs: list[_RegionJob], workers: int) -> list[_RegionResult]:
+    if workers <= 1 or len(jobs) <= 1:
+        return [_solve_region(job) for job in jobs]
+    with ProcessPoolExecutor(max_workers=workers) as executor:
+        # Largest regions first so one big region does not start last and hold up the rest.
+        futures = {job.region: executor.submit(_solve_region, job)
+                   for job in sorted(jobs, key=lambda j: -len(j.people))}
+        return [futures[job.region].result() for job in jobs]
+
+
+def _digital_across_the_country(
+    people: list[Person], results: list[_RegionResult], as_of: date, rules: PlanningRules, seed: int
+) -> _RegionResult:
+    """With a national digital scope, regions form in-person groups; who is left meets digitally, nationwide.
+    Reasons are given against the whole country, where both formats are open."""
+    unplaced = {pid for r in results for pid in r.unplaced}
+    open_to_digital = [p for p in people if p.participant_id in unplaced
+                       and MeetingFormat.digital in meeting_formats(p)]
+    national = _solve_region(_RegionJob("country", tuple(open_to_digital), as_of, rules, seed,
+                                        (MeetingFormat.digital,), explain=False))
+    still = (unplaced - {p.participant_id for p in open_to_digital}) | set(national.unplaced)
+    pool = build_pool(people, as_of, rules)
+    explainer = Explainer(pool, [True] * len(pool))
+    waiting_mask = [p.participant_id in still for p in people]
+    waiting = [Waiting(p.participant_id, explainer.reasons(i, waiting_mask))
+               for i, p in enumerate(people) if waiting_mask[i]]
+    return _RegionResult("country", national.groups, waiting, sorted(still), national.stats)
+
+
+def _solve_region(job: _RegionJob) -> _RegionResult:
+    rules = job.rules
+    deadline = time.monotonic() + rules.time_limit_s
+    pool = build_pool(job.people, job.as_of, rules, job.formats)
+    eligible = [pool.age[i] >= rules.min_age and (pool.in_person_ok[i] or pool.digital_ok[i])
+                for i in range(len(pool))]
+    size = sum(eligible)
+    drafts = solve_heuristic(pool, eligible, job.seed, deadline)
+    stats: dict[str, Any] = {"method": "heuristic"}
+    wants_exact = (rules.method == "exact" and size <= EXACT_POOL_CAP) or (
+        rules.method == "auto" and size <= rules.exact_max_pool
+    )
+    if wants_exact and size >= rules.min_size:
+        exact = solve_exact(pool, eligible, deadline - time.monotonic(), hint=drafts, seed=job.seed,
+                            deterministic_time=rules.exact_deterministic_time)
+        if exact is not None and _total(pool, exact.drafts) >= _total(pool, drafts):
+            drafts = exact.drafts
+            stats = {"method": "exact", "proven_optimal": exact.optimal}
+    groups = [_proposed(pool, draft, job.region) for draft in drafts]
+    placed = [False] * len(pool)
+    for draft in drafts:
+        for i in draft.members:
+            placed[i] = True
+    unplaced = [i for i in range(len(pool)) if not placed[i]]
+    waiting: list[Waiting] = []
+    if job.explain:
+        explainer = Explainer(pool, [True] * len(pool))
+        still = [not p for p in placed]
+        waiting = [Waiting(pool.people[i].participant_id, explainer.reasons(i, still)) for i in unplaced]
+    stats.update(people=len(pool), eligible=size, placed=sum(placed), groups=len(groups))
+    return _RegionResult(job.region, groups, waiting, [pool.people[i].participant_id for i in unplaced], stats)
+
+
+def _total(pool: Pool, drafts: list[Draft]) -> int:
+    return sum(score(pool, d.members) for d in drafts)
+
+
+def _proposed(pool: Pool, draft: Draft, region: str) -> ProposedGroup:
+    members = [pool.people[i] for i in draft.members]
+    districts = Counter(p.district for p in members)
+    # A country-wide digital group is followed up by the district office of most of its members.
+    district = region if region != "country" else min(districts, key=lambda d: (-districts[d], d))
+    ids = tuple(sorted(p.participant_id for p in members))
+    return ProposedGroup(
+        group_id=group_id_for(ids),
+        members=ids,
+        slot=SLOTS[draft.slot],
+        format=MeetingFormat.digital if draft.digital else MeetingFormat.in_person,
+        topics=tuple(sorted({p.topic for p in members})),
+        municipalities=tuple(sorted({p.municipality for p in members})),
+        district=district,
+    )
+
+
+def _stats(people: list[Person], groups: list[ProposedGroup], waiting: list[Waiting],
+           results: list[_RegionResult]) -> dict[str, Any]:
+    by_id = {p.participant_id: p for p in people}
+    placed = sum(len(g.members) for g in groups)
+    lone = sum(1 for g in groups if has_lone_gender(by_id[m].gender for m in g.members))
+    mixed = sum(1 for g in groups if {"female", "male"} <= {str(by_id[m].gender) for m in g.members})
+    return {
+        "people": len(people),
+        "placed": placed,
+        "waiting": len(waiting),
+        "placed_share": round(placed / len(people), 4) if people else 0.0,
+        "groups": len(groups),
+        "group_sizes": dict(sorted(Counter(str(len(g.members)) for g in groups).items())),
+        "formats": dict(sorted(Counter(str(g.format) for g in groups).items())),
+        "mixed_gender_groups": mixed,
+        "lone_gender_groups": lone,
+        "reasons": dict(sorted(Counter(w.reasons[0].code for w in waiting if w.reasons).items())),
+        "regions": {r.region: r.stats for r in results},
+    }
