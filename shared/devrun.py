@@ -62,7 +62,6 @@ def service_env(database_url: str, rabbitmq_url: str) -> dict[str, str]:
         **os.environ,
         "DATABASE_URL": database_url,
         "RABBITMQ_URL": rabbitmq_url,
-        "PUBLIC_BASE_URL": f"http://127.0.0.1:{DEFAULT_PORTS['registration']}",
         "SELVHJELP_RUN_DIR": str(RUN_DIR),
     }
 

@@ -3,6 +3,7 @@ service's rules, never a literal in the code."""
 
 from __future__ import annotations
 
+from datetime import date
 from functools import lru_cache
 
 from pydantic import Field
@@ -22,7 +23,11 @@ class Settings(BaseSettings):
     log_json: bool = True
 
     http_host: str = "127.0.0.1"
-    public_base_url: str = "http://127.0.0.1"
+    # Where people reach each service's pages; links in messages are built from these.
+    registration_url: str = "http://127.0.0.1:8101"
+    grouping_url: str = "http://127.0.0.1:8102"
+    calendar_url: str = "http://127.0.0.1:8103"
+    notifications_url: str = "http://127.0.0.1:8104"
 
     # Delivery
     prefetch_count: int = 32
@@ -35,6 +40,57 @@ class Settings(BaseSettings):
     outbox_poll_seconds: float = 0.5
     outbox_batch_size: int = 200
     outbox_retry_cap_seconds: float = 60.0
+
+    # Grouping
+    planning_debounce_seconds: float = Field(default=2.0, description="Wait for the pool to settle before planning.")
+    replan_interval_seconds: float = Field(default=3600.0, description="Re-plan every district this often.")
+    planner_poll_seconds: float = 1.0
+    invitation_days: int = Field(default=7, description="Days to answer an invitation before the place is freed.")
+    admission_vote_days: int = 7
+
+    # Registrations that never led to a group are erased after this many days (GDPR: keep no longer
+    # than needed); the job checks this often and only one replica runs it at a time.
+    registration_retention_days: int = Field(default=365, ge=1)
+    registration_retention_interval_seconds: float = 3600.0
+
+    # Notifications: SMTP and the SMS gateway (defaults point at the local sinks of `make run`).
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = 1025
+    smtp_tls: bool = Field(default=False, description="Implicit TLS (SMTPS, usually port 465).")
+    smtp_starttls: bool = Field(default=False, description="Require STARTTLS (usually port 587).")
+    smtp_user: str | None = None
+    smtp_password: str | None = None
+    smtp_from: str = "Selvhjelp Norge <ikke-svar@selvhjelp.example.no>"
+    smtp_timeout_seconds: float = 20.0
+    sms_gateway_url: str = "http://127.0.0.1:8125/sms"
+    sms_gateway_token: str | None = Field(default=None, description="Bearer token for the SMS gateway.")
+    sms_timeout_seconds: float = 10.0
+    sms_inbound_token: str | None = Field(
+        default=None, description="Shared secret the gateway sends as X-Gateway-Token on SMS replies."
+    )
+    notification_poll_seconds: float = 1.0
+    notification_batch_size: int = 20
+    notification_retry_base_seconds: float = 2.0
+    notification_retry_cap_seconds: float = 900.0
+    notification_max_attempts: int = Field(default=12, description="Transient failures before giving up.")
+
+    # Calendar: the meeting frame's numbers that operators tune (the rest are in services/calendar/rules.py).
+    calendar_notice_days: int = Field(default=7, ge=0, description="Days from scheduling to the first meeting.")
+    calendar_reminder_hours: list[float] = Field(
+        default=[24.0, 2.0], description="Reminders this many hours before each meeting."
+    )
+    calendar_at_risk_threshold: int = Field(
+        default=3, ge=1, description="Fewer expected attendees than this flags the meeting as at risk."
+    )
+    calendar_meeting_url_template: str = "https://meet.example.no/selvhjelp-{group_id}"
+    calendar_breaks: dict[str, list[tuple[date, date, str]]] = Field(
+        default_factory=dict,
+        description='School and summer breaks per district, e.g. {"nord": [["2027-07-01", "2027-07-31", "summer"]]}.',
+    )
+    calendar_plan_horizon_days: int = Field(
+        default=182, ge=28, description="Venue bookings and reminders are kept this far ahead (rolling)."
+    )
+    calendar_poll_seconds: float = 2.0
 
     # Signing of participant links and local staff tokens (replace in production via Secret).
     signing_key: str = "local-development-signing-key-change-me"

@@ -2,43 +2,78 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from fastapi import FastAPI
 
 from shared.contracts import (
+    GroupAdmissionDecided,
     GroupAdmissionRequested,
+    GroupBelowMinimum,
     GroupDissolved,
     GroupEnded,
     GroupFormed,
     GroupMemberJoined,
     GroupMemberLeft,
     GroupStarted,
+    InvitationAnswered,
     ParticipantDataDeleted,
     RegistrationAccepted,
 )
 from shared.service import Service
 from shared.settings import Settings, get_settings
 
+from . import commands, domain
+from .api import pages, router, staff
 from .handlers import make_handlers
 from .models import metadata
+from .planner import Planner
 
 NAME = "grouping"
 
 
-def create_service(settings: Settings | None = None) -> Service:
+def today():
+    return datetime.now(UTC).date()
+
+
+def create_service(settings: Settings | None = None, rules: domain.PlanningRules | None = None) -> Service:
     service = Service(NAME, metadata, settings or get_settings())
-    service.consume("grouping.pool", make_handlers(service.outbox), documented_as=RegistrationAccepted)
+    rules = rules or domain.PlanningRules()
+    timing = commands.Timing(
+        invitation_days=service.settings.invitation_days,
+        admission_vote_days=service.settings.admission_vote_days,
+    )
+    planner = Planner(service, rules, timing, today)
+    service.background.append(planner)
+    service.consume(
+        "grouping.pool",
+        make_handlers(service, rules, timing, today, planner),
+        documented_as=RegistrationAccepted,
+    )
     service.document_publishes(
         GroupFormed,
+        InvitationAnswered,
         GroupStarted,
         GroupDissolved,
         GroupMemberJoined,
         GroupMemberLeft,
+        GroupBelowMinimum,
         GroupAdmissionRequested,
+        GroupAdmissionDecided,
         GroupEnded,
         ParticipantDataDeleted,
     )
+    service.planner = planner  # type: ignore[attr-defined]
+    service.rules = rules  # type: ignore[attr-defined]
+    service.timing = timing  # type: ignore[attr-defined]
     return service
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
-    return create_service(settings).http_app(title="selvhjelp grouping")
+def create_app(settings: Settings | None = None, rules: domain.PlanningRules | None = None) -> FastAPI:
+    service = create_service(settings, rules)
+    app = service.http_app(pages, router, staff, title="selvhjelp grouping")
+    app.state.rules = service.rules
+    app.state.timing = service.timing
+    app.state.planner = service.planner
+    app.state.today = today
+    return app

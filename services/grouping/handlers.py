@@ -4,20 +4,20 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import delete
+from sqlalchemy import delete, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.contracts import Envelope
 from shared.erasure import finish_erasure
-from shared.messaging import Outbox
 
-from .models import memberships, pool
-
-SOURCE = "grouping"
+from . import commands
+from .models import attendance, groups, pool
 
 
-def make_handlers(outbox: Outbox, on_pool_changed=None):
+def make_handlers(service, rules, timing, today, planner=None):
+    outbox = service.outbox
+
     async def on_registration_accepted(session: AsyncSession, envelope: Envelope[Any]) -> None:
         data = envelope.data
         await session.execute(
@@ -38,28 +38,64 @@ def make_handlers(outbox: Outbox, on_pool_changed=None):
             )
             .on_conflict_do_nothing()
         )
-        if on_pool_changed:
-            on_pool_changed(data.district)
+        await commands.request_planning(session, data.district)
 
     async def on_participant_withdrew(session: AsyncSession, envelope: Envelope[Any]) -> None:
-        await session.execute(
-            delete(pool).where(
-                pool.c.participant_id == envelope.data.participant_id, pool.c.status == "waiting"
-            )
+        participant_id = envelope.data.participant_id
+        await commands.leave(
+            session, outbox, participant_id, as_of=today(), rules=rules, timing=timing, cause=envelope
         )
+        await session.execute(delete(pool).where(pool.c.participant_id == participant_id))
+
+    async def on_availability_changed(session: AsyncSession, envelope: Envelope[Any]) -> None:
+        # Only a waiting person's slots matter: an invited or placed person's group time is already set.
+        district = (
+            await session.execute(
+                update(pool)
+                .where(pool.c.participant_id == envelope.data.participant_id, pool.c.status == "waiting")
+                .values(availability=list(envelope.data.availability))
+                .returning(pool.c.district)
+            )
+        ).scalar_one_or_none()
+        if district is not None:
+            await commands.request_planning(session, district)
 
     async def on_participant_erased(session: AsyncSession, envelope: Envelope[Any]) -> None:
         participant_id = envelope.data.participant_id
-        deleted = (
-            await session.execute(delete(pool).where(pool.c.participant_id == participant_id))
-        ).rowcount
+        await commands.leave(
+            session, outbox, participant_id, as_of=today(), rules=rules, timing=timing, cause=envelope
+        )
+        deleted = await commands.forget_person(session, participant_id)
         deleted += (
-            await session.execute(delete(memberships).where(memberships.c.participant_id == participant_id))
+            await session.execute(delete(attendance).where(attendance.c.participant_id == participant_id))
         ).rowcount
-        await finish_erasure(session, outbox, envelope, service=SOURCE, rows_deleted=deleted)
+        await finish_erasure(session, outbox, envelope, service=commands.SOURCE, rows_deleted=deleted)
+
+    async def on_absence_reported(session: AsyncSession, envelope: Envelope[Any]) -> None:
+        data = envelope.data
+        await session.execute(
+            insert(attendance)
+            .values(
+                group_id=data.group_id,
+                participant_id=data.participant_id,
+                meeting_start=data.meeting_start,
+                absent=True,
+            )
+            .on_conflict_do_nothing()
+        )
+
+    async def on_scheduling_failed(session: AsyncSession, envelope: Envelope[Any]) -> None:
+        await session.execute(
+            update(groups)
+            .where(groups.c.group_id == envelope.data.group_id)
+            .values(flag=f"scheduling failed: {envelope.data.reason}"[:200])
+        )
 
     return {
         "registration.accepted.v1": on_registration_accepted,
         "participant.withdrew.v1": on_participant_withdrew,
+        "registration.availability_changed.v1": on_availability_changed,
         "participant.erased.v1": on_participant_erased,
+        "absence.reported.v1": on_absence_reported,
+        "group.scheduling_failed.v1": on_scheduling_failed,
     }

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Boolean, Column, Date, DateTime, Index, String, Table, Uuid, func, text
+from sqlalchemy import BigInteger, Boolean, Column, Date, DateTime, Index, String, Table, Uuid, func, text
 from sqlalchemy.dialects.postgresql import JSONB
 
 from shared.db import service_metadata
@@ -42,6 +42,7 @@ groups = Table(
     Column("municipalities", JSONB, nullable=False),
     Column("formed_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     Column("started_at", DateTime(timezone=True)),
+    Column("flag", String(200)),  # why staff should look: scheduling failed, below minimum
 )
 
 memberships = Table(
@@ -62,3 +63,60 @@ memberships = Table(
 
 outbox = outbox_table(metadata)
 inbox = inbox_table(metadata)
+
+planning_requests = Table(
+    "planning_requests",
+    metadata,
+    Column("district", String(40), primary_key=True),
+    Column("requested_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+)
+
+invitations = Table(
+    "invitations",
+    metadata,
+    Column("group_id", Uuid, primary_key=True),
+    Column("participant_id", Uuid, primary_key=True),
+    Column("invited_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("expires_at", DateTime(timezone=True), nullable=False),
+    Column("confidentiality_confirmed_at", DateTime(timezone=True)),
+)
+
+admission_requests = Table(
+    "admission_requests",
+    metadata,
+    Column("request_id", Uuid, primary_key=True),
+    Column("group_id", Uuid, nullable=False),
+    Column("status", String(20), nullable=False),  # voting | admitted | refused | filled
+    Column("vote_by", DateTime(timezone=True), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+)
+
+admission_votes = Table(
+    "admission_votes",
+    metadata,
+    Column("request_id", Uuid, primary_key=True),
+    Column("participant_id", Uuid, primary_key=True),
+    Column("yes", Boolean, nullable=False),
+    Column("voted_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+)
+
+attendance = Table(
+    "attendance",
+    metadata,
+    Column("group_id", Uuid, primary_key=True),
+    Column("participant_id", Uuid, primary_key=True),
+    Column("meeting_start", DateTime(timezone=True), primary_key=True),
+    Column("absent", Boolean, nullable=False),
+)
+
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("id", BigInteger, primary_key=True, autoincrement=True),
+    Column("at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("actor", String(200), nullable=False),
+    Column("district", String(40)),
+    Column("action", String(60), nullable=False),
+    Column("subject_id", Uuid),
+    Column("detail", String(500)),
+)

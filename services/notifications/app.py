@@ -2,26 +2,51 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import FastAPI
 
 from shared.contracts import AbsenceReported, ParticipantContactRegistered, ParticipantDataDeleted
 from shared.service import Service
 from shared.settings import Settings, get_settings
 
+from .api import public, sms, staff
+from .channels import Channels
+from .commands import Clock, Runtime, system_clock
 from .handlers import make_handlers
+from .links import Links
 from .models import metadata
+from .sender import DeliveryWorker
 
 NAME = "notifications"
 
 
-def create_service(settings: Settings | None = None) -> Service:
-    service = Service(NAME, metadata, settings or get_settings())
-    service.consume(
-        "notifications.messages", make_handlers(service.outbox), documented_as=ParticipantContactRegistered
-    )
-    service.document_publishes(AbsenceReported, ParticipantDataDeleted)
-    return service
+class NotificationService(Service):
+    """A Service with the sender worker in its background and the runtime its commands share."""
+
+    def __init__(self, settings: Settings, *, clock: Clock, channels: Channels) -> None:
+        super().__init__(NAME, metadata, settings)
+        self.runtime = Runtime(settings=settings, links=Links(settings), clock=clock, outbox=self.outbox)
+        self.consume(
+            "notifications.messages",
+            make_handlers(self.runtime, channels),
+            documented_as=ParticipantContactRegistered,
+        )
+        self.document_publishes(AbsenceReported, ParticipantDataDeleted)
+        self.sender = DeliveryWorker(self.sessions, channels, settings, clock)
+        self.background.append(self.sender)
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
-    return create_service(settings).http_app(title="selvhjelp notifications")
+def create_service(
+    settings: Settings | None = None, *, clock: Clock = system_clock, channels: Channels | None = None
+) -> NotificationService:
+    """`clock` and `channels` are for tests: a clock that stands in the quiet hours, other senders."""
+    settings = settings or get_settings()
+    return NotificationService(settings, clock=clock, channels=channels or Channels.from_settings(settings))
+
+
+def create_app(settings: Settings | None = None, **options: Any) -> FastAPI:
+    service = create_service(settings, **options)
+    app = service.http_app(public, sms, staff, title="selvhjelp notifications")
+    app.state.runtime = service.runtime
+    return app

@@ -4,10 +4,11 @@ may go out, how failed deliveries are retried, and the key that makes a delivery
 from __future__ import annotations
 
 import random
+import re
 import uuid
 from collections.abc import Hashable, Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 from typing import Literal, Protocol, TypeVar
 from zoneinfo import ZoneInfo
@@ -234,3 +235,63 @@ class DeliveryKey:
 
     def __str__(self) -> str:
         return f"{self.source_event_id}:{self.recipient_id}:{self.channel.value}"
+
+
+# --- group schedule ----------------------------------------------------------------------------
+def as_oslo(moment: datetime) -> datetime:
+    """An aware Europe/Oslo datetime; naive input is Oslo wall-clock time (what the calendar publishes)."""
+    return _in_oslo(moment)
+
+
+def next_occurrence(anchor: datetime, interval_weeks: int, after: datetime) -> datetime:
+    """The first meeting of the series starting at `anchor` that starts at or after `after`.
+
+    Weeks are added in Oslo wall-clock time, so the meeting stays at 18.00 across the DST change."""
+    start, limit = _in_oslo(anchor), _in_oslo(after)
+    if start >= limit:
+        return start
+    step = timedelta(weeks=max(1, interval_weeks))
+    # Real elapsed time is off by the DST hour from wall-clock weeks: start one step early, walk forward.
+    steps = max(0, int(_elapsed(start, limit) / step) - 1)
+    candidate = start + steps * step
+    while candidate.astimezone(UTC) < limit.astimezone(UTC):
+        candidate += step
+    return candidate
+
+
+def respond_by(invited_on: date, first_meeting: datetime, answer_days: int) -> date:
+    """The invitation's answer deadline: `answer_days` after it was sent, but no later than the day before
+    the first meeting, so the group knows who comes."""
+    day_before = _in_oslo(first_meeting).date() - timedelta(days=1)
+    return max(invited_on, min(invited_on + timedelta(days=answer_days), day_before))
+
+
+# --- absence by SMS reply ----------------------------------------------------------------------
+ABSENCE_KEYWORDS = frozenset({"KAN IKKE", "KAN IKKJE", "KAN IKKE KOMME", "KAN IKKJE KOMME", "CANT", "CAN'T"})
+
+
+def is_absence_reply(text: str) -> bool:
+    """ "KAN IKKE", "kan ikkje!", "Can't" ... : the keyword alone, in any case, with trailing punctuation."""
+    words = re.sub(r"[^\w' ]", " ", str(text).upper().replace("’", "'")).split()
+    return " ".join(words) in ABSENCE_KEYWORDS
+
+
+def normalise_mobile(raw: str) -> str | None:
+    """The form registration stores: +47 and eight digits. Anything else is not a Norwegian mobile."""
+    digits = re.sub(r"\D", "", str(raw))
+    if digits.startswith("0047"):
+        digits = digits[4:]
+    elif len(digits) == 10 and digits.startswith("47"):
+        digits = digits[2:]
+    return f"+47{digits}" if re.fullmatch(r"[49]\d{7}", digits) else None
+
+
+# --- what staff may see of a failure -----------------------------------------------------------
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
+_PHONE = re.compile(r"\+?\d[\d\s-]{6,}\d")
+
+
+def redact(error: str, limit: int = 500) -> str:
+    """Provider errors often echo the address ("550 <kari@example.org>: unknown user"); staff see the
+    delivery log, so addresses and numbers are replaced before the error is stored."""
+    return _PHONE.sub("[number]", _EMAIL.sub("[address]", str(error)))[:limit]

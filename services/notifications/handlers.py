@@ -1,23 +1,28 @@
-"""Thin AMQP handlers of the notification service."""
+"""Thin AMQP handlers of the notification service: each turns one event into a command."""
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
-from sqlalchemy import delete, func
+from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.contracts import Envelope
 from shared.erasure import finish_erasure
-from shared.messaging import Outbox
 
-from .models import contacts, deliveries
+from . import commands, messages
+from .channels import Channels
+from .commands import SOURCE, Runtime
+from .domain import OSLO, channels_for, sms_allowed_at
+from .models import contacts
+from .sender import Recipient, send_immediately
 
-SOURCE = "notifications"
+log = logging.getLogger("selvhjelp.notifications")
 
 
-def make_handlers(outbox: Outbox):
+def make_handlers(rt: Runtime, channels: Channels):
     async def on_contact_registered(session: AsyncSession, envelope: Envelope[Any]) -> None:
         data = envelope.data
         values = {
@@ -32,18 +37,89 @@ def make_handlers(outbox: Outbox):
             .values(participant_id=data.participant_id, **values)
             .on_conflict_do_update(index_elements=["participant_id"], set_=values)
         )
+        message = messages.registration_received(data.participant_id, envelope.event_id, rt.links)
+        await commands.queue_message(session, message, now=rt.clock())
+
+    async def on_registration_rejected(session: AsyncSession, envelope: Envelope[Any]) -> None:
+        # A refused submission never became a participant: there is no contact here to write to. The
+        # sending system gets this very event and tells the person itself.
+        log.info("registration_rejected not sent: the rejection names no participant we can reach")
+
+    async def on_group_formed(session: AsyncSession, envelope: Envelope[Any]) -> None:
+        await commands.group_formed(session, rt, envelope.data, envelope.event_id)
+
+    async def on_meeting_scheduled(session: AsyncSession, envelope: Envelope[Any]) -> None:
+        await commands.meeting_scheduled(session, rt, envelope.data)
+
+    async def on_group_started(session: AsyncSession, envelope: Envelope[Any]) -> None:
+        await commands.group_started(session, rt, envelope.data, envelope.event_id)
+
+    async def on_member_joined(session: AsyncSession, envelope: Envelope[Any]) -> None:
+        await commands.member_joined(session, rt, envelope.data, envelope.event_id)
+
+    async def on_member_left(session: AsyncSession, envelope: Envelope[Any]) -> None:
+        await commands.member_left(session, envelope.data)
+
+    async def on_group_ended(session: AsyncSession, envelope: Envelope[Any]) -> None:
+        await commands.group_ended(session, rt, envelope.data.group_id, envelope.event_id)
+
+    async def on_meeting_changed(session: AsyncSession, envelope: Envelope[Any]) -> None:
+        await commands.meeting_changed(session, rt, envelope.data, envelope.event_id)
+
+    async def on_meeting_cancelled(session: AsyncSession, envelope: Envelope[Any]) -> None:
+        await commands.meeting_cancelled(session, rt, envelope.data, envelope.event_id)
+
+    async def on_reminder_due(session: AsyncSession, envelope: Envelope[Any]) -> None:
+        await commands.reminder_due(session, rt, envelope.data, envelope.event_id)
+
+    async def on_meeting_at_risk(session: AsyncSession, envelope: Envelope[Any]) -> None:
+        await commands.meeting_at_risk(session, rt, envelope.data, envelope.event_id)
+
+    async def on_admission_requested(session: AsyncSession, envelope: Envelope[Any]) -> None:
+        await commands.admission_requested(session, rt, envelope.data, envelope.event_id)
 
     async def on_participant_erased(session: AsyncSession, envelope: Envelope[Any]) -> None:
         participant_id = envelope.data.participant_id
-        deleted = (
-            await session.execute(delete(contacts).where(contacts.c.participant_id == participant_id))
-        ).rowcount
-        deleted += (
-            await session.execute(delete(deliveries).where(deliveries.c.recipient_id == participant_id))
-        ).rowcount
-        await finish_erasure(session, outbox, envelope, service=SOURCE, rows_deleted=deleted)
+        contact = (
+            await session.execute(select(contacts).where(contacts.c.participant_id == participant_id))
+        ).one_or_none()
+        if contact is not None:
+            await _confirm_erasure(contact, envelope)
+        deleted = await commands.forget_person(session, participant_id)
+        await finish_erasure(session, rt.outbox, envelope, service=SOURCE, rows_deleted=deleted)
+
+    async def _confirm_erasure(contact: Any, envelope: Envelope[Any]) -> None:
+        """The last message to the person, sent before the contact goes and stored nowhere: a queued
+        delivery would outlive the erasure it confirms. Best effort: if the mail server is down the
+        erasure goes ahead without it (the person saw the confirmation page when asking)."""
+        message = messages.erasure_confirmed(
+            contact.participant_id, envelope.event_id, rt.links, envelope.occurred_at
+        )
+        context = message.context(contact.participant_id)
+        now = rt.clock()
+        to = Recipient(contact.name, contact.email, contact.mobile, contact.language)
+        for channel in channels_for("erasure_confirmed", commands.preferences_of(contact)):
+            if channel == "sms" and not sms_allowed_at(now.astimezone(OSLO)):
+                log.info("erasure confirmation by SMS skipped: quiet hours")
+                continue
+            await send_immediately(
+                channels, channel.value, to, "erasure_confirmed", context, f"erasure-{envelope.event_id}"
+            )
 
     return {
         "participant.contact_registered.v1": on_contact_registered,
+        "registration.rejected.v1": on_registration_rejected,
         "participant.erased.v1": on_participant_erased,
+        "group.formed.v1": on_group_formed,
+        "group.started.v1": on_group_started,
+        "group.member_joined.v1": on_member_joined,
+        "group.member_left.v1": on_member_left,
+        "group.ended.v1": on_group_ended,
+        "group.dissolved.v1": on_group_ended,
+        "group.admission_requested.v1": on_admission_requested,
+        "meeting.scheduled.v1": on_meeting_scheduled,
+        "meeting.changed.v1": on_meeting_changed,
+        "meeting.cancelled.v1": on_meeting_cancelled,
+        "meeting.at_risk.v1": on_meeting_at_risk,
+        "reminder.due.v1": on_reminder_due,
     }

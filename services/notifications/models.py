@@ -6,6 +6,7 @@ from sqlalchemy import (
     BigInteger,
     Column,
     DateTime,
+    Index,
     Integer,
     String,
     Table,
@@ -50,8 +51,57 @@ deliveries = Table(
     Column("due_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     Column("sent_at", DateTime(timezone=True)),
+    # Whom the message is about when that is not the recipient (the absent member of an absence notice):
+    # erasing that person deletes the row too.
+    Column("subject_id", Uuid),
+    Column("group_id", Uuid),
+    Column("district", String(40)),  # staff see the deliveries of their own district's groups
     # One delivery per (source event, recipient, channel): the exactly-once key.
     UniqueConstraint("source_event_id", "recipient_id", "channel", "message_type", name="uq_deliveries_once"),
+)
+
+# This service's copy of the groups it tells people about, from grouping's and calendar's events.
+groups = Table(
+    "groups",
+    metadata,
+    Column("group_id", Uuid, primary_key=True),
+    Column("state", String(10), nullable=False, server_default="unknown"),  # unknown|formed|started|ended
+    Column("district", String(40)),
+    Column("respond_by", DateTime(timezone=True)),
+    Column("formed_event_id", Uuid),
+    Column("started_event_id", Uuid),
+    # The series, from meeting.scheduled.v1 (moved to the new start when the whole series changes).
+    Column("first_meeting", DateTime(timezone=True)),
+    Column("interval_weeks", Integer),
+    Column("duration_minutes", Integer),
+    Column("venue_name", String(200)),
+    Column("venue_address", String(300)),
+    Column("meeting_url", String(500)),
+    Column("starter_name", String(100)),
+    Column("starter_meetings", Integer),
+    # Set once the messages are queued, so the second of two triggering events sends them exactly once.
+    Column("invitations_queued_at", DateTime(timezone=True)),
+    Column("start_queued_at", DateTime(timezone=True)),
+    Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+)
+
+group_members = Table(
+    "group_members",
+    metadata,
+    Column("group_id", Uuid, primary_key=True),
+    Column("participant_id", Uuid, primary_key=True),
+    Column("state", String(10), nullable=False),  # invited | active | left
+    Index("ix_group_members_participant", "participant_id"),
+)
+
+# "I can't come" (meldeplikt): one report per person and meeting.
+absences = Table(
+    "absences",
+    metadata,
+    Column("participant_id", Uuid, primary_key=True),
+    Column("meeting_start", DateTime(timezone=True), primary_key=True),
+    Column("group_id", Uuid, nullable=False),
+    Column("reported_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
 )
 
 outbox = outbox_table(metadata)

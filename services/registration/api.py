@@ -9,12 +9,12 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, HTTPException, Query, Request, status
 from fastapi.responses import JSONResponse
-from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, Field
 from sqlalchemy import func, select
 
-from shared.auth import InvalidLink, StaffUser, sign_link, verify_link, verify_staff_token
+from shared.auth import InvalidLink, StaffUser, sign_link, verify_link
 from shared.contracts import RegistrationDetails
+from shared.web_auth import staff_user
 
 from . import commands, domain
 from .models import audit_log, erasure_reports, registrations
@@ -153,24 +153,6 @@ async def erase_own(token: str, request: Request) -> dict[str, str]:
 
 
 # --- staff ----------------------------------------------------------------------------------------
-_bearer = HTTPBearer(auto_error=False)
-
-
-async def staff_user(
-    request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
-) -> StaffUser:
-    if credentials is None:
-        raise HTTPException(
-            401, "sign in: a bearer token is required", headers={"WWW-Authenticate": "Bearer"}
-        )
-    try:
-        return verify_staff_token(_service(request).settings.signing_key, credentials.credentials)
-    except Exception:
-        raise HTTPException(
-            401, "the token is invalid or expired", headers={"WWW-Authenticate": "Bearer"}
-        ) from None
-
-
 staff = APIRouter(prefix="/api/v1/staff", tags=["staff"])
 
 

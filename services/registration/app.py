@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from shared.contracts import (
+    AvailabilityChanged,
     ParticipantContactRegistered,
     ParticipantErased,
     ParticipantWithdrew,
@@ -14,26 +15,32 @@ from shared.contracts import (
 )
 from shared.service import Service
 from shared.settings import Settings, get_settings
+from shared.web import mount_static
 
 from .api import router, staff
 from .handlers import make_handlers
 from .models import metadata
+from .retention import RetentionJob
+from .web import pages
 
 NAME = "registration"
 
 
 def create_service(settings: Settings | None = None) -> Service:
     service = Service(NAME, metadata, settings or get_settings())
-    intake, on_rejected, reports = make_handlers(service.outbox)
+    intake, on_rejected, reports, placements = make_handlers(service.outbox)
     service.consume(
         "registration.intake", intake, on_rejected=on_rejected, documented_as=RegistrationSubmitted
     )
     service.consume("registration.erasure_reports", reports)
+    service.consume("registration.placements", placements)
+    service.background.append(RetentionJob(service))
     service.document_publishes(
         RegistrationAccepted,
         RegistrationRejected,
         ParticipantContactRegistered,
         ParticipantWithdrew,
+        AvailabilityChanged,
         ParticipantErased,
     )
     return service
@@ -41,4 +48,6 @@ def create_service(settings: Settings | None = None) -> Service:
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     service = create_service(settings)
-    return service.http_app(router, staff, title="selvhjelp registration")
+    app = service.http_app(router, staff, pages, title="selvhjelp registration")
+    mount_static(app)
+    return app

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import case, delete, func, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -149,6 +149,64 @@ async def withdraw(session: AsyncSession, outbox: Outbox, participant_id: uuid.U
     await record_audit(session, actor=actor, action="withdraw", subject_id=participant_id)
     await outbox.add(session, ParticipantWithdrew(participant_id=participant_id).envelope(source=SOURCE))
     return True
+
+
+async def change_availability(
+    session: AsyncSession, outbox: Outbox, participant_id: uuid.UUID, slots: list[str]
+) -> bool:
+    """A waiting person's new weekly slots; False when they are no longer waiting (their time is set).
+
+    Raises domain.RegistrationRefused for no or unknown slots.
+    """
+    availability = domain.checked_availability(slots)
+    changed = (
+        await session.execute(
+            update(registrations)
+            .where(registrations.c.participant_id == participant_id, registrations.c.status == "waiting")
+            .values(availability=availability, updated_at=func.now())
+            .returning(registrations.c.participant_id)
+        )
+    ).scalar_one_or_none()
+    if changed is None:
+        return False
+    event = domain.availability_changed_event(participant_id, availability)
+    await outbox.add(session, event.envelope(source=SOURCE))
+    return True
+
+
+async def mark_placed(session: AsyncSession, participant_ids: list[uuid.UUID]) -> int:
+    """These people got a place in a group that started: the registration led to a group."""
+    placed = await session.execute(
+        update(registrations)
+        .where(registrations.c.participant_id.in_(participant_ids), registrations.c.placed_at.is_(None))
+        .values(
+            placed_at=func.now(),
+            updated_at=func.now(),
+            # A withdrawal stays a withdrawal; only the waiting move on.
+            status=case((registrations.c.status == "waiting", "placed"), else_=registrations.c.status),
+        )
+    )
+    return placed.rowcount or 0
+
+
+async def erase_expired(
+    session: AsyncSession, outbox: Outbox, *, older_than: datetime, limit: int = 200
+) -> list[uuid.UUID]:
+    """Retention: erase registrations that never led to a group and were made before `older_than`."""
+    expired = list(
+        (
+            await session.execute(
+                select(registrations.c.participant_id)
+                .where(registrations.c.placed_at.is_(None), registrations.c.registered_at < older_than)
+                .order_by(registrations.c.registered_at)
+                .limit(limit)
+                .with_for_update(skip_locked=True)
+            )
+        ).scalars()
+    )
+    for participant_id in expired:
+        await erase(session, outbox, participant_id, actor="retention")
+    return expired
 
 
 async def erase(session: AsyncSession, outbox: Outbox, participant_id: uuid.UUID, *, actor: str) -> int:

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from shared.contracts import (
+    SLOTS,
+    AvailabilityChanged,
     ParticipantContactRegistered,
     RegistrationAccepted,
     RegistrationDetails,
@@ -20,6 +22,7 @@ MINIMUM_AGE = 18
 class FieldProblem:
     field: str
     message: str
+    code: str = "invalid"  # lets a page show its own wording for the problem
 
 
 class RegistrationRefused(Exception):
@@ -34,14 +37,15 @@ def age_on(birth_date: date, day: date) -> int:
 
 def check(details: RegistrationDetails, today: date, *, minimum_age: int = MINIMUM_AGE) -> str:
     """Return the district covering the person's municipality, or raise with every problem found."""
-    problems: list[FieldProblem] = []
+    problems: list[FieldProblem] = list(unstorable_text(details))
     if details.birth_date > today:
-        problems.append(FieldProblem("birth_date", "birth date is in the future"))
+        problems.append(FieldProblem("birth_date", "birth date is in the future", "future"))
     elif age_on(details.birth_date, today) < minimum_age:
         problems.append(
             FieldProblem(
                 "birth_date",
                 f"self-help groups are for adults: you must be {minimum_age} or older to register",
+                "too_young",
             )
         )
     municipality = get_municipality(details.municipality)
@@ -55,6 +59,42 @@ def check(details: RegistrationDetails, today: date, *, minimum_age: int = MINIM
         raise RegistrationRefused(problems)
     assert municipality is not None
     return municipality.district
+
+
+def _storable(text: str) -> bool:
+    # PostgreSQL text and jsonb cannot hold NUL, and UTF-8 cannot encode a lone surrogate (JSON's "\ud800").
+    return "\x00" not in text and not any("\ud800" <= char <= "\udfff" for char in text)
+
+
+def unstorable_text(details: RegistrationDetails) -> list[FieldProblem]:
+    """Text fields holding characters the database cannot store: refused instead of failing later."""
+    fields = {
+        "participant.name": details.participant.name,
+        "participant.email": details.participant.email,
+        "participant.mobile": details.participant.mobile,
+        "topic_text": details.topic_text,
+        "external_ref": details.external_ref,
+        "consent.version": details.consent.version,
+    }
+    return [
+        FieldProblem(field, "contains characters that are not allowed (NUL or invalid Unicode)", "characters")
+        for field, value in fields.items()
+        if value is not None and not _storable(value)
+    ]
+
+
+def checked_availability(slots: list[str]) -> list[str]:
+    """Known weekly slots in week order, without repeats; at least one."""
+    unknown = [slot for slot in slots if slot not in SLOTS]
+    if unknown or not slots:
+        raise RegistrationRefused(
+            [FieldProblem("availability", "choose at least one weekly slot such as tue_evening", "missing")]
+        )
+    return sorted(set(slots), key=SLOTS.index)
+
+
+def availability_changed_event(participant_id: uuid.UUID, slots: list[str]) -> AvailabilityChanged:
+    return AvailabilityChanged(participant_id=participant_id, availability=slots)
 
 
 def accepted_event(

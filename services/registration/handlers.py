@@ -38,9 +38,14 @@ def make_handlers(outbox: Outbox):
         submitted_id = _uuid_or_none(raw.get("event_id"))
         rejected = RegistrationRejected(
             submitted_event_id=submitted_id,
-            source=str(data.get("source"))[:40] if data.get("source") else None,
-            external_ref=str(data.get("external_ref"))[:200] if data.get("external_ref") else None,
-            errors=[FieldError(field=e["field"], message=e["message"]) for e in invalid.errors],
+            source=_storable(data.get("source"), 40),
+            external_ref=_storable(data.get("external_ref"), 200),
+            errors=[
+                FieldError(
+                    field=_storable(e["field"], 200) or "body", message=_storable(e["message"], 500) or ""
+                )
+                for e in invalid.errors
+            ],
         )
         envelope = rejected.envelope(
             source=commands.SOURCE,
@@ -52,6 +57,12 @@ def make_handlers(outbox: Outbox):
                 update={"event_id": uuid.uuid5(submitted_id, "registration.rejected.v1")}
             )
         await outbox.add(session, envelope)
+
+    async def on_group_started(session: AsyncSession, envelope: Envelope[Any]) -> None:
+        await commands.mark_placed(session, list(envelope.data.members))
+
+    async def on_group_member_joined(session: AsyncSession, envelope: Envelope[Any]) -> None:
+        await commands.mark_placed(session, [envelope.data.participant_id])
 
     async def on_participant_data_deleted(session: AsyncSession, envelope: Envelope[Any]) -> None:
         data = envelope.data
@@ -65,6 +76,7 @@ def make_handlers(outbox: Outbox):
         {"registration.submitted.v1": on_registration_submitted},
         on_rejected,
         {"participant.data_deleted.v1": on_participant_data_deleted},
+        {"group.started.v1": on_group_started, "group.member_joined.v1": on_group_member_joined},
     )
 
 
@@ -73,3 +85,11 @@ def _uuid_or_none(value: Any) -> uuid.UUID | None:
         return uuid.UUID(str(value)) if value else None
     except ValueError:
         return None
+
+
+def _storable(value: Any, limit: int) -> str | None:
+    """Text from an arbitrary message made safe to store as jsonb: no NUL, no lone surrogate, bounded."""
+    if value is None or value == "":
+        return None
+    text = str(value).replace("\x00", "").encode("utf-8", "replace").decode("utf-8")
+    return text[:limit] or None

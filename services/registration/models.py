@@ -50,6 +50,8 @@ registrations = Table(
     Column("consent_given_at", DateTime(timezone=True), nullable=False),
     Column("registered_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    # Set when a group with the person started (or admitted them): such a registration led to a group.
+    Column("placed_at", DateTime(timezone=True)),
     Index(
         "uq_registrations_source_external_ref",
         "source",
@@ -58,6 +60,7 @@ registrations = Table(
         postgresql_where=text("external_ref IS NOT NULL"),
     ),
     Index("ix_registrations_district_status", "district", "status"),
+    Index("ix_registrations_never_placed", "registered_at", postgresql_where=text("placed_at IS NULL")),
 )
 
 idempotency_keys = Table(

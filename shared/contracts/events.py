@@ -62,6 +62,14 @@ class ParticipantWithdrew(Event):
     participant_id: uuid.UUID
 
 
+class AvailabilityChanged(Event):
+    """A waiting person changed the weekly slots they can attend. Consumed by grouping (its pool)."""
+
+    EVENT_TYPE = "registration.availability_changed.v1"
+    participant_id: uuid.UUID
+    availability: list[str] = Field(description="Every slot the person can attend now, e.g. `tue_evening`.")
+
+
 class ParticipantErased(Event):
     """GDPR art. 17: every service deletes what it holds about the person."""
 
@@ -87,12 +95,24 @@ class GroupFormed(Event):
     format: MeetingFormat = Field(description="in_person or digital.")
     members: list[uuid.UUID]
     municipalities: list[str]
+    respond_by: datetime | None = Field(
+        default=None, description="Deadline for answering the invitation (shown in the invitation)."
+    )
 
 
 class GroupStarted(Event):
     EVENT_TYPE = "group.started.v1"
     group_id: uuid.UUID
     members: list[uuid.UUID]
+
+
+class InvitationAnswered(Event):
+    """A member accepted (and confirmed the confidentiality agreement) or declined."""
+
+    EVENT_TYPE = "group.invitation_answered.v1"
+    group_id: uuid.UUID
+    participant_id: uuid.UUID
+    accepted: bool
 
 
 class GroupDissolved(Event):
@@ -108,15 +128,38 @@ class GroupMemberJoined(Event):
 
 
 class GroupMemberLeft(Event):
+    """A member left (or declined, or did not answer in time, before the start)."""
+
     EVENT_TYPE = "group.member_left.v1"
     group_id: uuid.UUID
     participant_id: uuid.UUID
+    before_start: bool = False
+
+
+class GroupBelowMinimum(Event):
+    """A running group has fewer than the minimum members: its district office is told."""
+
+    EVENT_TYPE = "group.below_minimum_flagged.v1"
+    group_id: uuid.UUID
+    district: str
+    members: int
 
 
 class GroupAdmissionRequested(Event):
+    """The group asks its members to vote on admitting a newcomer; each member votes via a link."""
+
     EVENT_TYPE = "group.admission_requested.v1"
     group_id: uuid.UUID
+    request_id: uuid.UUID
     members: list[uuid.UUID]
+    vote_by: datetime
+
+
+class GroupAdmissionDecided(Event):
+    EVENT_TYPE = "group.admission_decided.v1"
+    group_id: uuid.UUID
+    request_id: uuid.UUID
+    admitted: bool
 
 
 class GroupEnded(Event):
@@ -138,7 +181,9 @@ class MeetingScheduled(Event):
     venue_name: str | None = None
     venue_address: str | None = None
     meeting_url: str | None = None
+    starter_name: str | None = Field(default=None, description="First name of the starter (igangsetter).")
     starter_meetings: int = Field(default=3, description="The starter attends the first N meetings.")
+    feed_path: str | None = Field(default=None, description="Path of the group's iCalendar feed (signed).")
 
 
 class MeetingChanged(Event):
@@ -149,12 +194,26 @@ class MeetingChanged(Event):
     )
     new_start: datetime | None = None
     summary: str
+    interval_weeks: int | None = Field(
+        default=None, ge=1, le=2, description="The frequency from the change on, when it changed the pattern."
+    )
 
 
 class MeetingCancelled(Event):
     EVENT_TYPE = "meeting.cancelled.v1"
     group_id: uuid.UUID
     occurrence: datetime
+    next_meeting: datetime | None = Field(default=None, description="The group's next meeting after it.")
+
+
+class MeetingAtRisk(Event):
+    """So many reported absence that the meeting may not be worth holding (quorum check)."""
+
+    EVENT_TYPE = "meeting.at_risk.v1"
+    group_id: uuid.UUID
+    meeting_start: datetime
+    absent: int
+    expected: int
 
 
 class GroupSchedulingFailed(Event):
@@ -169,6 +228,7 @@ class ReminderDue(Event):
     group_id: uuid.UUID
     meeting_start: datetime
     members: list[uuid.UUID]
+    kind: str | None = Field(default=None, description="Which reminder, e.g. `24h` or `2h` before.")
 
 
 # --- notifications -----------------------------------------------------------------------------
@@ -184,10 +244,15 @@ ALL_EVENTS: tuple[type[Event], ...] = (
     RegistrationRejected,
     ParticipantContactRegistered,
     ParticipantWithdrew,
+    AvailabilityChanged,
     ParticipantErased,
     ParticipantDataDeleted,
     GroupFormed,
     GroupStarted,
+    InvitationAnswered,
+    GroupBelowMinimum,
+    GroupAdmissionDecided,
+    MeetingAtRisk,
     GroupDissolved,
     GroupMemberJoined,
     GroupMemberLeft,

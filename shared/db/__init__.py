@@ -19,8 +19,9 @@ def service_metadata(schema: str) -> MetaData:
 
 
 def create_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
-    # pool_pre_ping: after a database restart, stale connections are replaced instead of failing a message.
-    return create_async_engine(url, pool_size=pool_size, max_overflow=10, pool_pre_ping=True)
+    # No pre-ping (a round trip per transaction): a connection broken by a database restart raises a
+    # DBAPIError with connection_invalidated, which consumers treat as transient and retry on a new one.
+    return create_async_engine(url, pool_size=pool_size, max_overflow=10, pool_recycle=1800)
 
 
 def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

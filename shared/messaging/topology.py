@@ -76,11 +76,18 @@ TOPOLOGY = Topology(
             "Each service's answer to an erasure, for the erasure report.",
         ),
         QueueSpec(
+            "registration.placements",
+            "registration",
+            ((_GRP, "group.started.v1"), (_GRP, "group.member_joined.v1")),
+            "Who got a place in a group: shown on the status page, and spared by the retention job.",
+        ),
+        QueueSpec(
             "grouping.pool",
             "grouping",
             (
                 (_REG, "registration.accepted.v1"),
                 (_REG, "participant.withdrew.v1"),
+                (_REG, "registration.availability_changed.v1"),
                 (_REG, _ERASED),
                 (_NOT, "absence.reported.v1"),
                 (_CAL, "group.scheduling_failed.v1"),

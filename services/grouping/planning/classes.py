@@ -27,8 +27,13 @@ def topic_modes(pool: Pool, i: int) -> tuple[str, ...]:
 
 
 def own_kinds(pool: Pool, i: int) -> list[Kind]:
-    gender_mode = pool.gender[i] if pool.single_gender[i] else ANY_GENDER
-    return [(slot, mode, gender_mode) for slot in pool.slots[i] for mode in topic_modes(pool, i)]
+    """The kinds of group a person could be in (a person without a gender wish may also fill a
+    single-gender kind of their own gender; see group_kinds)."""
+    memo = pool.memo.setdefault("kinds", {})
+    if i not in memo:
+        gender_mode = pool.gender[i] if pool.single_gender[i] else ANY_GENDER
+        memo[i] = [(slot, mode, gender_mode) for slot in pool.slots[i] for mode in topic_modes(pool, i)]
+    return memo[i]
 
 
 def group_kinds(pool: Pool, people: Iterable[int]) -> dict[Kind, list[int]]:
@@ -40,19 +45,27 @@ def group_kinds(pool: Pool, people: Iterable[int]) -> dict[Kind, list[int]]:
         for kind in own_kinds(pool, i):
             kinds[kind].append(i)
     single_gender_kinds = {kind for kind in kinds if kind[2] != ANY_GENDER}
-    for i in people:
-        if pool.single_gender[i]:
-            continue
-        for slot in pool.slots[i]:
-            for mode in topic_modes(pool, i):
+    if single_gender_kinds:
+        for i in people:
+            if pool.single_gender[i]:
+                continue
+            for slot, mode, _ in own_kinds(pool, i):
                 kind = (slot, mode, pool.gender[i])
                 if kind in single_gender_kinds:
                     kinds[kind].append(i)
     return dict(kinds)
 
 
-def maximal_cliques(nodes: list[str], neighbours: dict[str, frozenset[str]]) -> list[tuple[str, ...]]:
+def maximal_cliques(pool: Pool, nodes: list[str]) -> list[tuple[str, ...]]:
     """Largest sets of municipalities that are all pairwise neighbours (Bron-Kerbosch with pivot)."""
+    memo = pool.memo.setdefault("cliques", {})
+    key = frozenset(nodes)
+    if key not in memo:
+        memo[key] = _bron_kerbosch(nodes, pool.neighbours)
+    return memo[key]
+
+
+def _bron_kerbosch(nodes: list[str], neighbours: dict[str, frozenset[str]]) -> list[tuple[str, ...]]:
     node_set = set(nodes)
     adjacent = {n: (neighbours[n] & node_set) - {n} for n in nodes}
     cliques: list[tuple[str, ...]] = []

@@ -1,8 +1,9 @@
 """Constructive heuristic: carve groups kind by kind, by an exact dynamic programme over age order.
 
-Stages go from the most to the least local: one municipality, then neighbouring municipalities, then
-digital. Within a stage the smallest kinds go first, because people with rare wishes have the fewest
-other chances. Restarts shuffle that order a little (seeded) to escape an unlucky first choice.
+Work items go from the most to the least local: one municipality, then neighbouring municipalities, then
+digital; within a stage the smallest go first, because people with rare wishes have the fewest other
+chances. Searches can shuffle that order (seeded), interleave the stages, and put one person's kinds
+first to ask for a group around them.
 """
 
 from __future__ import annotations
@@ -10,66 +11,88 @@ from __future__ import annotations
 from collections import defaultdict
 from random import Random
 
-from .classes import ANY_GENDER, CROSS_TOPICS, Kind, group_kinds, maximal_cliques
+from .classes import ANY_GENDER, CROSS_TOPICS, Kind, group_kinds, maximal_cliques, own_kinds
 from .pool import _CROSS, Draft, Pool, breaks_rules, has_lone, score
 
+LOCAL, NEARBY, DIGITAL = 0, 1, 2
 
-def construct(pool: Pool, free: list[bool], rng: Random | None = None) -> list[Draft]:
-    """Groups formed from the people marked free (marks them taken)."""
-    kinds = group_kinds(pool, (i for i in range(len(pool)) if free[i]))
-    drafts: list[Draft] = []
+
+def construct(
+    pool: Pool,
+    free: list[bool],
+    rng: Random | None = None,
+    first: int | None = None,
+    mix_stages: bool = False,
+    largest: int | None = None,
+) -> list[Draft]:
+    """Groups formed from the people marked free (marks them taken).
+
+    rng shuffles the order a little; first=person puts that person's kinds first; mix_stages lets a
+    small digital kind go before a large local one; largest caps the size of the groups carved (small
+    groups leave more people for other kinds; the improving moves fill them up afterwards).
+    """
+    largest = largest or pool.rules.max_size
+    smallest = pool.rules.min_size
+    kinds = {
+        kind: members
+        for kind, members in group_kinds(pool, (i for i in range(len(pool)) if free[i])).items()
+        if len(members) >= smallest
+    }
+    favoured = set(own_kinds(pool, first)) if first is not None else set()
+    items: list[tuple[int, Kind, str, list[int]]] = []
     local: dict[tuple[Kind, str], list[int]] = defaultdict(list)
     for kind, members in kinds.items():
+        in_person = [i for i in members if pool.in_person_ok[i]]
+        for i in in_person:
+            local[(kind, pool.municipality[i])].append(i)
+        if len(in_person) >= smallest:
+            items.append((NEARBY, kind, "", in_person))
+        by_scope: dict[str, list[int]] = defaultdict(list)
         for i in members:
-            if pool.in_person_ok[i]:
-                local[(kind, pool.municipality[i])].append(i)
-    for (kind, _), members in _smallest_first(local, rng):
-        drafts += _carve(pool, kind, members, free, digital=False)
-    for kind, members in _smallest_first(kinds, rng):
-        drafts += _carve_nearby(pool, kind, members, free)
-    for kind, members in _smallest_first(kinds, rng):
-        by_district: dict[str, list[int]] = defaultdict(list)
-        for i in members:
-            if free[i] and pool.digital_ok[i]:
-                scope = pool.district[i] if pool.rules.digital_scope == "district" else ""
-                by_district[scope].append(i)
-        for scope in sorted(by_district):
-            drafts += _carve(pool, kind, by_district[scope], free, digital=True)
+            if pool.digital_ok[i]:
+                by_scope[pool.district[i] if pool.rules.digital_scope == "district" else ""].append(i)
+        items += [(DIGITAL, kind, scope, people) for scope, people in by_scope.items() if len(people) >= smallest]
+    items += [(LOCAL, kind, place, people) for (kind, place), people in local.items() if len(people) >= smallest]
+
+    def order(item: tuple) -> tuple:
+        stage, kind, where, members = item
+        noise = rng.uniform(0.6, 1.4) if rng else 1.0
+        return (kind not in favoured, 0 if mix_stages else stage, len(members) * noise, stage, kind, where)
+
+    drafts: list[Draft] = []
+    for stage, kind, _, members in sorted(items, key=order):
+        if stage == NEARBY:
+            drafts += _carve_nearby(pool, kind, members, free, largest)
+        else:
+            drafts += _carve(pool, kind, members, free, stage == DIGITAL, largest)
     return drafts
 
 
-def _smallest_first(classes: dict, rng: Random | None) -> list[tuple]:
-    def weight(item: tuple) -> tuple:
-        key, members = item
-        noise = rng.uniform(0.6, 1.4) if rng else 1.0
-        return (len(members) * noise, key)
-
-    return sorted(classes.items(), key=weight)
-
-
-def _carve_nearby(pool: Pool, kind: Kind, members: list[int], free: list[bool]) -> list[Draft]:
-    left = [i for i in members if free[i] and pool.in_person_ok[i]]
+def _carve_nearby(pool: Pool, kind: Kind, members: list[int], free: list[bool], largest: int) -> list[Draft]:
+    left = [i for i in members if free[i]]
     places = sorted({pool.municipality[i] for i in left})
     if len(left) < pool.rules.min_size or len(places) < 2:
         return []
-    count = defaultdict(int)
+    count: dict[str, int] = defaultdict(int)
     for i in left:
         count[pool.municipality[i]] += 1
-    cliques = [c for c in maximal_cliques(places, pool.neighbours) if len(c) > 1]
+    cliques = [c for c in maximal_cliques(pool, places) if len(c) > 1]
     cliques.sort(key=lambda c: (-sum(count[m] for m in c), c))
     drafts: list[Draft] = []
     for clique in cliques:
         inside = set(clique)
-        drafts += _carve(pool, kind, [i for i in left if pool.municipality[i] in inside], free, digital=False)
+        drafts += _carve(pool, kind, [i for i in left if pool.municipality[i] in inside], free, False, largest)
     return drafts
 
 
-def _carve(pool: Pool, kind: Kind, members: list[int], free: list[bool], digital: bool) -> list[Draft]:
+def _carve(
+    pool: Pool, kind: Kind, members: list[int], free: list[bool], digital: bool, largest: int
+) -> list[Draft]:
     candidates = [i for i in members if free[i]]
     if len(candidates) < pool.rules.min_size:
         return []
     drafts = []
-    for block in partition_by_age(pool, kind, candidates):
+    for block in partition_by_age(pool, kind, candidates, largest):
         if breaks_rules(pool, block, kind[0], digital):
             continue  # the kind and stage guarantee the rest; this guard keeps a slip from becoming a bad group
         for i in block:
@@ -78,7 +101,7 @@ def _carve(pool: Pool, kind: Kind, members: list[int], free: list[bool], digital
     return drafts
 
 
-def partition_by_age(pool: Pool, kind: Kind, candidates: list[int]) -> list[list[int]]:
+def partition_by_age(pool: Pool, kind: Kind, candidates: list[int], largest: int | None = None) -> list[list[int]]:
     """The best-scoring split of one kind's candidates into groups of consecutive ages (some left out).
 
     Exact for a single kind: if two groups interleave in age, exchanging members sorts them without
@@ -93,7 +116,7 @@ def partition_by_age(pool: Pool, kind: Kind, candidates: list[int]) -> list[list
     take = [0] * (len(order) + 1)
     for end in range(1, len(order) + 1):
         best[end], take[end] = best[end - 1], 0
-        for size in range(rules.min_size, min(rules.max_size, end) + 1):
+        for size in range(rules.min_size, min(largest or rules.max_size, end) + 1):
             start = end - size
             if age[order[end - 1]] - age[order[start]] > rules.max_age_span_years:
                 break

@@ -1,4 +1,4 @@
-"""The fast method: construct, improve, repeat with a few seeded variations, keep the best."""
+"""The fast method: construct, improve, repeat with a few seeded variations, then ruin and recreate."""
 
 from __future__ import annotations
 
@@ -8,13 +8,16 @@ from random import Random
 from .classes import group_kinds
 from .construct import construct
 from .improve import KindIndex, improve
+from .lns import ruin_and_recreate
 from .pool import Draft, Pool
 from .state import Assignment
 
-# Restarts are paid for out of a fixed budget of person-runs, so small pools get several tries and a
-# region of tens of thousands gets one; the count depends on the input only, which keeps results
-# deterministic (the wall-clock deadline is a safety net, not the normal stop).
+# Search effort is paid out of fixed budgets of person-steps, so small pools get many tries and a region of
+# tens of thousands a few; the effort depends on the input only, which keeps results deterministic (the
+# wall-clock deadline is a safety net, not the normal stop).
 RESTART_BUDGET = 30_000
+LNS_BUDGET = 300_000
+MAX_LNS_ITERATIONS = 1500
 
 
 def solve_heuristic(pool: Pool, eligible: list[bool], seed: int = 0, deadline: float | None = None) -> list[Draft]:
@@ -27,10 +30,21 @@ def solve_heuristic(pool: Pool, eligible: list[bool], seed: int = 0, deadline: f
     for run in range(runs):
         rng = Random(seed * 1_000_003 + run) if run else None  # run 0 is the plain smallest-first order
         free = list(eligible)
-        state = Assignment(pool, construct(pool, free, rng), eligible)
+        state = Assignment(pool, construct(pool, free, rng, mix_stages=run % 2 == 1), eligible)
         improve(state, kinds, rng)
-        if best is None or state.total() > best.total():
+        if best is None or state.total > best.total:
             best = state
-        if deadline is not None and time.monotonic() > deadline:
+        if _past(deadline):
             break
+    rng = Random(seed * 1_000_003 + runs)
+    iterations = min(MAX_LNS_ITERATIONS, LNS_BUDGET // size)
+    while iterations > 0 and not _past(deadline):
+        batch = min(iterations, 50)
+        ruin_and_recreate(best, kinds, rng, batch)
+        iterations -= batch
+    improve(best, kinds, rng)
     return best.drafts()
+
+
+def _past(deadline: float | None) -> bool:
+    return deadline is not None and time.monotonic() > deadline

@@ -10,7 +10,6 @@ woman try exchanging a member with a nearby group.
 from __future__ import annotations
 
 from bisect import bisect_left
-from collections import Counter
 from random import Random
 
 from .classes import Kind, own_kinds
@@ -32,10 +31,10 @@ class KindIndex:
 
 def improve(state: Assignment, kinds: KindIndex, rng: Random | None = None) -> None:
     for _ in range(MAX_ROUNDS):
-        before = state.total()
+        before = state.total
         for u in state.unplaced():
             if state.group_of[u] < 0:
-                _insert(state, u) or _eject_chain(state, u) or _form_with_donors(state, u, kinds)
+                insert(state, u) or _eject_chain(state, u) or _form_with_donors(state, u, kinds)
         free = [state.eligible[i] and state.group_of[i] < 0 for i in range(len(state.pool))]
         for draft in construct(state.pool, free, rng):
             state.add(draft)
@@ -43,7 +42,7 @@ def improve(state: Assignment, kinds: KindIndex, rng: Random | None = None) -> N
             if state.group_of[u] < 0:
                 _take_seat(state, u)
         _repair_lone_gender(state)
-        if state.total() <= before:
+        if state.total <= before:
             return
 
 
@@ -64,7 +63,8 @@ def _best_insert(state: Assignment, u: int, exclude: int = -1) -> tuple[int, int
     return best_gain, best_gid
 
 
-def _insert(state: Assignment, u: int) -> bool:
+def insert(state: Assignment, u: int) -> bool:
+    """Put a waiting person into the group with room where they add most."""
     _, gid = _best_insert(state, u)
     if gid < 0:
         return False
@@ -107,7 +107,7 @@ def _take_seat(state: Assignment, u: int) -> bool:
         return False
     gid, swapped, v = best
     state.set_members(gid, swapped)
-    _insert(state, v)
+    insert(state, v)
     return True
 
 
@@ -121,55 +121,79 @@ def _form_with_donors(state: Assignment, u: int, kinds: KindIndex) -> bool:
 
 
 def _form_around(state: Assignment, u: int, kind: Kind, digital: bool, kinds: KindIndex) -> bool:
-    """Start a group around u from waiting people of its kind, topped up from groups that can spare one."""
+    """Start a group around u from waiting people of its kind, topped up from groups that can spare one.
+
+    Tries every age window that holds u and keeps the best, since the nearest people in age need not
+    fit together.
+    """
     pool, rules = state.pool, state.pool.rules
-    slot = kind[0]
-    free, donors = _nearby_in_age(state, u, kind, digital, kinds)
+    free, placed = nearby_in_age(state, u, kind, digital, kinds)
+    donors = [i for i in placed if len(state.groups[state.group_of[i]].members) > rules.min_size]
     if len(free) + len(donors) + 1 < rules.min_size:
         return False
+    age, span = pool.age, rules.max_age_span_years
+    free.sort(key=lambda i: (-pool.wait[i], i))
+    starts = sorted({age[i] for i in [u, *free, *donors] if age[u] - span <= age[i] <= age[u]})
+    best_gain, best = 0, None
+    for low in starts:
+        inside = [i for i in free if low <= age[i] <= low + span]
+        spare = [i for i in donors if low <= age[i] <= low + span]
+        if len(inside) + len(spare) + 1 < rules.min_size:
+            continue
+        found = _gather(state, u, kind[0], digital, inside, spare)
+        if found and found[0] > best_gain:
+            best_gain, best = found
+    if best is None:
+        return False
+    group, shrunk = best
+    state.replace(shrunk)
+    state.add(Draft(members=group, slot=kind[0], digital=digital))
+    return True
+
+
+def _gather(state: Assignment, u: int, slot: int, digital: bool, free: list[int], donors: list[int]):
+    """(gain, (group, new member lists of the donor groups))) for one age window, or None."""
+    pool, rules = state.pool, state.pool.rules
     group = [u]
     for i in free:
         if len(group) < rules.target_size and not breaks_rules(pool, group + [i], slot, digital, complete=False):
             group.append(i)
-    taken: Counter[int] = Counter()
     borrowed: set[int] = set()
     for i in donors:
         if len(group) >= rules.min_size:
             break
-        gid = state.group_of[i]
-        left = [m for m in state.groups[gid].members if m != i and m not in borrowed]
-        draft = state.groups[gid]
+        draft = state.groups[state.group_of[i]]
+        left = [m for m in draft.members if m != i and m not in borrowed]
         if breaks_rules(pool, left, draft.slot, draft.digital):
             continue
         if breaks_rules(pool, group + [i], slot, digital, complete=False):
             continue
         group.append(i)
         borrowed.add(i)
-        taken[gid] += 1
     if breaks_rules(pool, group, slot, digital):
-        return False
-    shrunk = {gid: [m for m in state.groups[gid].members if m not in borrowed] for gid in taken}
+        return None
+    shrunk = {
+        gid: [m for m in state.groups[gid].members if m not in borrowed]
+        for gid in sorted({state.group_of[i] for i in borrowed})
+    }
     gain = score(pool, group) + sum(score(pool, left) - state.score_of[gid] for gid, left in shrunk.items())
-    if gain <= 0:
-        return False
-    for gid, left in shrunk.items():
-        state.set_members(gid, left)
-    state.add(Draft(members=group, slot=slot, digital=digital))
-    return True
+    return (gain, (group, shrunk)) if gain > 0 else None
 
 
-def _nearby_in_age(state: Assignment, u: int, kind: Kind, digital: bool, kinds: KindIndex):
-    """Waiting people and spare members of the kind who could meet u, nearest in age first."""
+def nearby_in_age(
+    state: Assignment, u: int, kind: Kind, digital: bool, kinds: KindIndex
+) -> tuple[list[int], list[int]]:
+    """(waiting, placed) people of the kind who could meet u, nearest in age first."""
     pool, rules = state.pool, state.pool.rules
     people, ages = kinds.members[kind], kinds.ages[kind]
     format_ok = pool.digital_ok if digital else pool.in_person_ok
     near = pool.neighbours[pool.municipality[u]]
     same_district = digital and rules.digital_scope == "district"
     free: list[int] = []
-    donors: list[int] = []
+    placed: list[int] = []
     below = bisect_left(ages, pool.age[u]) - 1
     above = below + 1
-    while len(free) + len(donors) < 2 * NEAREST_CANDIDATES:
+    while len(free) + len(placed) < 2 * NEAREST_CANDIDATES:
         gap_below = pool.age[u] - ages[below] if below >= 0 else None
         gap_above = ages[above] - pool.age[u] if above < len(people) else None
         candidates = [g for g in (gap_below, gap_above) if g is not None]
@@ -185,12 +209,8 @@ def _nearby_in_age(state: Assignment, u: int, kind: Kind, digital: bool, kinds: 
             same_district and pool.district[i] != pool.district[u]
         ):
             continue
-        gid = state.group_of[i]
-        if gid < 0:
-            free.append(i)
-        elif len(state.groups[gid].members) > rules.min_size:
-            donors.append(i)
-    return free, donors
+        (free if state.group_of[i] < 0 else placed).append(i)
+    return free, placed
 
 
 def _repair_lone_gender(state: Assignment) -> None:

@@ -38,6 +38,8 @@ class Pool:
     municipality: list[str] = field(default_factory=list)
     district: list[str] = field(default_factory=list)
     neighbours: dict[str, frozenset[str]] = field(default_factory=dict)
+    # Memo tables filled by the solvers (group kinds per person, cliques per set of municipalities).
+    memo: dict = field(default_factory=dict)
 
     def __len__(self) -> int:
         return len(self.people)

@@ -1,4 +1,7 @@
-"""The current set of planned groups, who is where, and an index to find the groups a person could join."""
+"""The current set of planned groups, who is where, and an index to find the groups a person could join.
+
+Changes can be journalled and rolled back, so a search can try a bold move and undo it cheaply.
+"""
 
 from __future__ import annotations
 
@@ -15,18 +18,28 @@ class Assignment:
         self.groups: dict[int, Draft] = {}
         self.score_of: dict[int, int] = {}
         self.group_of = [-1] * len(pool)
+        self.total = 0
         self._by_slot: dict[tuple[int, bool], set[int]] = defaultdict(set)
         self._next_id = 0
+        self._journal: list[tuple] | None = None
         for draft in drafts:
             self.add(draft)
 
+    # --- changes -------------------------------------------------------------------------------
     def add(self, draft: Draft) -> int:
         gid = self._next_id
         self._next_id += 1
-        self.groups[gid] = draft
-        self._by_slot[(draft.slot, draft.digital)].add(gid)
-        self._place(gid, draft.members)
+        self._insert(gid, draft)
+        self._record(("added", gid))
         return gid
+
+    def remove(self, gid: int) -> list[int]:
+        """Dissolve a group; returns its former members."""
+        self._unplace(gid)
+        draft = self.groups.pop(gid)
+        self._by_slot[(draft.slot, draft.digital)].discard(gid)
+        self._record(("removed", gid, draft))
+        return draft.members
 
     def set_members(self, gid: int, members: list[int]) -> None:
         self.replace({gid: members})
@@ -34,21 +47,33 @@ class Assignment:
     def replace(self, changes: dict[int, list[int]]) -> None:
         """New member lists for several groups at once, so people can move between them."""
         for gid in changes:
-            for i in self.groups[gid].members:
-                self.group_of[i] = -1
+            self._record(("changed", gid, self.groups[gid].members))
+            self._unplace(gid)
         for gid, members in changes.items():
             self.groups[gid].members = members
             self._place(gid, members)
 
-    def _place(self, gid: int, members: list[int]) -> None:
-        for i in members:
-            assert self.group_of[i] == -1, "a person would be placed twice"
-            self.group_of[i] = gid
-        self.score_of[gid] = score(self.pool, members)
+    # --- journal -------------------------------------------------------------------------------
+    def begin(self) -> None:
+        self._journal = []
 
-    def total(self) -> int:
-        return sum(self.score_of.values())
+    def commit(self) -> None:
+        self._journal = None
 
+    def rollback(self) -> None:
+        journal, self._journal = self._journal or [], None
+        for entry in reversed(journal):
+            if entry[0] == "added":
+                self.remove(entry[1])
+            elif entry[0] == "removed":
+                self._insert(entry[1], entry[2])
+            else:
+                _, gid, members = entry
+                self._unplace(gid)
+                self.groups[gid].members = members
+                self._place(gid, members)
+
+    # --- queries -------------------------------------------------------------------------------
     def placed_count(self) -> int:
         return sum(len(d.members) for d in self.groups.values())
 
@@ -71,4 +96,26 @@ class Assignment:
                         yield gid
 
     def drafts(self) -> list[Draft]:
-        return [self.groups[gid] for gid in sorted(self.groups)]
+        return [Draft(list(d.members), d.slot, d.digital) for _, d in sorted(self.groups.items())]
+
+    # --- internals -----------------------------------------------------------------------------
+    def _record(self, entry: tuple) -> None:
+        if self._journal is not None:
+            self._journal.append(entry)
+
+    def _insert(self, gid: int, draft: Draft) -> None:
+        self.groups[gid] = draft
+        self._by_slot[(draft.slot, draft.digital)].add(gid)
+        self._place(gid, draft.members)
+
+    def _place(self, gid: int, members: list[int]) -> None:
+        for i in members:
+            assert self.group_of[i] == -1, "a person would be placed twice"
+            self.group_of[i] = gid
+        self.score_of[gid] = score(self.pool, members)
+        self.total += self.score_of[gid]
+
+    def _unplace(self, gid: int) -> None:
+        for i in self.groups[gid].members:
+            self.group_of[i] = -1
+        self.total -= self.score_of.pop(gid, 0)

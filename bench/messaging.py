@@ -1,0 +1,167 @@
+"""Throughput of the delivery path, as ratios to this machine's own limits measured in the same run.
+
+    .venv/bin/python bench/messaging.py [--messages 2000] [--runs 3]
+
+Limits: (1) a raw broker hop — aio-pika publishes persistent messages with confirms to a quorum queue and
+consumes them with acks; (2) a raw database commit — single-row INSERT + COMMIT on one connection.
+System: registrations published to the public intake → registration service (validate, store, outbox) →
+relay → grouping service (inbox + pool row). Every figure is the median of the runs; the machine is
+shared and noisy, so compare ratios, not absolute numbers.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import statistics
+import sys
+import time
+import urllib.parse
+import uuid
+from pathlib import Path
+
+import aio_pika
+import httpx
+from sqlalchemy import func, select, text
+from sqlalchemy.ext.asyncio import create_async_engine
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from services.grouping.app import create_service as create_grouping  # noqa: E402
+from services.grouping.models import pool  # noqa: E402
+from services.registration.app import create_service as create_registration  # noqa: E402
+from shared.db.migrate import migrate  # noqa: E402
+from shared.local_servers import ensure_local_servers  # noqa: E402
+from shared.messaging import INTAKE_EXCHANGE, Publisher, declare_topology  # noqa: E402
+from shared.messaging.topology import TOPOLOGY  # noqa: E402
+from shared.settings import Settings  # noqa: E402
+from tests.support.factories import submitted_envelope  # noqa: E402
+
+
+async def fresh_vhost(management_url: str, amqp_url: str) -> tuple[str, str]:
+    vhost = f"bench_{uuid.uuid4().hex[:8]}"
+    async with httpx.AsyncClient(base_url=management_url, auth=("guest", "guest")) as api:
+        (await api.put(f"/api/vhosts/{vhost}")).raise_for_status()
+        (await api.put(f"/api/permissions/{vhost}/guest", json={"configure": ".*", "write": ".*", "read": ".*"})).raise_for_status()
+    base = urllib.parse.urlsplit(amqp_url)
+    return vhost, urllib.parse.urlunsplit((base.scheme, base.netloc, f"/{vhost}", "", ""))
+
+
+async def drop_vhost(management_url: str, vhost: str) -> None:
+    async with httpx.AsyncClient(base_url=management_url, auth=("guest", "guest")) as api:
+        await api.delete(f"/api/vhosts/{vhost}")
+
+
+async def raw_broker_hop(amqp_url: str, n: int) -> float:
+    connection = await aio_pika.connect_robust(amqp_url)
+    async with connection:
+        channel = await connection.channel(publisher_confirms=True)
+        await channel.set_qos(prefetch_count=64)
+        queue = await channel.declare_queue(f"bench.{uuid.uuid4().hex[:6]}", durable=True,
+                                            arguments={"x-queue-type": "quorum"})
+        received = 0
+        done = asyncio.Event()
+
+        async def on_message(message: aio_pika.abc.AbstractIncomingMessage) -> None:
+            nonlocal received
+            await message.ack()
+            received += 1
+            if received >= n:
+                done.set()
+
+        await queue.consume(on_message)
+        started = time.perf_counter()
+        body = b'{"event_type":"bench","data":{}}' * 8
+        await asyncio.gather(*(
+            channel.default_exchange.publish(
+                aio_pika.Message(body, delivery_mode=aio_pika.DeliveryMode.PERSISTENT), routing_key=queue.name
+            )
+            for _ in range(n)
+        ))
+        await asyncio.wait_for(done.wait(), timeout=300)
+        return n / (time.perf_counter() - started)
+
+
+async def raw_db_commit(database_url: str, n: int) -> float:
+    engine = create_async_engine(database_url)
+    async with engine.connect() as connection:
+        await connection.execute(text("CREATE TABLE IF NOT EXISTS bench_commit (id bigserial primary key, body jsonb)"))
+        await connection.commit()
+        started = time.perf_counter()
+        for _ in range(n):
+            await connection.execute(text("INSERT INTO bench_commit (body) VALUES ('{}')"))
+            await connection.commit()
+        elapsed = time.perf_counter() - started
+    await engine.dispose()
+    return n / elapsed
+
+
+async def system_path(settings: Settings, n: int) -> float:
+    registration, grouping = create_registration(settings), create_grouping(settings)
+    await registration.start()
+    await grouping.start()
+    try:
+        publisher = Publisher(settings.rabbitmq_url)
+        await publisher.connect()
+        await declare_topology(publisher.channel, TOPOLOGY.queues, settings.delivery_limit)
+        envelopes = [submitted_envelope() for _ in range(n)]
+        started = time.perf_counter()
+        for chunk in range(0, n, 200):
+            await asyncio.gather(*(
+                publisher.publish(INTAKE_EXCHANGE, "registration.submitted.v1", e) for e in envelopes[chunk:chunk + 200]
+            ))
+        await publisher.close()
+        while True:
+            async with grouping.sessions() as session:
+                count = await session.scalar(select(func.count()).select_from(pool))
+            if count >= n:
+                break
+            await asyncio.sleep(0.1)
+        return n / (time.perf_counter() - started)
+    finally:
+        await grouping.stop()
+        await registration.stop()
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--messages", type=int, default=2000)
+    parser.add_argument("--runs", type=int, default=3)
+    args = parser.parse_args()
+    servers = ensure_local_servers()
+    figures: dict[str, list[float]] = {"raw broker hop (msg/s)": [], "raw db commit (tx/s)": [], "system path (reg/s)": []}
+    admin = create_async_engine(servers.database_url, isolation_level="AUTOCOMMIT")
+    for run in range(args.runs):
+        database = f"bench_{uuid.uuid4().hex[:8]}"
+        async with admin.connect() as connection:
+            await connection.execute(text(f'CREATE DATABASE "{database}"'))
+        database_url = servers.database_url.rsplit("/", 1)[0] + f"/{database}"
+        await asyncio.to_thread(migrate, database_url)
+        vhost, amqp_url = await fresh_vhost(servers.management_url, servers.rabbitmq_url)
+        settings = Settings(database_url=database_url, rabbitmq_url=amqp_url, log_json=False, log_level="WARNING",
+                            planning_debounce_seconds=3600)
+        try:
+            figures["raw broker hop (msg/s)"].append(await raw_broker_hop(amqp_url, args.messages))
+            figures["raw db commit (tx/s)"].append(await raw_db_commit(database_url, min(args.messages, 2000)))
+            figures["system path (reg/s)"].append(await system_path(settings, args.messages))
+        finally:
+            await drop_vhost(servers.management_url, vhost)
+            async with admin.connect() as connection:
+                await connection.execute(text(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)'))
+        print(f"run {run + 1}/{args.runs} done", file=sys.stderr)
+    await admin.dispose()
+    medians = {name: statistics.median(values) for name, values in figures.items()}
+    system = medians["system path (reg/s)"]
+    print(f"\n{'measure':<28}{'median':>12}   runs")
+    for name, values in figures.items():
+        print(f"{name:<28}{medians[name]:>12.0f}   {', '.join(f'{v:.0f}' for v in values)}")
+    print(f"\nsystem / raw broker hop   = {system / medians['raw broker hop (msg/s)']:.2f}")
+    print(f"system / raw db commit    = {system / medians['raw db commit (tx/s)']:.2f}")
+    print("(each registration costs 2 consumer transactions, 2 relay batches and 3 publishes)")
+
+
+if __name__ == "__main__":
+    import logging
+
+    logging.disable(logging.WARNING)
+    asyncio.run(main())

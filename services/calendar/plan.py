@@ -1,0 +1,147 @@
+"""Keeping a group's concrete rows in step with its series: venue and starter bookings, and reminders.
+
+Bookings and reminders exist for the meetings in a rolling horizon (`CalendarConfig.horizon`). After any
+change (scheduling, a move, a cancellation, a pause, the end) `sync_plan` rewrites the group's future rows
+from the series, so the rows can never drift from what the feed shows. Past rows and sent reminders are
+left alone: a sent reminder's row is what stops it from being created, and sent, a second time.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy import Table, delete, func, select, tuple_, update
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from .config import CalendarConfig, reminder_kind
+from .domain import MeetingSeries, Occurrence, first_occurrences, occurrences, reminder_due_times
+from .models import groups, reminders, starter_bookings, venue_bookings
+
+log = logging.getLogger("selvhjelp.calendar.plan")
+
+
+@dataclass(frozen=True)
+class Booker:
+    """Whose bookings to sync, and whether a clash must fail the transaction (`strict`) or be skipped."""
+
+    owner_id: uuid.UUID | None
+    strict: bool
+
+
+def meetings_between(segments: Sequence[MeetingSeries], start: datetime, end: datetime, config: CalendarConfig):
+    found = [occurrence for one in segments for occurrence in occurrences(one, start, end, config.rules)]
+    return sorted(found, key=lambda occurrence: occurrence.start)
+
+
+def starter_meetings(segments: Sequence[MeetingSeries], config: CalendarConfig) -> list[Occurrence]:
+    """The group's first N meetings over all its segments: the ones its starter attends."""
+    count = config.rules.starter_meetings
+    found = [occurrence for one in segments for occurrence in first_occurrences(one, count, config.rules)]
+    return sorted(found, key=lambda occurrence: occurrence.start)[:count]
+
+
+async def sync_plan(
+    session: AsyncSession,
+    config: CalendarConfig,
+    group_id: uuid.UUID,
+    segments: Sequence[MeetingSeries],
+    *,
+    venue: Booker,
+    starter: Booker,
+    now: datetime,
+) -> None:
+    """Make the group's future bookings and pending reminders match its series up to the horizon.
+
+    A strict clash raises the database's exclusion violation (IntegrityError, SQLSTATE 23P01), which
+    rolls the caller's transaction back: the change does not happen.
+    """
+    until = now + config.horizon
+    meetings = meetings_between(segments, now, until, config)
+    await _sync_bookings(session, venue_bookings, "venue_id", group_id, venue, meetings, now)
+    first = [meeting for meeting in starter_meetings(segments, config) if meeting.start >= now]
+    await _sync_bookings(session, starter_bookings, "starter_id", group_id, starter, first, now)
+    await _sync_reminders(session, config, group_id, meetings, now)
+    await session.execute(
+        update(groups).where(groups.c.group_id == group_id).values(planned_until=until, updated_at=func.now())
+    )
+
+
+async def _sync_bookings(
+    session: AsyncSession,
+    table: Table,
+    owner_column: str,
+    group_id: uuid.UUID,
+    booker: Booker,
+    meetings: Sequence[Occurrence],
+    now: datetime,
+) -> None:
+    owner = table.c[owner_column]
+    rows = await session.execute(
+        select(table.c.id, owner, func.lower(table.c.during), func.upper(table.c.during)).where(
+            table.c.group_id == group_id, func.lower(table.c.during) >= now
+        )
+    )
+    existing = {(owner_id, _utc(start), _utc(end)): row_id for row_id, owner_id, start, end in rows.all()}
+    wanted = (
+        {(booker.owner_id, _utc(m.start), _utc(m.end)) for m in meetings} if booker.owner_id else set()
+    )
+    stale = [row_id for key, row_id in existing.items() if key not in wanted]
+    if stale:
+        await session.execute(delete(table).where(table.c.id.in_(stale)))
+    for owner_id, start, end in sorted(wanted - existing.keys(), key=lambda key: key[1]):
+        statement = insert(table).values(
+            {owner_column: owner_id, "group_id": group_id, "during": func.tstzrange(start, end, "[)")}
+        )
+        if booker.strict:
+            await session.execute(statement)
+            continue
+        # A rolling extension must not undo the whole group's plan over one clash: skip it and say so.
+        inserted = await session.execute(statement.on_conflict_do_nothing().returning(table.c.id))
+        if inserted.scalar_one_or_none() is None:
+            log.warning(
+                "booking clash; meeting left without this booking",
+                extra={"group_id": str(group_id), owner_column: str(owner_id), "meeting_start": start.isoformat()},
+            )
+
+
+async def _sync_reminders(
+    session: AsyncSession,
+    config: CalendarConfig,
+    group_id: uuid.UUID,
+    meetings: Sequence[Occurrence],
+    now: datetime,
+) -> None:
+    due = {
+        (_utc(meeting.start), reminder_kind(offset)): at
+        for meeting in meetings
+        for offset in config.reminder_offsets
+        for at in reminder_due_times(meeting.start, (offset,))
+    }
+    # Withdraw reminders of meetings that no longer take place (cancelled, moved, paused, ended). A
+    # reminder that is overdue but still pending (the service was down) is kept: the sender sends it.
+    stale = delete(reminders).where(
+        reminders.c.group_id == group_id, reminders.c.state == "pending", reminders.c.meeting_start >= now
+    )
+    if due:
+        stale = stale.where(tuple_(reminders.c.meeting_start, reminders.c.kind).not_in(list(due)))
+    await session.execute(stale)
+    fresh = [
+        {"group_id": group_id, "meeting_start": start, "kind": kind, "due_at": at}
+        for (start, kind), at in sorted(due.items())
+        if at >= now  # a reminder whose time has passed (a meeting moved at short notice) is not sent late
+    ]
+    if fresh:
+        await session.execute(
+            insert(reminders)
+            .values(fresh)
+            .on_conflict_do_nothing(index_elements=["group_id", "meeting_start", "kind"])
+        )
+
+
+def _utc(moment: datetime) -> datetime:
+    return moment.astimezone(UTC)

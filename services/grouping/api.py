@@ -1,0 +1,285 @@
+"""HTTP of the grouping service: invitation and admission-vote pages (signed links), staff API."""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request
+from fastapi.responses import HTMLResponse
+from fastapi.templating import Jinja2Templates
+from pydantic import BaseModel, Field
+from sqlalchemy import func, select
+
+from shared.auth import InvalidLink, StaffUser, verify_link
+from shared.web_auth import staff_user
+
+from . import commands
+from .models import groups, memberships, pool
+
+INVITATION_LINK = "invitation"
+ADMISSION_LINK = "admission-vote"
+SLOT_WORDS = {
+    "mon": "mandager",
+    "tue": "tirsdager",
+    "wed": "onsdager",
+    "thu": "torsdager",
+    "fri": "fredager",
+    "sat": "lørdager",
+    "sun": "søndager",
+    "daytime": "på dagtid",
+    "evening": "på kveldstid",
+}
+
+templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
+pages = APIRouter(tags=["participant pages"], include_in_schema=False)
+router = APIRouter(prefix="/api/v1", tags=["groups"])
+staff = APIRouter(prefix="/api/v1/staff", tags=["staff"])
+
+
+def _app(request: Request):
+    return request.app.state
+
+
+def _participant(request: Request, purpose: str, token: str) -> uuid.UUID:
+    try:
+        return verify_link(_app(request).service.settings.signing_key, purpose, token)
+    except InvalidLink:
+        raise HTTPException(404, "this link is not valid (it may have expired)") from None
+
+
+def slot_text(slot: str) -> str:
+    day, part = slot.split("_")
+    return f"{SLOT_WORDS[day]} {SLOT_WORDS[part]}"
+
+
+async def _invitation_view(request: Request, participant_id: uuid.UUID) -> dict[str, Any]:
+    async with _app(request).service.sessions() as session:
+        row = (
+            await session.execute(
+                select(groups.c.group_id, groups.c.slot, memberships.c.status)
+                .join(memberships, memberships.c.group_id == groups.c.group_id)
+                .where(memberships.c.participant_id == participant_id, memberships.c.status == "invited")
+            )
+        ).one_or_none()
+        if row is None:
+            return {"open": False}
+        size = await session.scalar(
+            select(func.count()).where(
+                memberships.c.group_id == row.group_id, memberships.c.status.in_(commands.ACTIVE)
+            )
+        )
+    return {"open": True, "slot_text": slot_text(row.slot), "size": size}
+
+
+@pages.get("/invitations/{token}", response_class=HTMLResponse)
+async def invitation_page(token: str, request: Request) -> HTMLResponse:
+    participant_id = _participant(request, INVITATION_LINK, token)
+    context = await _invitation_view(request, participant_id)
+    return templates.TemplateResponse(request, "invitation.html", context)
+
+
+@pages.post("/invitations/{token}", response_class=HTMLResponse)
+async def answer_invitation_page(
+    token: str,
+    request: Request,
+    decision: Annotated[str, Form(pattern="^(accept|decline)$")],
+    confidentiality: Annotated[str | None, Form()] = None,
+) -> HTMLResponse:
+    participant_id = _participant(request, INVITATION_LINK, token)
+    state = _app(request)
+    try:
+        async with state.service.sessions() as session, session.begin():
+            outcome = await commands.answer_invitation(
+                session,
+                state.service.outbox,
+                participant_id,
+                accept=decision == "accept",
+                confidentiality_confirmed=confidentiality == "yes",
+                as_of=state.today(),
+                rules=state.rules,
+                timing=state.timing,
+            )
+    except commands.GroupingError as error:
+        context = await _invitation_view(request, participant_id)
+        return templates.TemplateResponse(request, "invitation.html", {**context, "error": str(error)}, 422)
+    state.service.relay.wake()
+    done = (
+        "Takk! Du er med i gruppen. Du får beskjed om tid og sted for første møte."
+        if outcome == "accepted"
+        else "Takk for svaret. Du står fortsatt på ventelisten med samme plass i køen."
+    )
+    return templates.TemplateResponse(request, "invitation.html", {"done": done})
+
+
+@pages.get("/admission/{token}", response_class=HTMLResponse)
+async def admission_page(token: str, request: Request) -> HTMLResponse:
+    _participant(request, ADMISSION_LINK, token)
+    return templates.TemplateResponse(request, "admission.html", {})
+
+
+@pages.post("/admission/{token}", response_class=HTMLResponse)
+async def vote_page(
+    token: str, request: Request, vote: Annotated[str, Form(pattern="^(yes|no)$")]
+) -> HTMLResponse:
+    participant_id = _participant(request, ADMISSION_LINK, token)
+    state = _app(request)
+    try:
+        async with state.service.sessions() as session, session.begin():
+            await commands.vote_on_admission(
+                session,
+                state.service.outbox,
+                participant_id,
+                yes=vote == "yes",
+                as_of=state.today(),
+                rules=state.rules,
+                timing=state.timing,
+            )
+    except commands.GroupingError as error:
+        return templates.TemplateResponse(request, "admission.html", {"error": str(error)}, 422)
+    state.service.relay.wake()
+    return templates.TemplateResponse(request, "admission.html", {"done": "Takk, stemmen din er registrert."})
+
+
+# --- members (signed link) --------------------------------------------------------------------------
+class AdmissionReceipt(BaseModel):
+    request_id: uuid.UUID
+
+
+@router.post(
+    "/membership/{token}/admission-requests",
+    response_model=AdmissionReceipt,
+    status_code=202,
+    summary="A member asks the group to vote on admitting a newcomer",
+)
+async def ask_for_newcomer(token: str, request: Request) -> AdmissionReceipt:
+    participant_id = _participant(request, ADMISSION_LINK, token)
+    state = _app(request)
+    async with state.service.sessions() as session, session.begin():
+        membership = await commands.active_membership(session, participant_id)
+        if membership is None or membership.status != "accepted":
+            raise HTTPException(404, "you are not a member of a running group")
+        try:
+            request_id = await commands.request_admission(
+                session, state.service.outbox, membership.group_id, timing=state.timing
+            )
+        except commands.GroupingError as error:
+            raise HTTPException(409, str(error)) from None
+    state.service.relay.wake()
+    return AdmissionReceipt(request_id=request_id)
+
+
+@router.post("/membership/{token}/leave", status_code=202, summary="Leave my group")
+async def leave_group(token: str, request: Request) -> dict[str, str]:
+    participant_id = _participant(request, ADMISSION_LINK, token)
+    state = _app(request)
+    async with state.service.sessions() as session, session.begin():
+        left = await commands.leave(
+            session,
+            state.service.outbox,
+            participant_id,
+            as_of=state.today(),
+            rules=state.rules,
+            timing=state.timing,
+        )
+    if not left:
+        raise HTTPException(404, "you are not in a group")
+    state.service.relay.wake()
+    return {"status": "left"}
+
+
+# --- staff ------------------------------------------------------------------------------------------
+class WaitingPerson(BaseModel):
+    participant_id: uuid.UUID
+    municipality: str
+    topic: str
+    format: str
+    availability: list[str]
+    waiting_since: str
+    reasons: list[dict[str, str]] = Field(default_factory=list)
+
+
+@staff.get("/pool", response_model=list[WaitingPerson], summary="People waiting in my district, with reasons")
+async def waiting_pool(
+    request: Request,
+    user: Annotated[StaffUser, Depends(staff_user)],
+    municipality: Annotated[str | None, Query(pattern=r"^\d{4}$")] = None,
+    topic: Annotated[str | None, Query(max_length=40)] = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 200,
+) -> list[WaitingPerson]:
+    query = select(pool).where(pool.c.district == user.district, pool.c.status == "waiting")
+    if municipality:
+        query = query.where(pool.c.municipality == municipality)
+    if topic:
+        query = query.where(pool.c.topic == topic)
+    state = _app(request)
+    async with state.service.sessions() as session, session.begin():
+        rows = (await session.execute(query.order_by(pool.c.registered_at).limit(limit))).all()
+        # Topics are sensitive: every staff read of them is audited.
+        await commands.record_audit(
+            session,
+            actor=user.subject,
+            action="read_pool",
+            district=user.district,
+            subject_id=None,
+            detail=f"{len(rows)} people",
+        )
+    return [
+        WaitingPerson(
+            participant_id=r.participant_id,
+            municipality=r.municipality,
+            topic=r.topic,
+            format=r.format,
+            availability=r.availability,
+            waiting_since=r.registered_at.isoformat(),
+            reasons=r.waiting_reasons or [],
+        )
+        for r in rows
+    ]
+
+
+class GroupSummary(BaseModel):
+    group_id: uuid.UUID
+    status: str
+    slot: str
+    format: str
+    members: int
+    flag: str | None
+
+
+@staff.get("/groups", response_model=list[GroupSummary], summary="Groups in my district")
+async def list_groups(
+    request: Request, user: Annotated[StaffUser, Depends(staff_user)]
+) -> list[GroupSummary]:
+    members = (
+        select(func.count())
+        .where(memberships.c.group_id == groups.c.group_id, memberships.c.status.in_(commands.ACTIVE))
+        .scalar_subquery()
+    )
+    async with _app(request).service.sessions() as session:
+        rows = (
+            await session.execute(
+                select(groups, members.label("members"))
+                .where(groups.c.district == user.district)
+                .order_by(groups.c.formed_at.desc())
+            )
+        ).all()
+    return [
+        GroupSummary(
+            group_id=r.group_id, status=r.status, slot=r.slot, format=r.format, members=r.members, flag=r.flag
+        )
+        for r in rows
+    ]
+
+
+@staff.post("/plan", status_code=202, summary="Plan my district now")
+async def plan_now(request: Request, user: Annotated[StaffUser, Depends(staff_user)]) -> dict[str, str]:
+    state = _app(request)
+    async with state.service.sessions() as session, session.begin():
+        await commands.request_planning(session, user.district)
+        await commands.record_audit(
+            session, actor=user.subject, action="plan", district=user.district, subject_id=None
+        )
+    state.planner.wake()
+    return {"status": "planning requested"}

@@ -1,0 +1,81 @@
+"""Rules of a group's life after the planner proposed it. Pure: counts and dates in, decisions out.
+
+A proposed group invites its members; each accepts (confirming the confidentiality agreement) or
+declines. Once started the group is closed: nobody is added unless the members vote a newcomer in.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+
+from .planning.model import Person, PlanningRules
+from .planning.rules import member_violations
+
+
+class StartDecision(StrEnum):
+    start = "start"  # enough accepted and nobody left to hear from
+    wait = "wait"  # answers still outstanding
+    backfill = "backfill"  # too few can still come: invite people from the pool
+    dissolve = "dissolve"  # too few and nobody fits: members return to the pool
+
+
+@dataclass(frozen=True)
+class Answers:
+    accepted: int
+    pending: int
+    declined: int
+
+
+def decide_start(answers: Answers, rules: PlanningRules, *, backfill_possible: bool) -> StartDecision:
+    could_come = answers.accepted + answers.pending
+    if could_come < rules.min_size:
+        return StartDecision.backfill if backfill_possible else StartDecision.dissolve
+    if answers.pending == 0:
+        return StartDecision.start
+    return StartDecision.wait
+
+
+def fits_so_far(
+    members: Sequence[Person], slot: str, meeting_format, rules: PlanningRules, as_of: date
+) -> bool:
+    """The hard rules, except that a group being refilled may still be below the minimum size."""
+    problems = member_violations(members, slot, meeting_format, rules, as_of)
+    return all(problem.startswith("size ") and len(members) < rules.min_size for problem in problems)
+
+
+def backfill_candidates(
+    members: Sequence[Person],
+    slot: str,
+    meeting_format,
+    pool: Iterable[Person],
+    rules: PlanningRules,
+    as_of: date,
+    places: int,
+) -> list[Person]:
+    """Longest-waiting people from the pool who keep the group within the rules, at most `places`."""
+    chosen: list[Person] = []
+    for candidate in sorted(pool, key=lambda p: (p.registered_at, p.participant_id)):
+        if len(chosen) >= places:
+            break
+        if fits_so_far([*members, *chosen, candidate], slot, meeting_format, rules, as_of):
+            chosen.append(candidate)
+    return chosen
+
+
+class AdmissionOutcome(StrEnum):
+    admitted = "admitted"
+    refused = "refused"
+    pending = "pending"
+
+
+def admission_outcome(yes: int, no: int, members: int, *, deadline_passed: bool) -> AdmissionOutcome:
+    """A newcomer needs a majority of all members (not only of those who voted)."""
+    majority = members // 2 + 1
+    if yes >= majority:
+        return AdmissionOutcome.admitted
+    if no > members - majority or deadline_passed:
+        return AdmissionOutcome.refused
+    return AdmissionOutcome.pending

@@ -1,0 +1,126 @@
+"""The background loop that turns pool changes into groups, and lets unanswered invitations expire.
+
+Pool changes leave a row in `planning_requests`; the loop plans a district once its first request is
+`planning_debounce_seconds` old (so a burst of registrations is planned once). Rows are claimed with
+SKIP LOCKED and the district is advisory-locked, so replicas never plan the same district at once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import delete, select
+from sqlalchemy.dialects.postgresql import insert
+
+from shared.messaging.errors import is_transient
+
+from . import commands, domain
+from .models import planning_requests, pool
+
+log = logging.getLogger("selvhjelp.grouping.planner")
+
+
+class Planner:
+    def __init__(self, service, rules: domain.PlanningRules, timing: commands.Timing, today=None) -> None:
+        self.service = service
+        self.rules = rules
+        self.timing = timing
+        self.today = today or (lambda: datetime.now(UTC).date())
+        self._task: asyncio.Task[None] | None = None
+        self._wake = asyncio.Event()
+        self._last_replan = datetime.now(UTC)
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._run(), name="grouping-planner")
+
+    async def stop(self) -> None:
+        if self._task:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+
+    async def _run(self) -> None:
+        settings = self.service.settings
+        while True:
+            try:
+                busy = await self.run_once()
+            except Exception as error:
+                if not is_transient(error):
+                    log.exception("planner pass failed")
+                busy = False
+            if busy:
+                continue
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), timeout=settings.planner_poll_seconds)
+            self._wake.clear()
+
+    async def run_once(self) -> bool:
+        """Plan at most one due district and expire due invitations; True when there may be more to do."""
+        settings = self.service.settings
+        now = datetime.now(UTC)
+        if now - self._last_replan > timedelta(seconds=settings.replan_interval_seconds):
+            await self.request_all()
+            self._last_replan = now
+        async with self.service.sessions() as session, session.begin():
+            expired = await commands.expire_invitations(
+                session,
+                self.service.outbox,
+                now=now,
+                as_of=self.today(),
+                rules=self.rules,
+                timing=self.timing,
+            )
+        planned = await self.plan_next_district(now)
+        if expired or planned:
+            self.service.relay.wake()
+        return planned
+
+    async def plan_next_district(self, now: datetime) -> bool:
+        due_before = now - timedelta(seconds=self.service.settings.planning_debounce_seconds)
+        async with self.service.sessions() as session, session.begin():
+            district = await session.scalar(
+                select(planning_requests.c.district)
+                .where(planning_requests.c.requested_at <= due_before)
+                .order_by(planning_requests.c.requested_at)
+                .limit(1)
+                .with_for_update(skip_locked=True)
+            )
+            if district is None:
+                return False
+            await session.execute(delete(planning_requests).where(planning_requests.c.district == district))
+            outcome = await commands.plan_district(
+                session,
+                self.service.outbox,
+                district,
+                as_of=self.today(),
+                rules=self.rules,
+                timing=self.timing,
+            )
+        if outcome is not None:
+            log.info(
+                "district planned",
+                extra={
+                    "district": district,
+                    "groups_formed": outcome.groups_formed,
+                    "waiting": outcome.waiting,
+                },
+            )
+        return True
+
+    async def request_all(self) -> None:
+        async with self.service.sessions() as session, session.begin():
+            districts = (
+                (await session.execute(select(pool.c.district).where(pool.c.status == "waiting").distinct()))
+                .scalars()
+                .all()
+            )
+            for district in districts:
+                await session.execute(
+                    insert(planning_requests).values(district=district).on_conflict_do_nothing()
+                )

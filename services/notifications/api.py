@@ -1,0 +1,280 @@
+"""HTTP of the notification service: the "I can't come" page, SMS replies, message preferences, and the
+delivery log for staff (states and counts, never message bodies)."""
+
+from __future__ import annotations
+
+import hmac
+import uuid
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Form, Header, HTTPException, Query, Request
+from fastapi.responses import HTMLResponse
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy import or_, select
+
+from shared.auth import InvalidLink, StaffUser, verify_link, verify_staff_token
+from shared.service import Service
+
+from . import commands, pages
+from .commands import AbsenceOutcome, Runtime
+from .domain import ChannelPreference, as_oslo, is_absence_reply, normalise_mobile
+from .links import ABSENCE, PREFERENCES
+from .models import contacts, deliveries
+
+public = APIRouter(tags=["participants"])
+sms = APIRouter(prefix="/api/v1/sms", tags=["sms"])
+staff = APIRouter(prefix="/api/v1/staff", tags=["staff"])
+
+# Pages carry personal tokens in their URL: keep them out of caches, referrers and search engines.
+_PRIVATE = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer", "X-Robots-Tag": "noindex"}
+
+
+def _html(body: str, status_code: int = 200) -> HTMLResponse:
+    return HTMLResponse(body, status_code=status_code, headers=_PRIVATE)
+
+
+def _service(request: Request) -> Service:
+    return request.app.state.service
+
+
+def _runtime(request: Request) -> Runtime:
+    return request.app.state.runtime
+
+
+def _person(request: Request, purpose: str, token: str) -> uuid.UUID | None:
+    try:
+        return verify_link(_runtime(request).settings.signing_key, purpose, token)
+    except InvalidLink:
+        return None
+
+
+async def _language_of(request: Request, participant_id: uuid.UUID) -> str:
+    async with _service(request).sessions() as session:
+        language = await session.scalar(
+            select(contacts.c.language).where(contacts.c.participant_id == participant_id)
+        )
+    return pages.resolve_language(language)
+
+
+# --- "I can't come" ----------------------------------------------------------------------------------
+MeetingParam = Annotated[str, Query(description="Start of the meeting, ISO 8601 (from the link).")]
+
+
+def _meeting(raw: str) -> datetime:
+    try:
+        return as_oslo(datetime.fromisoformat(raw.replace("Z", "+00:00")))
+    except ValueError:
+        raise HTTPException(422, "meeting must be an ISO 8601 date and time") from None
+
+
+def _invalid_link(page: str) -> HTMLResponse:
+    return _html(pages.page(page, None, outcome="invalid", invalid=True, when=""), 404)
+
+
+@public.get("/absence/{token}", response_class=HTMLResponse, summary="Ask the person to confirm an absence")
+async def absence_page(token: str, meeting: MeetingParam, request: Request) -> HTMLResponse:
+    """Changes nothing: a mail scanner following the link must not report anyone absent."""
+    participant_id = _person(request, ABSENCE, token)
+    start = _meeting(meeting)
+    if participant_id is None:
+        return _invalid_link("absence")
+    language = await _language_of(request, participant_id)
+    outcome = "meeting_passed" if start <= _runtime(request).clock() else "ask"
+    body = pages.page(
+        "absence", language, outcome=outcome, when=pages.when(start, language), action=str(request.url)
+    )
+    return _html(body)
+
+
+@public.post("/absence/{token}", response_class=HTMLResponse, summary="Report that I cannot come")
+async def absence_confirm(token: str, meeting: MeetingParam, request: Request) -> HTMLResponse:
+    participant_id = _person(request, ABSENCE, token)
+    start = _meeting(meeting)
+    if participant_id is None:
+        return _invalid_link("absence")
+    service = _service(request)
+    async with service.sessions() as session, session.begin():
+        outcome = await commands.report_absence(session, _runtime(request), participant_id, start)
+    service.relay.wake()
+    language = await _language_of(request, participant_id)
+    status = 409 if outcome is AbsenceOutcome.meeting_passed else 200
+    body = pages.page("absence", language, outcome=outcome.value, when=pages.when(start, language))
+    return _html(body, status)
+
+
+# --- SMS replies -------------------------------------------------------------------------------------
+class InboundSms(BaseModel):
+    model_config = ConfigDict(populate_by_name=True)
+
+    sender: str = Field(
+        alias="from", max_length=40, description="The sender's number as the gateway gives it."
+    )
+    text: str = Field(max_length=1600)
+
+
+class InboundResult(BaseModel):
+    outcome: str = Field(
+        description="reported, already_reported, meeting_passed, not_in_a_group, no_meeting, "
+        "unknown_sender or not_understood"
+    )
+
+
+@sms.post("/inbound", response_model=InboundResult, summary='An SMS reply ("KAN IKKE") from the gateway')
+async def inbound_sms(
+    message: InboundSms,
+    request: Request,
+    gateway_token: Annotated[str | None, Header(alias="X-Gateway-Token")] = None,
+) -> InboundResult:
+    rt = _runtime(request)
+    expected = rt.settings.sms_inbound_token
+    if expected and not hmac.compare_digest(gateway_token or "", expected):
+        raise HTTPException(401, "unknown gateway")
+    # 200 whether we understood it or not: a gateway retries anything else.
+    if not is_absence_reply(message.text):
+        return InboundResult(outcome="not_understood")
+    mobile = normalise_mobile(message.sender)
+    service = _service(request)
+    async with service.sessions() as session, session.begin():
+        people = await commands.participants_with_mobile(session, mobile) if mobile else []
+        if not people:
+            return InboundResult(outcome="unknown_sender")
+        outcome = "no_meeting"
+        for participant_id in people:  # a shared number: each person's own next meeting
+            start = await commands.next_meeting_of(session, participant_id, rt.clock())
+            if start is not None:
+                outcome = (await commands.report_absence(session, rt, participant_id, start)).value
+    service.relay.wake()
+    return InboundResult(outcome=outcome)
+
+
+# --- preferences -------------------------------------------------------------------------------------
+async def _preferences_page(request: Request, participant_id: uuid.UUID, *, saved: bool) -> HTMLResponse:
+    async with _service(request).sessions() as session:
+        contact = (
+            await session.execute(select(contacts).where(contacts.c.participant_id == participant_id))
+        ).one_or_none()
+    if contact is None:
+        return _invalid_link("preferences")
+    missing = [what for what, have in (("email", contact.email), ("sms", contact.mobile)) if not have]
+    body = pages.page(
+        "preferences",
+        contact.language,
+        invalid=False,
+        saved=saved,
+        action=str(request.url),
+        channel=contact.channel,
+        chosen_language=contact.language,
+        only_essential=contact.non_essential_opt_out == "true",
+        missing=[what for what in missing if contact.channel in (what, "both")],
+    )
+    return _html(body)
+
+
+@public.get("/preferences/{token}", response_class=HTMLResponse, summary="My message preferences")
+async def show_preferences(token: str, request: Request) -> HTMLResponse:
+    participant_id = _person(request, PREFERENCES, token)
+    if participant_id is None:
+        return _invalid_link("preferences")
+    return await _preferences_page(request, participant_id, saved=False)
+
+
+@public.post("/preferences/{token}", response_class=HTMLResponse, summary="Change my message preferences")
+async def save_preferences(
+    token: str,
+    request: Request,
+    channel: Annotated[ChannelPreference, Form()],
+    language: Annotated[str, Form(pattern="^(nb|nn|en)$")],
+    only_essential: Annotated[str | None, Form(description="Present: only the essential messages.")] = None,
+) -> HTMLResponse:
+    participant_id = _person(request, PREFERENCES, token)
+    if participant_id is None:
+        return _invalid_link("preferences")
+    async with _service(request).sessions() as session, session.begin():
+        found = await commands.update_preferences(
+            session,
+            participant_id,
+            channel=channel,
+            language=language,
+            no_optional_messages=bool(only_essential),
+        )
+    if not found:
+        return _invalid_link("preferences")
+    return await _preferences_page(request, participant_id, saved=True)
+
+
+# --- staff -------------------------------------------------------------------------------------------
+_bearer = HTTPBearer(auto_error=False)
+
+
+async def staff_user(
+    request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
+) -> StaffUser:
+    if credentials is None:
+        raise HTTPException(
+            401, "sign in: a bearer token is required", headers={"WWW-Authenticate": "Bearer"}
+        )
+    try:
+        return verify_staff_token(_runtime(request).settings.signing_key, credentials.credentials)
+    except Exception:
+        raise HTTPException(
+            401, "the token is invalid or expired", headers={"WWW-Authenticate": "Bearer"}
+        ) from None
+
+
+class DeliveryLogEntry(BaseModel):
+    id: int
+    recipient_id: uuid.UUID = Field(description="Participant id; look the person up in registration.")
+    group_id: uuid.UUID | None
+    message_type: str
+    channel: str = Field(description="email, sms, or none when we hold no way to reach the person")
+    state: str = Field(description="queued, sent or failed")
+    attempts: int
+    created_at: datetime
+    due_at: datetime
+    sent_at: datetime | None
+    last_error: str | None = Field(description="The provider's reply with addresses and numbers removed.")
+    permanent_failure: bool = Field(description="Failed for good (bad address, refused): needs a person.")
+
+
+@staff.get(
+    "/deliveries", response_model=list[DeliveryLogEntry], summary="Delivery log of my district (no bodies)"
+)
+async def delivery_log(
+    request: Request,
+    user: Annotated[StaffUser, Depends(staff_user)],
+    state: Annotated[str | None, Query(pattern="^(queued|sent|failed)$")] = None,
+    message_type: Annotated[str | None, Query(max_length=40)] = None,
+    recipient_id: uuid.UUID | None = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 200,
+) -> list[DeliveryLogEntry]:
+    d = deliveries
+    # Messages about a group belong to its district; the ones before any group (the registration
+    # receipt) name no district and show nothing but ids, so every office may see them.
+    query = select(d).where(or_(d.c.district == user.district, d.c.district.is_(None)))
+    if state:
+        query = query.where(d.c.state == state)
+    if message_type:
+        query = query.where(d.c.message_type == message_type)
+    if recipient_id:
+        query = query.where(d.c.recipient_id == recipient_id)
+    async with _service(request).sessions() as session:
+        rows = (await session.execute(query.order_by(d.c.id.desc()).limit(limit))).all()
+    return [
+        DeliveryLogEntry(
+            id=r.id,
+            recipient_id=r.recipient_id,
+            group_id=r.group_id,
+            message_type=r.message_type,
+            channel=r.channel,
+            state=r.state,
+            attempts=r.attempts,
+            created_at=r.created_at,
+            due_at=r.due_at,
+            sent_at=r.sent_at,
+            last_error=r.last_error,
+            permanent_failure=r.state == "failed",
+        )
+        for r in rows
+    ]

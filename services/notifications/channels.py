@@ -1,0 +1,145 @@
+"""The two ways out: e-mail over SMTP and SMS through an HTTP gateway.
+
+Each sender raises `DeliveryFailed` with `permanent=True` when trying again cannot help (the address does
+not exist, the gateway refuses the request) and `permanent=False` when it can (the server is down, busy or
+slow). Error texts are redacted before they are stored, since providers like to echo the address.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from email.message import EmailMessage
+from email.utils import formatdate, make_msgid
+from typing import Protocol
+
+import aiosmtplib
+import httpx
+
+from shared.settings import Settings
+
+from .domain import classify_smtp_error, redact
+
+
+class DeliveryFailed(Exception):
+    def __init__(self, reason: str, *, permanent: bool) -> None:
+        super().__init__(reason)
+        self.reason = redact(reason)
+        self.permanent = permanent
+
+
+@dataclass(frozen=True)
+class Email:
+    to: str
+    subject: str
+    text: str
+    html: str
+    reference: str
+    language: str
+
+
+class Mailer(Protocol):
+    async def send(self, email: Email) -> None: ...
+
+
+class SmsGateway(Protocol):
+    """Provider-neutral: anything that can deliver a short text to a Norwegian mobile number."""
+
+    async def send(self, to: str, text: str, reference: str) -> None: ...
+
+
+def build_email(email: Email, sender: str) -> EmailMessage:
+    message = EmailMessage()
+    message["From"] = sender
+    message["To"] = email.to
+    message["Subject"] = email.subject
+    message["Date"] = formatdate(localtime=False)
+    message["Message-ID"] = make_msgid(idstring=email.reference, domain="selvhjelp.local")
+    message["Content-Language"] = email.language
+    message["Auto-Submitted"] = "auto-generated"  # RFC 3834: no auto-replies to this
+    message.set_content(email.text)
+    message.add_alternative(email.html, subtype="html")
+    return message
+
+
+class SmtpMailer:
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+
+    async def send(self, email: Email) -> None:
+        s = self.settings
+        try:
+            await aiosmtplib.send(
+                build_email(email, s.smtp_from),
+                hostname=s.smtp_host,
+                port=s.smtp_port,
+                use_tls=s.smtp_tls,
+                start_tls=s.smtp_starttls,
+                username=s.smtp_user,
+                password=s.smtp_password,
+                timeout=s.smtp_timeout_seconds,
+            )
+        except aiosmtplib.SMTPRecipientsRefused as refused:
+            codes = [r.code for r in refused.recipients] or [None]
+            reply = "; ".join(f"{r.code} {r.message}" for r in refused.recipients)
+            permanent = all(classify_smtp_error(code) == "permanent" for code in codes)
+            raise DeliveryFailed(f"recipient refused: {reply}", permanent=permanent) from None
+        except (aiosmtplib.SMTPAuthenticationError, aiosmtplib.SMTPSenderRefused) as error:
+            # Our own configuration is wrong, not the message: keep it until someone fixes the settings.
+            raise DeliveryFailed(f"smtp {error.code} {error.message}", permanent=False) from None
+        except aiosmtplib.SMTPResponseException as error:
+            kind = classify_smtp_error(error.code if 400 <= error.code < 600 else None)
+            raise DeliveryFailed(
+                f"smtp {error.code} {error.message}", permanent=kind == "permanent"
+            ) from None
+        except (aiosmtplib.SMTPException, OSError, TimeoutError) as error:
+            # Could not connect, disconnected, timed out: the mail server will be back.
+            raise DeliveryFailed(f"smtp unavailable: {type(error).__name__}", permanent=False) from None
+
+
+class HttpSmsGateway:
+    """JSON POST `{to, text, reference}` to one URL. 2xx: sent; 4xx: the request is wrong and resending the
+    same one cannot help (bad number, rejected text); 5xx, 429 and timeouts: try again later."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.url = settings.sms_gateway_url
+        self.timeout = httpx.Timeout(
+            settings.sms_timeout_seconds, connect=min(5.0, settings.sms_timeout_seconds)
+        )
+        self.headers = (
+            {"Authorization": f"Bearer {settings.sms_gateway_token}"} if settings.sms_gateway_token else {}
+        )
+
+    async def send(self, to: str, text: str, reference: str) -> None:
+        try:
+            async with httpx.AsyncClient(timeout=self.timeout) as client:
+                response = await client.post(
+                    self.url,
+                    json={"to": to, "text": text, "reference": reference},
+                    headers={**self.headers, "Idempotency-Key": reference},
+                )
+        except httpx.HTTPError as error:
+            raise DeliveryFailed(
+                f"sms gateway unavailable: {type(error).__name__}", permanent=False
+            ) from None
+        if response.is_success:
+            return
+        permanent = 400 <= response.status_code < 500 and response.status_code not in (408, 429)
+        raise DeliveryFailed(
+            f"sms gateway {response.status_code}: {response.text[:200]}", permanent=permanent
+        )
+
+
+@dataclass
+class Channels:
+    mail: Mailer
+    sms: SmsGateway
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Channels:
+        return cls(SmtpMailer(settings), HttpSmsGateway(settings))
+
+
+def reference_of(delivery_id: int | uuid.UUID) -> str:
+    """The id a provider sees (Message-ID, SMS reference): the delivery row, never a person."""
+    return f"selvhjelp-{delivery_id}"

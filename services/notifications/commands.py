@@ -1,0 +1,570 @@
+"""Commands of the notification service. Each runs inside the caller's transaction: what it learns about
+groups, the deliveries it queues and the events it stages commit together or not at all, so a redelivered
+event (skipped by the inbox) or a retried transaction never queues a message twice."""
+
+from __future__ import annotations
+
+import json
+import logging
+import uuid
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import Text, delete, func, or_, select, update
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from shared.contracts import AbsenceReported
+from shared.messaging import Outbox
+from shared.settings import Settings
+
+from . import messages
+from .domain import (
+    ESSENTIAL,
+    ChannelPreference,
+    Preferences,
+    as_oslo,
+    channels_for,
+    recipients_for_absence,
+)
+from .links import Links
+from .messages import Group, Message
+from .models import absences, contacts, deliveries, group_members, groups
+
+SOURCE = "notifications"
+log = logging.getLogger("selvhjelp.notifications")
+
+Clock = Callable[[], datetime]
+
+
+def system_clock() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class Runtime:
+    """What commands need besides the session: settings, the link signer, the clock and the outbox."""
+
+    settings: Settings
+    links: Links
+    clock: Clock
+    outbox: Outbox
+
+
+# --- queueing deliveries -------------------------------------------------------------------------
+def preferences_of(contact: Any) -> Preferences:
+    try:
+        channel = ChannelPreference(contact.channel)
+    except ValueError:
+        channel = ChannelPreference.both
+    return Preferences(
+        channel=channel,
+        no_optional_messages=contact.non_essential_opt_out == "true",
+        has_email=bool(contact.email),
+        has_mobile=bool(contact.mobile),
+    )
+
+
+def _json(value: Any) -> Any:
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    raise TypeError(f"cannot store {type(value).__name__} in a message context")
+
+
+async def queue_message(session: AsyncSession, message: Message, *, now: datetime) -> int:
+    """One delivery row per recipient and chosen channel; the unique key makes a repeat a no-op.
+
+    A person we cannot reach gets a `failed` row instead of silence, so staff see it."""
+    recipients = list(dict.fromkeys(message.recipients))
+    if not recipients:
+        return 0
+    found = {
+        row.participant_id: row
+        for row in (
+            await session.execute(select(contacts).where(contacts.c.participant_id.in_(recipients)))
+        ).all()
+    }
+    common = {
+        "source_event_id": message.source_event_id,
+        "message_type": message.message_type,
+        "group_id": message.group_id,
+        "district": message.district,
+        "subject_id": message.subject_id,
+        "due_at": message.due_at or now,
+        "created_at": now,
+    }
+    rows = []
+    for recipient in recipients:
+        contact = found.get(recipient)
+        chosen = channels_for(message.message_type, preferences_of(contact)) if contact else ()
+        if not chosen:
+            if contact is not None and message.message_type not in ESSENTIAL:
+                continue  # the person opted out of this kind of message
+            rows.append(
+                {
+                    **common,
+                    "recipient_id": recipient,
+                    "channel": "none",
+                    "language": contact.language if contact else "nb",
+                    "context": "{}",
+                    "state": "failed",
+                    "last_error": "no contact details on file",
+                }
+            )
+            continue
+        context = json.dumps(message.context(recipient), default=_json)
+        rows.extend(
+            {
+                **common,
+                "recipient_id": recipient,
+                "channel": channel.value,
+                "language": contact.language,
+                "context": context,
+            }
+            for channel in chosen
+        )
+    if not rows:
+        return 0
+    inserted = (
+        await session.execute(
+            insert(deliveries)
+            .values(rows)
+            .on_conflict_do_nothing(
+                index_elements=["source_event_id", "recipient_id", "channel", "message_type"]
+            )
+            .returning(deliveries.c.id)
+        )
+    ).all()
+    log.info(
+        "deliveries queued",
+        extra={
+            "message_type": message.message_type,
+            "deliveries": len(inserted),
+            "recipients": len(recipients),
+        },
+    )
+    return len(inserted)
+
+
+# --- this service's copy of groups ---------------------------------------------------------------
+async def lock_group(session: AsyncSession, group_id: uuid.UUID) -> None:
+    """One transaction at a time per group: group.formed and meeting.scheduled may be handled at the same
+    moment by two consumers, and exactly one of them must see both and send the invitations."""
+    await session.execute(select(func.pg_advisory_xact_lock(func.hashtextextended(str(group_id), 0))))
+
+
+async def load_group(session: AsyncSession, group_id: uuid.UUID) -> tuple[Group, Any] | None:
+    row = (await session.execute(select(groups).where(groups.c.group_id == group_id))).one_or_none()
+    if row is None:
+        return None
+    members = (
+        await session.execute(
+            select(group_members.c.participant_id)
+            .where(group_members.c.group_id == group_id, group_members.c.state != "left")
+            .order_by(group_members.c.participant_id)
+        )
+    ).scalars()
+    group = Group(
+        group_id=group_id,
+        state=row.state,
+        district=row.district,
+        respond_by=row.respond_by,
+        first_meeting=row.first_meeting,
+        interval_weeks=row.interval_weeks or 1,
+        duration_minutes=row.duration_minutes or 120,
+        venue_name=row.venue_name,
+        venue_address=row.venue_address,
+        meeting_url=row.meeting_url,
+        starter_name=row.starter_name,
+        starter_meetings=row.starter_meetings if row.starter_meetings is not None else 3,
+        members=tuple(members),
+    )
+    return group, row
+
+
+async def save_group(session: AsyncSession, group_id: uuid.UUID, **values: Any) -> None:
+    values["updated_at"] = func.now()
+    await session.execute(
+        insert(groups)
+        .values(group_id=group_id, **values)
+        .on_conflict_do_update(index_elements=["group_id"], set_=values)
+    )
+
+
+async def set_members(
+    session: AsyncSession, group_id: uuid.UUID, members: Iterable[uuid.UUID], state: str, *, overwrite: bool
+) -> None:
+    rows = [{"group_id": group_id, "participant_id": member, "state": state} for member in members]
+    if not rows:
+        return
+    statement = insert(group_members).values(rows)
+    if overwrite:
+        statement = statement.on_conflict_do_update(
+            index_elements=["group_id", "participant_id"], set_={"state": statement.excluded.state}
+        )
+    else:
+        statement = statement.on_conflict_do_nothing()
+    await session.execute(statement)
+
+
+async def group_formed(session: AsyncSession, rt: Runtime, data: Any, event_id: uuid.UUID) -> None:
+    await lock_group(session, data.group_id)
+    loaded = await load_group(session, data.group_id)
+    state = loaded[0].state if loaded else "unknown"
+    await save_group(
+        session,
+        data.group_id,
+        state="formed" if state == "unknown" else state,
+        district=data.district,
+        respond_by=getattr(data, "respond_by", None),
+        formed_event_id=event_id,
+    )
+    await set_members(session, data.group_id, data.members, "invited", overwrite=False)
+    await _send_pending(session, rt, data.group_id)
+
+
+async def meeting_scheduled(session: AsyncSession, rt: Runtime, data: Any) -> None:
+    await lock_group(session, data.group_id)
+    loaded = await load_group(session, data.group_id)
+    await save_group(
+        session,
+        data.group_id,
+        state=loaded[0].state if loaded else "unknown",
+        first_meeting=as_oslo(data.first_meeting),
+        interval_weeks=data.interval_weeks,
+        duration_minutes=data.duration_minutes,
+        venue_name=data.venue_name,
+        venue_address=data.venue_address,
+        meeting_url=data.meeting_url,
+        starter_name=getattr(data, "starter_name", None),
+        starter_meetings=data.starter_meetings,
+    )
+    await _send_pending(session, rt, data.group_id)
+
+
+async def group_started(session: AsyncSession, rt: Runtime, data: Any, event_id: uuid.UUID) -> None:
+    await lock_group(session, data.group_id)
+    # The started group is exactly these members: whoever else was invited did not come along.
+    await session.execute(
+        update(group_members)
+        .where(group_members.c.group_id == data.group_id, group_members.c.participant_id.not_in(data.members))
+        .values(state="left")
+    )
+    await set_members(session, data.group_id, data.members, "active", overwrite=True)
+    await save_group(session, data.group_id, state="started", started_event_id=event_id)
+    await _send_pending(session, rt, data.group_id)
+
+
+async def _send_pending(session: AsyncSession, rt: Runtime, group_id: uuid.UUID) -> None:
+    """Invitations need the group formed and scheduled; the start messages need it started and scheduled.
+    Whichever event completes the pair sends them, keyed by the grouping event so they go once."""
+    loaded = await load_group(session, group_id)
+    assert loaded is not None
+    group, row = loaded
+    now = rt.clock()
+    if not group.scheduled or group.state == "ended":
+        return
+    if row.formed_event_id and row.invitations_queued_at is None and group.state == "formed":
+        invited = await _members_in(session, group_id, "invited")
+        message = messages.group_invitation(
+            group,
+            invited,
+            row.formed_event_id,
+            rt.links,
+            today=as_oslo(now).date(),
+            answer_days=rt.settings.invitation_days,
+        )
+        await queue_message(session, message, now=now)
+        await save_group(session, group_id, invitations_queued_at=now)
+    if row.started_event_id and row.start_queued_at is None:
+        for message in messages.group_started(group, row.started_event_id, rt.links, now=now):
+            await queue_message(session, message, now=now)
+        await save_group(
+            session, group_id, start_queued_at=now, invitations_queued_at=row.invitations_queued_at or now
+        )
+
+
+async def _members_in(session: AsyncSession, group_id: uuid.UUID, state: str) -> list[uuid.UUID]:
+    return list(
+        (
+            await session.execute(
+                select(group_members.c.participant_id)
+                .where(group_members.c.group_id == group_id, group_members.c.state == state)
+                .order_by(group_members.c.participant_id)
+            )
+        ).scalars()
+    )
+
+
+async def member_joined(session: AsyncSession, rt: Runtime, data: Any, event_id: uuid.UUID) -> None:
+    await lock_group(session, data.group_id)
+    loaded = await load_group(session, data.group_id)
+    started = loaded is not None and loaded[0].state == "started"
+    await set_members(
+        session, data.group_id, [data.participant_id], "active" if started else "invited", overwrite=True
+    )
+    if loaded is None:
+        return
+    group, row = (await load_group(session, data.group_id)) or loaded
+    now = rt.clock()
+    if started and group.scheduled:
+        # A newcomer the group voted in: their first meeting is the group's next one.
+        start = group.next_meeting(now)
+        assert start is not None
+        await queue_message(
+            session, messages.first_meeting(group, [data.participant_id], event_id, rt.links, start), now=now
+        )
+    elif row.invitations_queued_at is not None and group.scheduled:
+        # Filled up after the invitations went out: this person is invited now.
+        invitation = messages.group_invitation(
+            group,
+            [data.participant_id],
+            event_id,
+            rt.links,
+            today=as_oslo(now).date(),
+            answer_days=rt.settings.invitation_days,
+        )
+        await queue_message(session, invitation, now=now)
+
+
+async def member_left(session: AsyncSession, data: Any) -> None:
+    await session.execute(
+        update(group_members)
+        .where(
+            group_members.c.group_id == data.group_id, group_members.c.participant_id == data.participant_id
+        )
+        .values(state="left")
+    )
+
+
+async def group_ended(session: AsyncSession, rt: Runtime, group_id: uuid.UUID, event_id: uuid.UUID) -> None:
+    """Tell the members, then forget who they were: membership is itself sensitive."""
+    await lock_group(session, group_id)
+    loaded = await load_group(session, group_id)
+    if loaded is None:
+        return
+    group, row = loaded
+    if row.invitations_queued_at is not None:  # members who never heard of the group are not told it ended
+        await queue_message(session, messages.group_ended(group, event_id, rt.links), now=rt.clock())
+    await session.execute(delete(group_members).where(group_members.c.group_id == group_id))
+    await session.execute(delete(absences).where(absences.c.group_id == group_id))
+    await save_group(session, group_id, state="ended")
+
+
+async def meeting_changed(session: AsyncSession, rt: Runtime, data: Any, event_id: uuid.UUID) -> None:
+    await lock_group(session, data.group_id)
+    loaded = await load_group(session, data.group_id)
+    if loaded is None or not loaded[0].scheduled:
+        log.warning("meeting change for a group without a schedule; nobody to tell")
+        return
+    group = loaded[0]
+    now = rt.clock()
+    if data.occurrence is None and data.new_start is not None:
+        # The whole series moved: later reminders, absences and SMS replies follow the new anchor.
+        await save_group(session, data.group_id, first_meeting=as_oslo(data.new_start))
+        group = (await load_group(session, data.group_id))[0]  # type: ignore[index]
+    new_start = data.new_start or data.occurrence or group.next_meeting(now)
+    await queue_message(
+        session,
+        messages.schedule_changed(group, event_id, rt.links, occurrence=data.occurrence, new_start=new_start),
+        now=now,
+    )
+
+
+async def meeting_cancelled(session: AsyncSession, rt: Runtime, data: Any, event_id: uuid.UUID) -> None:
+    loaded = await load_group(session, data.group_id)
+    if loaded is None:
+        log.warning("cancelled meeting of an unknown group; nobody to tell")
+        return
+    await queue_message(
+        session, messages.meeting_cancelled(loaded[0], event_id, data.occurrence), now=rt.clock()
+    )
+
+
+async def _absent_for(session: AsyncSession, group_id: uuid.UUID, start: datetime) -> set[uuid.UUID]:
+    return set(
+        (
+            await session.execute(
+                select(absences.c.participant_id).where(
+                    absences.c.group_id == group_id, absences.c.meeting_start == start
+                )
+            )
+        ).scalars()
+    )
+
+
+async def reminder_due(session: AsyncSession, rt: Runtime, data: Any, event_id: uuid.UUID) -> None:
+    loaded = await load_group(session, data.group_id)
+    if loaded is None or not loaded[0].scheduled:
+        log.warning("reminder for a group without a schedule; nothing to say where")
+        return
+    group = loaded[0]
+    start = as_oslo(data.meeting_start)
+    already_absent = await _absent_for(session, data.group_id, start)
+    recipients = [m for m in data.members if m not in already_absent]
+    message = messages.meeting_reminder(group, recipients, event_id, rt.links, start)
+    await queue_message(session, message, now=rt.clock())
+
+
+async def meeting_at_risk(session: AsyncSession, rt: Runtime, data: Any, event_id: uuid.UUID) -> None:
+    loaded = await load_group(session, data.group_id)
+    if loaded is None:
+        return
+    group = loaded[0]
+    start = as_oslo(data.meeting_start)
+    already_absent = await _absent_for(session, data.group_id, start)
+    recipients = [m for m in group.members if m not in already_absent]
+    message = messages.meeting_at_risk(
+        group,
+        recipients,
+        event_id,
+        rt.links,
+        start=start,
+        absent=data.absent,
+        expected=data.expected,
+    )
+    await queue_message(session, message, now=rt.clock())
+
+
+async def admission_requested(session: AsyncSession, rt: Runtime, data: Any, event_id: uuid.UUID) -> None:
+    loaded = await load_group(session, data.group_id)
+    group = loaded[0] if loaded else Group(group_id=data.group_id)
+    message = messages.admission_vote_request(
+        group, data.members, event_id, rt.links, request_id=data.request_id, vote_by=data.vote_by
+    )
+    await queue_message(session, message, now=rt.clock())
+
+
+# --- "I can't come" --------------------------------------------------------------------------------
+class AbsenceOutcome(StrEnum):
+    reported = "reported"
+    already_reported = "already_reported"
+    meeting_passed = "meeting_passed"
+    not_in_a_group = "not_in_a_group"
+
+
+ABSENCE_NAMESPACE = uuid.UUID("6f1b8f3e-2d3c-4b51-9a43-5b0d7e1c2a90")
+
+
+def absence_event_id(participant_id: uuid.UUID, meeting_start: datetime) -> uuid.UUID:
+    """The same report always has the same event id, so a retried request stages it once."""
+    return uuid.uuid5(ABSENCE_NAMESPACE, f"{participant_id}:{meeting_start.astimezone(UTC).isoformat()}")
+
+
+async def group_of(session: AsyncSession, participant_id: uuid.UUID) -> uuid.UUID | None:
+    """The group the person is in now (one at a time), if any."""
+    return (
+        await session.execute(
+            select(group_members.c.group_id)
+            .join(groups, groups.c.group_id == group_members.c.group_id)
+            .where(
+                group_members.c.participant_id == participant_id,
+                group_members.c.state != "left",
+                groups.c.state != "ended",
+            )
+            .order_by(groups.c.updated_at.desc())
+            .limit(1)
+        )
+    ).scalar_one_or_none()
+
+
+async def report_absence(
+    session: AsyncSession, rt: Runtime, participant_id: uuid.UUID, meeting_start: datetime
+) -> AbsenceOutcome:
+    """Record the absence, tell calendar and grouping (absence.reported.v1) and queue a notice to every
+    other member. Only before the meeting starts: afterwards the group has already wondered."""
+    meeting_start = as_oslo(meeting_start)
+    now = rt.clock()
+    if meeting_start <= now:
+        return AbsenceOutcome.meeting_passed
+    group_id = await group_of(session, participant_id)
+    if group_id is None:
+        return AbsenceOutcome.not_in_a_group
+    await lock_group(session, group_id)
+    inserted = (
+        await session.execute(
+            insert(absences)
+            .values(participant_id=participant_id, meeting_start=meeting_start, group_id=group_id)
+            .on_conflict_do_nothing()
+            .returning(absences.c.participant_id)
+        )
+    ).scalar_one_or_none()
+    if inserted is None:
+        return AbsenceOutcome.already_reported
+    event_id = absence_event_id(participant_id, meeting_start)
+    reported = AbsenceReported(group_id=group_id, participant_id=participant_id, meeting_start=meeting_start)
+    envelope = reported.envelope(source=SOURCE).model_copy(update={"event_id": event_id})
+    await rt.outbox.add(session, envelope)
+    group = (await load_group(session, group_id))[0]  # type: ignore[index]
+    others = recipients_for_absence(group.members, participant_id)
+    await queue_message(
+        session, messages.absence_notice(group, others, event_id, participant_id, meeting_start), now=now
+    )
+    log.info("absence reported", extra={"group_id": str(group_id), "notified": len(others)})
+    return AbsenceOutcome.reported
+
+
+async def next_meeting_of(session: AsyncSession, participant_id: uuid.UUID, now: datetime) -> datetime | None:
+    group_id = await group_of(session, participant_id)
+    if group_id is None:
+        return None
+    loaded = await load_group(session, group_id)
+    return loaded[0].next_meeting(now) if loaded else None
+
+
+async def participants_with_mobile(session: AsyncSession, mobile: str) -> Sequence[uuid.UUID]:
+    return list(
+        (
+            await session.execute(select(contacts.c.participant_id).where(contacts.c.mobile == mobile))
+        ).scalars()
+    )
+
+
+# --- preferences and erasure ---------------------------------------------------------------------
+async def update_preferences(
+    session: AsyncSession,
+    participant_id: uuid.UUID,
+    *,
+    channel: ChannelPreference,
+    language: str,
+    no_optional_messages: bool,
+) -> bool:
+    changed = (
+        await session.execute(
+            update(contacts)
+            .where(contacts.c.participant_id == participant_id)
+            .values(
+                channel=channel.value,
+                language=language,
+                non_essential_opt_out="true" if no_optional_messages else "false",
+                updated_at=func.now(),
+            )
+            .returning(contacts.c.participant_id)
+        )
+    ).scalar_one_or_none()
+    return changed is not None
+
+
+async def forget_person(session: AsyncSession, participant_id: uuid.UUID) -> int:
+    """Delete the contact, every delivery to or about the person, their memberships and absences."""
+    deleted = 0
+    person = str(participant_id)
+    for statement in (
+        delete(contacts).where(contacts.c.participant_id == participant_id),
+        delete(deliveries).where(
+            or_(
+                deliveries.c.recipient_id == participant_id,
+                deliveries.c.subject_id == participant_id,
+                deliveries.c.context.cast(Text).contains(person),
+            )
+        ),
+        delete(group_members).where(group_members.c.participant_id == participant_id),
+        delete(absences).where(absences.c.participant_id == participant_id),
+    ):
+        deleted += (await session.execute(statement)).rowcount or 0
+    return deleted

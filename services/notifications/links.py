@@ -1,0 +1,61 @@
+"""The signed, personal links in messages. Each token is bound to one purpose and one person
+(shared.auth), so a forwarded reminder cannot be used to answer someone else's invitation."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from urllib.parse import urlencode
+
+from shared.auth import sign_link
+from shared.settings import Settings
+
+from .domain import as_oslo
+
+REGISTRATION_STATUS = "registration-status"
+INVITATION = "invitation"
+ABSENCE = "absence"
+ADMISSION_VOTE = "admission-vote"
+PREFERENCES = "preferences"
+
+
+def meeting_param(meeting_start: datetime) -> str:
+    """The meeting in a link: ISO 8601 in UTC, so it round-trips without a `+` to escape."""
+    return as_oslo(meeting_start).astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+class Links:
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+
+    def _token(self, purpose: str, participant_id: uuid.UUID) -> str:
+        return sign_link(self.settings.signing_key, purpose, participant_id)
+
+    def status(self, participant_id: uuid.UUID) -> str:
+        return f"{self.settings.registration_url}/status/{self._token(REGISTRATION_STATUS, participant_id)}"
+
+    def register(self) -> str:
+        return f"{self.settings.registration_url}/"
+
+    def invitation(self, participant_id: uuid.UUID) -> dict[str, str]:
+        # Every link opens grouping's page; nothing is decided by a GET (mail scanners follow links).
+        page = f"{self.settings.grouping_url}/invitations/{self._token(INVITATION, participant_id)}"
+        return {
+            "invitation_url": page,
+            "accept_url": f"{page}?{urlencode({'answer': 'accept'})}",
+            "decline_url": f"{page}?{urlencode({'answer': 'decline'})}",
+        }
+
+    def absence(self, participant_id: uuid.UUID, meeting_start: datetime) -> str:
+        token = self._token(ABSENCE, participant_id)
+        return f"{self.settings.notifications_url}/absence/{token}?{urlencode({'meeting': meeting_param(meeting_start)})}"
+
+    def admission_votes(self, participant_id: uuid.UUID, request_id: uuid.UUID) -> dict[str, str]:
+        page = f"{self.settings.grouping_url}/admission/{self._token(ADMISSION_VOTE, participant_id)}"
+        return {
+            "vote_yes_url": f"{page}?{urlencode({'request': str(request_id), 'vote': 'yes'})}",
+            "vote_no_url": f"{page}?{urlencode({'request': str(request_id), 'vote': 'no'})}",
+        }
+
+    def preferences(self, participant_id: uuid.UUID) -> str:
+        return f"{self.settings.notifications_url}/preferences/{self._token(PREFERENCES, participant_id)}"

@@ -1,0 +1,258 @@
+"""The sender: a background worker that sends due deliveries and records what happened.
+
+Due rows are claimed with `FOR UPDATE SKIP LOCKED`, so replicas share the work and never send one row
+twice at the same time; a row is marked in the transaction that claimed it. A transient failure (server
+down, 4xx, timeout) waits `retry_delay` (exponential, full jitter) and is tried again up to a limit; a
+permanent one (unknown address, 5xx, gateway refusal) is recorded as `failed` and never retried. SMS is held
+back in the quiet hours. The message is rendered only now, from the stored context and the contact as it
+is at this moment, and the context is dropped once the delivery is settled.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from shared.settings import Settings
+
+from .channels import Channels, DeliveryFailed, Email, reference_of
+from .commands import Clock
+from .domain import OSLO, as_oslo, next_allowed_send_time, retry_delay
+from .models import contacts, deliveries
+from .rendering import RenderedMessage, render
+
+log = logging.getLogger("selvhjelp.notifications.sender")
+
+# Context keys naming the meeting a message is about: an SMS about a meeting soon may break the quiet hours.
+_MEETING_KEYS = ("meeting_start", "new_start", "first_meeting")
+
+
+@dataclass(frozen=True)
+class Recipient:
+    name: str
+    email: str | None
+    mobile: str | None
+    language: str
+
+
+async def send_rendered(
+    channels: Channels, channel: str, to: Recipient, message: RenderedMessage, reference: str
+) -> None:
+    if channel == "email":
+        if not to.email:
+            raise DeliveryFailed("no e-mail address on file", permanent=True)
+        email = Email(to.email, message.subject, message.text, message.html, reference, to.language)
+        await channels.mail.send(email)
+    elif channel == "sms":
+        if not to.mobile:
+            raise DeliveryFailed("no mobile number on file", permanent=True)
+        await channels.sms.send(to.mobile, message.sms, reference)
+    else:
+        raise DeliveryFailed(f"unknown channel {channel!r}", permanent=True)
+
+
+def meeting_of(context: dict[str, Any]) -> datetime | None:
+    for key in _MEETING_KEYS:
+        if context.get(key):
+            return datetime.fromisoformat(context[key])
+    return None
+
+
+@dataclass(frozen=True)
+class Outcome:
+    values: dict[str, Any]
+    result: str  # sent | deferred | retry | failed
+
+
+class DeliveryWorker:
+    def __init__(
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        channels: Channels,
+        settings: Settings,
+        clock: Clock,
+        *,
+        concurrency: int = 5,
+    ) -> None:
+        self.sessions = sessions
+        self.channels = channels
+        self.settings = settings
+        self.clock = clock
+        self._limit = asyncio.Semaphore(concurrency)
+        self._task: asyncio.Task[None] | None = None
+        self._stopping = asyncio.Event()
+        self._wake = asyncio.Event()
+
+    # --- lifecycle ---------------------------------------------------------------------------------
+    def start(self) -> None:
+        self._stopping.clear()
+        self._task = asyncio.create_task(self._run(), name="notification-sender")
+
+    async def stop(self) -> None:
+        """Let the pass in progress finish (a message half-sent and unrecorded would go out twice)."""
+        if self._task is None:
+            return
+        self._stopping.set()
+        self._wake.set()
+        try:
+            await asyncio.wait_for(self._task, timeout=self.settings.graceful_timeout_seconds)
+        except (TimeoutError, asyncio.CancelledError):
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+        self._task = None
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    @property
+    def running(self) -> bool:
+        return self._task is not None and not self._task.done()
+
+    async def _run(self) -> None:
+        while not self._stopping.is_set():
+            try:
+                handled = await self.send_due()
+            except Exception as error:  # database down: keep the loop alive and try again
+                log.warning("sender pass failed", extra={"error": type(error).__name__})
+                handled = 0
+            if handled >= self.settings.notification_batch_size:
+                continue
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), timeout=self.settings.notification_poll_seconds)
+            self._wake.clear()
+
+    # --- one pass ----------------------------------------------------------------------------------
+    async def send_due(self) -> int:
+        """Send one batch of due deliveries; return how many rows were handled (sent, deferred or failed)."""
+        now = self.clock()
+        d = deliveries
+        async with self.sessions() as session, session.begin():
+            rows = (
+                await session.execute(
+                    select(d)
+                    .where(d.c.state == "queued", d.c.due_at <= now)
+                    .order_by(d.c.due_at, d.c.id)
+                    .limit(self.settings.notification_batch_size)
+                    .with_for_update(skip_locked=True)
+                )
+            ).all()
+            if not rows:
+                return 0
+            people = {r.recipient_id for r in rows} | {r.subject_id for r in rows if r.subject_id}
+            found = {
+                c.participant_id: Recipient(c.name, c.email, c.mobile, c.language)
+                for c in (
+                    await session.execute(select(contacts).where(contacts.c.participant_id.in_(people)))
+                ).all()
+            }
+            outcomes = await asyncio.gather(*(self._attempt(row, found, now) for row in rows))
+            for row, outcome in zip(rows, outcomes, strict=True):
+                await session.execute(update(d).where(d.c.id == row.id).values(**outcome.values))
+                log.info(
+                    "delivery " + outcome.result,
+                    extra={
+                        "delivery_id": row.id,
+                        "message_type": row.message_type,
+                        "channel": row.channel,
+                        "attempts": outcome.values.get("attempts", row.attempts),
+                    },
+                )
+        return len(rows)
+
+    async def _attempt(self, row: Any, people: dict[uuid.UUID, Recipient], now: datetime) -> Outcome:
+        context = json.loads(row.context)
+        recipient = people.get(row.recipient_id)
+        if recipient is None:
+            return self._failed(row, now, "no contact details on file")
+        if row.channel == "sms":
+            allowed = next_allowed_send_time(now.astimezone(OSLO), _oslo_or_none(meeting_of(context)))
+            if allowed > now:
+                return Outcome({"due_at": allowed}, "deferred")
+        context["name"] = recipient.name
+        if row.subject_id is not None:
+            subject = people.get(row.subject_id)
+            if subject is None:
+                return self._failed(row, now, "the person the message is about is no longer known")
+            context["absent_name"] = subject.name
+        try:
+            message = render(row.message_type, recipient.language, context)
+        except Exception as error:  # a template or context bug: record it instead of retrying forever
+            return self._failed(row, now, f"could not render: {type(error).__name__}")
+        try:
+            async with self._limit:
+                await send_rendered(self.channels, row.channel, recipient, message, reference_of(row.id))
+        except DeliveryFailed as failure:
+            if failure.permanent:
+                return self._failed(row, now, failure.reason)
+            return self._retry(row, now, failure.reason)
+        except Exception as error:  # an adapter bug: treat like a transient failure, it is bounded
+            return self._retry(row, now, f"{type(error).__name__}")
+        return Outcome(
+            {
+                "state": "sent",
+                "sent_at": now,
+                "attempts": row.attempts + 1,
+                "last_error": None,
+                "context": "{}",
+            },
+            "sent",
+        )
+
+    def _failed(self, row: Any, now: datetime, reason: str) -> Outcome:
+        # Settled: the context (links, times) is no longer needed; the log line for staff stays.
+        return Outcome(
+            {"state": "failed", "attempts": row.attempts + 1, "last_error": reason[:500], "context": "{}"},
+            "failed",
+        )
+
+    def _retry(self, row: Any, now: datetime, reason: str) -> Outcome:
+        attempts = row.attempts + 1
+        if attempts >= self.settings.notification_max_attempts:
+            return self._failed(row, now, f"gave up after {attempts} attempts: {reason}")
+        wait = retry_delay(
+            attempts,
+            base=timedelta(seconds=self.settings.notification_retry_base_seconds),
+            cap=timedelta(seconds=self.settings.notification_retry_cap_seconds),
+        )
+        return Outcome({"attempts": attempts, "last_error": reason[:500], "due_at": now + wait}, "retry")
+
+
+def _oslo_or_none(moment: datetime | None) -> datetime | None:
+    return as_oslo(moment) if moment is not None else None
+
+
+async def send_immediately(
+    channels: Channels,
+    channel: str,
+    recipient: Recipient,
+    message_type: str,
+    context: dict[str, Any],
+    key: str,
+) -> bool:
+    """Render and send now, storing nothing (the erasure confirmation: afterwards there is nobody to
+    store it for). Returns whether it went out; failures are logged without the address."""
+    try:
+        message = render(message_type, recipient.language, {**context, "name": recipient.name})
+        await send_rendered(channels, channel, recipient, message, key)
+        return True
+    except DeliveryFailed as failure:
+        log.warning(
+            "immediate message not sent",
+            extra={"message_type": message_type, "channel": channel, "error": failure.reason},
+        )
+    except Exception as error:
+        log.warning(
+            "immediate message not sent",
+            extra={"message_type": message_type, "channel": channel, "error": type(error).__name__},
+        )
+    return False

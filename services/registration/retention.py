@@ -1,0 +1,69 @@
+"""Retention: registrations that never led to a group are erased after `registration_retention_days`.
+
+Each erasure is the same as a person's own (participant.erased.v1, so every service deletes too). The job
+runs in every replica, but a transaction-scoped advisory lock lets only one of them work at a time, and
+the rows are claimed with SKIP LOCKED so a person erasing themselves at the same moment never blocks it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import zlib
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import func, select
+
+from shared.service import Service
+
+from . import commands
+
+log = logging.getLogger("selvhjelp.registration.retention")
+
+LOCK_KEY = zlib.crc32(b"selvhjelp.registration.retention")
+BATCH = 200
+
+
+class RetentionJob:
+    def __init__(self, service: Service) -> None:
+        self.service = service
+        self._task: asyncio.Task[None] | None = None
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._run(), name="registration-retention")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
+
+    async def run_once(self, now: datetime | None = None) -> int:
+        """Erase every expired registration (in batches); return how many. 0 when another replica runs."""
+        settings = self.service.settings
+        cutoff = (now or datetime.now(UTC)) - timedelta(days=settings.registration_retention_days)
+        erased = 0
+        while True:
+            async with self.service.sessions() as session, session.begin():
+                if not await session.scalar(select(func.pg_try_advisory_xact_lock(LOCK_KEY))):
+                    return erased
+                batch = await commands.erase_expired(
+                    session, self.service.outbox, older_than=cutoff, limit=BATCH
+                )
+            erased += len(batch)
+            if batch:
+                self.service.relay.wake()
+            if len(batch) < BATCH:
+                return erased
+
+    async def _run(self) -> None:
+        while True:
+            try:
+                erased = await self.run_once()
+                if erased:
+                    log.info("retention erased registrations", extra={"erased": erased})
+            except Exception as error:  # database down: try again at the next interval
+                log.warning("retention pass failed", extra={"error": type(error).__name__})
+            await asyncio.sleep(self.service.settings.registration_retention_interval_seconds)

@@ -1,0 +1,406 @@
+"""The public pages: the sign-up form and the person's private status page.
+
+Plain HTML forms that work without JavaScript. The form goes through the same validation and commands as
+the API (`RegistrationDetails`, `commands.submit_registration`); problems come back next to their fields and
+in an error summary, with what the person typed kept. Every POST answers with a 303 redirect so a reload
+never submits twice.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import uuid
+from datetime import UTC, datetime
+from itertools import groupby
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+from pydantic import ValidationError
+from sqlalchemy import select
+from starlette.datastructures import FormData
+
+from shared.auth import InvalidLink, sign_link, verify_link
+from shared.contracts import SLOTS, Composition, Gender, Language, MeetingFormat, RegistrationDetails, Topic
+from shared.reference import all_municipalities, get_municipality
+from shared.web import choose_language, create_environment, page, redirect
+
+from . import commands, domain
+from .api import STATUS_LINK
+from .models import registrations
+from .texts import TEXTS, error_message, long_date
+
+pages = APIRouter(include_in_schema=False)
+templates = create_environment(Path(__file__).resolve().parent / "templates")
+
+CONSENT_VERSION = "2026-01"  # the version of the consent text on the form; bump when its wording changes
+OSLO = ZoneInfo("Europe/Oslo")
+FORM_FIELDS = (
+    "name",
+    "contact",
+    "email",
+    "mobile",
+    "birth_date",
+    "gender",
+    "municipality",
+    "topic",
+    "topic_text",
+    "composition",
+    "format",
+    "availability",
+    "single_gender",
+    "language",
+    "consent",
+)
+# Where an error summary link lands: the first control of the field's group.
+_ANCHORS = {"contact": "field-email", "form": "field-name"}
+_FORM_ID = re.compile(r"^[0-9a-f]{32}$")
+
+
+def _service(request: Request):
+    return request.app.state.service
+
+
+def _municipality_groups() -> list[tuple[str, list[tuple[str, str]]]]:
+    ordered = sorted(all_municipalities(), key=lambda m: (m.county_name, m.name))
+    return [
+        (county, [(m.number, m.name) for m in members])
+        for county, members in groupby(ordered, key=lambda m: m.county_name)
+    ]
+
+
+def _retention_months(request: Request) -> int:
+    return max(1, round(_service(request).settings.registration_retention_days / 30.4))
+
+
+# --- the form --------------------------------------------------------------------------------------
+def _blank_values(language: str) -> dict[str, Any]:
+    return {
+        "name": "",
+        "email": "",
+        "mobile": "",
+        "birth_date": "",
+        "gender": "",
+        "municipality": "",
+        "topic": "",
+        "topic_text": "",
+        "composition": Composition.any.value,
+        "format": MeetingFormat.any.value,
+        "availability": [],
+        "single_gender": False,
+        "language": language,
+        "consent": False,
+        "form_id": uuid.uuid4().hex,
+    }
+
+
+def _text(form: FormData, name: str) -> str:
+    value = form.get(name)
+    return value if isinstance(value, str) else ""
+
+
+def _values_from(form: FormData, language: str) -> dict[str, Any]:
+    values = _blank_values(language)
+    for name in ("name", "email", "mobile", "birth_date", "gender", "municipality", "topic", "topic_text"):
+        values[name] = _text(form, name)
+    for name in ("composition", "format", "language", "form_id"):
+        values[name] = _text(form, name) or values[name]
+    values["availability"] = [v for v in form.getlist("availability") if isinstance(v, str)]
+    values["single_gender"] = _text(form, "single_gender") == "yes"
+    values["consent"] = _text(form, "consent") == "yes"
+    return values
+
+
+def _details_body(values: dict[str, Any], now: datetime) -> dict[str, Any]:
+    """The API's body from the form's fields; blanks become absent so the API's own rules name them."""
+    return {
+        "participant": {
+            "name": values["name"],
+            "email": values["email"].strip() or None,
+            "mobile": values["mobile"].strip() or None,
+        },
+        "birth_date": values["birth_date"].strip() or None,
+        "gender": values["gender"] or None,
+        "municipality": values["municipality"] or None,
+        "topic": values["topic"] or None,
+        "topic_text": values["topic_text"].strip() or None,
+        "composition": values["composition"],
+        "format": values["format"],
+        "availability": values["availability"],
+        "single_gender": values["single_gender"],
+        "language": values["language"],
+        "source": "self",
+        "consent": {
+            "version": CONSENT_VERSION,
+            "given_at": now.isoformat(),
+            "sensitive_data": values["consent"],
+        },
+    }
+
+
+def form_field(path: list[str]) -> str:
+    """The form field a problem at an API path (`participant.email`, `consent.sensitive_data`) belongs to."""
+    head = path[0] if path else ""
+    if head == "participant":
+        return path[1] if len(path) > 1 and path[1] in ("name", "email", "mobile") else "contact"
+    if head == "consent":
+        return "consent"
+    return head if head in FORM_FIELDS else "form"
+
+
+def _field_errors(problems: list[tuple[str, str]], texts: dict[str, Any]) -> dict[str, str]:
+    """One message per field (the first), in the order the fields appear on the form."""
+    found: dict[str, str] = {}
+    for field, code in problems:
+        found.setdefault(field, error_message(texts, field, code))
+    order = {name: i for i, name in enumerate((*FORM_FIELDS, "form"))}
+    return dict(sorted(found.items(), key=lambda item: order[item[0]]))
+
+
+def _form_page(
+    request: Request, language: str, values: dict[str, Any], errors: dict[str, str], status_code: int = 200
+) -> Response:
+    texts = TEXTS[language]
+    return page(
+        templates,
+        "form.html",
+        request,
+        language,
+        status_code=status_code,
+        t=texts,
+        site_name=texts["site_name"],
+        page_title=texts["form_title"],
+        values=values,
+        errors=errors,
+        error_list=[(_ANCHORS.get(f, f"field-{f}"), message) for f, message in errors.items()],
+        municipalities=_municipality_groups(),
+        topics=[topic.value for topic in Topic],
+        genders=[gender.value for gender in Gender],
+        compositions=[c.value for c in Composition],
+        formats=[f.value for f in MeetingFormat],
+        message_languages=[lang.value for lang in Language],
+        slots=SLOTS,
+        retention_months=_retention_months(request),
+    )
+
+
+@pages.get("/")
+async def sign_up_form(request: Request) -> Response:
+    language = choose_language(request)
+    return _form_page(request, language, _blank_values(language), {})
+
+
+@pages.post("/register")
+async def sign_up(request: Request) -> Response:
+    language = choose_language(request)
+    texts = TEXTS[language]
+    values = _values_from(await request.form(), language)
+    now = datetime.now(UTC)
+    try:
+        details = RegistrationDetails.model_validate(_details_body(values, now))
+    except ValidationError as invalid:
+        problems = [
+            (form_field([str(p) for p in e["loc"]]), "invalid")
+            for e in invalid.errors(include_input=False, include_url=False)
+        ]
+        return _form_page(request, language, values, _field_errors(problems, texts), 422)
+
+    service = _service(request)
+    # The form's own id (plus what was sent) is the idempotency key: a double click registers once, and
+    # going back to correct something and sending again is a new registration.
+    request_hash = hashlib.sha256(
+        json.dumps(details.model_dump(mode="json", exclude={"consent"}), sort_keys=True).encode()
+    ).hexdigest()
+    form_id = values["form_id"] if _FORM_ID.match(values["form_id"]) else None
+    participant_id = domain.participant_id_for(details.source, details.external_ref)
+    try:
+        async with service.sessions() as session, session.begin():
+            earlier = None
+            if form_id:
+                key = f"web:{form_id}:{request_hash}"
+                earlier = await commands.claim_idempotency_key(session, key, request_hash, participant_id)
+            if earlier is not None:
+                participant_id = earlier[0]
+            else:
+                await commands.submit_registration(
+                    session, service.outbox, details, participant_id=participant_id
+                )
+    except domain.RegistrationRefused as refused:
+        problems = [(form_field(p.field.split(".")), p.code) for p in refused.problems]
+        return _form_page(request, language, values, _field_errors(problems, texts), 422)
+    service.relay.wake()
+    token = sign_link(service.settings.signing_key, STATUS_LINK, participant_id)
+    return redirect(request, f"/status/{token}?done=registered", language)
+
+
+# --- the private status page -----------------------------------------------------------------------
+def _participant(request: Request, token: str) -> uuid.UUID | None:
+    try:
+        return verify_link(_service(request).settings.signing_key, STATUS_LINK, token)
+    except InvalidLink:
+        return None
+
+
+async def _registration(request: Request, participant_id: uuid.UUID):
+    async with _service(request).sessions() as session:
+        return (
+            await session.execute(
+                select(
+                    registrations.c.status,
+                    registrations.c.registered_at,
+                    registrations.c.municipality,
+                    registrations.c.availability,
+                ).where(registrations.c.participant_id == participant_id)
+            )
+        ).one_or_none()
+
+
+def _message_page(
+    request: Request, language: str, title_key: str, text_key: str, status_code: int
+) -> Response:
+    texts = TEXTS[language]
+    return page(
+        templates,
+        "message.html",
+        request,
+        language,
+        status_code=status_code,
+        t=texts,
+        site_name=texts["site_name"],
+        page_title=texts[title_key],
+        text=texts[text_key],
+    )
+
+
+def _not_found(request: Request, language: str) -> Response:
+    return _message_page(request, language, "not_found_title", "not_found_text", 404)
+
+
+async def _status_page(
+    request: Request,
+    language: str,
+    token: str,
+    row: Any,
+    *,
+    errors: dict[str, str] | None = None,
+    selected: list[str] | None = None,
+    status_code: int = 200,
+) -> Response:
+    texts = TEXTS[language]
+    municipality = get_municipality(row.municipality)
+    done = request.query_params.get("done")
+    return page(
+        templates,
+        "status.html",
+        request,
+        language,
+        status_code=status_code,
+        t=texts,
+        site_name=texts["site_name"],
+        page_title=texts["status_title"],
+        token=token,
+        status=row.status,
+        registered_on=long_date(texts, row.registered_at.astimezone(OSLO).date()),
+        municipality=municipality.name if municipality else row.municipality,
+        availability=row.availability,
+        selected=selected if selected is not None else row.availability,
+        done=texts["done"].get(done) if done else None,
+        errors=errors or {},
+        error_list=[(f"field-{f}", message) for f, message in (errors or {}).items()],
+        slots=SLOTS,
+    )
+
+
+@pages.get("/status/{token}")
+async def status_page(token: str, request: Request) -> Response:
+    language = choose_language(request)
+    participant_id = _participant(request, token)
+    row = participant_id and await _registration(request, participant_id)
+    if not row:
+        return _not_found(request, language)
+    return await _status_page(request, language, token, row)
+
+
+@pages.post("/status/{token}/availability")
+async def change_availability(token: str, request: Request) -> Response:
+    language = choose_language(request)
+    participant_id = _participant(request, token)
+    if participant_id is None:
+        return _not_found(request, language)
+    slots = [v for v in (await request.form()).getlist("availability") if isinstance(v, str)]
+    service = _service(request)
+    try:
+        async with service.sessions() as session, session.begin():
+            changed = await commands.change_availability(session, service.outbox, participant_id, slots)
+    except domain.RegistrationRefused:
+        row = await _registration(request, participant_id)
+        if row is None:
+            return _not_found(request, language)
+        errors = {"availability": error_message(TEXTS[language], "availability")}
+        return await _status_page(
+            request, language, token, row, errors=errors, selected=slots, status_code=422
+        )
+    if changed:
+        service.relay.wake()
+        return redirect(request, f"/status/{token}?done=availability", language)
+    # No longer waiting (or erased): the page says why the times cannot change.
+    return redirect(request, f"/status/{token}", language)
+
+
+@pages.get("/status/{token}/{action}")
+async def confirm(token: str, action: str, request: Request) -> Response:
+    language = choose_language(request)
+    participant_id = _participant(request, token)
+    row = participant_id and await _registration(request, participant_id)
+    if action not in ("withdraw", "erase") or not row:
+        return _not_found(request, language)
+    texts = TEXTS[language]
+    return page(
+        templates,
+        "confirm.html",
+        request,
+        language,
+        t=texts,
+        site_name=texts["site_name"],
+        page_title=texts[f"{action}_confirm_title"],
+        action=action,
+        token=token,
+    )
+
+
+@pages.post("/status/{token}/withdraw")
+async def withdraw(token: str, request: Request) -> Response:
+    language = choose_language(request)
+    participant_id = _participant(request, token)
+    if participant_id is None:
+        return _not_found(request, language)
+    service = _service(request)
+    async with service.sessions() as session, session.begin():
+        withdrawn = await commands.withdraw(session, service.outbox, participant_id, actor="participant")
+    if withdrawn:
+        service.relay.wake()
+    return redirect(request, f"/status/{token}?done=withdrawn", language)
+
+
+@pages.post("/status/{token}/erase")
+async def erase(token: str, request: Request) -> Response:
+    language = choose_language(request)
+    participant_id = _participant(request, token)
+    if participant_id is None:
+        return _not_found(request, language)
+    service = _service(request)
+    # A second press (or a reload) after the erasure finds nothing and tells every service nothing again.
+    if await _registration(request, participant_id) is not None:
+        async with service.sessions() as session, session.begin():
+            await commands.erase(session, service.outbox, participant_id, actor="participant")
+        service.relay.wake()
+    return redirect(request, "/erased", language)
+
+
+@pages.get("/erased")
+async def erased(request: Request) -> Response:
+    return _message_page(request, choose_language(request), "erased_title", "erased_text", 200)

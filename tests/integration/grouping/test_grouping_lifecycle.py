@@ -1,0 +1,205 @@
+"""A group's life against real RabbitMQ and PostgreSQL: formed → invitations → answers → backfill →
+started; closed admission by vote; two replicas never place a person twice."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, date, datetime, timedelta
+
+import httpx
+import pytest
+from sqlalchemy import func, select
+
+from services.grouping import domain
+from services.grouping.app import create_app, create_service
+from services.grouping.models import groups, memberships, outbox, pool
+from shared.auth import sign_link
+from shared.contracts import RegistrationAccepted
+from shared.messaging import exchange_of
+from tests.support import eventually, running
+from tests.support.bus import publish
+
+pytestmark = pytest.mark.integration
+
+RULES = domain.PlanningRules(method="heuristic", time_limit_s=5)
+
+
+@pytest.fixture
+def grouping_settings(settings):
+    return settings.model_copy(update={"planning_debounce_seconds": 0.2, "planner_poll_seconds": 0.1})
+
+
+def accepted(
+    index: int, *, gender: str | None = None, registered_at: datetime | None = None
+) -> RegistrationAccepted:
+    return RegistrationAccepted(
+        participant_id=uuid.uuid4(),
+        district="nord",
+        municipality="1804",
+        birth_date=date(1988, 1, 1) + timedelta(days=90 * index),
+        gender=gender or ("female" if index % 2 else "male"),
+        topic="grief",
+        composition="any",
+        format="in_person",
+        availability=["tue_evening"],
+        single_gender=False,
+        registered_at=registered_at or datetime.now(UTC) - timedelta(days=100 - index),
+    )
+
+
+async def join_pool(settings, people: list[RegistrationAccepted]) -> None:
+    for person in people:
+        await publish(settings, exchange_of("registration"), person.envelope(source="registration"))
+
+
+async def query(service, statement):
+    async with service.sessions() as session:
+        return (await session.execute(statement)).all()
+
+
+async def events(service, event_type: str) -> list[dict]:
+    rows = await query(
+        service, select(outbox.c.payload).where(outbox.c.event_type == event_type).order_by(outbox.c.id)
+    )
+    return [r.payload for r in rows]
+
+
+async def answer(client: httpx.AsyncClient, key: str, participant_id, decision: str, confirm: bool = True):
+    token = sign_link(key, "invitation", participant_id)
+    form = {"decision": decision} | ({"confidentiality": "yes"} if confirm else {})
+    return await client.post(f"/invitations/{token}", data=form)
+
+
+async def test_a_group_forms_invites_backfills_after_declines_and_starts(grouping_settings):
+    app = create_app(grouping_settings, RULES)
+    service = app.state.service
+    first_six = [accepted(i) for i in range(6)]
+    async with (
+        running(service),
+        httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://grouping") as client,
+    ):
+        await join_pool(grouping_settings, first_six)
+        formed = await eventually(lambda: events(service, "group.formed.v1"))
+        assert len(formed) == 1 and len(formed[0]["data"]["members"]) == 6
+        group_id = uuid.UUID(formed[0]["data"]["group_id"])
+
+        later_two = [accepted(10 + i) for i in range(2)]
+        await join_pool(grouping_settings, later_two)
+        await eventually(lambda: _pool_status(service, later_two, "waiting"))
+
+        page = await client.get(
+            f"/invitations/{sign_link(grouping_settings.signing_key, 'invitation', first_six[0].participant_id)}"
+        )
+        assert page.status_code == 200 and "Taushetserklæring" in page.text
+
+        refused = await answer(
+            client, grouping_settings.signing_key, first_six[0].participant_id, "accept", confirm=False
+        )
+        assert refused.status_code == 422 and "confidentiality" in refused.text
+
+        for person in first_six[:3]:
+            assert (
+                await answer(client, grouping_settings.signing_key, person.participant_id, "accept")
+            ).status_code == 200
+        for person in first_six[3:]:
+            assert (
+                await answer(client, grouping_settings.signing_key, person.participant_id, "decline")
+            ).status_code == 200
+
+        joined = await events(service, "group.member_joined.v1")
+        assert sorted(j["data"]["participant_id"] for j in joined) == sorted(
+            str(p.participant_id) for p in later_two
+        )
+        assert await events(service, "group.started.v1") == []
+
+        for person in later_two:
+            assert (
+                await answer(client, grouping_settings.signing_key, person.participant_id, "accept")
+            ).status_code == 200
+        started = await events(service, "group.started.v1")
+    assert len(started) == 1
+    expected = {str(p.participant_id) for p in first_six[:3] + later_two}
+    assert set(started[0]["data"]["members"]) == expected
+    status = await query(service, select(groups.c.status).where(groups.c.group_id == group_id))
+    assert status[0].status == "started"
+    # The three who declined are back in the pool with their original waiting time.
+    back = await query(
+        service,
+        select(pool.c.status, pool.c.registered_at).where(
+            pool.c.participant_id.in_([p.participant_id for p in first_six[3:]])
+        ),
+    )
+    assert {r.status for r in back} <= {"waiting", "invited"}
+    assert sorted(r.registered_at for r in back) == sorted(p.registered_at for p in first_six[3:])
+
+
+async def _pool_status(service, people, status):
+    rows = await query(
+        service, select(pool.c.status).where(pool.c.participant_id.in_([p.participant_id for p in people]))
+    )
+    return len(rows) == len(people) and all(r.status == status for r in rows)
+
+
+async def test_a_started_group_admits_a_newcomer_only_after_a_majority_votes_yes(grouping_settings):
+    app = create_app(grouping_settings, RULES)
+    service = app.state.service
+    members = [accepted(i) for i in range(5)]
+    key = grouping_settings.signing_key
+    async with (
+        running(service),
+        httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://grouping") as client,
+    ):
+        await join_pool(grouping_settings, members)
+        await eventually(lambda: events(service, "group.formed.v1"))
+        for person in members:
+            await answer(client, key, person.participant_id, "accept")
+        await eventually(lambda: events(service, "group.started.v1"))
+
+        newcomer = accepted(20)
+        await join_pool(grouping_settings, [newcomer])
+        await eventually(lambda: _pool_status(service, [newcomer], "waiting"))
+        assert await events(service, "group.member_joined.v1") == []  # closed: the planner adds nobody
+
+        ask = await client.post(
+            f"/api/v1/membership/{sign_link(key, 'admission-vote', members[0].participant_id)}/admission-requests"
+        )
+        assert ask.status_code == 202
+        for voter, vote in zip(members[:3], ["yes", "no", "yes"], strict=True):
+            response = await client.post(
+                f"/admission/{sign_link(key, 'admission-vote', voter.participant_id)}", data={"vote": vote}
+            )
+            assert response.status_code == 200
+        assert await events(service, "group.member_joined.v1") == []  # 2 of 5 is no majority yet
+        await client.post(
+            f"/admission/{sign_link(key, 'admission-vote', members[3].participant_id)}", data={"vote": "yes"}
+        )
+        decided = await events(service, "group.admission_decided.v1")
+        joined = await events(service, "group.member_joined.v1")
+    assert decided[0]["data"]["admitted"] is True
+    assert [j["data"]["participant_id"] for j in joined] == [str(newcomer.participant_id)]
+
+
+async def test_two_replicas_never_place_a_person_twice(grouping_settings):
+    replicas = [create_service(grouping_settings, RULES), create_service(grouping_settings, RULES)]
+    people = [accepted(i % 12, gender=None) for i in range(60)]
+    async with running(replicas[0]), running(replicas[1]):
+        await join_pool(grouping_settings, people)
+
+        async def settled():
+            rows = await query(
+                replicas[0], select(func.count()).select_from(pool).where(pool.c.status == "invited")
+            )
+            formed = await events(replicas[0], "group.formed.v1")
+            return formed if rows[0][0] >= 48 else None
+
+        formed = await eventually(settled, timeout=60)
+    placed = [m for event in formed for m in event["data"]["members"]]
+    assert len(placed) == len(set(placed))
+    active = await query(
+        replicas[0],
+        select(memberships.c.participant_id, func.count())
+        .where(memberships.c.status.in_(["invited", "accepted"]))
+        .group_by(memberships.c.participant_id),
+    )
+    assert all(count == 1 for _, count in active)
+    await replicas[0].engine.dispose()

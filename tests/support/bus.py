@@ -1,0 +1,20 @@
+"""Publishing test events straight onto the bus, as another service or an outside system would."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from shared.messaging import Publisher, declare_topology
+from shared.messaging.topology import TOPOLOGY
+
+
+async def publish(settings, exchange: str, envelope: Any) -> None:
+    publisher = Publisher(settings.rabbitmq_url)
+    await publisher.connect()
+    try:
+        await declare_topology(publisher.channel, TOPOLOGY.queues, settings.delivery_limit)
+        body = envelope if isinstance(envelope, dict | bytes) else envelope.model_dump(mode="json")
+        event_type = body["event_type"] if isinstance(body, dict) else "raw"
+        await publisher.publish(exchange, event_type, body)
+    finally:
+        await publisher.close()
