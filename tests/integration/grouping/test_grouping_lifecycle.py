@@ -26,7 +26,7 @@ RULES = domain.PlanningRules(method="heuristic", time_limit_s=5)
 
 @pytest.fixture
 def grouping_settings(settings):
-    return settings.model_copy(update={"planning_debounce_seconds": 0.2, "planner_poll_seconds": 0.1})
+    return settings.model_copy(update={"planning_debounce_seconds": 0.5, "planner_poll_seconds": 0.1})
 
 
 def accepted(
@@ -48,8 +48,7 @@ def accepted(
 
 
 async def join_pool(settings, people: list[RegistrationAccepted]) -> None:
-    for person in people:
-        await publish(settings, exchange_of("registration"), person.envelope(source="registration"))
+    await publish(settings, exchange_of("registration"), *(p.envelope(source="registration") for p in people))
 
 
 async def query(service, statement):
