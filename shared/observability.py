@@ -5,6 +5,7 @@ Log records never carry personal data: handlers log identifiers and outcomes onl
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import contextvars
 import logging
@@ -12,8 +13,9 @@ import sys
 import uuid
 from collections.abc import Iterator
 from types import SimpleNamespace
+from typing import Any
 
-from prometheus_client import Counter, Histogram
+from prometheus_client import Counter, Gauge, Histogram
 from pythonjsonlogger.json import JsonFormatter
 
 _event_id: contextvars.ContextVar[str | None] = contextvars.ContextVar("event_id", default=None)
@@ -77,3 +79,61 @@ metrics = SimpleNamespace(
     ),
     http_latency=Histogram("selvhjelp_http_seconds", "HTTP request latency", ["service", "route"]),
 )
+# Backlog and waiting: sampled from the database (every replica reports the same figure; alerts take the max).
+metrics.outbox_pending = Gauge(
+    "selvhjelp_outbox_pending", "Events not yet confirmed by the broker", ["service"]
+)
+metrics.outbox_oldest_age = Gauge(
+    "selvhjelp_outbox_oldest_pending_age_seconds", "Age of the oldest unpublished outbox event", ["service"]
+)
+metrics.pool_waiting = Gauge("selvhjelp_pool_waiting", "People waiting for a group", ["region"])
+metrics.pool_longest_wait = Gauge(
+    "selvhjelp_pool_longest_wait_seconds", "Longest time a person in the pool has waited", ["region"]
+)
+
+
+class OutboxBacklogProbe:
+    """Samples a service's outbox backlog into the two outbox gauges; a `Service.background` job.
+
+    A backlog that grows or ages means the relay cannot publish (broker down, permissions, unroutable).
+    """
+
+    def __init__(
+        self, service: str, sessions: Any, outbox_table: Any, interval_seconds: float = 15.0
+    ) -> None:
+        self.service = service
+        self.sessions = sessions
+        self.table = outbox_table
+        self.interval_seconds = interval_seconds
+        self._task: asyncio.Task[None] | None = None
+
+    async def sample_once(self) -> tuple[int, float]:
+        from sqlalchemy import func, select
+
+        query = select(
+            func.count(),
+            func.coalesce(func.extract("epoch", func.now() - func.min(self.table.c.created_at)), 0),
+        ).where(self.table.c.state == "pending")
+        async with self.sessions() as session:
+            pending, oldest = (await session.execute(query)).one()
+        metrics.outbox_pending.labels(self.service).set(pending)
+        metrics.outbox_oldest_age.labels(self.service).set(float(oldest))
+        return int(pending), float(oldest)
+
+    async def _run(self) -> None:
+        while True:
+            try:
+                await self.sample_once()
+            except Exception:  # a database outage shows in readiness; the probe just tries again
+                logging.getLogger("selvhjelp.observability").warning("outbox backlog not sampled")
+            await asyncio.sleep(self.interval_seconds)
+
+    def start(self) -> None:
+        self._task = asyncio.get_running_loop().create_task(self._run())
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None

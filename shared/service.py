@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -34,7 +35,7 @@ from shared.messaging import (
     outbox_table,
 )
 from shared.messaging.consumer import Handler, RejectionHook
-from shared.observability import configure_logging
+from shared.observability import OutboxBacklogProbe, configure_logging, metrics
 from shared.settings import Settings
 
 log = logging.getLogger("selvhjelp.service")
@@ -72,7 +73,8 @@ class Service:
             description=f"The {name} service of selvhjelp.",
         )
         self.consumers: dict[str, EventConsumer] = {}
-        self.background: list[Any] = []  # objects with start() and async stop(), e.g. schedulers
+        # Objects with start() and async stop(): schedulers, pollers, probes.
+        self.background: list[Any] = [OutboxBacklogProbe(name, self.sessions, self.outbox.table)]
         self._started = False
 
     # --- wiring ------------------------------------------------------------------------------------
@@ -105,6 +107,9 @@ class Service:
             durable=True,
             routing_key=routing_key,
             arguments=spec.arguments(self.settings.delivery_limit),  # type: ignore[arg-type]
+            # In production the broker is pre-declared from definitions.json and a service's user may not
+            # configure anything: then FastStream only checks the queue exists.
+            declare=self.settings.declare_topology,
         )
 
         async def on_message(body: Any, message: RabbitMessage) -> None:
@@ -157,7 +162,8 @@ class Service:
     # --- lifecycle ---------------------------------------------------------------------------------
     async def start(self) -> None:
         await self.publisher.connect()
-        await declare_topology(self.publisher.channel, TOPOLOGY.queues, self.settings.delivery_limit)
+        if self.settings.declare_topology:
+            await declare_topology(self.publisher.channel, TOPOLOGY.queues, self.settings.delivery_limit)
         self.relay.start()
         for job in self.background:
             job.start()
@@ -230,6 +236,16 @@ class Service:
         @app.get("/asyncapi.json", tags=["docs"], summary="AsyncAPI document of this service's events")
         async def asyncapi() -> Response:
             return Response(self.asyncapi().to_specification().to_json(), media_type="application/json")
+
+        @app.middleware("http")
+        async def time_requests(request, call_next):
+            started = time.perf_counter()
+            response = await call_next(request)
+            route = request.scope.get("route")
+            # The route template, never the path: paths carry signed personal links.
+            label = getattr(route, "path", "unmatched")
+            metrics.http_latency.labels(self.name, label).observe(time.perf_counter() - started)
+            return response
 
         for router in routers:
             app.include_router(router)

@@ -35,6 +35,9 @@ class Settings(BaseSettings):
     transient_retry_base_seconds: float = 0.2
     transient_retry_cap_seconds: float = 5.0
     graceful_timeout_seconds: float = 20.0
+    # Off where the broker is pre-declared from deploy/rabbitmq/definitions.json and each service's user
+    # may configure only its own queues (production); on for local runs and tests.
+    declare_topology: bool = True
 
     # Outbox relay
     outbox_poll_seconds: float = 0.5

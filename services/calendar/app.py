@@ -7,6 +7,7 @@ from fastapi import FastAPI
 from shared.contracts import (
     GroupFormed,
     GroupSchedulingFailed,
+    MeetingAtRisk,
     MeetingCancelled,
     MeetingChanged,
     MeetingScheduled,
@@ -16,25 +17,39 @@ from shared.contracts import (
 from shared.service import Service
 from shared.settings import Settings, get_settings
 
+from .config import CalendarConfig
+from .feeds_api import feeds
 from .handlers import make_handlers
+from .jobs import CalendarJobs
 from .models import metadata
+from .registry_api import registry
+from .schedule_api import schedules
 
 NAME = "calendar"
 
 
 def create_service(settings: Settings | None = None) -> Service:
     service = Service(NAME, metadata, settings or get_settings())
-    service.consume("calendar.groups", make_handlers(service.outbox), documented_as=GroupFormed)
+    config = CalendarConfig.from_settings(service.settings)
+    jobs = CalendarJobs(service, config)
+    service.background.append(jobs)
+    service.consume(
+        "calendar.groups", make_handlers(service.outbox, config, jobs.wake), documented_as=GroupFormed
+    )
     service.document_publishes(
         MeetingScheduled,
         MeetingChanged,
         MeetingCancelled,
+        MeetingAtRisk,
         GroupSchedulingFailed,
         ReminderDue,
         ParticipantDataDeleted,
     )
+    service.calendar = config  # type: ignore[attr-defined]
+    service.jobs = jobs  # type: ignore[attr-defined]
     return service
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
-    return create_service(settings).http_app(title="selvhjelp calendar")
+    service = create_service(settings)
+    return service.http_app(schedules, registry, feeds, title="selvhjelp calendar")

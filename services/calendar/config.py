@@ -57,7 +57,9 @@ class CalendarConfig:
         return f"/feeds/groups/{token}.ics"
 
     def participant_feed_path(self, participant_id: uuid.UUID) -> str:
-        token = sign_link(self.signing_key, PARTICIPANT_FEED, participant_id, lifetime=FEED_LINK_LIFETIME_SECONDS)
+        token = sign_link(
+            self.signing_key, PARTICIPANT_FEED, participant_id, lifetime=FEED_LINK_LIFETIME_SECONDS
+        )
         return f"/feeds/participants/{token}.ics"
 
 

@@ -135,7 +135,9 @@ starter_bookings = Table(
     Column("starter_id", Uuid, ForeignKey("starters.id"), nullable=False),
     Column("group_id", Uuid, ForeignKey("groups.group_id", ondelete="CASCADE"), nullable=False),
     Column("during", TSTZRANGE, nullable=False),
-    ExcludeConstraint(("starter_id", "="), ("during", "&&"), using="gist", name="starter_bookings_no_overlap"),
+    ExcludeConstraint(
+        ("starter_id", "="), ("during", "&&"), using="gist", name="starter_bookings_no_overlap"
+    ),
     Index("ix_starter_bookings_group_id", "group_id"),
 )
 

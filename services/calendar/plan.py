@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import Table, delete, func, select, tuple_, update
 from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from .config import CalendarConfig, reminder_kind
@@ -23,6 +24,28 @@ from .domain import MeetingSeries, Occurrence, first_occurrences, occurrences, r
 from .models import groups, reminders, starter_bookings, venue_bookings
 
 log = logging.getLogger("selvhjelp.calendar.plan")
+
+EXCLUSION_VIOLATION = "23P01"
+DEADLOCK_DETECTED = "40P01"
+
+
+def sqlstate(error: BaseException) -> str | None:
+    orig = getattr(error, "orig", None)
+    for candidate in (orig, getattr(orig, "__cause__", None)):
+        code = getattr(candidate, "sqlstate", None) or getattr(candidate, "pgcode", None)
+        if code:
+            return str(code)
+    return None
+
+
+def is_booking_clash(error: BaseException) -> bool:
+    """The exclusion constraint refused a booking: the venue or starter is taken at that time."""
+    return isinstance(error, DBAPIError) and sqlstate(error) == EXCLUSION_VIOLATION
+
+
+def is_booking_race(error: BaseException) -> bool:
+    """Another transaction booked the same venue or starter first (or the two deadlocked doing so)."""
+    return isinstance(error, DBAPIError) and sqlstate(error) in (EXCLUSION_VIOLATION, DEADLOCK_DETECTED)
 
 
 @dataclass(frozen=True)
@@ -33,7 +56,9 @@ class Booker:
     strict: bool
 
 
-def meetings_between(segments: Sequence[MeetingSeries], start: datetime, end: datetime, config: CalendarConfig):
+def meetings_between(
+    segments: Sequence[MeetingSeries], start: datetime, end: datetime, config: CalendarConfig
+):
     found = [occurrence for one in segments for occurrence in occurrences(one, start, end, config.rules)]
     return sorted(found, key=lambda occurrence: occurrence.start)
 
@@ -87,9 +112,7 @@ async def _sync_bookings(
         )
     )
     existing = {(owner_id, _utc(start), _utc(end)): row_id for row_id, owner_id, start, end in rows.all()}
-    wanted = (
-        {(booker.owner_id, _utc(m.start), _utc(m.end)) for m in meetings} if booker.owner_id else set()
-    )
+    wanted = {(booker.owner_id, _utc(m.start), _utc(m.end)) for m in meetings} if booker.owner_id else set()
     stale = [row_id for key, row_id in existing.items() if key not in wanted]
     if stale:
         await session.execute(delete(table).where(table.c.id.in_(stale)))
@@ -105,7 +128,11 @@ async def _sync_bookings(
         if inserted.scalar_one_or_none() is None:
             log.warning(
                 "booking clash; meeting left without this booking",
-                extra={"group_id": str(group_id), owner_column: str(owner_id), "meeting_start": start.isoformat()},
+                extra={
+                    "group_id": str(group_id),
+                    owner_column: str(owner_id),
+                    "meeting_start": start.isoformat(),
+                },
             )
 
 

@@ -38,7 +38,9 @@ def hours_from_json(data: Mapping[str, list[list[str]]]) -> dict[int, tuple[Time
     for day, spans in data.items():
         if day not in WEEKDAY_CODES:
             raise ValueError(f"unknown weekday {day!r}; use one of {', '.join(WEEKDAY_CODES)}")
-        ranges = tuple(_time_range(time.fromisoformat(start), time.fromisoformat(end)) for start, end in spans)
+        ranges = tuple(
+            _time_range(time.fromisoformat(start), time.fromisoformat(end)) for start, end in spans
+        )
         if ranges:
             hours[WEEKDAY_CODES.index(day)] = tuple(sorted(ranges, key=lambda r: r.start))
     return hours
@@ -98,10 +100,11 @@ class RowProblem:
     message: str
 
 
-def parse_venue_csv(text: str) -> tuple[list[VenueRow], list[RowProblem]]:
+def parse_venue_csv(text: str) -> tuple[list[tuple[int, VenueRow]], list[RowProblem]]:
     """Read venues from CSV with a header row (CSV_COLUMNS; `address` and `blackout_dates` may be empty).
 
-    Returns every readable row and a problem per unreadable one, so one typo does not hold up the rest.
+    Returns every readable row with its line number and a problem per unreadable one, so one typo does
+    not hold up the rest.
     """
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
     missing = [column for column in CSV_COLUMNS if column not in (reader.fieldnames or [])]
@@ -110,7 +113,7 @@ def parse_venue_csv(text: str) -> tuple[list[VenueRow], list[RowProblem]]:
     rows, problems = [], []
     for line, record in enumerate(reader, start=2):
         try:
-            rows.append(_venue_row(record))
+            rows.append((line, _venue_row(record)))
         except ValueError as error:
             problems.append(RowProblem(line, str(error)))
     return rows, problems

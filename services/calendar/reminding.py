@@ -46,7 +46,9 @@ async def send_due_reminders(session: AsyncSession, outbox: Outbox, now: datetim
         correlation_id = await session.scalar(
             select(groups.c.correlation_id).where(groups.c.group_id == row.group_id)
         )
-        event = ReminderDue(group_id=row.group_id, meeting_start=row.meeting_start, members=members, kind=row.kind)
+        event = ReminderDue(
+            group_id=row.group_id, meeting_start=row.meeting_start, members=members, kind=row.kind
+        )
         envelope = event.envelope(source=SOURCE, correlation_id=correlation_id)
         envelope = envelope.model_copy(
             update={"event_id": reminder_event_id(row.group_id, row.meeting_start, row.kind)}
@@ -57,7 +59,9 @@ async def send_due_reminders(session: AsyncSession, outbox: Outbox, now: datetim
     return sent
 
 
-async def _expected_members(session: AsyncSession, group_id: uuid.UUID, meeting_start: datetime) -> list[uuid.UUID]:
+async def _expected_members(
+    session: AsyncSession, group_id: uuid.UUID, meeting_start: datetime
+) -> list[uuid.UUID]:
     """Members who have not reported absence for this meeting: they already know they will not come."""
     absent = select(absences.c.participant_id).where(
         absences.c.group_id == group_id, absences.c.meeting_start == meeting_start
@@ -71,4 +75,6 @@ async def _expected_members(session: AsyncSession, group_id: uuid.UUID, meeting_
 
 
 async def _mark(session: AsyncSession, reminder_id: int, state: str, now: datetime) -> None:
-    await session.execute(update(reminders).where(reminders.c.id == reminder_id).values(state=state, sent_at=now))
+    await session.execute(
+        update(reminders).where(reminders.c.id == reminder_id).values(state=state, sent_at=now)
+    )

@@ -13,6 +13,7 @@ import logging
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -59,11 +60,9 @@ def municipality_name(number: str) -> str:
     return found.name if found else number
 
 
-async def schedule_next_group(
-    session: AsyncSession, outbox: Outbox, config: CalendarConfig, now: datetime
-) -> Outcome | None:
-    """Schedule the oldest group waiting for it, or return None when none waits (or all are claimed)."""
-    row = (
+async def claim_next_group(session: AsyncSession) -> Any | None:
+    """The oldest group waiting to be scheduled, locked; None when none waits (or others hold them all)."""
+    return (
         await session.execute(
             select(groups)
             .where(groups.c.status == "to_schedule", groups.c.schedule_after <= func.now())
@@ -72,8 +71,12 @@ async def schedule_next_group(
             .with_for_update(skip_locked=True)
         )
     ).one_or_none()
-    if row is None:
-        return None
+
+
+async def schedule_claimed(
+    session: AsyncSession, outbox: Outbox, config: CalendarConfig, row: Any, now: datetime
+) -> Outcome:
+    """Choose, book and announce, or record and announce why nothing fits."""
     members = await members_of(session, row.group_id)
     group = GroupToSchedule(
         group_id=row.group_id,
@@ -108,7 +111,9 @@ async def schedule_next_group(
         log.info("group could not be scheduled", extra={"group_id": str(group.group_id)})
         return Outcome(group.group_id, scheduled=False, reason=result.reason)
     await _book(session, config, result, now)
-    await outbox.add(session, (await _scheduled_event(session, config, result)).envelope(source=SOURCE, **ids))
+    await outbox.add(
+        session, (await _scheduled_event(session, config, result)).envelope(source=SOURCE, **ids)
+    )
     log.info("group scheduled", extra={"group_id": str(group.group_id)})
     return Outcome(group.group_id, scheduled=True)
 
@@ -122,7 +127,9 @@ async def postpone(session: AsyncSession, group_id: uuid.UUID, now: datetime) ->
     )
 
 
-async def _book(session: AsyncSession, config: CalendarConfig, decision: SchedulingDecision, now: datetime) -> None:
+async def _book(
+    session: AsyncSession, config: CalendarConfig, decision: SchedulingDecision, now: datetime
+) -> None:
     group_id = decision.series.group_id
     venue_id = uuid.UUID(decision.venue.id) if decision.venue else None
     starter_id = uuid.UUID(decision.starter_id) if decision.starter_id else None

@@ -64,11 +64,17 @@ async def load_starters(session: AsyncSession, district: str) -> list[Starter]:
     return [starter_from_row(row) for row in (await session.execute(query)).all()]
 
 
-async def load_venue_bookings(session: AsyncSession, venue_ids: Sequence[str], now: datetime) -> list[Booking]:
+async def load_venue_bookings(
+    session: AsyncSession, venue_ids: Sequence[str], now: datetime
+) -> list[Booking]:
     if not venue_ids:
         return []
     rows = await session.execute(
-        select(venue_bookings.c.venue_id, func.lower(venue_bookings.c.during), func.upper(venue_bookings.c.during))
+        select(
+            venue_bookings.c.venue_id,
+            func.lower(venue_bookings.c.during),
+            func.upper(venue_bookings.c.during),
+        )
         .where(venue_bookings.c.venue_id.in_([uuid.UUID(v) for v in venue_ids]))
         .where(func.upper(venue_bookings.c.during) > now)
     )
@@ -107,7 +113,9 @@ def series_from_row(row: Any, breaks: tuple[DateRange, ...]) -> MeetingSeries:
             MovedOccurrence(
                 original_date=date.fromisoformat(item["original_date"]),
                 start=datetime.fromisoformat(item["start"]),
-                duration=timedelta(minutes=item["duration_minutes"]) if item.get("duration_minutes") else None,
+                duration=timedelta(minutes=item["duration_minutes"])
+                if item.get("duration_minutes")
+                else None,
             )
             for item in row.overrides
         ),
@@ -147,7 +155,9 @@ def series_values(one: MeetingSeries) -> dict[str, Any]:
 async def load_series(
     session: AsyncSession, group_id: uuid.UUID, breaks: tuple[DateRange, ...]
 ) -> list[MeetingSeries]:
-    rows = await session.execute(select(series).where(series.c.group_id == group_id).order_by(series.c.segment))
+    rows = await session.execute(
+        select(series).where(series.c.group_id == group_id).order_by(series.c.segment)
+    )
     return [series_from_row(row, breaks) for row in rows.all()]
 
 

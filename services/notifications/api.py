@@ -35,6 +35,11 @@ def _html(body: str, status_code: int = 200) -> HTMLResponse:
     return HTMLResponse(body, status_code=status_code, headers=_PRIVATE)
 
 
+def _here(request: Request) -> str:
+    # Relative, so the form posts back through whatever proxy the page came through.
+    return f"{request.url.path}?{request.url.query}" if request.url.query else request.url.path
+
+
 def _service(request: Request) -> Service:
     return request.app.state.service
 
@@ -83,7 +88,7 @@ async def absence_page(token: str, meeting: MeetingParam, request: Request) -> H
     language = await _language_of(request, participant_id)
     outcome = "meeting_passed" if start <= _runtime(request).clock() else "ask"
     body = pages.page(
-        "absence", language, outcome=outcome, when=pages.when(start, language), action=str(request.url)
+        "absence", language, outcome=outcome, when=pages.when(start, language), action=_here(request)
     )
     return _html(body)
 
@@ -163,7 +168,7 @@ async def _preferences_page(request: Request, participant_id: uuid.UUID, *, save
         contact.language,
         invalid=False,
         saved=saved,
-        action=str(request.url),
+        action=_here(request),
         channel=contact.channel,
         chosen_language=contact.language,
         only_essential=contact.non_essential_opt_out == "true",
@@ -229,7 +234,7 @@ class DeliveryLogEntry(BaseModel):
     group_id: uuid.UUID | None
     message_type: str
     channel: str = Field(description="email, sms, or none when we hold no way to reach the person")
-    state: str = Field(description="queued, sent or failed")
+    state: str = Field(description="queued, sent, failed, or expired (the meeting began before it could go)")
     attempts: int
     created_at: datetime
     due_at: datetime
@@ -244,7 +249,7 @@ class DeliveryLogEntry(BaseModel):
 async def delivery_log(
     request: Request,
     user: Annotated[StaffUser, Depends(staff_user)],
-    state: Annotated[str | None, Query(pattern="^(queued|sent|failed)$")] = None,
+    state: Annotated[str | None, Query(pattern="^(queued|sent|failed|expired)$")] = None,
     message_type: Annotated[str | None, Query(max_length=40)] = None,
     recipient_id: uuid.UUID | None = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,

@@ -45,8 +45,11 @@ def create_service(
     return NotificationService(settings, clock=clock, channels=channels or Channels.from_settings(settings))
 
 
-def create_app(settings: Settings | None = None, **options: Any) -> FastAPI:
-    service = create_service(settings, **options)
+def http_app(service: NotificationService) -> FastAPI:
     app = service.http_app(public, sms, staff, title="selvhjelp notifications")
     app.state.runtime = service.runtime
     return app
+
+
+def create_app(settings: Settings | None = None, **options: Any) -> FastAPI:
+    return http_app(create_service(settings, **options))

@@ -55,10 +55,10 @@ def build_email(email: Email, sender: str) -> EmailMessage:
     message["Subject"] = email.subject
     message["Date"] = formatdate(localtime=False)
     message["Message-ID"] = make_msgid(idstring=email.reference, domain="selvhjelp.local")
-    message["Content-Language"] = email.language
     message["Auto-Submitted"] = "auto-generated"  # RFC 3834: no auto-replies to this
     message.set_content(email.text)
     message.add_alternative(email.html, subtype="html")
+    message["Content-Language"] = email.language
     return message
 
 

@@ -309,8 +309,8 @@ async def member_joined(session: AsyncSession, rt: Runtime, data: Any, event_id:
         session, data.group_id, [data.participant_id], "active" if started else "invited", overwrite=True
     )
     if loaded is None:
-        return
-    group, row = (await load_group(session, data.group_id)) or loaded
+        return  # group.formed has not reached us yet: the invitation goes out with the others
+    group, row = (await load_group(session, data.group_id)) or loaded  # again: now counting the newcomer
     now = rt.clock()
     if started and group.scheduled:
         # A newcomer the group voted in: their first meeting is the group's next one.

@@ -295,3 +295,15 @@ def redact(error: str, limit: int = 500) -> str:
     """Provider errors often echo the address ("550 <kari@example.org>: unknown user"); staff see the
     delivery log, so addresses and numbers are replaced before the error is stored."""
     return _PHONE.sub("[number]", _EMAIL.sub("[address]", str(error)))[:limit]
+
+
+# --- messages that lose their point --------------------------------------------------------------
+ABOUT_ONE_MEETING: frozenset[str] = frozenset({"meeting_reminder", "absence_notice", "meeting_at_risk"})
+
+
+def too_late(message_type: str, meeting_start: datetime | None, now: datetime) -> bool:
+    """A reminder or an absence notice that could only go out after the meeting began is worthless (the
+    duty to notify is about telling the others *before*): it is dropped rather than sent late."""
+    if message_type not in ABOUT_ONE_MEETING or meeting_start is None:
+        return False
+    return _in_oslo(meeting_start).astimezone(UTC) <= _in_oslo(now).astimezone(UTC)

@@ -45,7 +45,7 @@ deliveries = Table(
     Column("message_type", String(40), nullable=False),
     Column("language", String(2), nullable=False),
     Column("context", Text, nullable=False),  # JSON; rendered at send time, deleted on erasure
-    Column("state", String(10), nullable=False, server_default="queued"),  # queued | sent | failed
+    Column("state", String(10), nullable=False, server_default="queued"),  # queued | sent | failed | expired
     Column("attempts", Integer, nullable=False, server_default="0"),
     Column("last_error", String(500)),
     Column("due_at", DateTime(timezone=True), nullable=False, server_default=func.now()),

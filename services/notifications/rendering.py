@@ -334,4 +334,8 @@ def build_parser(subparsers: Any) -> argparse.ArgumentParser:
         "--out", type=Path, default=Path("notification-previews"), help="Directory to write the files to."
     )
     parser.set_defaults(func=_run_preview)
+    # The local mail and SMS sinks sit beside the preview: both let a person read what would be sent.
+    from .sinks import build_parser as build_sinks_parser
+
+    build_sinks_parser(subparsers)
     return parser

@@ -26,7 +26,7 @@ from shared.settings import Settings
 
 from .channels import Channels, DeliveryFailed, Email, reference_of
 from .commands import Clock
-from .domain import OSLO, as_oslo, next_allowed_send_time, retry_delay
+from .domain import OSLO, as_oslo, next_allowed_send_time, retry_delay, too_late
 from .models import contacts, deliveries
 from .rendering import RenderedMessage, render
 
@@ -70,7 +70,7 @@ def meeting_of(context: dict[str, Any]) -> datetime | None:
 @dataclass(frozen=True)
 class Outcome:
     values: dict[str, Any]
-    result: str  # sent | deferred | retry | failed
+    result: str  # sent | deferred | retry | failed | expired
 
 
 class DeliveryWorker:
@@ -174,8 +174,18 @@ class DeliveryWorker:
         recipient = people.get(row.recipient_id)
         if recipient is None:
             return self._failed(row, now, "no contact details on file")
+        meeting = _oslo_or_none(meeting_of(context))
+        if too_late(row.message_type, meeting, now):
+            return Outcome(
+                {
+                    "state": "expired",
+                    "last_error": "the meeting had begun before it could be sent",
+                    "context": "{}",
+                },
+                "expired",
+            )
         if row.channel == "sms":
-            allowed = next_allowed_send_time(now.astimezone(OSLO), _oslo_or_none(meeting_of(context)))
+            allowed = next_allowed_send_time(now.astimezone(OSLO), meeting)
             if allowed > now:
                 return Outcome({"due_at": allowed}, "deferred")
         context["name"] = recipient.name

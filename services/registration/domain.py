@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -61,9 +62,12 @@ def check(details: RegistrationDetails, today: date, *, minimum_age: int = MINIM
     return municipality.district
 
 
+# PostgreSQL text and jsonb cannot hold NUL, and UTF-8 cannot encode a lone surrogate (JSON's "\ud800").
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+
+
 def _storable(text: str) -> bool:
-    # PostgreSQL text and jsonb cannot hold NUL, and UTF-8 cannot encode a lone surrogate (JSON's "\ud800").
-    return "\x00" not in text and not any("\ud800" <= char <= "\udfff" for char in text)
+    return _UNSTORABLE.search(text) is None
 
 
 def unstorable_text(details: RegistrationDetails) -> list[FieldProblem]:

@@ -18,6 +18,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from shared.contracts import Envelope
+from shared.observability import metrics
 
 from .publisher import Publisher
 
@@ -66,6 +67,7 @@ class OutboxRelay:
         retry_cap_seconds: float = 60.0,
     ) -> None:
         self.table = outbox.table
+        self.service_name = outbox.exchange.removeprefix("selvhjelp.")
         self.sessions = sessions
         self.publisher = publisher
         self.poll_seconds = poll_seconds
@@ -152,6 +154,7 @@ class OutboxRelay:
                         extra={"event_id": str(row.event_id), "error": type(result).__name__},
                     )
         self.published += len(sent_ids)
+        metrics.outbox_published.labels(self.service_name).inc(len(sent_ids))
         return len(sent_ids)
 
     async def _publish(self, row: Any) -> None:

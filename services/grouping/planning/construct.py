@@ -8,6 +8,7 @@ first to ask for a group around them.
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from random import Random
 
@@ -54,9 +55,11 @@ def construct(
         items += [(DIGITAL, kind, scope, people) for scope, people in by_scope.items() if len(people) >= smallest]
     items += [(LOCAL, kind, place, people) for (kind, place), people in local.items() if len(people) >= smallest]
 
+    spread = rng.choice((0.25, 1.0, 3.0)) if rng else 0.0  # from a light shuffle to almost random
+
     def order(item: tuple) -> tuple:
         stage, kind, where, members = item
-        noise = rng.uniform(0.6, 1.4) if rng else 1.0
+        noise = math.exp(rng.gauss(0.0, spread)) if rng else 1.0
         return (kind not in favoured, 0 if mix_stages else stage, len(members) * noise, stage, kind, where)
 
     drafts: list[Draft] = []

@@ -16,8 +16,8 @@ from .state import Assignment
 # tens of thousands a few; the effort depends on the input only, which keeps results deterministic (the
 # wall-clock deadline is a safety net, not the normal stop).
 RESTART_BUDGET = 30_000
-LNS_BUDGET = 300_000
-MAX_LNS_ITERATIONS = 1500
+LNS_BUDGET = 60_000
+MAX_LNS_ITERATIONS = 1000
 
 
 def solve_heuristic(pool: Pool, eligible: list[bool], seed: int = 0, deadline: float | None = None) -> list[Draft]:

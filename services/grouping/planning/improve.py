@@ -10,15 +10,17 @@ woman try exchanging a member with a nearby group.
 from __future__ import annotations
 
 from bisect import bisect_left
+from collections.abc import Iterable
 from random import Random
 
 from .classes import Kind, own_kinds
 from .construct import construct
-from .pool import Draft, Pool, breaks_rules, has_lone, score
+from .pool import Draft, Pool, breaks_rules, clash, has_lone, score
 from .state import Assignment
 
 MAX_ROUNDS = 4
 NEAREST_CANDIDATES = 40  # how far out from a person's age to look when starting a group around them
+EXCHANGE_CANDIDATES = 40  # nearby groups at the same time to try when mending a lone man or woman
 
 
 class KindIndex:
@@ -41,16 +43,17 @@ def improve(state: Assignment, kinds: KindIndex, rng: Random | None = None) -> N
         for u in state.unplaced():
             if state.group_of[u] < 0:
                 _take_seat(state, u)
-        _repair_lone_gender(state)
         if state.total <= before:
-            return
+            break
+    _repair_lone_gender(state)
+    _grow_small_groups(state)
 
 
-def _best_insert(state: Assignment, u: int, exclude: int = -1) -> tuple[int, int]:
+def _best_insert(state: Assignment, u: int, exclude: int = -1, among: Iterable[int] | None = None) -> tuple[int, int]:
     """(gain, group) of the best group the person can join as they are, or (0, -1)."""
     pool = state.pool
     best_gain, best_gid = 0, -1
-    for gid in state.joinable(u, exclude):
+    for gid in state.joinable(u, exclude) if among is None else among:
         draft = state.groups[gid]
         if len(draft.members) >= pool.rules.max_size:
             continue
@@ -63,9 +66,9 @@ def _best_insert(state: Assignment, u: int, exclude: int = -1) -> tuple[int, int
     return best_gain, best_gid
 
 
-def insert(state: Assignment, u: int) -> bool:
-    """Put a waiting person into the group with room where they add most."""
-    _, gid = _best_insert(state, u)
+def insert(state: Assignment, u: int, among: Iterable[int] | None = None) -> bool:
+    """Put a waiting person into the group with room where they add most (among some groups only)."""
+    _, gid = _best_insert(state, u, among=among)
     if gid < 0:
         return False
     state.set_members(gid, state.groups[gid].members + [u])
@@ -77,7 +80,7 @@ def _eject_chain(state: Assignment, u: int) -> bool:
     pool = state.pool
     for gid in state.joinable(u):
         draft = state.groups[gid]
-        for v in draft.members:
+        for v in _seats_for(state, u, gid):
             swapped = [m for m in draft.members if m != v] + [u]
             if breaks_rules(pool, swapped, draft.slot, draft.digital):
                 continue
@@ -96,7 +99,7 @@ def _take_seat(state: Assignment, u: int) -> bool:
     best_gain, best = 0, None
     for gid in state.joinable(u):
         draft = state.groups[gid]
-        for v in draft.members:
+        for v in _seats_for(state, u, gid):
             swapped = [m for m in draft.members if m != v] + [u]
             if breaks_rules(pool, swapped, draft.slot, draft.digital):
                 continue
@@ -109,6 +112,13 @@ def _take_seat(state: Assignment, u: int) -> bool:
     state.set_members(gid, swapped)
     insert(state, v)
     return True
+
+
+def _seats_for(state: Assignment, u: int, gid: int) -> list[int]:
+    """Members whose seat u might take: if u clashes with one member, only that one; with more, none."""
+    draft = state.groups[gid]
+    clashing = [m for m in draft.members if clash(state.pool, u, m, draft.digital)]
+    return clashing if len(clashing) == 1 else [] if clashing else draft.members
 
 
 def _form_with_donors(state: Assignment, u: int, kinds: KindIndex) -> bool:
@@ -214,7 +224,8 @@ def nearby_in_age(
 
 
 def _repair_lone_gender(state: Assignment) -> None:
-    """Exchange one member of a group with a lone man or woman for someone nearby, if the total improves."""
+    """Exchange one member of a group with a lone man or woman for someone of the other gender from a
+    nearby group at the same time, if the total improves."""
     pool = state.pool
     for gid in sorted(state.groups):
         draft = state.groups[gid]
@@ -226,13 +237,22 @@ def _repair_lone_gender(state: Assignment) -> None:
 
 
 def _exchange(state: Assignment, gid: int, x: int) -> bool:
+    """x moves to another group and someone of another gender from there takes x's seat."""
     pool = state.pool
     draft = state.groups[gid]
     rest = [m for m in draft.members if m != x]
-    for other in state.joinable(x, exclude=gid):
+    looked = 0
+    for other in state.same_slot(gid):
+        if looked == EXCHANGE_CANDIDATES:
+            break
         other_draft = state.groups[other]
-        for y in other_draft.members:
-            if pool.gender[y] == pool.gender[x]:
+        if not draft.digital and pool.municipality[other_draft.members[0]] not in pool.neighbours[
+            pool.municipality[x]
+        ]:
+            continue
+        looked += 1
+        for y in _seats_for(state, x, other):
+            if pool.gender[y] == pool.gender[x] or any(clash(pool, y, m, draft.digital) for m in rest):
                 continue
             mine, theirs = rest + [y], [m for m in other_draft.members if m != y] + [x]
             if breaks_rules(pool, mine, draft.slot, draft.digital) or breaks_rules(
@@ -243,4 +263,63 @@ def _exchange(state: Assignment, gid: int, x: int) -> bool:
             if gain > 0:
                 state.replace({gid: mine, other: theirs})
                 return True
+    return False
+
+
+def _grow_small_groups(state: Assignment) -> None:
+    """Bring groups under the target size closer to it without changing who is placed: merge two small
+    groups, or take a member from a nearby group at the same time that can spare one."""
+    rules = state.pool.rules
+    for gid in sorted(state.groups):
+        if gid not in state.groups or len(state.groups[gid].members) >= rules.target_size:
+            continue
+        for other in _nearby_same_slot(state, gid):
+            if _merge(state, gid, other) or _pull_one(state, gid, other):
+                if gid not in state.groups or len(state.groups[gid].members) >= rules.target_size:
+                    break
+
+
+def _nearby_same_slot(state: Assignment, gid: int) -> list[int]:
+    pool = state.pool
+    draft = state.groups[gid]
+    near = pool.neighbours[pool.municipality[draft.members[0]]]
+    found = [
+        other
+        for other in state.same_slot(gid)
+        if draft.digital or pool.municipality[state.groups[other].members[0]] in near
+    ]
+    return found[:EXCHANGE_CANDIDATES]
+
+
+def _merge(state: Assignment, gid: int, other: int) -> bool:
+    pool = state.pool
+    draft, other_draft = state.groups[gid], state.groups.get(other)
+    if other_draft is None or len(draft.members) + len(other_draft.members) > pool.rules.max_size:
+        return False
+    merged = draft.members + other_draft.members
+    if breaks_rules(pool, merged, draft.slot, draft.digital):
+        return False
+    if score(pool, merged) <= state.score_of[gid] + state.score_of[other]:
+        return False
+    state.remove(other)
+    state.set_members(gid, merged)
+    return True
+
+
+def _pull_one(state: Assignment, gid: int, other: int) -> bool:
+    pool = state.pool
+    draft, other_draft = state.groups[gid], state.groups.get(other)
+    if other_draft is None or len(other_draft.members) <= pool.rules.min_size:
+        return False
+    for v in other_draft.members:
+        if any(clash(pool, v, m, draft.digital) for m in draft.members):
+            continue
+        grown, shrunk = draft.members + [v], [m for m in other_draft.members if m != v]
+        if breaks_rules(pool, grown, draft.slot, draft.digital) or breaks_rules(
+            pool, shrunk, other_draft.slot, other_draft.digital
+        ):
+            continue
+        if score(pool, grown) + score(pool, shrunk) > state.score_of[gid] + state.score_of[other]:
+            state.replace({gid: grown, other: shrunk})
+            return True
     return False

@@ -31,17 +31,19 @@ def ruin_and_recreate(state: Assignment, kinds: KindIndex, rng: Random, iteratio
         state.begin()
         before = state.total
         freed = [i for gid in chosen for i in state.remove(gid)]
-        slots = {s for i in [u, *freed] for s in pool.slots[i]}
-        regroup = freed + [i for i in waiting if not slots.isdisjoint(pool.slots[i])]
+        regroup = freed + _could_join(pool, [u, *freed], waiting)
         free = [False] * len(pool)
         for i in regroup:
             free[i] = True
         largest = rng.choice((pool.rules.min_size, pool.rules.min_size, pool.rules.max_size))
-        for draft in construct(pool, free, rng, first=u, mix_stages=rng.random() < 0.5, largest=largest):
-            state.add(draft)
+        drafts = construct(pool, free, rng, first=u, mix_stages=rng.random() < 0.5, largest=largest)
+        new_groups = [state.add(draft) for draft in drafts]
+        displaced = set(freed) | {u}
+        # Whoever lost a seat may join any group; the others waiting only the new groups (the rest of the
+        # groups they could not join before).
         for i in sorted(regroup, key=lambda i: (-pool.wait[i], i)):
             if state.group_of[i] < 0:
-                insert(state, i)
+                insert(state, i, among=None if i in displaced else new_groups)
         if state.total >= before:
             state.commit()
         else:
@@ -58,3 +60,20 @@ def _related_groups(state: Assignment, u: int, kinds: KindIndex) -> list[int]:
                 _, placed = nearby_in_age(state, u, kind, digital, kinds)
                 found.update(state.group_of[i] for i in placed)
     return sorted(found)
+
+
+def _could_join(pool, anchors: list[int], waiting: list[int]) -> list[int]:
+    """Waiting people who might share a group with one of the anchors: a common slot, within reach, and
+    within the age span of the anchors' ages."""
+    span = pool.rules.max_age_span_years
+    slots = {s for i in anchors for s in pool.slots[i]}
+    youngest = min(pool.age[i] for i in anchors) - span
+    oldest = max(pool.age[i] for i in anchors) + span
+    near = set().union(*(pool.neighbours[pool.municipality[i]] for i in anchors))
+    return [
+        i
+        for i in waiting
+        if youngest <= pool.age[i] <= oldest
+        and not slots.isdisjoint(pool.slots[i])
+        and (pool.digital_ok[i] or pool.municipality[i] in near)
+    ]

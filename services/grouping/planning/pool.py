@@ -108,6 +108,23 @@ def breaks_rules(pool: Pool, members: Sequence[int], slot: int, digital: bool, c
     return len(places) > 1 and any(not places <= pool.neighbours[m] for m in places)
 
 
+def clash(pool: Pool, a: int, b: int, digital: bool) -> bool:
+    """True if two people can never be in the same group of this format, whoever else is in it.
+
+    A quick necessary test: it lets searches skip most candidates before the full check.
+    """
+    if abs(pool.age[a] - pool.age[b]) > pool.rules.max_age_span_years:
+        return True
+    if digital:
+        if pool.rules.digital_scope == "district" and pool.district[a] != pool.district[b]:
+            return True
+    elif pool.municipality[b] not in pool.neighbours[pool.municipality[a]]:
+        return True
+    if pool.gender[a] != pool.gender[b] and (pool.single_gender[a] or pool.single_gender[b]):
+        return True
+    return pool.topic[a] != pool.topic[b] and (pool.composition[a] == _SAME or pool.composition[b] == _SAME)
+
+
 def has_lone(pool: Pool, members: Sequence[int]) -> bool:
     women = sum(1 for i in members if pool.gender[i] == _FEMALE)
     men = sum(1 for i in members if pool.gender[i] == _MALE)

@@ -19,7 +19,8 @@ class Assignment:
         self.score_of: dict[int, int] = {}
         self.group_of = [-1] * len(pool)
         self.total = 0
-        self._by_slot: dict[tuple[int, bool], set[int]] = defaultdict(set)
+        # Group ids per (slot, digital), ascending: ids only grow, so appending keeps the order.
+        self._by_slot: dict[tuple[int, bool], list[int]] = defaultdict(list)
         self._next_id = 0
         self._journal: list[tuple] | None = None
         for draft in drafts:
@@ -37,7 +38,7 @@ class Assignment:
         """Dissolve a group; returns its former members."""
         self._unplace(gid)
         draft = self.groups.pop(gid)
-        self._by_slot[(draft.slot, draft.digital)].discard(gid)
+        self._by_slot[(draft.slot, draft.digital)].remove(gid)
         self._record(("removed", gid, draft))
         return draft.members
 
@@ -87,13 +88,19 @@ class Assignment:
         """Groups at a slot the person can attend, in a format they accept and (in person) nearby."""
         pool = self.pool
         near = pool.neighbours[pool.municipality[i]]
+        groups = self.groups
         for digital, ok in ((False, pool.in_person_ok[i]), (True, pool.digital_ok[i])):
             if not ok:
                 continue
             for slot in pool.slots[i]:
-                for gid in sorted(self._by_slot.get((slot, digital), ())):
-                    if gid != exclude and (digital or pool.municipality[self.groups[gid].members[0]] in near):
+                for gid in self._by_slot.get((slot, digital), ()):
+                    if gid != exclude and (digital or pool.municipality[groups[gid].members[0]] in near):
                         yield gid
+
+    def same_slot(self, gid: int) -> list[int]:
+        """Other groups meeting at the same slot in the same format."""
+        draft = self.groups[gid]
+        return [other for other in self._by_slot[(draft.slot, draft.digital)] if other != gid]
 
     def drafts(self) -> list[Draft]:
         return [Draft(list(d.members), d.slot, d.digital) for _, d in sorted(self.groups.items())]
@@ -105,7 +112,10 @@ class Assignment:
 
     def _insert(self, gid: int, draft: Draft) -> None:
         self.groups[gid] = draft
-        self._by_slot[(draft.slot, draft.digital)].add(gid)
+        bucket = self._by_slot[(draft.slot, draft.digital)]
+        bucket.append(gid)
+        if len(bucket) > 1 and bucket[-2] > gid:  # a rolled-back removal comes back in its old place
+            bucket.sort()
         self._place(gid, draft.members)
 
     def _place(self, gid: int, members: list[int]) -> None:

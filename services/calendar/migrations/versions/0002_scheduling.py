@@ -64,13 +64,9 @@ def upgrade() -> None:
 
     op.add_column("groups", sa.Column("formed_event_id", sa.Uuid), schema=S)
     op.add_column("groups", sa.Column("correlation_id", sa.Uuid), schema=S)
-    op.add_column(
-        "groups", sa.Column("venue_id", sa.Uuid, sa.ForeignKey(f"{S}.venues.id")), schema=S
-    )
+    op.add_column("groups", sa.Column("venue_id", sa.Uuid, sa.ForeignKey(f"{S}.venues.id")), schema=S)
     op.add_column("groups", sa.Column("meeting_url", sa.Text), schema=S)
-    op.add_column(
-        "groups", sa.Column("starter_id", sa.Uuid, sa.ForeignKey(f"{S}.starters.id")), schema=S
-    )
+    op.add_column("groups", sa.Column("starter_id", sa.Uuid, sa.ForeignKey(f"{S}.starters.id")), schema=S)
     op.add_column("groups", sa.Column("failure_reason", sa.Text), schema=S)
     op.add_column("groups", sa.Column("planned_until", sa.DateTime(timezone=True)), schema=S)
     op.add_column(

@@ -1,0 +1,186 @@
+"""Commands of the calendar service: each runs inside the caller's transaction and stages its events in
+the outbox, so the state change and its events commit together or not at all.
+
+Scheduling lives in scheduling.py, reminders in reminding.py, staff changes to a series in changing.py.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from shared.contracts import Envelope, MeetingAtRisk
+from shared.erasure import finish_erasure
+from shared.messaging import InvalidMessage, Outbox
+
+from .config import CalendarConfig
+from .domain import end_series
+from .models import absences, at_risk_alerts, groups, memberships
+from .plan import Booker, sync_plan
+from .store import load_series, save_series
+
+log = logging.getLogger("selvhjelp.calendar.commands")
+SOURCE = "calendar"
+
+
+# --- the group's life, as grouping tells it -------------------------------------------------------
+async def store_formed_group(session: AsyncSession, formed: Envelope[Any]) -> bool:
+    """Keep a newly formed group for the scheduler; False when it was already known."""
+    data = formed.data
+    inserted = (
+        await session.execute(
+            insert(groups)
+            .values(
+                group_id=data.group_id,
+                district=data.district,
+                slot=data.slot,
+                format=data.format.value,
+                municipalities=list(data.municipalities),
+                status="to_schedule",
+                formed_event_id=formed.event_id,
+                correlation_id=formed.correlation_id,
+            )
+            .on_conflict_do_nothing()
+            .returning(groups.c.group_id)
+        )
+    ).scalar_one_or_none()
+    if inserted is None:
+        return False
+    await replace_members(session, data.group_id, data.members)
+    return True
+
+
+async def replace_members(session: AsyncSession, group_id: uuid.UUID, members: list[uuid.UUID]) -> None:
+    await session.execute(
+        delete(memberships).where(
+            memberships.c.group_id == group_id, memberships.c.participant_id.not_in(members)
+        )
+    )
+    if members:
+        await session.execute(
+            insert(memberships)
+            .values([{"group_id": group_id, "participant_id": member} for member in members])
+            .on_conflict_do_nothing()
+        )
+
+
+async def add_member(session: AsyncSession, group_id: uuid.UUID, participant_id: uuid.UUID) -> None:
+    await session.execute(
+        insert(memberships).values(group_id=group_id, participant_id=participant_id).on_conflict_do_nothing()
+    )
+
+
+async def remove_member(session: AsyncSession, group_id: uuid.UUID, participant_id: uuid.UUID) -> None:
+    await session.execute(
+        delete(memberships).where(
+            memberships.c.group_id == group_id, memberships.c.participant_id == participant_id
+        )
+    )
+
+
+async def require_group(session: AsyncSession, group_id: uuid.UUID) -> Any:
+    """The group's row, locked; an event about a group never formed here cannot be applied."""
+    row = (
+        await session.execute(select(groups).where(groups.c.group_id == group_id).with_for_update())
+    ).one_or_none()
+    if row is None:
+        raise InvalidMessage(f"group {group_id} is unknown to the calendar (no group.formed.v1 seen)")
+    return row
+
+
+async def end_group(
+    session: AsyncSession, config: CalendarConfig, group_id: uuid.UUID, now: datetime
+) -> None:
+    """The group dissolved or ended: no meetings after today, future bookings and reminders released."""
+    row = await require_group(session, group_id)
+    if row.status == "ended":
+        return
+    today = now.astimezone(config.rules.zone).date()
+    segments = await load_series(session, group_id, config.rules.breaks_for(row.district))
+    # A meeting later today stays: it may be the one where the group says goodbye.
+    ended = [
+        one if one.last_day is not None and one.last_day <= today else end_series(one, today)
+        for one in segments
+    ]
+    await save_series(session, ended)
+    await sync_plan(
+        session, config, group_id, ended, venue=Booker(None, False), starter=Booker(None, False), now=now
+    )
+    await session.execute(
+        update(groups).where(groups.c.group_id == group_id).values(status="ended", updated_at=func.now())
+    )
+
+
+# --- attendance ----------------------------------------------------------------------------------
+async def record_absence(
+    session: AsyncSession, outbox: Outbox, config: CalendarConfig, reported: Envelope[Any], now: datetime
+) -> None:
+    """Note an absence; when too few can come to a coming meeting, flag it (once per meeting)."""
+    data = reported.data
+    row = await require_group(session, data.group_id)
+    is_member = await session.scalar(
+        select(func.count()).where(
+            memberships.c.group_id == data.group_id, memberships.c.participant_id == data.participant_id
+        )
+    )
+    if not is_member:  # left the group since; nothing to count
+        log.info("absence of a non-member ignored", extra={"group_id": str(data.group_id)})
+        return
+    await session.execute(
+        insert(absences)
+        .values(group_id=data.group_id, participant_id=data.participant_id, meeting_start=data.meeting_start)
+        .on_conflict_do_nothing()
+    )
+    members = await session.scalar(select(func.count()).where(memberships.c.group_id == data.group_id))
+    # Only current members count: the absence of someone who has left since changes nothing.
+    counted = absences.join(
+        memberships,
+        (absences.c.group_id == memberships.c.group_id)
+        & (absences.c.participant_id == memberships.c.participant_id),
+    )
+    absent = await session.scalar(
+        select(func.count())
+        .select_from(counted)
+        .where(absences.c.group_id == data.group_id, absences.c.meeting_start == data.meeting_start)
+    )
+    expected = members - absent
+    if expected >= config.at_risk_threshold or data.meeting_start <= now:
+        return
+    flagged = (
+        await session.execute(
+            insert(at_risk_alerts)
+            .values(group_id=data.group_id, meeting_start=data.meeting_start)
+            .on_conflict_do_nothing()
+            .returning(at_risk_alerts.c.group_id)
+        )
+    ).scalar_one_or_none()
+    if flagged is None:
+        return
+    at_risk = MeetingAtRisk(
+        group_id=data.group_id, meeting_start=data.meeting_start, absent=absent, expected=expected
+    )
+    await outbox.add(
+        session,
+        at_risk.envelope(source=SOURCE, correlation_id=row.correlation_id, causation_id=reported.event_id),
+    )
+    log.info("meeting flagged at risk", extra={"group_id": str(data.group_id)})
+
+
+# --- erasure -------------------------------------------------------------------------------------
+async def erase_participant(session: AsyncSession, outbox: Outbox, erased: Envelope[Any]) -> int:
+    """Delete what the calendar holds about the person: memberships and reported absences."""
+    participant_id = erased.data.participant_id
+    deleted = (
+        await session.execute(delete(memberships).where(memberships.c.participant_id == participant_id))
+    ).rowcount
+    deleted += (
+        await session.execute(delete(absences).where(absences.c.participant_id == participant_id))
+    ).rowcount
+    await finish_erasure(session, outbox, erased, service=SOURCE, rows_deleted=deleted)
+    return deleted

@@ -1,0 +1,81 @@
+"""iCalendar feeds over HTTP: per group and per participant, behind signed links (no account needed).
+
+A calendar app fetches these again every few hours, so the answer is built fresh from the series each
+time. A link that is not valid answers 404 like a missing feed: it tells a guesser nothing.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from fastapi import APIRouter, HTTPException, Request, Response
+from sqlalchemy import select
+
+from shared.auth import InvalidLink, verify_link
+
+from .config import GROUP_FEED, PARTICIPANT_FEED
+from .domain import GroupSchedule, group_feed, participant_feed
+from .models import groups, memberships
+from .store import load_series, load_venue
+from .web import config_of, service_of
+
+feeds = APIRouter(prefix="/feeds", tags=["calendar feeds"])
+
+CALENDAR = "text/calendar; charset=utf-8"
+_ICS = {200: {"content": {"text/calendar": {"schema": {"type": "string"}}}, "description": "RFC 5545"}}
+
+
+def _subject(request: Request, purpose: str, token: str) -> uuid.UUID:
+    try:
+        return verify_link(config_of(request).signing_key, purpose, token)
+    except InvalidLink:
+        raise HTTPException(404, "no calendar for this link (it may have expired)") from None
+
+
+def _calendar(body: bytes) -> Response:
+    # Private: a shared proxy must not keep one person's calendar for another.
+    return Response(body, media_type=CALENDAR, headers={"Cache-Control": "private, max-age=300"})
+
+
+async def _schedule(session, group_row, config) -> GroupSchedule | None:
+    segments = await load_series(session, group_row.group_id, config.rules.breaks_for(group_row.district))
+    if not segments:
+        return None
+    venue = await load_venue(session, group_row.venue_id)
+    return GroupSchedule(tuple(segments), venue=venue, meeting_url=group_row.meeting_url)
+
+
+@feeds.get("/groups/{token}.ics", response_class=Response, responses=_ICS, summary="A group's meetings")
+async def group_calendar(token: str, request: Request) -> Response:
+    group_id = _subject(request, GROUP_FEED, token)
+    config = config_of(request)
+    async with service_of(request).sessions() as session:
+        row = (await session.execute(select(groups).where(groups.c.group_id == group_id))).one_or_none()
+        schedule = await _schedule(session, row, config) if row else None
+    if schedule is None:
+        raise HTTPException(404, "no calendar for this link (it may have expired)")
+    body = group_feed(schedule.series, venue=schedule.venue, url=schedule.meeting_url, rules=config.rules)
+    return _calendar(body)
+
+
+@feeds.get(
+    "/participants/{token}.ics",
+    response_class=Response,
+    responses=_ICS,
+    summary="The meetings of all my groups",
+)
+async def participant_calendar(token: str, request: Request) -> Response:
+    participant_id = _subject(request, PARTICIPANT_FEED, token)
+    config = config_of(request)
+    async with service_of(request).sessions() as session:
+        rows = (
+            await session.execute(
+                select(groups)
+                .join(memberships, memberships.c.group_id == groups.c.group_id)
+                .where(memberships.c.participant_id == participant_id)
+                .order_by(groups.c.received_at)
+            )
+        ).all()
+        schedules = [schedule for row in rows if (schedule := await _schedule(session, row, config))]
+    # Someone who has left every group keeps a valid, empty calendar rather than a broken subscription.
+    return _calendar(participant_feed(schedules, rules=config.rules))

@@ -1,0 +1,143 @@
+"""The calendar's background loop: schedule formed groups, extend bookings and reminders as time goes by,
+and send due reminders. All due work lives in PostgreSQL and is claimed with SKIP LOCKED, so replicas
+share it and a restart loses nothing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import or_, select
+
+from shared.messaging.errors import is_transient
+
+from .config import CalendarConfig
+from .models import groups
+from .plan import Booker, is_booking_race, sync_plan
+from .reminding import send_due_reminders
+from .scheduling import Outcome, claim_next_group, postpone, schedule_claimed
+from .store import load_series
+
+log = logging.getLogger("selvhjelp.calendar.jobs")
+
+RACE_RETRIES = 10
+# Plans are extended in weekly steps rather than every poll: one pass per group and week is plenty.
+EXTEND_STEP = timedelta(days=7)
+
+
+class CalendarJobs:
+    def __init__(self, service, config: CalendarConfig, clock: Callable[[], datetime] | None = None) -> None:
+        self.service = service
+        self.config = config
+        self.clock = clock or (lambda: datetime.now(UTC))
+        self.races = 0  # booking races lost and retried; visible to tests and metrics
+        self._task: asyncio.Task[None] | None = None
+        self._wake = asyncio.Event()
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._run(), name="calendar-jobs")
+
+    async def stop(self) -> None:
+        if self._task:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
+
+    async def _run(self) -> None:
+        while True:
+            try:
+                busy = await self.run_once()
+            except Exception as error:
+                if is_transient(error):
+                    log.warning("calendar jobs pass failed; retrying", extra={"error": type(error).__name__})
+                else:
+                    log.exception("calendar jobs pass failed")
+                busy = False
+            if busy:
+                continue
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), timeout=self.config.poll_seconds)
+            self._wake.clear()
+
+    async def run_once(self) -> bool:
+        """One pass over every kind of due work; True when there may be more right away."""
+        scheduled = await self.schedule_one()
+        extended = await self.extend_plans()
+        sent = await self.send_reminders()
+        if scheduled or extended or sent:
+            self.service.relay.wake()
+        return scheduled is not None or sent > 0
+
+    async def schedule_one(self) -> Outcome | None:
+        """Schedule the next waiting group; a lost booking race is retried at once with fresh data."""
+        for _ in range(RACE_RETRIES):
+            group_id = None
+            try:
+                async with self.service.sessions() as session, session.begin():
+                    row = await claim_next_group(session)
+                    if row is None:
+                        return None
+                    group_id = row.group_id
+                    return await schedule_claimed(
+                        session, self.service.outbox, self.config, row, self.clock()
+                    )
+            except Exception as error:
+                if is_booking_race(error):
+                    self.races += 1
+                    log.info("booking race lost; scheduling again", extra={"group_id": str(group_id)})
+                    continue
+                if group_id is None or is_transient(error):
+                    raise
+                log.exception(
+                    "scheduling failed unexpectedly; tried again later", extra={"group_id": str(group_id)}
+                )
+                async with self.service.sessions() as session, session.begin():
+                    await postpone(session, group_id, self.clock())
+                return None
+        return None
+
+    async def extend_plans(self, batch: int = 20) -> int:
+        """Book and remind further ahead for groups whose plan ends within the horizon minus a step."""
+        now = self.clock()
+        async with self.service.sessions() as session, session.begin():
+            rows = (
+                await session.execute(
+                    select(groups.c.group_id, groups.c.district, groups.c.venue_id, groups.c.starter_id)
+                    .where(groups.c.status == "scheduled")
+                    .where(
+                        or_(
+                            groups.c.planned_until.is_(None),
+                            groups.c.planned_until < now + self.config.horizon - EXTEND_STEP,
+                        )
+                    )
+                    .order_by(groups.c.planned_until.nulls_first())
+                    .limit(batch)
+                    .with_for_update(skip_locked=True)
+                )
+            ).all()
+            for row in rows:
+                segments = await load_series(
+                    session, row.group_id, self.config.rules.breaks_for(row.district)
+                )
+                await sync_plan(
+                    session,
+                    self.config,
+                    row.group_id,
+                    segments,
+                    venue=Booker(row.venue_id, strict=False),
+                    starter=Booker(row.starter_id, strict=False),
+                    now=now,
+                )
+        return len(rows)
+
+    async def send_reminders(self) -> int:
+        async with self.service.sessions() as session, session.begin():
+            return await send_due_reminders(session, self.service.outbox, self.clock())

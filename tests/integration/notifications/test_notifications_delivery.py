@@ -1,0 +1,159 @@
+"""Exactly one message out, against real RabbitMQ, PostgreSQL and a real SMTP server: a redelivered event
+sends nothing twice, an SMTP outage delays and then delivers, a bad address fails for good, and SMS waits
+out the quiet hours."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime
+
+import pytest
+from notifications_support import REFUSED, contact, delivery_rows
+
+from services.notifications.app import create_service
+from services.notifications.domain import OSLO
+from shared.auth import issue_staff_token
+from tests.support import eventually, running
+
+pytestmark = pytest.mark.integration
+
+
+async def test_a_redelivered_event_sends_one_email(notifications, events, mail_sink):
+    registered = contact(name="Kari Nordmann")
+    async with running(notifications):
+        body = await events.publish("registration", registered)
+        await events.publish("registration", body)  # the broker delivers it again, same event id
+
+        await eventually(lambda: _received(mail_sink, 1))
+        await asyncio.sleep(1.0)  # time enough for a second copy to show up, if there were one
+
+    assert len(mail_sink.received) == 1
+    mail = mail_sink.received[0]
+    assert mail.recipients == ["kari@example.org"]
+    assert mail.subject == "Vi har mottatt påmeldingen din"
+    assert "Hei Kari!" in mail.part("plain")
+    assert "/status/" in mail.part("plain")
+    assert mail.part("html").startswith("<!DOCTYPE html>")
+    [row] = await delivery_rows(notifications)
+    assert (row.state, row.attempts, row.context) == ("sent", 1, "{}")
+
+
+async def test_an_smtp_outage_delays_the_message_and_it_is_sent_once_the_server_is_back(
+    notifications, events, mail_sink
+):
+    await mail_sink.stop()
+    async with running(notifications):
+        await events.publish("registration", contact())
+
+        failed_twice = await eventually(lambda: _attempted(notifications, 2), timeout=30)
+        assert failed_twice.state == "queued"
+        assert "smtp unavailable" in failed_twice.last_error
+        assert mail_sink.received == []
+
+        await mail_sink.start()  # same port
+        await eventually(lambda: _received(mail_sink, 1), timeout=30)
+        await asyncio.sleep(0.5)
+
+    assert len(mail_sink.received) == 1
+    [row] = await delivery_rows(notifications)
+    assert row.state == "sent" and row.attempts >= 3 and row.last_error is None
+
+
+async def test_a_refused_address_is_a_permanent_failure_staff_can_see_and_it_is_not_retried(
+    notifications, events, mail_sink, client
+):
+    refused = f"{REFUSED}@example.org"
+    async with running(notifications):
+        await events.publish("registration", contact(email=refused))
+        failed = await eventually(lambda: _in_state(notifications, "failed"))
+        await asyncio.sleep(1.5)  # several retry periods: nothing more may happen
+
+        [row] = await delivery_rows(notifications)
+        assert (row.state, row.attempts) == ("failed", 1)
+        assert "550" in failed.last_error and refused not in failed.last_error
+        assert mail_sink.received == []
+
+        token = issue_staff_token(notifications.settings.signing_key, "staff-1", "oslo-viken", ["staff"])
+        response = await client.get("/api/v1/staff/deliveries", headers={"Authorization": f"Bearer {token}"})
+        assert response.status_code == 200
+        [entry] = response.json()
+        assert entry["permanent_failure"] is True and entry["message_type"] == "registration_received"
+        assert not {"context", "text", "html", "body"} & set(entry)
+        assert (await client.get("/api/v1/staff/deliveries")).status_code == 401
+
+
+async def test_sms_waits_for_the_end_of_the_quiet_hours_while_email_goes_at_once(
+    notifications, events, mail_sink, sms_sink, clock
+):
+    clock.now = datetime(2026, 11, 24, 23, 30, tzinfo=OSLO)
+    async with running(notifications):
+        await events.publish("registration", contact(email="kari@example.org", mobile="+4791234567"))
+
+        await eventually(lambda: _received(mail_sink, 1))
+        held = await eventually(lambda: _deferred_sms(notifications))
+        assert held.due_at == datetime(2026, 11, 25, 8, 0, tzinfo=OSLO)
+        await asyncio.sleep(0.5)
+        assert sms_sink.received == []
+
+        clock.now = datetime(2026, 11, 25, 8, 0, 1, tzinfo=OSLO)
+        await eventually(lambda: _received(sms_sink, 1))
+
+    [sms] = sms_sink.received
+    assert sms["to"] == "+4791234567"
+    assert sms["text"].startswith("Hei Kari!")
+    assert sms["reference"].startswith("selvhjelp-")
+
+
+# --- checks ----------------------------------------------------------------------------------------
+async def _received(sink, expected: int) -> bool:
+    return len(sink.received) >= expected
+
+
+async def _attempted(service, attempts: int):
+    rows = await delivery_rows(service)
+    return next((r for r in rows if r.attempts >= attempts), None)
+
+
+async def _in_state(service, state: str):
+    rows = await delivery_rows(service)
+    return next((r for r in rows if r.state == state), None)
+
+
+async def _deferred_sms(service):
+    rows = await delivery_rows(service)
+    return next(
+        (r for r in rows if r.channel == "sms" and r.due_at > datetime(2026, 11, 25, tzinfo=OSLO)), None
+    )
+
+
+async def test_the_sms_gateway_refusing_is_permanent_and_its_outage_is_retried(
+    notifications, events, sms_sink, clock
+):
+    clock.now = datetime(2026, 11, 24, 12, 0, tzinfo=OSLO)  # daytime: no quiet hours in the way
+    async with running(notifications):
+        sms_sink.status = 400
+        await events.publish("registration", contact(email=None, mobile="+4741234567"))
+        refused = await eventually(lambda: _in_state(notifications, "failed"))
+        assert refused.attempts == 1 and "400" in refused.last_error and "41234567" not in refused.last_error
+
+        sms_sink.status = 503
+        await events.publish("registration", contact(email=None, mobile="+4791234567"))
+        await eventually(lambda: _attempted(notifications, 2))
+        sms_sink.status = 200
+        await eventually(lambda: _received(sms_sink, 1))
+
+    assert [m["to"] for m in sms_sink.received] == ["+4791234567"]
+
+
+async def test_two_replicas_share_the_work_and_send_each_message_once(
+    notifications, notification_settings, clock, events, mail_sink
+):
+    second = create_service(notification_settings, clock=clock)
+    people = [contact(email=f"person{i}@example.org") for i in range(12)]
+    async with running(notifications), running(second):
+        for person in people:
+            await events.publish("registration", person)
+        await eventually(lambda: _received(mail_sink, len(people)), timeout=30)
+        await asyncio.sleep(1.0)
+
+    assert sorted(m.recipients[0] for m in mail_sink.received) == sorted(p.email for p in people)

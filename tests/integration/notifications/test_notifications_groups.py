@@ -1,0 +1,216 @@
+"""What members of a group are told, from grouping's and calendar's events, and the duty to notify
+(meldeplikt): an absence reaches every other member, never the reporter, and calendar hears of it."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+import uuid
+from datetime import datetime, timedelta
+from urllib.parse import urlsplit
+
+import pytest
+from notifications_support import INVITED, NAMES, GroupOfFour, contact, count, mails, mails_arrived, register
+
+from services.notifications import models
+from services.notifications.domain import OSLO
+from shared.contracts import (
+    GroupAdmissionRequested,
+    GroupEnded,
+    GroupMemberJoined,
+    MeetingAtRisk,
+    MeetingChanged,
+    ReminderDue,
+)
+from tests.support import eventually, running
+
+pytestmark = pytest.mark.integration
+
+
+async def test_invitations_go_once_to_each_member_when_the_group_is_both_formed_and_scheduled(
+    notifications, events, mail_sink
+):
+    group = GroupOfFour()
+    async with running(notifications):
+        await register(events, group)
+        # Calendar's event first this time: whichever arrives second sends the invitations.
+        scheduled = await events.publish("calendar", group.scheduled())
+        await asyncio.sleep(0.5)
+        assert mails(mail_sink, INVITED) == []
+        formed = await events.publish("grouping", group.formed())
+        await events.publish("grouping", formed)
+        await events.publish("calendar", scheduled)
+
+        invitations = await eventually(lambda: mails_arrived(mail_sink, INVITED, 4))
+        await asyncio.sleep(1.0)
+
+    assert len(mails(mail_sink, INVITED)) == 4
+    assert sorted(m.recipients[0] for m in invitations) == sorted(group.email(n) for n in NAMES)
+    ada = next(m for m in invitations if m.recipients == [group.email("Ada Berg")])
+    text = ada.part("plain")
+    assert "Hei Ada!" in text
+    assert "Gruppa består av 4 personer" in text
+    assert "Bodø frivilligsentral, Storgata 12, 8006 Bodø" in text
+    assert "Ola er igangsetter" in text
+    assert "kl. 18.00" in text
+    assert f"{notifications.settings.grouping_url}/invitations/" in text and "answer=accept" in text
+    for other in NAMES[1:]:  # the others stay anonymous until they meet
+        assert not re.search(rf"\b({'|'.join(other.split())})\b", text), other
+
+
+async def test_an_absence_reaches_every_other_member_and_not_the_reporter(
+    notifications, events, mail_sink, client, management
+):
+    group = GroupOfFour()
+    async with running(notifications):
+        await register(events, group)
+        await events.publish("grouping", group.formed())
+        await events.publish("calendar", group.scheduled())
+        await events.publish("grouping", group.started())
+        first = await eventually(lambda: mails_arrived(mail_sink, "Første møte i gruppa", 4))
+
+        ada_mail = next(m for m in first if m.recipients == [group.email("Ada Berg")])
+        link = urlsplit(re.search(r"http://\S+/absence/\S+", ada_mail.part("plain")).group(0))
+        path = f"{link.path}?{link.query}"
+
+        # Opening the link (as a mail scanner would) only asks.
+        page = await client.get(path)
+        assert page.status_code == 200 and '<form method="post"' in page.text
+        assert await count(notifications, models.absences) == 0
+
+        confirmed = await client.post(path)
+        assert confirmed.status_code == 200 and "Takk!" in confirmed.text
+        again = await client.post(path)
+        assert again.status_code == 200 and "allerede" in again.text
+
+        notices = await eventually(lambda: mails_arrived(mail_sink, "Ada kan ikke komme", 3))
+        # The reminder goes to those still coming.
+        await events.publish(
+            "calendar",
+            ReminderDue(
+                group_id=group.group_id,
+                meeting_start=group.first_meeting,
+                members=list(group.members.values()),
+            ),
+        )
+        reminders = await eventually(lambda: mails_arrived(mail_sink, "Påminnelse", 3))
+        await asyncio.sleep(1.0)
+
+        reported = await eventually(lambda: _absences_reported(management))
+
+    assert sorted(m.recipients[0] for m in notices) == sorted(group.email(n) for n in NAMES[1:])
+    assert len(mails(mail_sink, "Ada kan ikke komme")) == 3
+    assert "Ada kan ikke komme på møtet" in notices[0].part("plain")
+    assert group.email("Ada Berg") not in {m.recipients[0] for m in reminders}
+    assert len(mails(mail_sink, "Påminnelse")) == 3
+    [event] = reported
+    assert event["data"]["participant_id"] == str(group.members["Ada Berg"])
+    assert event["data"]["group_id"] == str(group.group_id)
+    assert datetime.fromisoformat(event["data"]["meeting_start"]) == group.first_meeting
+
+
+async def test_an_sms_reply_reports_absence_for_the_next_meeting(notifications, events, mail_sink, client):
+    group = GroupOfFour()
+    async with running(notifications):
+        await register(events, group, mobile_for="Bo Dahl")
+        await events.publish("grouping", group.formed())
+        await events.publish("calendar", group.scheduled())
+        await events.publish("grouping", group.started())
+        await eventually(lambda: _group_started(notifications, group.group_id))
+
+        unknown = await client.post("/api/v1/sms/inbound", json={"from": "+4799999999", "text": "KAN IKKE"})
+        assert unknown.json() == {"outcome": "unknown_sender"}
+        chat = await client.post("/api/v1/sms/inbound", json={"from": "912 34 567", "text": "hei"})
+        assert chat.json() == {"outcome": "not_understood"}
+        reply = await client.post("/api/v1/sms/inbound", json={"from": "912 34 567", "text": "Kan ikke!"})
+        assert reply.status_code == 200 and reply.json() == {"outcome": "reported"}
+
+        notices = await eventually(lambda: mails_arrived(mail_sink, "Bo kan ikke komme", 3))
+
+    assert group.email("Bo Dahl") not in {m.recipients[0] for m in notices}
+
+
+async def test_members_are_told_the_group_ended_and_then_forgotten(notifications, events, mail_sink):
+    group = GroupOfFour()
+    async with running(notifications):
+        await register(events, group)
+        await events.publish("grouping", group.formed())
+        await events.publish("calendar", group.scheduled())
+        await events.publish("grouping", group.started())
+        await eventually(lambda: mails_arrived(mail_sink, "Første møte i gruppa", 4))
+        await events.publish("grouping", GroupEnded(group_id=group.group_id))
+
+        await eventually(lambda: mails_arrived(mail_sink, "Gruppa di er avsluttet", 4))
+
+    assert (
+        await count(notifications, models.group_members, models.group_members.c.group_id == group.group_id)
+        == 0
+    )
+
+
+# --- checks ----------------------------------------------------------------------------------------
+async def _group_started(service, group_id) -> bool:
+    return bool(
+        await count(
+            service,
+            models.groups,
+            models.groups.c.group_id == group_id,
+            models.groups.c.start_queued_at.is_not(None),
+        )
+    )
+
+
+async def _absences_reported(management) -> list[dict] | None:
+    # calendar.groups is bound to absence.reported.v1: the event reached the broker and is routed.
+    messages = await management.get_messages("calendar.groups")
+    bodies = [json.loads(m["payload"]) for m in messages]
+    found = [b for b in bodies if b["event_type"] == "absence.reported.v1"]
+    return found or None
+
+
+async def test_changes_risks_and_admission_votes_reach_the_members(notifications, events, mail_sink):
+    group = GroupOfFour()
+    members = list(group.members.values())
+    async with running(notifications):
+        await register(events, group)
+        await events.publish("grouping", group.formed())
+        await events.publish("calendar", group.scheduled())
+        await events.publish("grouping", group.started())
+        await eventually(lambda: mails_arrived(mail_sink, "Første møte i gruppa", 4))
+
+        moved = group.first_meeting + timedelta(days=1)
+        await events.publish(
+            "calendar",
+            MeetingChanged(
+                group_id=group.group_id, occurrence=group.first_meeting, new_start=moved, summary="moved"
+            ),
+        )
+        await events.publish(
+            "calendar", MeetingAtRisk(group_id=group.group_id, meeting_start=moved, absent=2, expected=2)
+        )
+        await events.publish(
+            "grouping",
+            GroupAdmissionRequested(
+                group_id=group.group_id,
+                request_id=uuid.uuid4(),
+                members=members,
+                vote_by=datetime.now(OSLO) + timedelta(days=7),
+            ),
+        )
+        newcomer = uuid.uuid4()
+        await events.publish("registration", contact(newcomer, name="Eva Gran", email="eva@example.org"))
+        await events.publish("grouping", GroupMemberJoined(group_id=group.group_id, participant_id=newcomer))
+        welcome = await eventually(lambda: mails_arrived(mail_sink, "Første møte i gruppa", 5))
+        changed = await eventually(lambda: mails_arrived(mail_sink, "Ny møtetid", 4))
+        await eventually(lambda: mails_arrived(mail_sink, "Få kommer på møtet", 4))
+        votes = await eventually(lambda: mails_arrived(mail_sink, "Skal gruppa ta inn", 4))
+
+    assert "er flyttet til" in changed[0].part("plain")
+    assert "eva@example.org" in {m.recipients[0] for m in welcome}
+    text = votes[0].part("plain")
+    assert (
+        f"{notifications.settings.grouping_url}/admission/" in text
+        and "vote=yes" in text
+        and "vote=no" in text
+    )

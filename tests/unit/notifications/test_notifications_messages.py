@@ -1,0 +1,247 @@
+"""The messages built from events render in every language with real contexts, links are signed per
+purpose and person, the schedule arithmetic holds across DST, and SMS replies and errors are understood."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from datetime import UTC, date, datetime, timedelta
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from services.notifications import messages, pages
+from services.notifications.commands import _json, absence_event_id
+from services.notifications.domain import (
+    OSLO,
+    is_absence_reply,
+    next_occurrence,
+    normalise_mobile,
+    redact,
+    respond_by,
+    too_late,
+)
+from services.notifications.links import ABSENCE, INVITATION, PREFERENCES, Links
+from services.notifications.rendering import LANGUAGES, MESSAGE_TYPES, render
+from shared.auth import InvalidLink, verify_link
+from shared.settings import Settings
+
+pytestmark = pytest.mark.unit
+
+SETTINGS = Settings(signing_key="unit-test-key")
+LINKS = Links(SETTINGS)
+NOW = datetime(2026, 3, 2, 9, 0, tzinfo=OSLO)
+FIRST = datetime(2026, 3, 10, 18, 0, tzinfo=OSLO)
+MEMBERS = tuple(uuid.uuid4() for _ in range(5))
+EVENT = uuid.uuid4()
+
+
+def _group(**overrides) -> messages.Group:
+    values = dict(
+        group_id=uuid.uuid4(),
+        state="started",
+        district="innlandet",
+        first_meeting=FIRST,
+        venue_name="Hamar bibliotek",
+        venue_address="Torggata 1, 2317 Hamar",
+        starter_name="Ola",
+        members=MEMBERS,
+    )
+    values.update(overrides)
+    return messages.Group(**values)
+
+
+def _every_message(group: messages.Group) -> list[messages.Message]:
+    return [
+        messages.registration_received(MEMBERS[0], EVENT, LINKS),
+        messages.group_invitation(group, MEMBERS, EVENT, LINKS, today=NOW.date(), answer_days=7),
+        *messages.group_started(group, EVENT, LINKS, now=NOW),
+        messages.schedule_changed(group, EVENT, LINKS, occurrence=FIRST, new_start=FIRST + timedelta(days=1)),
+        messages.schedule_changed(group, EVENT, LINKS, occurrence=None, new_start=FIRST + timedelta(days=7)),
+        messages.meeting_cancelled(group, EVENT, FIRST),
+        messages.meeting_reminder(group, MEMBERS, EVENT, LINKS, FIRST),
+        messages.absence_notice(group, MEMBERS[1:], EVENT, MEMBERS[0], FIRST),
+        messages.meeting_at_risk(group, MEMBERS, EVENT, LINKS, start=FIRST, absent=3, expected=2),
+        messages.admission_vote_request(
+            group, MEMBERS, EVENT, LINKS, request_id=uuid.uuid4(), vote_by=FIRST + timedelta(days=7)
+        ),
+        messages.group_ended(group, EVENT, LINKS),
+        messages.erasure_confirmed(MEMBERS[0], EVENT, LINKS, NOW),
+    ]
+
+
+def _as_stored(message: messages.Message, recipient: uuid.UUID) -> dict:
+    """The context as the sender sees it: through JSON, plus the names added at send time."""
+    context = json.loads(json.dumps(message.context(recipient), default=_json))
+    return {**context, "name": "Kari Nordmann", "absent_name": "Per Olav Hansen"}
+
+
+GROUPS = {
+    "in person": _group(),
+    "digital, no starter": _group(
+        venue_name=None, venue_address=None, meeting_url="https://m.example.no/x", starter_name=None
+    ),
+}
+
+
+@pytest.mark.parametrize("kind", GROUPS)
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_every_message_built_from_events_renders_after_storage(kind: str, language: str) -> None:
+    built = _every_message(GROUPS[kind])
+    assert {m.message_type for m in built} == set(MESSAGE_TYPES) - {"registration_rejected"}
+    for message in built:
+        rendered = render(message.message_type, language, _as_stored(message, message.recipients[0]))
+        assert "Kari" in rendered.text and "None" not in rendered.text, message.message_type
+
+
+def test_an_absence_notice_names_the_absent_person_only_by_reference() -> None:
+    notice = messages.absence_notice(_group(), MEMBERS[1:], EVENT, MEMBERS[0], FIRST)
+    assert notice.subject_id == MEMBERS[0]
+    assert MEMBERS[0] not in notice.recipients
+    assert str(MEMBERS[0]) not in json.dumps(notice.context(MEMBERS[1]), default=_json)
+
+
+def test_the_invitation_names_no_other_member_and_counts_them() -> None:
+    invitation = messages.group_invitation(_group(), MEMBERS, EVENT, LINKS, today=NOW.date(), answer_days=7)
+    context = invitation.context(MEMBERS[0])
+    assert context["member_count"] == 5
+    stored = json.dumps(context, default=_json)
+    assert not any(str(other) in stored for other in MEMBERS[1:])
+
+
+def test_the_invitation_deadline_comes_from_grouping_when_given() -> None:
+    deadline = datetime(2026, 3, 6, 23, 59, tzinfo=OSLO)
+    invitation = messages.group_invitation(
+        _group(respond_by=deadline), MEMBERS, EVENT, LINKS, today=NOW.date(), answer_days=7
+    )
+    assert invitation.context(MEMBERS[0])["respond_by"] == date(2026, 3, 6)
+
+
+# --- links -------------------------------------------------------------------------------------------
+def test_links_are_signed_for_one_purpose_and_one_person() -> None:
+    person = MEMBERS[2]
+    absence = urlsplit(LINKS.absence(person, FIRST))
+    token = absence.path.rsplit("/", 1)[1]
+    assert verify_link(SETTINGS.signing_key, ABSENCE, token) == person
+    with pytest.raises(InvalidLink):
+        verify_link(SETTINGS.signing_key, PREFERENCES, token)
+    invitation = LINKS.invitation(person)
+    assert invitation["accept_url"].startswith(SETTINGS.grouping_url + "/invitations/")
+    assert verify_link(
+        SETTINGS.signing_key, INVITATION, urlsplit(invitation["invitation_url"]).path.rsplit("/", 1)[1]
+    )
+
+
+def test_the_meeting_in_an_absence_link_round_trips_exactly() -> None:
+    for start in (FIRST, FIRST.replace(tzinfo=None), datetime(2026, 7, 7, 18, 0, tzinfo=OSLO)):
+        query = parse_qs(urlsplit(LINKS.absence(MEMBERS[0], start)).query)
+        parsed = datetime.fromisoformat(query["meeting"][0].replace("Z", "+00:00"))
+        assert parsed == (start if start.tzinfo else start.replace(tzinfo=OSLO))
+
+
+def test_the_same_absence_has_the_same_event_id() -> None:
+    assert absence_event_id(MEMBERS[0], FIRST) == absence_event_id(MEMBERS[0], FIRST.astimezone(UTC))
+    assert absence_event_id(MEMBERS[0], FIRST) != absence_event_id(MEMBERS[1], FIRST)
+
+
+# --- schedule ----------------------------------------------------------------------------------------
+def test_the_next_meeting_keeps_its_wall_clock_time_across_the_dst_change() -> None:
+    # Summer time starts 29 March 2026: the Tuesday after is still 18.00 in Oslo.
+    after = datetime(2026, 3, 25, 12, 0, tzinfo=OSLO)
+    following = next_occurrence(FIRST, 1, after)
+    assert following == datetime(2026, 3, 31, 18, 0, tzinfo=OSLO)
+    assert following.utcoffset() == timedelta(hours=2)
+
+
+def test_the_next_meeting_is_the_first_when_the_series_has_not_begun() -> None:
+    assert next_occurrence(FIRST, 1, NOW) == FIRST
+    assert next_occurrence(FIRST, 1, FIRST) == FIRST
+
+
+@given(st.integers(min_value=0, max_value=400), st.sampled_from([1, 2]))
+def test_the_next_meeting_is_on_the_series_and_not_before_the_moment(days: int, interval: int) -> None:
+    after = FIRST + timedelta(days=days, hours=1)
+    found = next_occurrence(FIRST, interval, after)
+    assert found.astimezone(UTC) >= after.astimezone(UTC)
+    assert (found.time(), found.weekday()) == (FIRST.time(), FIRST.weekday())
+    assert (found.date() - FIRST.date()).days % (7 * interval) == 0
+    assert found - timedelta(weeks=interval) < after
+
+
+def test_the_invitation_deadline_is_before_the_first_meeting() -> None:
+    assert respond_by(date(2026, 3, 2), FIRST, 7) == date(2026, 3, 9)
+    assert respond_by(date(2026, 2, 1), FIRST, 7) == date(2026, 2, 8)
+    assert respond_by(date(2026, 3, 10), FIRST, 7) == date(2026, 3, 10)  # never in the past
+
+
+# --- SMS replies and errors --------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    "text", ["KAN IKKE", "kan ikke", " Kan ikke! ", "kan ikkje", "CANT", "can't", "Can’t."]
+)
+def test_absence_keywords_are_understood(text: str) -> None:
+    assert is_absence_reply(text)
+
+
+@pytest.mark.parametrize("text", ["", "hei", "kan komme", "jeg kan ikke i dag heller, men neste uke", "KAN"])
+def test_other_replies_are_not_absences(text: str) -> None:
+    assert not is_absence_reply(text)
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("+4791234567", "+4791234567"),
+        ("912 34 567", "+4791234567"),
+        ("004741234567", "+4741234567"),
+        ("4791234567", "+4791234567"),
+        ("21234567", None),
+        ("+46701234567", None),
+    ],
+)
+def test_mobile_numbers_are_normalised_like_registration_stores_them(raw: str, expected: str | None) -> None:
+    assert normalise_mobile(raw) == expected
+
+
+def test_errors_stored_for_staff_carry_no_address_or_number() -> None:
+    error = redact("550 5.1.1 <kari.nordmann+x@post.example.no>: unknown; sms to +47 912 34 567 failed")
+    assert "kari" not in error and "912" not in error
+    assert error.startswith("550 5.1.1")
+
+
+# --- pages -------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_absence_page_asks_with_a_form_that_works_without_javascript(language: str) -> None:
+    html = pages.page(
+        "absence", language, outcome="ask", when=pages.when(FIRST, language), action="/absence/t?m=1"
+    )
+    assert '<form method="post" action="/absence/t?m=1">' in html
+    assert "<script" not in html
+    assert f'<html lang="{language}">' in html
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_preferences_page_shows_the_choices(language: str) -> None:
+    html = pages.page(
+        "preferences",
+        language,
+        invalid=False,
+        saved=True,
+        action="/preferences/t",
+        channel="sms",
+        chosen_language=language,
+        only_essential=True,
+        missing=["sms"],
+    )
+    assert 'value="sms" checked' in html and f'value="{language}" checked' in html
+    assert 'name="only_essential" value="yes" checked' in html
+
+
+# --- too late ----------------------------------------------------------------------------------------
+def test_a_notice_about_a_meeting_that_has_begun_is_too_late_but_other_messages_are_not() -> None:
+    assert too_late("absence_notice", FIRST, FIRST)
+    assert too_late("meeting_reminder", FIRST.replace(tzinfo=None), FIRST + timedelta(minutes=1))
+    assert not too_late("absence_notice", FIRST, FIRST - timedelta(minutes=1))
+    assert not too_late("schedule_changed", FIRST, FIRST + timedelta(days=1))
+    assert not too_late("group_ended", None, FIRST)
