@@ -70,11 +70,14 @@ def start_services(env: dict[str, str]) -> list[subprocess.Popen[bytes]]:
     logs = RUN_DIR / "logs"
     logs.mkdir(parents=True, exist_ok=True)
     processes = []
-    for service in SERVICES:
-        with open(logs / f"{service}.log", "ab") as log_file:
+    # The local SMTP and SMS sinks first: notifications sends to them, and they write what they get to
+    # .run/outbox-mail and .run/outbox-sms for a person to read.
+    commands = [["notifications", "sinks"], *([service, "run"] for service in SERVICES)]
+    for command in commands:
+        with open(logs / f"{command[0]}{'-sinks' if command[1] == 'sinks' else ''}.log", "ab") as log_file:
             processes.append(
                 subprocess.Popen(
-                    [sys.executable, "-m", "shared.cli", service, "run"],
+                    [sys.executable, "-m", "shared.cli", *command],
                     env=env,
                     stdout=log_file,
                     stderr=subprocess.STDOUT,
@@ -104,6 +107,8 @@ def urls_text(management_url: str) -> str:
     lines += [
         f"  registration form  http://127.0.0.1:{service_port('registration')}/",
         f"  RabbitMQ management {management_url}/  (guest/guest, loopback only)",
+        f"  sent e-mail        {RUN_DIR}/outbox-mail/   (what the SMTP sink received)",
+        f"  sent SMS           {RUN_DIR}/outbox-sms/",
         f"  logs               {RUN_DIR}/logs/",
         "",
     ]
@@ -163,7 +168,7 @@ def up(args: argparse.Namespace) -> int:
         URLS_FILE.write_text(text)
         _say(text + "Press Ctrl-C to stop.")
         while not stopping:
-            for service, process in zip(SERVICES, processes, strict=True):
+            for service, process in zip(("sinks", *SERVICES), processes, strict=True):
                 if process.poll() is not None:
                     _say(f"{service} exited with {process.returncode}; see {RUN_DIR}/logs/{service}.log")
                     stopping = True

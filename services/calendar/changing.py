@@ -9,8 +9,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
-from typing import Any
+from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -111,16 +110,21 @@ async def apply_change(
         changed, event = change(context)
     except ValueError as error:  # the domain's own refusals
         raise ChangeRefused(str(error)) from None
+    new_meetings = _new_meetings(segments, changed, context)
     venue = await load_venue(session, row.venue_id)
     if venue is not None:
-        _require_open(venue, segments, changed, context)
+        reason = venue_closed_reason(venue, new_meetings)
+        if reason:
+            raise VenueUnavailable(f"the venue is {reason}")
     await save_series(session, changed)
     await sync_plan(
         session,
         config,
         group_id,
         changed,
-        venue=Booker(row.venue_id, strict=True),
+        venue=Booker(
+            row.venue_id, strict=True, strict_only=frozenset(m.start.astimezone(UTC) for m in new_meetings)
+        ),
         # The starter comes to the first meetings only; a changed time they cannot make is not worth
         # refusing the group's change over.
         starter=Booker(row.starter_id, strict=False),
@@ -130,17 +134,14 @@ async def apply_change(
     return event
 
 
-def _require_open(
-    venue: Any, before: Sequence[MeetingSeries], after: Sequence[MeetingSeries], context: Context
-):
+def _new_meetings(
+    before: Sequence[MeetingSeries], after: Sequence[MeetingSeries], context: Context
+) -> list[Occurrence]:
+    """Meetings within the horizon that the change creates (a new day or time)."""
     until = context.now + context.config.horizon
     old = {(m.start, m.end) for m in meetings_between(before, context.now, until, context.config)}
-    new = [
-        m for m in meetings_between(after, context.now, until, context.config) if (m.start, m.end) not in old
-    ]
-    reason = venue_closed_reason(venue, new)
-    if reason:
-        raise VenueUnavailable(f"the venue is {reason}")
+    found = meetings_between(after, context.now, until, context.config)
+    return [meeting for meeting in found if (meeting.start, meeting.end) not in old]
 
 
 def _not_in_past(context: Context, day: date) -> None:

@@ -50,10 +50,18 @@ def is_booking_race(error: BaseException) -> bool:
 
 @dataclass(frozen=True)
 class Booker:
-    """Whose bookings to sync, and whether a clash must fail the transaction (`strict`) or be skipped."""
+    """Whose bookings to sync, and whether a clash must fail the transaction (`strict`) or be skipped.
+
+    `strict_only` narrows strictness to these meeting starts (UTC): a change must get the meetings it
+    creates, but an old clash elsewhere in the horizon must not block it.
+    """
 
     owner_id: uuid.UUID | None
     strict: bool
+    strict_only: frozenset[datetime] | None = None
+
+    def must_get(self, start: datetime) -> bool:
+        return self.strict and (self.strict_only is None or start in self.strict_only)
 
 
 def meetings_between(
@@ -120,7 +128,7 @@ async def _sync_bookings(
         statement = insert(table).values(
             {owner_column: owner_id, "group_id": group_id, "during": func.tstzrange(start, end, "[)")}
         )
-        if booker.strict:
+        if booker.must_get(start):
             await session.execute(statement)
             continue
         # A rolling extension must not undo the whole group's plan over one clash: skip it and say so.

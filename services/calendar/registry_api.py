@@ -114,7 +114,8 @@ def _hours_json(hours: dict[str, list[TimeSpan]]) -> dict[str, list[list[str]]]:
 
 
 def _hours_out(stored: dict[str, list[list[str]]]) -> dict[str, list[TimeSpan]]:
-    return {day: [TimeSpan(start=start, end=end) for start, end in spans] for day, spans in stored.items()}
+    days = sorted(stored, key=WEEKDAY_CODES.index)  # JSONB does not keep the weekday order
+    return {day: [TimeSpan(start=start, end=end) for start, end in stored[day]] for day in days}
 
 
 def _venue_values(body: VenueIn | VenueUpdate) -> dict[str, Any]:

@@ -8,6 +8,7 @@ import uuid
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, HTTPException, Query, Request, status
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from sqlalchemy import func, select
@@ -50,6 +51,25 @@ def _refused_response(refused: domain.RegistrationRefused) -> JSONResponse:
             "detail": [
                 {"loc": ["body", *p.field.split(".")], "msg": p.message, "type": "value_error"}
                 for p in refused.problems
+            ]
+        },
+    )
+
+
+def _printable(value: Any) -> Any:
+    # A lone surrogate (JSON's "\ud800") cannot be written back as UTF-8.
+    return value.encode("utf-8", "replace").decode("utf-8") if isinstance(value, str) else value
+
+
+async def invalid_request(_: Request, error: RequestValidationError) -> JSONResponse:
+    """422 naming each field and why, without FastAPI's echo of the input: it may be sensitive, and a NaN or
+    a lone surrogate in it cannot even be written as JSON (that turned a 422 into a 500)."""
+    return JSONResponse(
+        status_code=422,
+        content={
+            "detail": [
+                {"loc": [_printable(p) for p in e["loc"]], "msg": _printable(e["msg"]), "type": e["type"]}
+                for e in error.errors()
             ]
         },
     )

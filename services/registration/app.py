@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from fastapi import FastAPI
+from fastapi.exceptions import RequestValidationError
 
 from shared.contracts import (
     AvailabilityChanged,
@@ -17,7 +18,7 @@ from shared.service import Service
 from shared.settings import Settings, get_settings
 from shared.web import mount_static
 
-from .api import router, staff
+from .api import invalid_request, router, staff
 from .handlers import make_handlers
 from .models import metadata
 from .retention import RetentionJob
@@ -49,5 +50,6 @@ def create_service(settings: Settings | None = None) -> Service:
 def create_app(settings: Settings | None = None) -> FastAPI:
     service = create_service(settings)
     app = service.http_app(router, staff, pages, title="selvhjelp registration")
+    app.add_exception_handler(RequestValidationError, invalid_request)
     mount_static(app)
     return app

@@ -308,8 +308,7 @@ async def _store(engine: AsyncEngine, batch: list[_Prepared]) -> int:
                     schema_name="registration",
                     columns=_OUTBOX_COLUMNS,
                     records=[
-                        (e["event_id"], e["event_type"], e["exchange"], e["payload"], "{}")
-                        for e in events
+                        (e["event_id"], e["event_type"], e["exchange"], e["payload"], "{}") for e in events
                     ],
                 )
     return len(new)

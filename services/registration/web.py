@@ -59,6 +59,7 @@ FORM_FIELDS = (
 # Where an error summary link lands: the first control of the field's group.
 _ANCHORS = {"contact": "field-email", "form": "field-name"}
 _FORM_ID = re.compile(r"^[0-9a-f]{32}$")
+_DAY_MONTH_YEAR = re.compile(r"^(\d{1,2})[./-](\d{1,2})[./-](\d{4})$")
 
 
 def _service(request: Request):
@@ -123,7 +124,7 @@ def _details_body(values: dict[str, Any], now: datetime) -> dict[str, Any]:
             "email": values["email"].strip() or None,
             "mobile": values["mobile"].strip() or None,
         },
-        "birth_date": values["birth_date"].strip() or None,
+        "birth_date": iso_date(values["birth_date"]) or None,
         "gender": values["gender"] or None,
         "municipality": values["municipality"] or None,
         "topic": values["topic"] or None,
@@ -140,6 +141,13 @@ def _details_body(values: dict[str, Any], now: datetime) -> dict[str, Any]:
             "sensitive_data": values["consent"],
         },
     }
+
+
+def iso_date(text: str) -> str:
+    """27.03.1985 (as Norwegians write it; also 27/3/1985 or 27-3-1985) as 1985-03-27; other text unchanged."""
+    text = text.strip()
+    match = _DAY_MONTH_YEAR.match(text)
+    return f"{match[3]}-{int(match[2]):02d}-{int(match[1]):02d}" if match else text
 
 
 def form_field(path: list[str]) -> str:

@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime
 
 import aio_pika
 import pytest
-from hypothesis import HealthCheck, event, given
+from hypothesis import HealthCheck, event, example, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select, text
@@ -32,6 +32,7 @@ scalars = (
     | st.integers(min_value=-(2**70), max_value=2**70)
     | st.floats()  # NaN and infinities too: Python's JSON writes them, a careless reader chokes on them
     | st.text(max_size=40)  # NUL and any other code point
+    | st.text(st.characters(exclude_categories=()), max_size=5)  # lone surrogates too ("\ud800" in JSON)
 )
 any_json = st.recursive(
     scalars,
@@ -90,8 +91,26 @@ def plausible_registration(draw) -> dict:
     )
 
 
+@st.composite
+def valid_registration(draw) -> dict:
+    """Drawn among acceptable values only: the path that stores must be exercised as much as the refusals."""
+    return registration_body(
+        participant={
+            "name": draw(
+                st.text(st.characters(categories=["L", "Zs"]), min_size=1, max_size=40).filter(str.strip)
+            ),
+            "email": draw(st.sampled_from(["kari@example.org", "ola.nordmann@example.no"])),
+        },
+        birth_date=draw(st.dates(min_value=date(1920, 1, 1), max_value=date(2000, 1, 1))).isoformat(),
+        municipality=draw(st.sampled_from(MUNICIPALITIES)),
+        topic=draw(st.sampled_from(["grief", "anxiety", "cancer", "other"])),
+        availability=draw(st.lists(st.sampled_from(SLOTS), min_size=1, max_size=4)),
+        single_gender=draw(st.booleans()),
+    )
+
+
 # Weighted towards the right shape, so a good share is accepted and the storing path is exercised too.
-bodies = st.one_of(any_json, mutated_registration(), *[plausible_registration()] * 4)
+bodies = st.one_of(any_json, mutated_registration(), *[plausible_registration()] * 3, valid_registration())
 
 
 def encode(value) -> bytes:
@@ -151,6 +170,11 @@ FUZZ = hypothesis_settings(
 # --- HTTP --------------------------------------------------------------------------------------------
 @hypothesis_settings(FUZZ, max_examples=100)
 @given(body=bodies, idempotency_key=st.none() | st.text(alphabet="abc", min_size=1, max_size=2))
+@example(body={"birth_date": float("nan")}, idempotency_key=None)  # once a 500: NaN echoed in the 422
+@example(body={"\ud800": "\udfff", "participant": {"name": "\ud800"}}, idempotency_key=None)
+@example(
+    body=registration_body(participant={"name": "Kari\x00", "email": "k@example.org"}), idempotency_key=None
+)
 async def test_the_http_intake_answers_every_json_with_a_reason_and_never_half_stores(
     client, probe, body, idempotency_key
 ):
@@ -180,15 +204,14 @@ async def test_the_http_intake_answers_every_json_with_a_reason_and_never_half_s
 # --- AMQP --------------------------------------------------------------------------------------------
 @st.composite
 def intake_messages(draw) -> bytes:
-    kind = draw(st.sampled_from(["json", "envelope", "envelope", "bytes"]))
+    kind = draw(st.sampled_from(["bytes", "json", "broken envelope", "envelope", "envelope", "envelope"]))
     if kind == "bytes":
         return draw(st.binary(max_size=60))
     if kind == "json":
         return encode(draw(any_json))
     data = draw(bodies)
-    if isinstance(data, dict) and draw(st.booleans()):
-        data.setdefault("source", "external")
-        data.setdefault("external_ref", f"fuzz-{uuid.uuid4().hex[:10]}")
+    if isinstance(data, dict) and data.get("source") == "external" and draw(st.booleans()):
+        data["external_ref"] = f"fuzz-{uuid.uuid4().hex[:10]}"  # mostly new senders' references
     envelope = {
         "event_id": str(uuid.uuid4()),
         "event_type": "registration.submitted.v1",
@@ -198,8 +221,9 @@ def intake_messages(draw) -> bytes:
         "source": "fuzz",
         "data": data,
     }
-    for field in draw(st.lists(st.sampled_from(list(envelope)), max_size=2)):
-        envelope[field] = draw(any_json)  # a broken envelope
+    if kind == "broken envelope":
+        for field in draw(st.lists(st.sampled_from(list(envelope)), min_size=1, max_size=2)):
+            envelope[field] = draw(any_json)
     return encode(envelope)
 
 

@@ -89,6 +89,12 @@ async def test_a_valid_form_registers_and_leads_to_the_private_status_page(clien
     assert status.headers["referrer-policy"] == "no-referrer"
 
 
+async def test_the_birth_date_may_be_written_the_norwegian_way(client, probe):
+    response = await client.post("/register", data=form(birth_date="27.3.1985"))
+    assert response.status_code == 303
+    assert str(await probe.scalar(select(registrations.c.birth_date))) == "1985-03-27"
+
+
 async def test_a_double_submitted_form_registers_once(client, probe):
     first = await client.post("/register", data=form())
     second = await client.post("/register", data=form())
