@@ -128,7 +128,9 @@ def up(args: argparse.Namespace) -> int:
             child = [sys.executable, "-m", "shared.cli", "dev", "up"] + (
                 ["--no-sample"] if args.no_sample else []
             )
-            runner = subprocess.Popen(child, stdout=log_file, stderr=subprocess.STDOUT, start_new_session=True)
+            runner = subprocess.Popen(
+                child, stdout=log_file, stderr=subprocess.STDOUT, start_new_session=True
+            )
         deadline = time.monotonic() + 300
         while time.monotonic() < deadline and not URLS_FILE.exists() and runner.poll() is None:
             time.sleep(0.5)
@@ -156,6 +158,12 @@ def up(args: argparse.Namespace) -> int:
         from shared.db.migrate import migrate
 
         migrate(database_url)
+        if not args.no_sample:
+            import asyncio
+
+            from services.calendar.sample import load_sample_into
+
+            asyncio.run(load_sample_into(database_url))  # venues and starters in Bodø and Oslo
         env = service_env(database_url, servers.rabbitmq_url)
         processes = start_services(env)
         wait_ready({s: f"http://127.0.0.1:{service_port(s)}/health/ready" for s in SERVICES})

@@ -12,7 +12,8 @@ import time
 from collections.abc import AsyncIterator
 from typing import Any
 
-from fastapi import APIRouter, FastAPI, Response
+from fastapi import APIRouter, FastAPI, HTTPException, Response
+from fastapi.responses import JSONResponse
 from faststream.middlewares import AckPolicy
 from faststream.rabbit import Channel, ExchangeType, QueueType, RabbitBroker, RabbitExchange, RabbitQueue
 from faststream.rabbit.annotations import RabbitMessage
@@ -236,6 +237,14 @@ class Service:
         @app.get("/asyncapi.json", tags=["docs"], summary="AsyncAPI document of this service's events")
         async def asyncapi() -> Response:
             return Response(self.asyncapi().to_specification().to_json(), media_type="application/json")
+
+        @app.exception_handler(HTTPException)
+        async def http_error(request, error: HTTPException):
+            # A 422 raised by hand gets the documented shape of every 422 (a list of field errors).
+            detail = error.detail
+            if error.status_code == 422 and isinstance(detail, str):
+                detail = [{"loc": ["body"], "msg": detail, "type": "value_error"}]
+            return JSONResponse({"detail": detail}, status_code=error.status_code, headers=error.headers)
 
         @app.middleware("http")
         async def time_requests(request, call_next):

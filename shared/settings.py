@@ -45,10 +45,14 @@ class Settings(BaseSettings):
     outbox_retry_cap_seconds: float = 60.0
 
     # Grouping
-    planning_debounce_seconds: float = Field(default=2.0, description="Wait for the pool to settle before planning.")
+    planning_debounce_seconds: float = Field(
+        default=2.0, description="Wait for the pool to settle before planning."
+    )
     replan_interval_seconds: float = Field(default=3600.0, description="Re-plan every district this often.")
     planner_poll_seconds: float = 1.0
-    invitation_days: int = Field(default=7, description="Days to answer an invitation before the place is freed.")
+    invitation_days: int = Field(
+        default=7, description="Days to answer an invitation before the place is freed."
+    )
     admission_vote_days: int = 7
 
     # Registrations that never led to a group are erased after this many days (GDPR: keep no longer
@@ -78,7 +82,9 @@ class Settings(BaseSettings):
     notification_max_attempts: int = Field(default=12, description="Transient failures before giving up.")
 
     # Calendar: the meeting frame's numbers that operators tune (the rest are in services/calendar/rules.py).
-    calendar_notice_days: int = Field(default=7, ge=0, description="Days from scheduling to the first meeting.")
+    calendar_notice_days: int = Field(
+        default=7, ge=0, description="Days from scheduling to the first meeting."
+    )
     calendar_reminder_hours: list[float] = Field(
         default=[24.0, 2.0], description="Reminders this many hours before each meeting."
     )

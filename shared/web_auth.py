@@ -18,11 +18,15 @@ async def staff_user(
 ) -> StaffUser:
     """401 without a valid token; data of other districts is then hidden by each query (404, not 403)."""
     if credentials is None:
-        raise HTTPException(401, "sign in: a bearer token is required", headers={"WWW-Authenticate": "Bearer"})
+        raise HTTPException(
+            401, "sign in: a bearer token is required", headers={"WWW-Authenticate": "Bearer"}
+        )
     try:
         user = verify_staff_token(request.app.state.service.settings.signing_key, credentials.credentials)
     except Exception:
-        raise HTTPException(401, "the token is invalid or expired", headers={"WWW-Authenticate": "Bearer"}) from None
+        raise HTTPException(
+            401, "the token is invalid or expired", headers={"WWW-Authenticate": "Bearer"}
+        ) from None
     if STAFF_ROLE not in user.roles:
         raise HTTPException(403, "your role does not give access to district office data")
     return user

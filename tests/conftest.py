@@ -23,7 +23,8 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 from shared.settings import Settings
 
-TEMPLATE_DB = "selvhjelp_test_template"
+# One template per test session, so concurrent sessions on a shared server never drop each other's.
+TEMPLATE_DB = f"selvhjelp_template_{os.getpid()}"
 
 
 @dataclass(frozen=True)
@@ -80,7 +81,7 @@ def _with_database(url: str, name: str) -> str:
 
 
 @pytest.fixture(scope="session")
-def template_database(servers: Servers) -> str:
+def template_database(servers: Servers) -> Iterator[str]:
     """Migrate once per session; every test database is a cheap copy of this one."""
     from shared.db.migrate import migrate
 
@@ -93,7 +94,15 @@ def template_database(servers: Servers) -> str:
     asyncio.run(recreate())
     url = _with_database(servers.database_url, TEMPLATE_DB)
     migrate(url)
-    return TEMPLATE_DB
+    yield TEMPLATE_DB
+
+    async def drop() -> None:
+        admin = create_async_engine(servers.database_url, isolation_level="AUTOCOMMIT")
+        async with admin.connect() as connection:
+            await connection.execute(text(f'DROP DATABASE IF EXISTS "{TEMPLATE_DB}" WITH (FORCE)'))
+        await admin.dispose()
+
+    asyncio.run(drop())
 
 
 @pytest.fixture

@@ -28,9 +28,13 @@ VenueKind = Literal["library", "volunteer_centre", "healthy_life_centre", "schoo
 assert set(VenueKind.__args__) == set(VENUE_KINDS) and set(Weekday.__args__) == set(WEEKDAY_CODES)  # type: ignore[attr-defined]
 
 
+# Opening hours are Oslo wall-clock times without an offset: RFC 3339 "partial-time", not "time".
+_WALL_CLOCK = {"format": "partial-time"}
+
+
 class TimeSpan(BaseModel):
-    start: time = Field(examples=["17:00"])
-    end: time = Field(examples=["21:00"])
+    start: time = Field(examples=["17:00"], json_schema_extra=_WALL_CLOCK)
+    end: time = Field(examples=["21:00"], json_schema_extra=_WALL_CLOCK)
 
     @model_validator(mode="after")
     def _ends_after_start(self) -> TimeSpan:

@@ -139,11 +139,13 @@ async def plan_district(
                 municipalities=list(proposed.municipalities),
             )
         )
-        await _invite(session, group_id, members, now + timedelta(days=timing.invitation_days))
+        respond_by = now + timedelta(days=timing.invitation_days)
+        await _invite(session, group_id, members, respond_by)
         await stage(
             session,
             outbox,
             GroupFormed(
+                respond_by=respond_by,
                 group_id=group_id,
                 district=district,
                 slot=proposed.slot,

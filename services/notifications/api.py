@@ -10,12 +10,12 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Header, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse
-from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import or_, select
 
-from shared.auth import InvalidLink, StaffUser, verify_link, verify_staff_token
+from shared.auth import InvalidLink, StaffUser, verify_link
 from shared.service import Service
+from shared.web_auth import staff_user
 
 from . import commands, pages
 from .commands import AbsenceOutcome, Runtime
@@ -210,24 +210,6 @@ async def save_preferences(
 
 
 # --- staff -------------------------------------------------------------------------------------------
-_bearer = HTTPBearer(auto_error=False)
-
-
-async def staff_user(
-    request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
-) -> StaffUser:
-    if credentials is None:
-        raise HTTPException(
-            401, "sign in: a bearer token is required", headers={"WWW-Authenticate": "Bearer"}
-        )
-    try:
-        return verify_staff_token(_runtime(request).settings.signing_key, credentials.credentials)
-    except Exception:
-        raise HTTPException(
-            401, "the token is invalid or expired", headers={"WWW-Authenticate": "Bearer"}
-        ) from None
-
-
 class DeliveryLogEntry(BaseModel):
     id: int
     recipient_id: uuid.UUID = Field(description="Participant id; look the person up in registration.")

@@ -49,7 +49,8 @@ def create_environment(*template_dirs: Path) -> Environment:
 
 
 def mount_static(app: FastAPI) -> None:
-    app.mount(STATIC_PATH, StaticFiles(directory=STATIC), name="static")
+    # check_dir=False: a build that left the stylesheet out serves plain pages, it does not stop the service.
+    app.mount(STATIC_PATH, StaticFiles(directory=STATIC, check_dir=False), name="static")
 
 
 def choose_language(request: Request) -> str:

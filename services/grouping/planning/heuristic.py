@@ -12,11 +12,9 @@ from .lns import ruin_and_recreate
 from .pool import Draft, Pool
 from .state import Assignment
 
-# Search effort is paid out of fixed budgets of person-steps, so small pools get many tries and a region of
-# tens of thousands a few; the effort depends on the input only, which keeps results deterministic (the
-# wall-clock deadline is a safety net, not the normal stop).
-RESTART_BUDGET = 30_000
-LNS_BUDGET = 60_000
+# Search effort is paid out of a fixed budget of person-steps (rules.search_budget), so small pools get many
+# tries and a region of tens of thousands a few; the effort depends on the input only, which keeps results
+# deterministic (the wall-clock deadline is a safety net, not the normal stop).
 MAX_LNS_ITERATIONS = 1000
 
 
@@ -25,7 +23,7 @@ def solve_heuristic(pool: Pool, eligible: list[bool], seed: int = 0, deadline: f
     if size < pool.rules.min_size:
         return []
     kinds = KindIndex(pool, group_kinds(pool, (i for i in range(len(pool)) if eligible[i])))
-    runs = max(1, min(pool.rules.restarts, RESTART_BUDGET // size))
+    runs = max(1, min(pool.rules.restarts, pool.rules.search_budget // (2 * size)))
     best: Assignment | None = None
     for run in range(runs):
         rng = Random(seed * 1_000_003 + run) if run else None  # run 0 is the plain smallest-first order
@@ -37,7 +35,7 @@ def solve_heuristic(pool: Pool, eligible: list[bool], seed: int = 0, deadline: f
         if _past(deadline):
             break
     rng = Random(seed * 1_000_003 + runs)
-    iterations = min(MAX_LNS_ITERATIONS, LNS_BUDGET // size)
+    iterations = min(MAX_LNS_ITERATIONS, pool.rules.search_budget // size)
     while iterations > 0 and not _past(deadline):
         batch = min(iterations, 50)
         ruin_and_recreate(best, kinds, rng, batch)

@@ -73,6 +73,9 @@ class PlanningRules:
     # deterministic); the cap only bites on a slow machine.
     time_limit_s: float = 30.0
     restarts: int = 6
+    # Effort of the ruin-and-recreate search, in person-steps per region: a pool of n people gets about
+    # search_budget / n iterations (at most 1000). Lower it for speed, raise it for small hard pools.
+    search_budget: int = 60_000
     exact_deterministic_time: float = 10.0
     workers: int = 1
     weights: ScoreWeights = field(default_factory=ScoreWeights)

@@ -195,3 +195,25 @@ async def test_a_forged_or_broken_link_finds_nothing(client):
     for path in ("/status/nonsense", "/status/00000000-0000-0000-0000-000000000000.9999999999.AAAA"):
         response = await client.get(path)
         assert response.status_code == 404 and "Lenken virker ikke" in response.text
+
+
+async def test_changed_availability_reaches_the_grouping_pool(client, settings):
+    from services.grouping.app import create_service as create_grouping
+    from services.grouping.models import pool
+    from tests.support import running
+
+    grouping = create_grouping(settings)
+    async with running(grouping):
+        path = status_path(await client.post("/register", data=form()))
+
+        async def pooled_availability():
+            async with grouping.sessions() as session:
+                return await session.scalar(select(pool.c.availability))
+
+        assert await eventually(pooled_availability, timeout=30) == ["tue_evening", "thu_evening"]
+        await client.post(f"{path}/availability", data={"availability": ["wed_daytime"]})
+
+        async def changed():
+            return await pooled_availability() == ["wed_daytime"]
+
+        await eventually(changed, timeout=30)
