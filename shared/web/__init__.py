@@ -63,7 +63,8 @@ def choose_language(request: Request) -> str:
 
 
 def remember_language(request: Request, response: Any, language: str) -> None:
-    if request.query_params.get("lang") == language or request.cookies.get(LANGUAGE_COOKIE) != language:
+    """Only a language the reader chose is remembered: no cookie for someone who never chose."""
+    if request.query_params.get("lang") == language:
         response.set_cookie(LANGUAGE_COOKIE, language, max_age=365 * 24 * 3600, httponly=True, samesite="lax")
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import inspect
 import contextlib
 from collections.abc import AsyncIterator
 
@@ -17,11 +18,13 @@ async def running(service) -> AsyncIterator[object]:
 
 
 async def eventually(check, timeout: float = 15.0, interval: float = 0.1):
-    """Poll an async check until it returns a truthy value; fail with the last value otherwise."""
+    """Poll a check (sync or async) until it returns a truthy value; fail with the last value otherwise."""
     deadline = asyncio.get_running_loop().time() + timeout
     last = None
     while asyncio.get_running_loop().time() < deadline:
-        last = await check()
+        last = check()
+        if inspect.isawaitable(last):
+            last = await last
         if last:
             return last
         await asyncio.sleep(interval)

@@ -51,18 +51,21 @@ class Explainer:
             return (Reason("pool_too_small", f"Only {max(others, 0)} other people are waiting in this region; "
                                              f"a group needs at least {rules.min_size}."),)
         formats = [d for d, ok in ((False, pool.in_person_ok[i]), (True, pool.digital_ok[i])) if ok]
-        found = sorted((self._funnel(i, digital) for digital in formats), key=lambda r: -r[0])
+        found = sorted(((*self._funnel(i, digital), digital) for digital in formats), key=lambda r: -r[0])
         if not found:
             return (Reason("no_format", "No meeting format is open to this person in this planning run."),)
         if found[0][1].code == "ok":
             return (self._left_over(i, formats, waiting),)
-        unique: dict[str, Reason] = {}
-        for _, reason in found:
-            unique.setdefault(reason.text, reason)
-        return tuple(unique.values())
+        if len(found) == 2 and found[0][1].code == found[1][1].code:
+            # Both formats fail at the same step: say it once, for both.
+            return (self._funnel(i, found[0][2], where="nearby or open to a digital group")[1],)
+        return tuple(reason for _, reason, _ in found)
 
     def _left_over(self, i: int, formats: list[bool], waiting: list[bool] | None) -> Reason:
-        if waiting is not None and any(self._funnel(i, d, only=waiting)[1].code == "ok" for d in formats):
+        if waiting is None:
+            return Reason("group_possible", "Enough people who fit with you are waiting; a group can be proposed "
+                                            "in the next planning run.")
+        if any(self._funnel(i, d, only=waiting)[1].code == "ok" for d in formats):
             return Reason("no_valid_combination",
                           f"Enough people fit with you one by one, but no group of {self.pool.rules.min_size} "
                           "meets every rule at once (for example the distances between their municipalities, "
@@ -71,11 +74,13 @@ class Explainer:
                       "People who could form a group with you were placed in other groups this round (those "
                       "who have waited longest go first); you keep your place in the queue.")
 
-    def _funnel(self, i: int, digital: bool, only: list[bool] | None = None) -> tuple[int, Reason]:
+    def _funnel(
+        self, i: int, digital: bool, only: list[bool] | None = None, where: str | None = None
+    ) -> tuple[int, Reason]:
         """(how far the person got, reason) for one format."""
         pool, rules = self.pool, self.pool.rules
         need = rules.min_size - 1
-        where = "open to a digital group" if digital else "nearby"
+        where = where or ("open to a digital group" if digital else "nearby")
         reach = self._reach(i, digital, only)
         if len(reach) < need:
             return 0, self._too_few_in_reach(i, digital, len(reach))

@@ -48,3 +48,9 @@ def test_the_layout_escapes_what_it_is_given(tmp_path):
         value="<script>",
     )
     assert "&lt;script&gt;" in response.body.decode()
+
+
+def test_no_cookie_is_set_for_a_reader_who_never_chose_a_language(tmp_path):
+    (tmp_path / "x.html").write_text('{% extends "base.html" %}')
+    response = page(create_environment(tmp_path), "x.html", request(), "nb", site_name="S", page_title="T")
+    assert "set-cookie" not in response.headers
