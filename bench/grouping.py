@@ -146,10 +146,12 @@ def main(argv: list[str] | None = None) -> int:
                         help="sub-pool sizes compared with CP-SAT (none to skip)")
     parser.add_argument("--exact-samples", type=int, default=3)
     parser.add_argument("--exact-seconds", type=float, default=20.0)
+    parser.add_argument("--lone-gender", choices=("soft", "hard"), default="soft")
     args = parser.parse_args(argv)
-    rules = PlanningRules(workers=args.workers, method="heuristic", time_limit_s=600)
+    rules = PlanningRules(workers=args.workers, method="heuristic", time_limit_s=600, lone_gender=args.lone_gender)
 
-    print(f"Grouping planner on synthetic registrations (as of {AS_OF}, {args.workers} worker processes)\n")
+    print(f"Grouping planner on synthetic registrations (as of {AS_OF}, {args.workers} worker processes, "
+          f"lone man/woman rule: {args.lone_gender})\n")
     print("| registrations | seconds | groups | mean size | placed | lone-gender groups | violations "
           "| mean wait placed (days) | mean wait waiting (days) |")
     print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|")

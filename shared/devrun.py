@@ -14,7 +14,7 @@ import sys
 import time
 import urllib.request
 
-from shared.cli import DEFAULT_PORTS, service_port
+from shared.cli import service_port
 from shared.local_servers import DEFAULT_RUN_DIR, LocalPorts, ensure_local_servers, stop_local_servers
 from shared.messaging.topology import SERVICES
 

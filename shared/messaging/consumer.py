@@ -30,6 +30,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from shared.contracts import EVENTS_BY_TYPE, Envelope
+from shared.faults import crash_point
 from shared.observability import bind_message_context, metrics
 
 from .errors import InvalidMessage, is_transient
@@ -147,6 +148,7 @@ class EventConsumer:
                     metrics.consumer_retries.labels(self.name).inc()
                     await asyncio.sleep(delay)
                     continue
+                crash_point("consumer.after_commit")  # committed, not yet acked
                 if self.after_commit is not None:
                     self.after_commit()
                 metrics.messages_consumed.labels(self.name, outcome).inc()
@@ -169,6 +171,7 @@ class EventConsumer:
                 log.info("duplicate delivery skipped", extra={"consumer": self.name})
                 return "duplicate"
             await handler(session, envelope)
+            crash_point("consumer.mid_handler")  # effect written, transaction not committed
         return "processed"
 
     async def _dead_letter(

@@ -18,6 +18,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from shared.contracts import Envelope
+from shared.faults import crash_point
 from shared.observability import metrics
 
 from .publisher import Publisher
@@ -128,6 +129,7 @@ class OutboxRelay:
             if not rows:
                 return 0
             results = await asyncio.gather(*(self._publish(row) for row in rows), return_exceptions=True)
+            crash_point("relay.after_publish")  # published and confirmed, not yet marked sent
             sent_ids = [row.id for row, result in zip(rows, results, strict=True) if result is None]
             if sent_ids:
                 await session.execute(

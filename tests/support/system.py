@@ -38,6 +38,47 @@ def _ready(url: str) -> bool:
         return False
 
 
+def service_env(
+    settings, urls: dict[str, str] | None = None, extra: dict[str, str] | None = None
+) -> dict[str, str]:
+    return {
+        **os.environ,
+        "DATABASE_URL": settings.database_url,
+        "RABBITMQ_URL": settings.rabbitmq_url,
+        "SIGNING_KEY": settings.signing_key,
+        "DELIVERY_LIMIT": str(settings.delivery_limit),
+        "TRANSIENT_RETRY_CAP_SECONDS": str(settings.transient_retry_cap_seconds),
+        "LOG_JSON": "true",
+        "OUTBOX_POLL_SECONDS": "0.1",
+        "PLANNING_DEBOUNCE_SECONDS": "1.0",
+        "PLANNER_POLL_SECONDS": "0.2",
+        **{f"{service.upper()}_URL": url for service, url in (urls or {}).items()},
+        **(extra or {}),
+    }
+
+
+def start_service(
+    service: str, env: dict[str, str], log_path: Path, port: int | None = None
+) -> subprocess.Popen:
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    with open(log_path, "ab") as log:
+        return subprocess.Popen(
+            [sys.executable, "-m", "shared.cli", service, "run", "--port", str(port or free_port())],
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+        )
+
+
+def stop_service(process: subprocess.Popen) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        process.kill()
+
+
 @contextlib.contextmanager
 def running_system(
     settings, log_dir: Path, extra_env: dict[str, str] | None = None
@@ -45,37 +86,17 @@ def running_system(
     log_dir.mkdir(parents=True, exist_ok=True)
     ports = {service: free_port() for service in SERVICES}
     urls = {service: f"http://127.0.0.1:{port}" for service, port in ports.items()}
-    env = {
-        **os.environ,
-        "DATABASE_URL": settings.database_url,
-        "RABBITMQ_URL": settings.rabbitmq_url,
-        "SIGNING_KEY": settings.signing_key,
-        "LOG_JSON": "true",
-        "OUTBOX_POLL_SECONDS": "0.1",
-        "PLANNING_DEBOUNCE_SECONDS": "1.0",
-        "PLANNER_POLL_SECONDS": "0.2",
-        **{f"{service.upper()}_URL": url for service, url in urls.items()},
-        **(extra_env or {}),
+    env = service_env(settings, urls, extra_env)
+    processes = {
+        service: start_service(service, env, log_dir / f"{service}.log", ports[service])
+        for service in SERVICES
     }
-    processes = {}
-    for service in SERVICES:
-        log = open(log_dir / f"{service}.log", "ab")  # noqa: SIM115 - closed with the process below
-        processes[service] = (
-            subprocess.Popen(
-                [sys.executable, "-m", "shared.cli", service, "run", "--port", str(ports[service])],
-                env=env,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                stdin=subprocess.DEVNULL,
-            ),
-            log,
-        )
     try:
         deadline = time.monotonic() + 90
         pending = set(SERVICES)
         while pending and time.monotonic() < deadline:
             for service in list(pending):
-                process, _ = processes[service]
+                process = processes[service]
                 if process.poll() is not None:
                     raise RuntimeError(
                         f"{service} exited: {(log_dir / f'{service}.log').read_text()[-3000:]}"
@@ -87,11 +108,7 @@ def running_system(
             raise RuntimeError(f"not ready: {pending}")
         yield RunningSystem(urls, log_dir, env)
     finally:
-        for process, _ in processes.values():
+        for process in processes.values():
             process.terminate()
-        for process, log in processes.values():
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                process.kill()
-            log.close()
+        for process in processes.values():
+            stop_service(process)

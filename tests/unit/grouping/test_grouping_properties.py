@@ -15,7 +15,7 @@ AS_OF = date(2026, 3, 2)
 # Oslo, Bærum, Halden (same district, Halden far off), Bergen, Askøy, Tromsø, Vardø.
 PLACES = ("0301", "3201", "3101", "4601", "4627", "5501", "5634")
 SLOTS = ("mon_evening", "tue_evening", "wed_daytime", "sat_daytime")
-FAST = PlanningRules(method="heuristic", search_budget=3_000)
+FAST = PlanningRules(method="heuristic", restarts=2, search_budget=1_500)
 REASON_CODES = {
     "under_age", "pool_too_small", "too_few_nearby", "too_few_digital", "no_common_slot", "same_topic_too_few",
     "cross_topic_too_few", "topic_too_few", "single_gender_too_few", "others_want_single_gender", "age_span",
@@ -72,14 +72,14 @@ def test_the_same_pool_and_seed_give_the_same_plan(pool, seed):
 @SETTINGS
 @given(people())
 def test_a_hard_lone_gender_rule_is_never_broken(pool):
-    rules = PlanningRules(method="heuristic", search_budget=3_000, lone_gender="hard")
+    rules = PlanningRules(method="heuristic", restarts=2, search_budget=1_500, lone_gender="hard")
     assert_sound(plan(pool, AS_OF, rules), pool, rules)
 
 
 @SETTINGS
 @given(people())
 def test_digital_groups_across_the_country_keep_the_rules(pool):
-    rules = PlanningRules(method="heuristic", search_budget=3_000, digital_scope="country")
+    rules = PlanningRules(method="heuristic", restarts=2, search_budget=1_500, digital_scope="country")
     assert_sound(plan(pool, AS_OF, rules), pool, rules)
 
 
@@ -89,5 +89,6 @@ def test_the_exact_method_keeps_the_rules_and_places_at_least_as_many(pool):
     exact_rules = PlanningRules(method="exact", exact_deterministic_time=2.0)
     exact = plan(pool, AS_OF, exact_rules)
     assert_sound(exact, pool, exact_rules)
-    heuristic = plan(pool, AS_OF, FAST)
-    assert sum(len(g.members) for g in exact.groups) >= sum(len(g.members) for g in heuristic.groups)
+    if all(region.get("proven_optimal") for region in exact.stats["regions"].values()):
+        heuristic = plan(pool, AS_OF, FAST)
+        assert sum(len(g.members) for g in exact.groups) >= sum(len(g.members) for g in heuristic.groups)
