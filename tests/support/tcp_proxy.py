@@ -15,6 +15,8 @@ class TcpProxy:
         self._server: asyncio.Server | None = None
         self._up = True
         self._connections: set[asyncio.StreamWriter] = set()
+        self._flowing = asyncio.Event()
+        self._flowing.set()
 
     async def start(self) -> TcpProxy:
         self._server = await asyncio.start_server(self._accept, "127.0.0.1", 0)
@@ -37,6 +39,13 @@ class TcpProxy:
 
     def restore(self) -> None:
         self._up = True
+
+    def stall(self) -> None:
+        """Connections stay open but no byte moves (a hung network path) until flow()."""
+        self._flowing.clear()
+
+    def flow(self) -> None:
+        self._flowing.set()
 
     async def _accept(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         if not self._up:
@@ -63,6 +72,7 @@ class TcpProxy:
                 break
             if self.latency:
                 await asyncio.sleep(self.latency)
+            await self._flowing.wait()
             writer.write(data)
             await writer.drain()
         with contextlib.suppress(Exception):
