@@ -38,6 +38,7 @@ from shared.messaging import (
 from shared.messaging.consumer import Handler, RejectionHook
 from shared.observability import OutboxBacklogProbe, configure_logging, metrics
 from shared.settings import Settings
+from shared.tracing import configure_tracing, serving
 
 log = logging.getLogger("selvhjelp.service")
 
@@ -202,6 +203,7 @@ class Service:
 
     def http_app(self, *routers: APIRouter, title: str | None = None, **fastapi_options: Any) -> FastAPI:
         configure_logging(self.name, self.settings.log_level, self.settings.log_json)
+        configure_tracing(self.name)
 
         @contextlib.asynccontextmanager
         async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -247,12 +249,15 @@ class Service:
             return JSONResponse({"detail": detail}, status_code=error.status_code, headers=error.headers)
 
         @app.middleware("http")
-        async def time_requests(request, call_next):
+        async def time_and_trace_requests(request, call_next):
             started = time.perf_counter()
-            response = await call_next(request)
-            route = request.scope.get("route")
-            # The route template, never the path: paths carry signed personal links.
-            label = getattr(route, "path", "unmatched")
+            # Span and metric are named by the route template, never the path: paths carry signed links.
+            with serving(self.name, request.method, dict(request.headers)) as span:
+                response = await call_next(request)
+                label = getattr(request.scope.get("route"), "path", "unmatched")
+                span.update_name(f"{request.method} {label}")
+                span.set_attribute("http.route", label)
+                span.set_attribute("http.response.status_code", response.status_code)
             metrics.http_latency.labels(self.name, label).observe(time.perf_counter() - started)
             return response
 

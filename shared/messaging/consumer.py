@@ -32,6 +32,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from shared.contracts import EVENTS_BY_TYPE, Envelope
 from shared.faults import crash_point
 from shared.observability import bind_message_context, metrics
+from shared.tracing import consuming
 
 from .errors import InvalidMessage, is_transient
 from .publisher import Publisher
@@ -121,7 +122,10 @@ class EventConsumer:
             except Exception:
                 raw = None
             return await self._dead_letter(message, raw if isinstance(raw, dict) else None, invalid)
-        with bind_message_context(envelope.event_id, envelope.correlation_id):
+        with (
+            bind_message_context(envelope.event_id, envelope.correlation_id),
+            consuming(self.name, envelope.event_type, message.headers),
+        ):
             handler = self.handlers.get(envelope.event_type)
             if handler is None:  # bound by a wildcard but not ours: a consumer ignores what it doesn't use
                 return "ignored"

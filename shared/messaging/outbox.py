@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from shared.contracts import Envelope
 from shared.faults import crash_point
 from shared.observability import metrics
+from shared.tracing import current_context_headers
 
 from .publisher import Publisher
 
@@ -42,7 +43,7 @@ class Outbox:
                 event_type=envelope.event_type,
                 exchange=exchange or self.exchange,
                 payload=envelope.model_dump(mode="json"),
-                headers={},
+                headers=current_context_headers(),
             )
             .on_conflict_do_nothing(index_elements=["event_id"])
         )
@@ -119,7 +120,7 @@ class OutboxRelay:
         async with self.sessions() as session, session.begin():
             rows = (
                 await session.execute(
-                    select(t.c.id, t.c.event_id, t.c.event_type, t.c.exchange, t.c.payload, t.c.attempts)
+                    select(t.c.id, t.c.event_id, t.c.event_type, t.c.exchange, t.c.payload, t.c.headers, t.c.attempts)
                     .where(t.c.state == "pending", t.c.next_attempt_at <= datetime.now(UTC))
                     .order_by(t.c.id)
                     .limit(self.batch_size)
@@ -167,4 +168,5 @@ class OutboxRelay:
             payload,
             message_id=str(row.event_id),
             correlation_id=str(payload.get("correlation_id") or uuid.uuid4()),
+            headers=row.headers or {},
         )
