@@ -84,7 +84,7 @@ def ensure_packages() -> None:
     subprocess.run(["service", "rabbitmq-server", "stop"], check=False, capture_output=True)
 
 
-def start_postgres(run_dir: Path, port: int) -> str:
+def start_postgres(run_dir: Path, port: int, extra_options: str = "") -> str:
     data = run_dir / "postgres"
     log_file = run_dir / "postgres.log"
     url = f"postgresql+asyncpg://postgres@127.0.0.1:{port}/postgres"
@@ -107,7 +107,10 @@ def start_postgres(run_dir: Path, port: int) -> str:
     log_file.touch()
     if os.geteuid() == 0:
         shutil.chown(log_file, "postgres", "postgres")
-    options = f"-c listen_addresses=127.0.0.1 -c port={port} -c unix_socket_directories={data} -c max_connections=400"
+    options = (
+        f"-c listen_addresses=127.0.0.1 -c port={port} -c unix_socket_directories={data} -c max_connections=400"
+        f" {extra_options}"
+    ).strip()
     _log(f"starting PostgreSQL on 127.0.0.1:{port}")
     subprocess.run(
         _as_postgres_user(
@@ -159,7 +162,7 @@ def _management_ok(ports: LocalPorts) -> bool:
         return False
 
 
-def start_rabbitmq(run_dir: Path, ports: LocalPorts) -> str:
+def start_rabbitmq(run_dir: Path, ports: LocalPorts, extra_config: tuple[str, ...] = ()) -> str:
     url = f"amqp://guest:guest@127.0.0.1:{ports.amqp}/"
     if _port_open(ports.amqp) and _management_ok(ports):
         return url
@@ -176,6 +179,7 @@ def start_rabbitmq(run_dir: Path, ports: LocalPorts) -> str:
                 "log.file.level = warning",
                 # A test broker with thousands of short-lived vhosts and queues must not run out of disk alarms.
                 "disk_free_limit.absolute = 200MB",
+                *extra_config,
                 "",
             ]
         )

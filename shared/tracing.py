@@ -60,6 +60,9 @@ def consuming(consumer: str, event_type: str, headers: dict[str, Any]) -> Iterat
 def serving(service: str, method: str, headers: dict[str, str]) -> Iterator[trace.Span]:
     context = propagate.extract(headers)
     with tracer.start_as_current_span(
-        method, context=context, kind=SpanKind.SERVER, attributes={"service": service, "http.request.method": method}
+        method,
+        context=context,
+        kind=SpanKind.SERVER,
+        attributes={"service": service, "http.request.method": method},
     ) as span:
         yield span

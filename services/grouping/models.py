@@ -43,6 +43,8 @@ groups = Table(
     Column("formed_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     Column("started_at", DateTime(timezone=True)),
     Column("flag", String(200)),  # why staff should look: scheduling failed, below minimum
+    Column("approved_by", String(200)),  # staff who approved a proposed group in the console
+    Column("approved_at", DateTime(timezone=True)),
 )
 
 memberships = Table(

@@ -46,7 +46,9 @@ async def test_a_registration_is_one_trace_from_http_to_grouping_and_notificatio
         def consumed(event_type: str):
             return [s for s in EXPORTER.get_finished_spans() if s.name == f"{event_type} consume"]
 
-        await eventually(lambda: consumed("registration.accepted.v1") and consumed("participant.contact_registered.v1"))
+        await eventually(
+            lambda: consumed("registration.accepted.v1") and consumed("participant.contact_registered.v1")
+        )
     spans = EXPORTER.get_finished_spans()
     http = next(s for s in spans if s.kind == SpanKind.SERVER and s.name == "POST /api/v1/registrations")
     in_grouping = consumed("registration.accepted.v1")[0]

@@ -33,6 +33,7 @@ def _wait_closed(port: int, timeout: float = 30) -> None:
 class PrivateRabbitMQ:
     run_dir: Path
     ports: LocalPorts
+    extra_config: tuple[str, ...] = ()
 
     @classmethod
     def create(cls, base: Path) -> PrivateRabbitMQ:
@@ -44,7 +45,7 @@ class PrivateRabbitMQ:
         return f"amqp://guest:guest@127.0.0.1:{self.ports.amqp}/"
 
     def start(self) -> None:
-        start_rabbitmq(self.run_dir, self.ports)
+        start_rabbitmq(self.run_dir, self.ports, self.extra_config)
 
     def _pids(self) -> list[int]:
         # The broker's Erlang VM runs with our private node name; kill that VM (not epmd, shared by all).
@@ -70,6 +71,7 @@ class PrivateRabbitMQ:
 class PrivatePostgres:
     run_dir: Path
     port: int
+    extra_options: str = ""
 
     @classmethod
     def create(cls, base: Path) -> PrivatePostgres:
@@ -83,7 +85,7 @@ class PrivatePostgres:
         return f"postgresql+asyncpg://postgres@127.0.0.1:{self.port}/postgres"
 
     def start(self) -> None:
-        start_postgres(self.run_dir, self.port)
+        start_postgres(self.run_dir, self.port, self.extra_options)
 
     def kill(self) -> None:
         """Like a crash: the postmaster is SIGKILLed; PostgreSQL recovers from its WAL on the next start."""

@@ -46,7 +46,6 @@ def improve(state: Assignment, kinds: KindIndex, rng: Random | None = None) -> N
         if state.total <= before:
             break
     _repair_lone_gender(state)
-    _grow_small_groups(state)
 
 
 def _best_insert(state: Assignment, u: int, exclude: int = -1, among: Iterable[int] | None = None) -> tuple[int, int]:
@@ -266,7 +265,7 @@ def _exchange(state: Assignment, gid: int, x: int) -> bool:
     return False
 
 
-def _grow_small_groups(state: Assignment) -> None:
+def grow_small_groups(state: Assignment) -> None:
     """Bring groups under the target size closer to it without changing who is placed: merge two small
     groups, or take a member from a nearby group at the same time that can spare one."""
     rules = state.pool.rules
@@ -280,15 +279,22 @@ def _grow_small_groups(state: Assignment) -> None:
 
 
 def _nearby_same_slot(state: Assignment, gid: int) -> list[int]:
-    pool = state.pool
+    """Groups at the same time and format, near enough in place and age to share a member."""
+    pool, span = state.pool, state.pool.rules.max_age_span_years
     draft = state.groups[gid]
     near = pool.neighbours[pool.municipality[draft.members[0]]]
-    found = [
-        other
-        for other in state.same_slot(gid)
-        if draft.digital or pool.municipality[state.groups[other].members[0]] in near
-    ]
-    return found[:EXCHANGE_CANDIDATES]
+    ages = [pool.age[i] for i in draft.members]
+    low, high = max(ages) - span, min(ages) + span
+    found = []
+    for other in state.same_slot(gid):
+        members = state.groups[other].members
+        if not draft.digital and pool.municipality[members[0]] not in near:
+            continue
+        if any(low <= pool.age[i] <= high for i in members):
+            found.append(other)
+            if len(found) == EXCHANGE_CANDIDATES:
+                break
+    return found
 
 
 def _merge(state: Assignment, gid: int, other: int) -> bool:

@@ -71,7 +71,7 @@ class PlanningRules:
     exact_max_pool: int = 40
     # Wall-clock cap per region. The work budget below is what normally ends a run (and keeps it
     # deterministic); the cap only bites on a slow machine.
-    time_limit_s: float = 30.0
+    time_limit_s: float = 120.0
     restarts: int = 6
     # Effort of the ruin-and-recreate search, in person-steps per region: a pool of n people gets about
     # search_budget / n iterations (at most 1000). Lower it for speed, raise it for small hard pools.

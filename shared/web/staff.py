@@ -1,0 +1,194 @@
+"""What every service's staff pages share: the navigation across services, the development sign-in hop
+that puts the staff cookie on each service's host, and an audit-log page with CSV export.
+
+Sign-in. In production the organisation's OIDC provider signs staff in and each service receives the
+token through its own proxy/OIDC client and keeps it in the `staff_token` cookie (HttpOnly,
+SameSite=Strict). For `make run` and tests (setting `dev_sign_in`), grouping serves a sign-in page where
+you pick a district; the token it issues is then handed from service to service through
+`/staff/session?token=…&then=…` (a redirect chain grouping → registration → calendar → notifications →
+back), because a cookie belongs to one host:port. That hop exists only when `dev_sign_in` is on.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Any
+from urllib.parse import quote
+
+from fastapi import APIRouter, HTTPException, Request
+from fastapi.responses import RedirectResponse, Response
+from sqlalchemy import Table, select
+
+from shared.auth import verify_staff_token
+from shared.web_auth import STAFF_COOKIE, set_staff_cookie
+
+# The order of the sign-in hop; grouping (the console's home) starts and ends it.
+HOP_ORDER = ("grouping", "registration", "calendar", "notifications")
+
+
+@dataclass(frozen=True)
+class NavItem:
+    key: str
+    label: str
+    url: str
+
+
+def staff_nav(settings) -> list[NavItem]:
+    g, r, c, n = settings.grouping_url, settings.registration_url, settings.calendar_url, settings.notifications_url
+    return [
+        NavItem("overview", "Oversikt", f"{g}/staff"),
+        NavItem("pool", "Venteliste", f"{g}/staff/pool"),
+        NavItem("groups", "Grupper", f"{g}/staff/groups"),
+        NavItem("venues", "Møtesteder og igangsettere", f"{c}/staff/venues"),
+        NavItem("deliveries", "Meldinger", f"{n}/staff/deliveries"),
+        NavItem("audit-grouping", "Logg: grupper", f"{g}/staff/audit"),
+        NavItem("audit-registration", "Logg: påmeldinger", f"{r}/staff/audit"),
+    ]
+
+
+def service_urls(settings) -> dict[str, str]:
+    return {
+        "grouping": settings.grouping_url,
+        "registration": settings.registration_url,
+        "calendar": settings.calendar_url,
+        "notifications": settings.notifications_url,
+    }
+
+
+def safe_next(settings, url: str | None) -> str:
+    """Only our own services' pages: a sign-in link must not become an open redirect."""
+    home = f"{settings.grouping_url}/staff"
+    if not url:
+        return home
+    for base in service_urls(settings).values():
+        if url == base or url.startswith(base + "/"):
+            return url
+    return home
+
+
+def session_hop_url(settings, after: str, token: str, then: str) -> str:
+    """Where the sign-in goes after service `after` has set its cookie."""
+    index = HOP_ORDER.index(after) + 1
+    if index >= len(HOP_ORDER):
+        return then
+    base = service_urls(settings)[HOP_ORDER[index]]
+    return f"{base}/staff/session?token={quote(token, safe='')}&then={quote(then, safe='')}"
+
+
+def session_router(service_name: str) -> APIRouter:
+    """`/staff/session` (development hop, see the module doc) and `/staff/sign-out` for one service."""
+    router = APIRouter(include_in_schema=False)
+
+    @router.get("/staff/session")
+    async def take_session(request: Request, token: str, then: str | None = None) -> Response:
+        settings = request.app.state.service.settings
+        if not settings.dev_sign_in:
+            raise HTTPException(404, "not found")
+        try:
+            verify_staff_token(settings.signing_key, token)
+        except Exception:
+            raise HTTPException(401, "the token is invalid or expired") from None
+        target = safe_next(settings, then)
+        response = RedirectResponse(session_hop_url(settings, service_name, token, target), status_code=303)
+        set_staff_cookie(response, token)
+        response.headers["Referrer-Policy"] = "no-referrer"
+        return response
+
+    @router.get("/staff/sign-out")
+    async def sign_out(request: Request) -> Response:
+        settings = request.app.state.service.settings
+        index = HOP_ORDER.index(service_name) + 1
+        target = (
+            f"{service_urls(settings)[HOP_ORDER[index]]}/staff/sign-out"
+            if index < len(HOP_ORDER)
+            else f"{settings.grouping_url}/staff/sign-in"
+        )
+        response = RedirectResponse(target, status_code=303)
+        response.delete_cookie(STAFF_COOKIE, path="/")
+        return response
+
+    return router
+
+
+# --- audit log -------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class AuditFilter:
+    actor: str | None = None
+    action: str | None = None
+    since: date | None = None
+    until: date | None = None
+
+    @classmethod
+    def from_request(cls, request: Request) -> AuditFilter:
+        q = request.query_params
+        return cls(
+            actor=(q.get("actor") or "").strip()[:200] or None,
+            action=(q.get("action") or "").strip()[:60] or None,
+            since=_date(q.get("since")),
+            until=_date(q.get("until")),
+        )
+
+    def query_string(self) -> str:
+        parts = [
+            f"{k}={quote(str(v))}"
+            for k, v in (("actor", self.actor), ("action", self.action), ("since", self.since), ("until", self.until))
+            if v
+        ]
+        return "&".join(parts)
+
+
+def _date(text: str | None) -> date | None:
+    try:
+        return date.fromisoformat(text) if text else None
+    except ValueError:
+        return None
+
+
+async def read_audit(session, table: Table, district: str, wanted: AuditFilter, limit: int = 500) -> list[Any]:
+    query = select(table).where(table.c.district == district)
+    if wanted.actor:
+        query = query.where(table.c.actor == wanted.actor)
+    if wanted.action:
+        query = query.where(table.c.action == wanted.action)
+    if wanted.since:
+        query = query.where(table.c.at >= datetime.combine(wanted.since, time.min).astimezone())
+    if wanted.until:
+        query = query.where(table.c.at < datetime.combine(wanted.until + timedelta(days=1), time.min).astimezone())
+    return list((await session.execute(query.order_by(table.c.id.desc()).limit(limit))).all())
+
+
+def audit_csv(rows: Sequence[Any], columns: Sequence[str], filename: str) -> Response:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(columns)
+    for row in rows:
+        values = row._mapping
+        writer.writerow(["" if values[c] is None else str(values[c]) for c in columns])
+    return Response(
+        out.getvalue(),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"},
+    )
+
+
+def staff_page(environment, template: str, request: Request, user, current: str, **context: Any) -> Response:
+    """A staff console page: the shared layout with the console's navigation. The console is in bokmål."""
+    from shared.web import page
+
+    settings = request.app.state.service.settings
+    return page(
+        environment,
+        template,
+        request,
+        "nb",
+        site_name="Selvhjelp – distriktskontor",
+        nav=staff_nav(settings),
+        current=current,
+        user=user,
+        sign_out_url=f"{settings.grouping_url}/staff/sign-out",
+        **context,
+    )
