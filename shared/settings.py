@@ -107,7 +107,9 @@ class Settings(BaseSettings):
     # Staff console. Production staff come signed in from the organisation's OIDC provider (a JWT in the
     # staff_token cookie); the development sign-in page, where you just pick a district, is for
     # `make run` and tests only and is off unless this is set.
-    dev_sign_in: bool = Field(default=False, description="Serve /staff/sign-in (pick a district, no password).")
+    dev_sign_in: bool = Field(
+        default=False, description="Serve /staff/sign-in (pick a district, no password)."
+    )
     rabbitmq_management_url: str | None = Field(
         default=None,
         description="RabbitMQ management API (http://user:pass@host:15672) for DLQ depths on the overview.",

@@ -16,6 +16,8 @@ from shared.contracts import (
 )
 from shared.service import Service
 from shared.settings import Settings, get_settings
+from shared.web import mount_static
+from shared.web.staff import session_router
 
 from .config import CalendarConfig
 from .feeds_api import feeds
@@ -24,6 +26,7 @@ from .jobs import CalendarJobs
 from .models import metadata
 from .registry_api import registry
 from .schedule_api import schedules
+from .staff_pages import calendar_pages
 
 NAME = "calendar"
 
@@ -52,4 +55,8 @@ def create_service(settings: Settings | None = None) -> Service:
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     service = create_service(settings)
-    return service.http_app(schedules, registry, feeds, title="selvhjelp calendar")
+    app = service.http_app(
+        schedules, registry, feeds, calendar_pages, session_router(NAME), title="selvhjelp calendar"
+    )
+    mount_static(app)
+    return app

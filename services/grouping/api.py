@@ -8,31 +8,22 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse
-from fastapi.templating import Jinja2Templates
 from pydantic import BaseModel, Field
 from sqlalchemy import func, select
 
-from shared.auth import InvalidLink, StaffUser, verify_link
+from shared.auth import InvalidLink, StaffUser, sign_link, verify_link
+from shared.web import choose_language, create_environment, page
 from shared.web_auth import staff_user
 
 from . import commands
 from .models import groups, memberships, pool
+from .texts import SITE_NAME, TEXTS, slot_text
 
 INVITATION_LINK = "invitation"
 ADMISSION_LINK = "admission-vote"
-SLOT_WORDS = {
-    "mon": "mandager",
-    "tue": "tirsdager",
-    "wed": "onsdager",
-    "thu": "torsdager",
-    "fri": "fredager",
-    "sat": "lørdager",
-    "sun": "søndager",
-    "daytime": "på dagtid",
-    "evening": "på kveldstid",
-}
-
-templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
+CALENDAR_LINK = "participant-feed"  # the calendar service's purpose for a person's meetings and feed
+CALENDAR_LINK_SECONDS = 3 * 366 * 24 * 3600  # as long as a calendar subscription lives
+environment = create_environment(Path(__file__).parent / "templates")
 pages = APIRouter(tags=["participant pages"], include_in_schema=False)
 router = APIRouter(prefix="/api/v1", tags=["groups"])
 staff = APIRouter(prefix="/api/v1/staff", tags=["staff"])
@@ -49,12 +40,7 @@ def _participant(request: Request, purpose: str, token: str) -> uuid.UUID:
         raise HTTPException(404, "this link is not valid (it may have expired)") from None
 
 
-def slot_text(slot: str) -> str:
-    day, part = slot.split("_")
-    return f"{SLOT_WORDS[day]} {SLOT_WORDS[part]}"
-
-
-async def _invitation_view(request: Request, participant_id: uuid.UUID) -> dict[str, Any]:
+async def _invitation_view(request: Request, participant_id: uuid.UUID, language: str) -> dict[str, Any]:
     async with _app(request).service.sessions() as session:
         row = (
             await session.execute(
@@ -64,20 +50,44 @@ async def _invitation_view(request: Request, participant_id: uuid.UUID) -> dict[
             )
         ).one_or_none()
         if row is None:
-            return {"open": False}
+            return {"open": False, "done": None}
         size = await session.scalar(
             select(func.count()).where(
                 memberships.c.group_id == row.group_id, memberships.c.status.in_(commands.ACTIVE)
             )
         )
-    return {"open": True, "slot_text": slot_text(row.slot), "size": size}
+    return {"open": True, "done": None, "slot_text": slot_text(row.slot, language), "size": size}
+
+
+def _page(request: Request, template: str, status_code: int = 200, **context: Any) -> HTMLResponse:
+    language = choose_language(request)
+    return page(
+        environment,
+        template,
+        request,
+        language,
+        status_code=status_code,
+        site_name=SITE_NAME[language],
+        page_title=TEXTS[language]["admission_title" if template == "admission.html" else "invitation_title"],
+        t=TEXTS[language],
+        errors=context.pop("errors", []),
+        **context,
+    )
+
+
+def _calendar_link(request: Request, participant_id: uuid.UUID) -> str:
+    """The calendar service's page of the person's meetings with its subscription link. It takes the same
+    signed token as the calendar feed (purpose "participant-feed", long-lived like a subscription)."""
+    settings = _app(request).service.settings
+    token = sign_link(settings.signing_key, CALENDAR_LINK, participant_id, lifetime=CALENDAR_LINK_SECONDS)
+    return f"{settings.calendar_url}/meetings/{token}"
 
 
 @pages.get("/invitations/{token}", response_class=HTMLResponse)
 async def invitation_page(token: str, request: Request) -> HTMLResponse:
     participant_id = _participant(request, INVITATION_LINK, token)
-    context = await _invitation_view(request, participant_id)
-    return templates.TemplateResponse(request, "invitation.html", context)
+    context = await _invitation_view(request, participant_id, choose_language(request))
+    return _page(request, "invitation.html", **context)
 
 
 @pages.post("/invitations/{token}", response_class=HTMLResponse)
@@ -89,6 +99,10 @@ async def answer_invitation_page(
 ) -> HTMLResponse:
     participant_id = _participant(request, INVITATION_LINK, token)
     state = _app(request)
+    language = choose_language(request)
+    if decision == "accept" and confidentiality != "yes":
+        context = await _invitation_view(request, participant_id, language)
+        return _page(request, "invitation.html", 422, errors=[TEXTS[language]["confirm_needed"]], **context)
     try:
         async with state.service.sessions() as session, session.begin():
             outcome = await commands.answer_invitation(
@@ -102,21 +116,22 @@ async def answer_invitation_page(
                 timing=state.timing,
             )
     except commands.GroupingError as error:
-        context = await _invitation_view(request, participant_id)
-        return templates.TemplateResponse(request, "invitation.html", {**context, "error": str(error)}, 422)
+        context = await _invitation_view(request, participant_id, language)
+        return _page(request, "invitation.html", 422, errors=[str(error)], **context)
     state.service.relay.wake()
-    done = (
-        "Takk! Du er med i gruppen. Du får beskjed om tid og sted for første møte."
-        if outcome == "accepted"
-        else "Takk for svaret. Du står fortsatt på ventelisten med samme plass i køen."
+    accepted = outcome == "accepted"
+    return _page(
+        request,
+        "invitation.html",
+        done=TEXTS[language]["accepted" if accepted else "declined"],
+        calendar_link=_calendar_link(request, participant_id) if accepted else None,
     )
-    return templates.TemplateResponse(request, "invitation.html", {"done": done})
 
 
 @pages.get("/admission/{token}", response_class=HTMLResponse)
 async def admission_page(token: str, request: Request) -> HTMLResponse:
     _participant(request, ADMISSION_LINK, token)
-    return templates.TemplateResponse(request, "admission.html", {})
+    return _page(request, "admission.html", done=None)
 
 
 @pages.post("/admission/{token}", response_class=HTMLResponse)
@@ -137,9 +152,9 @@ async def vote_page(
                 timing=state.timing,
             )
     except commands.GroupingError as error:
-        return templates.TemplateResponse(request, "admission.html", {"error": str(error)}, 422)
+        return _page(request, "admission.html", 422, errors=[str(error)], done=None)
     state.service.relay.wake()
-    return templates.TemplateResponse(request, "admission.html", {"done": "Takk, stemmen din er registrert."})
+    return _page(request, "admission.html", done=TEXTS[choose_language(request)]["voted"])
 
 
 # --- members (signed link) --------------------------------------------------------------------------

@@ -22,12 +22,15 @@ from shared.contracts import (
 )
 from shared.service import Service
 from shared.settings import Settings, get_settings
+from shared.web import mount_static
+from shared.web.staff import session_router
 
 from . import commands, domain
 from .api import pages, router, staff
 from .handlers import make_handlers
 from .models import metadata
 from .planner import Planner
+from .staff_pages import staff_pages
 
 NAME = "grouping"
 
@@ -71,7 +74,10 @@ def create_service(settings: Settings | None = None, rules: domain.PlanningRules
 
 def create_app(settings: Settings | None = None, rules: domain.PlanningRules | None = None) -> FastAPI:
     service = create_service(settings, rules)
-    app = service.http_app(pages, router, staff, title="selvhjelp grouping")
+    app = service.http_app(
+        pages, router, staff, staff_pages, session_router(NAME), title="selvhjelp grouping"
+    )
+    mount_static(app)
     app.state.rules = service.rules
     app.state.timing = service.timing
     app.state.planner = service.planner

@@ -68,12 +68,21 @@ def read_registrations(lines: list[str]) -> tuple[list[Person], list[dict[str, A
             invalid.append({"line": number, "reason": f"municipality: unknown number {line.municipality}"})
             continue
         if line.participant_id in first_seen:
-            invalid.append({"line": number, "reason": f"participant_id: already given on line "
-                                                      f"{first_seen[line.participant_id]}"})
+            invalid.append(
+                {
+                    "line": number,
+                    "reason": f"participant_id: already given on line {first_seen[line.participant_id]}",
+                }
+            )
             continue
         first_seen[line.participant_id] = number
-        people.append(Person(district=place.district, availability=tuple(line.availability),
-                             **line.model_dump(exclude={"availability"})))
+        people.append(
+            Person(
+                district=place.district,
+                availability=tuple(line.availability),
+                **line.model_dump(exclude={"availability"}),
+            )
+        )
     return people, invalid
 
 
@@ -100,7 +109,8 @@ def plan_as_json(result: Plan, invalid: list[dict[str, Any]]) -> dict[str, Any]:
             for g in result.groups
         ],
         "waiting": [
-            {"participant_id": w.participant_id, "reasons": [asdict(r) for r in w.reasons]} for w in result.waiting
+            {"participant_id": w.participant_id, "reasons": [asdict(r) for r in w.reasons]}
+            for w in result.waiting
         ],
         "invalid": invalid,
         "stats": {**result.stats, "invalid": len(invalid)},
@@ -139,8 +149,11 @@ def run_plan(
             print(f"cannot write {output_path}: {error.strerror}", file=sys.stderr)
             return 2
     stats = result.stats
-    print(f"groups: {stats['groups']}, placed: {stats['placed']} of {stats['people']}, "
-          f"waiting: {stats['waiting']}, invalid lines: {len(invalid)}", file=sys.stderr)
+    print(
+        f"groups: {stats['groups']}, placed: {stats['placed']} of {stats['people']}, "
+        f"waiting: {stats['waiting']}, invalid lines: {len(invalid)}",
+        file=sys.stderr,
+    )
     return 0
 
 
@@ -151,15 +164,28 @@ def build_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentPar
         help="plan groups offline from a file of registrations",
         description="Plan self-help groups from registrations in a JSON-lines file (one per line).",
     )
-    parser.add_argument("--input", required=True, metavar="REG.jsonl", help="registrations, one JSON object a line")
-    parser.add_argument("--as-of", required=True, type=date.fromisoformat, metavar="YYYY-MM-DD",
-                        help="the groups' start date: ages and waiting times are counted to it")
+    parser.add_argument(
+        "--input", required=True, metavar="REG.jsonl", help="registrations, one JSON object a line"
+    )
+    parser.add_argument(
+        "--as-of",
+        required=True,
+        type=date.fromisoformat,
+        metavar="YYYY-MM-DD",
+        help="the groups' start date: ages and waiting times are counted to it",
+    )
     parser.add_argument("--output", metavar="OUT.json", help="where to write the plan (default: stdout)")
-    parser.add_argument("--seed", type=int, default=0, help="seed of the search (same input and seed, same plan)")
+    parser.add_argument(
+        "--seed", type=int, default=0, help="seed of the search (same input and seed, same plan)"
+    )
     parser.add_argument("--workers", type=int, default=1, help="processes; districts are planned in parallel")
     parser.add_argument("--method", choices=("auto", "heuristic", "exact"), default="auto")
-    parser.add_argument("--digital-scope", choices=("district", "country"), default="district",
-                        help="may a digital group span the country, or only a district")
+    parser.add_argument(
+        "--digital-scope",
+        choices=("district", "country"),
+        default="district",
+        help="may a digital group span the country, or only a district",
+    )
     parser.set_defaults(func=_run_from_args)
     return parser
 

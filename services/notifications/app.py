@@ -9,6 +9,8 @@ from fastapi import FastAPI
 from shared.contracts import AbsenceReported, ParticipantContactRegistered, ParticipantDataDeleted
 from shared.service import Service
 from shared.settings import Settings, get_settings
+from shared.web import mount_static
+from shared.web.staff import session_router
 
 from .api import public, sms, staff
 from .channels import Channels
@@ -17,6 +19,7 @@ from .handlers import make_handlers
 from .links import Links
 from .models import metadata
 from .sender import DeliveryWorker
+from .staff_pages import notification_pages
 
 NAME = "notifications"
 
@@ -46,7 +49,10 @@ def create_service(
 
 
 def http_app(service: NotificationService) -> FastAPI:
-    app = service.http_app(public, sms, staff, title="selvhjelp notifications")
+    app = service.http_app(
+        public, sms, staff, notification_pages, session_router(NAME), title="selvhjelp notifications"
+    )
+    mount_static(app)
     app.state.runtime = service.runtime
     return app
 

@@ -17,11 +17,13 @@ from shared.contracts import (
 from shared.service import Service
 from shared.settings import Settings, get_settings
 from shared.web import mount_static
+from shared.web.staff import session_router
 
 from .api import invalid_request, router, staff
 from .handlers import make_handlers
 from .models import metadata
 from .retention import RetentionJob
+from .staff_pages import registration_staff_pages
 from .web import pages
 
 NAME = "registration"
@@ -49,7 +51,9 @@ def create_service(settings: Settings | None = None) -> Service:
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     service = create_service(settings)
-    app = service.http_app(router, staff, pages, title="selvhjelp registration")
+    app = service.http_app(
+        router, staff, pages, registration_staff_pages, session_router(NAME), title="selvhjelp registration"
+    )
     app.add_exception_handler(RequestValidationError, invalid_request)
     mount_static(app)
     return app

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from sqlalchemy import MetaData
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -24,5 +24,10 @@ def create_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
     return create_async_engine(url, pool_size=pool_size, max_overflow=10, pool_recycle=1800)
 
 
-def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
-    return async_sessionmaker(engine, expire_on_commit=False)
+def session_factory(engine: AsyncEngine):
+    """Transactions for Core statements: `async with sessions() as session, session.begin(): ...`.
+
+    Plain connections, not ORM sessions: no service uses the ORM, and a session's bookkeeping costs more
+    CPU per message than the statements themselves.
+    """
+    return engine.connect

@@ -47,7 +47,6 @@ class Outbox:
             )
             .on_conflict_do_nothing(index_elements=["event_id"])
         )
-        session.info["outbox_dirty"] = True
 
     async def forget(self, session: AsyncSession, participant_id: uuid.UUID) -> int:
         """Erasure: drop every staged or sent event that mentions the person (it may carry their data)."""
@@ -75,6 +74,7 @@ class OutboxRelay:
         self.poll_seconds = poll_seconds
         self.batch_size = batch_size
         self.retry_cap_seconds = retry_cap_seconds
+        self.coalesce_seconds = 0.01
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self.published = 0
@@ -110,6 +110,8 @@ class OutboxRelay:
                 continue
             try:
                 await asyncio.wait_for(self._wake.wait(), timeout=self.poll_seconds)
+                # Let a burst of commits land first: one relay pass then carries many events, not one.
+                await asyncio.sleep(self.coalesce_seconds)
             except TimeoutError:
                 pass
             self._wake.clear()

@@ -108,7 +108,7 @@ def distance_km(a: str, b: str) -> float:
 
 
 def are_neighbours(a: str, b: str, max_km: float = 45.0) -> bool:
-    """Close enough to meet in person: the same municipality, or the same district and centres ≤ max_km apart.
+    """Close enough to meet in person: the same municipality, or the same district and ≤ max_km apart.
 
     Centroids are approximate (±10 km), so this is a rule of thumb, not a travel-time measure.
     """

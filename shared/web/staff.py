@@ -38,7 +38,12 @@ class NavItem:
 
 
 def staff_nav(settings) -> list[NavItem]:
-    g, r, c, n = settings.grouping_url, settings.registration_url, settings.calendar_url, settings.notifications_url
+    g, r, c, n = (
+        settings.grouping_url,
+        settings.registration_url,
+        settings.calendar_url,
+        settings.notifications_url,
+    )
     return [
         NavItem("overview", "Oversikt", f"{g}/staff"),
         NavItem("pool", "Venteliste", f"{g}/staff/pool"),
@@ -135,7 +140,12 @@ class AuditFilter:
     def query_string(self) -> str:
         parts = [
             f"{k}={quote(str(v))}"
-            for k, v in (("actor", self.actor), ("action", self.action), ("since", self.since), ("until", self.until))
+            for k, v in (
+                ("actor", self.actor),
+                ("action", self.action),
+                ("since", self.since),
+                ("until", self.until),
+            )
             if v
         ]
         return "&".join(parts)
@@ -148,7 +158,9 @@ def _date(text: str | None) -> date | None:
         return None
 
 
-async def read_audit(session, table: Table, district: str, wanted: AuditFilter, limit: int = 500) -> list[Any]:
+async def read_audit(
+    session, table: Table, district: str, wanted: AuditFilter, limit: int = 500
+) -> list[Any]:
     query = select(table).where(table.c.district == district)
     if wanted.actor:
         query = query.where(table.c.actor == wanted.actor)
@@ -157,7 +169,9 @@ async def read_audit(session, table: Table, district: str, wanted: AuditFilter, 
     if wanted.since:
         query = query.where(table.c.at >= datetime.combine(wanted.since, time.min).astimezone())
     if wanted.until:
-        query = query.where(table.c.at < datetime.combine(wanted.until + timedelta(days=1), time.min).astimezone())
+        query = query.where(
+            table.c.at < datetime.combine(wanted.until + timedelta(days=1), time.min).astimezone()
+        )
     return list((await session.execute(query.order_by(table.c.id.desc()).limit(limit))).all())
 
 

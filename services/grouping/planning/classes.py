@@ -9,7 +9,9 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 
-from .pool import _CROSS, _SAME, Pool
+from shared.contracts.vocabulary import Composition
+
+from .pool import Pool
 
 CROSS_TOPICS = "~cross"  # topic mode of a group that mixes topics
 ANY_GENDER = "*"  # gender mode of a group without a single-gender wish in it
@@ -19,9 +21,9 @@ Kind = tuple[int, str, str]
 
 def topic_modes(pool: Pool, i: int) -> tuple[str, ...]:
     composition = pool.composition[i]
-    if composition == _SAME:
+    if composition == Composition.same_topic:
         return (pool.topic[i],)
-    if composition == _CROSS:
+    if composition == Composition.cross_topic:
         return (CROSS_TOPICS,)
     return (pool.topic[i], CROSS_TOPICS)
 

@@ -12,8 +12,10 @@ import math
 from collections import defaultdict
 from random import Random
 
+from shared.contracts.vocabulary import Composition
+
 from .classes import ANY_GENDER, CROSS_TOPICS, Kind, group_kinds, maximal_cliques, own_kinds
-from .pool import _CROSS, Draft, Pool, breaks_rules, has_lone, score
+from .pool import Draft, Pool, breaks_rules, has_lone, score
 
 LOCAL, NEARBY, DIGITAL = 0, 1, 2
 
@@ -52,8 +54,12 @@ def construct(
         for i in members:
             if pool.digital_ok[i]:
                 by_scope[pool.district[i] if pool.rules.digital_scope == "district" else ""].append(i)
-        items += [(DIGITAL, kind, scope, people) for scope, people in by_scope.items() if len(people) >= smallest]
-    items += [(LOCAL, kind, place, people) for (kind, place), people in local.items() if len(people) >= smallest]
+        items += [
+            (DIGITAL, kind, scope, people) for scope, people in by_scope.items() if len(people) >= smallest
+        ]
+    items += [
+        (LOCAL, kind, place, people) for (kind, place), people in local.items() if len(people) >= smallest
+    ]
 
     spread = rng.choice((0.25, 1.0, 3.0)) if rng else 0.0  # from a light shuffle to almost random
 
@@ -84,7 +90,9 @@ def _carve_nearby(pool: Pool, kind: Kind, members: list[int], free: list[bool], 
     drafts: list[Draft] = []
     for clique in cliques:
         inside = set(clique)
-        drafts += _carve(pool, kind, [i for i in left if pool.municipality[i] in inside], free, False, largest)
+        drafts += _carve(
+            pool, kind, [i for i in left if pool.municipality[i] in inside], free, False, largest
+        )
     return drafts
 
 
@@ -97,14 +105,16 @@ def _carve(
     drafts = []
     for block in partition_by_age(pool, kind, candidates, largest):
         if breaks_rules(pool, block, kind[0], digital):
-            continue  # the kind and stage guarantee the rest; this guard keeps a slip from becoming a bad group
+            continue  # kind and stage guarantee the rest; this guard keeps a slip from making a bad group
         for i in block:
             free[i] = False
         drafts.append(Draft(members=block, slot=kind[0], digital=digital))
     return drafts
 
 
-def partition_by_age(pool: Pool, kind: Kind, candidates: list[int], largest: int | None = None) -> list[list[int]]:
+def partition_by_age(
+    pool: Pool, kind: Kind, candidates: list[int], largest: int | None = None
+) -> list[list[int]]:
     """The best-scoring split of one kind's candidates into groups of consecutive ages (some left out).
 
     Exact for a single kind: if two groups interleave in age, exchanging members sorts them without
@@ -141,7 +151,11 @@ def partition_by_age(pool: Pool, kind: Kind, candidates: list[int], largest: int
 
 
 def _block_allowed(pool: Pool, block: list[int], cross: bool, need_single: bool) -> bool:
-    if cross and len({pool.topic[i] for i in block}) == 1 and any(pool.composition[i] == _CROSS for i in block):
+    if (
+        cross
+        and len({pool.topic[i] for i in block}) == 1
+        and any(pool.composition[i] == Composition.cross_topic for i in block)
+    ):
         return False
     if need_single and not any(pool.single_gender[i] for i in block):
         return False  # without a single-gender wish the group belongs to the any-gender kind

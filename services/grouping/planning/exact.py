@@ -10,8 +10,10 @@ from dataclasses import dataclass
 
 from ortools.sat.python import cp_model
 
+from shared.contracts.vocabulary import Composition, Gender
+
 from .classes import CROSS_TOPICS
-from .pool import _CROSS, _FEMALE, _MALE, _SAME, Draft, Pool, breaks_rules
+from .pool import Draft, Pool, breaks_rules
 
 EXACT_POOL_CAP = 300  # beyond this the model grows too big to help within seconds
 
@@ -112,9 +114,9 @@ class _Model:
             # In person: the municipality is marked as used, and used municipalities must be neighbours.
             m.add(v <= self.place[g][pool.municipality[i]] + self.digital[g])
             composition, topic = pool.composition[i], pool.topic[i]
-            if composition == _SAME:
+            if composition == Composition.same_topic:
                 m.add(v <= self.topic[g][topic])
-            elif composition == _CROSS:
+            elif composition == Composition.cross_topic:
                 m.add(v <= self.topic[g][CROSS_TOPICS])
             else:
                 m.add(v <= self.topic[g][topic] + self.topic[g][CROSS_TOPICS])
@@ -144,7 +146,9 @@ class _Model:
 
     def _gender_rules(self, g: int, members: list) -> None:
         pool, m = self.pool, self.model
-        wishes = sorted({pool.gender[self.people[p]] for p, _ in members if pool.single_gender[self.people[p]]})
+        wishes = sorted(
+            {pool.gender[self.people[p]] for p, _ in members if pool.single_gender[self.people[p]]}
+        )
         max_size = pool.rules.max_size
         for gender in wishes:
             only = m.new_bool_var(f"only{g}_{gender}")
@@ -159,10 +163,15 @@ class _Model:
     def _soft_terms(self, g: int, members: list, size) -> list:
         pool, m = self.pool, self.model
         rules, weights = pool.rules, pool.rules.weights
-        women = sum(v for p, v in members if pool.gender[self.people[p]] == _FEMALE)
-        men = sum(v for p, v in members if pool.gender[self.people[p]] == _MALE)
+        women = sum(v for p, v in members if pool.gender[self.people[p]] == Gender.female)
+        men = sum(v for p, v in members if pool.gender[self.people[p]] == Gender.male)
         no_women, one_woman, no_men, one_man = (m.new_bool_var(f"{k}{g}") for k in ("f0", "f1", "m0", "m1"))
-        for flag, count, value in ((no_women, women, 0), (one_woman, women, 1), (no_men, men, 0), (one_man, men, 1)):
+        for flag, count, value in (
+            (no_women, women, 0),
+            (one_woman, women, 1),
+            (no_men, men, 0),
+            (one_man, men, 1),
+        ):
             m.add(count == value).only_enforce_if(flag)
             m.add(count != value).only_enforce_if(~flag)
         lone = m.new_bool_var(f"lone{g}")
@@ -206,7 +215,9 @@ class _Model:
                 mode = topics.pop() if len(topics) == 1 else CROSS_TOPICS
                 for t, var in self.topic[g].items():
                     self.model.add_hint(var, t == mode)
-            used = {self.pool.municipality[i] for i in draft.members} if draft and not draft.digital else set()
+            used = (
+                {self.pool.municipality[i] for i in draft.members} if draft and not draft.digital else set()
+            )
             for place, var in self.place[g].items():
                 self.model.add_hint(var, place in used)
 

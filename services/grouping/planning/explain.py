@@ -12,15 +12,22 @@ from collections import defaultdict
 from collections.abc import Sequence
 from datetime import date
 
-from shared.contracts.vocabulary import SLOTS
+from shared.contracts.vocabulary import SLOTS, Composition
 from shared.reference import get_municipality
 
 from .classes import topic_modes
 from .model import Person, PlanningRules, Reason
-from .pool import _CROSS, _SAME, Pool, build_pool
+from .pool import Pool, build_pool
 
-_DAYS = {"mon": "Monday", "tue": "Tuesday", "wed": "Wednesday", "thu": "Thursday", "fri": "Friday",
-         "sat": "Saturday", "sun": "Sunday"}
+_DAYS = {
+    "mon": "Monday",
+    "tue": "Tuesday",
+    "wed": "Wednesday",
+    "thu": "Thursday",
+    "fri": "Friday",
+    "sat": "Saturday",
+    "sun": "Sunday",
+}
 
 
 def slot_words(slot: int) -> str:
@@ -44,12 +51,22 @@ class Explainer:
     def reasons(self, i: int, waiting: list[bool] | None = None) -> tuple[Reason, ...]:
         pool, rules = self.pool, self.pool.rules
         if pool.age[i] < rules.min_age:
-            return (Reason("under_age", f"Under {rules.min_age} on {pool.as_of.isoformat()} (age {pool.age[i]}); "
-                                        "groups are for adults."),)
+            return (
+                Reason(
+                    "under_age",
+                    f"Under {rules.min_age} on {pool.as_of.isoformat()} (age {pool.age[i]}); "
+                    "groups are for adults.",
+                ),
+            )
         others = self.count - 1
         if others + 1 < rules.min_size:
-            return (Reason("pool_too_small", f"Only {max(others, 0)} other people are waiting in this region; "
-                                             f"a group needs at least {rules.min_size}."),)
+            return (
+                Reason(
+                    "pool_too_small",
+                    f"Only {max(others, 0)} other people are waiting in this region; "
+                    f"a group needs at least {rules.min_size}.",
+                ),
+            )
         formats = [d for d, ok in ((False, pool.in_person_ok[i]), (True, pool.digital_ok[i])) if ok]
         found = sorted(((*self._funnel(i, digital), digital) for digital in formats), key=lambda r: -r[0])
         if not found:
@@ -63,16 +80,23 @@ class Explainer:
 
     def _left_over(self, i: int, formats: list[bool], waiting: list[bool] | None) -> Reason:
         if waiting is None:
-            return Reason("group_possible", "Enough people who fit with you are waiting; a group can be proposed "
-                                            "in the next planning run.")
+            return Reason(
+                "group_possible",
+                "Enough people who fit with you are waiting; a group can be proposed "
+                "in the next planning run.",
+            )
         if any(self._funnel(i, d, only=waiting)[1].code == "ok" for d in formats):
-            return Reason("no_valid_combination",
-                          f"Enough people fit with you one by one, but no group of {self.pool.rules.min_size} "
-                          "meets every rule at once (for example the distances between their municipalities, "
-                          "or a mix of topic wishes).")
-        return Reason("placed_elsewhere",
-                      "People who could form a group with you were placed in other groups this round (those "
-                      "who have waited longest go first); you keep your place in the queue.")
+            return Reason(
+                "no_valid_combination",
+                f"Enough people fit with you one by one, but no group of {self.pool.rules.min_size} "
+                "meets every rule at once (for example the distances between their municipalities, "
+                "or a mix of topic wishes).",
+            )
+        return Reason(
+            "placed_elsewhere",
+            "People who could form a group with you were placed in other groups this round (those "
+            "who have waited longest go first); you keep your place in the queue.",
+        )
 
     def _funnel(
         self, i: int, digital: bool, only: list[bool] | None = None, where: str | None = None
@@ -88,33 +112,48 @@ class Explainer:
         best_slot = max(per_slot, key=lambda s: (len(per_slot[s]), -s)) if per_slot else None
         if best_slot is None or len(per_slot[best_slot]) < need:
             times = ", ".join(slot_words(s) for s in pool.slots[i]) or "none given"
-            best = f"; the best time, {slot_words(best_slot)}, has {len(per_slot[best_slot])} others" if best_slot \
-                is not None else ""
-            return 1, Reason("no_common_slot", f"Fewer than {rules.min_size} people {where} share one of your "
-                                               f"times ({times}){best}.")
+            best = (
+                f"; the best time, {slot_words(best_slot)}, has {len(per_slot[best_slot])} others"
+                if best_slot is not None
+                else ""
+            )
+            return 1, Reason(
+                "no_common_slot",
+                f"Fewer than {rules.min_size} people {where} share one of your times ({times}){best}.",
+            )
         topical = {s: [j for j in people if self._topics_fit(i, j)] for s, people in per_slot.items()}
         if max(len(p) for p in topical.values()) < need:
             return 2, self._topic_reason(i, where)
         gendered = {s: [j for j in people if self._genders_fit(i, j)] for s, people in topical.items()}
         if max(len(p) for p in gendered.values()) < need:
             if pool.single_gender[i]:
-                return 3, Reason("single_gender_too_few",
-                                 f"Fewer than {rules.min_size} people of your gender {where} share a time and "
-                                 "topic wish with you for a single-gender group.")
-            return 3, Reason("others_want_single_gender",
-                             f"The people {where} who share a time and topic wish with you want a group of "
-                             "their own gender only.")
+                return 3, Reason(
+                    "single_gender_too_few",
+                    f"Fewer than {rules.min_size} people of your gender {where} share a time and "
+                    "topic wish with you for a single-gender group.",
+                )
+            return 3, Reason(
+                "others_want_single_gender",
+                f"The people {where} who share a time and topic wish with you want a group of "
+                "their own gender only.",
+            )
         if max(self._age_window(i, p) for p in gendered.values()) < need:
-            return 4, Reason("age_span", f"Fewer than {rules.min_size} people {where} who share a time and "
-                                         f"topic wish with you are within {rules.max_age_span_years} years of "
-                                         "your age.")
+            return 4, Reason(
+                "age_span",
+                f"Fewer than {rules.min_size} people {where} who share a time and "
+                f"topic wish with you are within {rules.max_age_span_years} years of "
+                "your age.",
+            )
         return 5, Reason("ok", "")
 
     def _reach(self, i: int, digital: bool, only: list[bool] | None) -> list[int]:
         pool = self.pool
         if digital:
-            scope = self.by_district[pool.district[i]] if pool.rules.digital_scope == "district" else [
-                j for people in self.by_district.values() for j in people]
+            scope = (
+                self.by_district[pool.district[i]]
+                if pool.rules.digital_scope == "district"
+                else [j for people in self.by_district.values() for j in people]
+            )
             people = [j for j in scope if pool.digital_ok[j]]
         else:
             near = pool.neighbours[pool.municipality[i]]
@@ -125,13 +164,19 @@ class Explainer:
         pool, rules = self.pool, self.pool.rules
         if digital:
             scope = "your district" if rules.digital_scope == "district" else "the country"
-            return Reason("too_few_digital", f"Fewer than {rules.min_size} people in {scope} are open to a "
-                                             f"digital group ({count} others).")
+            return Reason(
+                "too_few_digital",
+                f"Fewer than {rules.min_size} people in {scope} are open to a "
+                f"digital group ({count} others).",
+            )
         place = get_municipality(pool.municipality[i])
         name = place.name if place else pool.municipality[i]
-        return Reason("too_few_nearby", f"Fewer than {rules.min_size} people who want to meet in person live in "
-                                        f"or near {name} (within about {rules.neighbour_km:g} km) ({count} "
-                                        "others).")
+        return Reason(
+            "too_few_nearby",
+            f"Fewer than {rules.min_size} people who want to meet in person live in "
+            f"or near {name} (within about {rules.neighbour_km:g} km) ({count} "
+            "others).",
+        )
 
     def _topics_fit(self, i: int, j: int) -> bool:
         return not set(topic_modes(self.pool, i)).isdisjoint(topic_modes(self.pool, j))
@@ -139,14 +184,21 @@ class Explainer:
     def _topic_reason(self, i: int, where: str) -> Reason:
         pool, need = self.pool, self.pool.rules.min_size
         topic = pool.topic[i].replace("_", " ")
-        if pool.composition[i] == _SAME:
-            return Reason("same_topic_too_few", f"Fewer than {need} people {where} who share a time with you "
-                                                f"want to work on {topic} in a same-topic group.")
-        if pool.composition[i] == _CROSS:
-            return Reason("cross_topic_too_few", f"Fewer than {need} people {where} who share a time with you "
-                                                 "want a group across topics.")
-        return Reason("topic_too_few", f"Fewer than {need} people {where} who share a time with you fit your "
-                                       "topic wishes.")
+        if pool.composition[i] == Composition.same_topic:
+            return Reason(
+                "same_topic_too_few",
+                f"Fewer than {need} people {where} who share a time with you "
+                f"want to work on {topic} in a same-topic group.",
+            )
+        if pool.composition[i] == Composition.cross_topic:
+            return Reason(
+                "cross_topic_too_few",
+                f"Fewer than {need} people {where} who share a time with you want a group across topics.",
+            )
+        return Reason(
+            "topic_too_few",
+            f"Fewer than {need} people {where} who share a time with you fit your topic wishes.",
+        )
 
     def _genders_fit(self, i: int, j: int) -> bool:
         pool = self.pool
@@ -164,8 +216,10 @@ class Explainer:
         )
 
 
-def explain_waiting(person: Person, pool: Sequence[Person], rules: PlanningRules, as_of: date) -> tuple[Reason, ...]:
-    """Why this person cannot be placed with the given pool of other waiting people (the person may be in it)."""
+def explain_waiting(
+    person: Person, pool: Sequence[Person], rules: PlanningRules, as_of: date
+) -> tuple[Reason, ...]:
+    """Why this person cannot be placed with the given pool of other waiting people (may include them)."""
     others = [p for p in pool if p.participant_id != person.participant_id]
     indexed = build_pool([person, *others], as_of, rules)
     return Explainer(indexed, [True] * len(indexed)).reasons(0)

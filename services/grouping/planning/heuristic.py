@@ -7,7 +7,7 @@ from random import Random
 
 from .classes import group_kinds
 from .construct import construct
-from .improve import KindIndex, grow_small_groups, improve
+from .improve import KindIndex, improve
 from .lns import ruin_and_recreate
 from .pool import Draft, Pool
 from .state import Assignment
@@ -18,7 +18,9 @@ from .state import Assignment
 MAX_LNS_ITERATIONS = 1000
 
 
-def solve_heuristic(pool: Pool, eligible: list[bool], seed: int = 0, deadline: float | None = None) -> list[Draft]:
+def solve_heuristic(
+    pool: Pool, eligible: list[bool], seed: int = 0, deadline: float | None = None
+) -> list[Draft]:
     size = sum(eligible)
     if size < pool.rules.min_size:
         return []
@@ -41,7 +43,6 @@ def solve_heuristic(pool: Pool, eligible: list[bool], seed: int = 0, deadline: f
         ruin_and_recreate(best, kinds, rng, batch)
         iterations -= batch
     improve(best, kinds, rng)
-    grow_small_groups(best)
     return best.drafts()
 
 

@@ -54,8 +54,15 @@ def plan(people: Iterable[Person], as_of: date, rules: PlanningRules | None = No
         by_region[person.district].append(person)
     national_digital = rules.digital_scope == "country"
     jobs = [
-        _RegionJob(region, tuple(members), as_of, rules, seed,
-                   (MeetingFormat.in_person,) if national_digital else BOTH_FORMATS, explain=not national_digital)
+        _RegionJob(
+            region,
+            tuple(members),
+            as_of,
+            rules,
+            seed,
+            (MeetingFormat.in_person,) if national_digital else BOTH_FORMATS,
+            explain=not national_digital,
+        )
         for region, members in sorted(by_region.items())
     ]
     results = _solve_all(jobs, rules.workers)
@@ -71,8 +78,10 @@ def _solve_all(jobs: list[_RegionJob], workers: int) -> list[_RegionResult]:
         return [_solve_region(job) for job in jobs]
     with ProcessPoolExecutor(max_workers=workers) as executor:
         # Largest regions first so one big region does not start last and hold up the rest.
-        futures = {job.region: executor.submit(_solve_region, job)
-                   for job in sorted(jobs, key=lambda j: -len(j.people))}
+        futures = {
+            job.region: executor.submit(_solve_region, job)
+            for job in sorted(jobs, key=lambda j: -len(j.people))
+        }
         return [futures[job.region].result() for job in jobs]
 
 
@@ -82,16 +91,23 @@ def _digital_across_the_country(
     """With a national digital scope, regions form in-person groups; who is left meets digitally, nationwide.
     Reasons are given against the whole country, where both formats are open."""
     unplaced = {pid for r in results for pid in r.unplaced}
-    open_to_digital = [p for p in people if p.participant_id in unplaced
-                       and MeetingFormat.digital in meeting_formats(p)]
-    national = _solve_region(_RegionJob("country", tuple(open_to_digital), as_of, rules, seed,
-                                        (MeetingFormat.digital,), explain=False))
+    open_to_digital = [
+        p for p in people if p.participant_id in unplaced and MeetingFormat.digital in meeting_formats(p)
+    ]
+    national = _solve_region(
+        _RegionJob(
+            "country", tuple(open_to_digital), as_of, rules, seed, (MeetingFormat.digital,), explain=False
+        )
+    )
     still = (unplaced - {p.participant_id for p in open_to_digital}) | set(national.unplaced)
     pool = build_pool(people, as_of, rules)
     explainer = Explainer(pool, [True] * len(pool))
     waiting_mask = [p.participant_id in still for p in people]
-    waiting = [Waiting(p.participant_id, explainer.reasons(i, waiting_mask))
-               for i, p in enumerate(people) if waiting_mask[i]]
+    waiting = [
+        Waiting(p.participant_id, explainer.reasons(i, waiting_mask))
+        for i, p in enumerate(people)
+        if waiting_mask[i]
+    ]
     return _RegionResult("country", national.groups, waiting, sorted(still), national.stats)
 
 
@@ -99,8 +115,10 @@ def _solve_region(job: _RegionJob) -> _RegionResult:
     rules = job.rules
     deadline = time.monotonic() + rules.time_limit_s
     pool = build_pool(job.people, job.as_of, rules, job.formats)
-    eligible = [pool.age[i] >= rules.min_age and (pool.in_person_ok[i] or pool.digital_ok[i])
-                for i in range(len(pool))]
+    eligible = [
+        pool.age[i] >= rules.min_age and (pool.in_person_ok[i] or pool.digital_ok[i])
+        for i in range(len(pool))
+    ]
     size = sum(eligible)
     drafts = solve_heuristic(pool, eligible, job.seed, deadline)
     stats: dict[str, Any] = {"method": "heuristic"}
@@ -108,8 +126,14 @@ def _solve_region(job: _RegionJob) -> _RegionResult:
         rules.method == "auto" and size <= rules.exact_max_pool
     )
     if wants_exact and size >= rules.min_size:
-        exact = solve_exact(pool, eligible, deadline - time.monotonic(), hint=drafts, seed=job.seed,
-                            deterministic_time=rules.exact_deterministic_time)
+        exact = solve_exact(
+            pool,
+            eligible,
+            deadline - time.monotonic(),
+            hint=drafts,
+            seed=job.seed,
+            deterministic_time=rules.exact_deterministic_time,
+        )
         if exact is not None and _total(pool, exact.drafts) >= _total(pool, drafts):
             drafts = exact.drafts
             stats = {"method": "exact", "proven_optimal": exact.optimal}
@@ -125,7 +149,9 @@ def _solve_region(job: _RegionJob) -> _RegionResult:
         still = [not p for p in placed]
         waiting = [Waiting(pool.people[i].participant_id, explainer.reasons(i, still)) for i in unplaced]
     stats.update(people=len(pool), eligible=size, placed=sum(placed), groups=len(groups))
-    return _RegionResult(job.region, groups, waiting, [pool.people[i].participant_id for i in unplaced], stats)
+    return _RegionResult(
+        job.region, groups, waiting, [pool.people[i].participant_id for i in unplaced], stats
+    )
 
 
 def _total(pool: Pool, drafts: list[Draft]) -> int:
@@ -149,8 +175,9 @@ def _proposed(pool: Pool, draft: Draft, region: str) -> ProposedGroup:
     )
 
 
-def _stats(people: list[Person], groups: list[ProposedGroup], waiting: list[Waiting],
-           results: list[_RegionResult]) -> dict[str, Any]:
+def _stats(
+    people: list[Person], groups: list[ProposedGroup], waiting: list[Waiting], results: list[_RegionResult]
+) -> dict[str, Any]:
     by_id = {p.participant_id: p for p in people}
     placed = sum(len(g.members) for g in groups)
     lone = sum(1 for g in groups if has_lone_gender(by_id[m].gender for m in g.members))

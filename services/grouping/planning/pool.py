@@ -51,14 +51,16 @@ def build_pool(
     rules: PlanningRules,
     formats: tuple[MeetingFormat, ...] = (MeetingFormat.in_person, MeetingFormat.digital),
 ) -> Pool:
-    """Index a pool; `formats` narrows which group formats this solve may form (country-wide digital runs apart)."""
+    """Index a pool; `formats` narrows the group formats this solve may form (national digital runs apart)."""
     pool = Pool(people=list(people), rules=rules, as_of=as_of)
     weights = rules.weights
     for person in pool.people:
         accepted = set(meeting_formats(person)) & set(formats)
         pool.age.append(age_on(person.birth_date, as_of))
         pool.wait.append(wait_days(person, as_of))
-        pool.value.append(weights.placement + weights.wait_per_day * min(pool.wait[-1], weights.wait_cap_days))
+        pool.value.append(
+            weights.placement + weights.wait_per_day * min(pool.wait[-1], weights.wait_cap_days)
+        )
         pool.gender.append(str(person.gender))
         pool.single_gender.append(person.single_gender)
         pool.topic.append(str(person.topic))
@@ -70,7 +72,8 @@ def build_pool(
         pool.district.append(person.district)
     municipalities = sorted(set(pool.municipality))
     pool.neighbours = {
-        a: frozenset(b for b in municipalities if are_neighbours(a, b, rules.neighbour_km)) for a in municipalities
+        a: frozenset(b for b in municipalities if are_neighbours(a, b, rules.neighbour_km))
+        for a in municipalities
     }
     return pool
 
@@ -132,7 +135,7 @@ def has_lone(pool: Pool, members: Sequence[int]) -> bool:
 
 
 def score(pool: Pool, members: Sequence[int]) -> int:
-    """Placements first (each worth more than all soft terms), then waiting time, gender mix, size, age span."""
+    """Placements first (each worth more than all soft terms), then waiting, gender mix, size, age span."""
     weights = pool.rules.weights
     total = 0
     women = men = 0

@@ -54,7 +54,9 @@ def member_violations(
     ages = {p.participant_id: age_on(p.birth_date, as_of) for p in members}
     problems += [f"{pid} is {age}, under {rules.min_age}" for pid, age in ages.items() if age < rules.min_age]
     if max(ages.values()) - min(ages.values()) > rules.max_age_span_years:
-        problems.append(f"age span {max(ages.values()) - min(ages.values())} > {rules.max_age_span_years} years")
+        problems.append(
+            f"age span {max(ages.values()) - min(ages.values())} > {rules.max_age_span_years} years"
+        )
     problems += [f"{p.participant_id} is not available {slot}" for p in members if slot not in p.availability]
     problems += _format_violations(members, meeting_format, rules)
     problems += _composition_violations(members)
@@ -66,7 +68,9 @@ def member_violations(
     return problems
 
 
-def _format_violations(members: Sequence[Person], meeting_format: MeetingFormat, rules: PlanningRules) -> list[str]:
+def _format_violations(
+    members: Sequence[Person], meeting_format: MeetingFormat, rules: PlanningRules
+) -> list[str]:
     if meeting_format not in (MeetingFormat.in_person, MeetingFormat.digital):
         return [f"group format must be in_person or digital, not {meeting_format}"]
     problems = [
@@ -113,13 +117,18 @@ def validate_group(
     if set(group.municipalities) != {p.municipality for p in members}:
         problems.append("municipalities do not match the members")
     if rules.digital_scope == "district" or group.format == MeetingFormat.in_person:
-        problems += [f"{p.participant_id} is not in district {group.district}" for p in members
-                     if p.district != group.district]
+        problems += [
+            f"{p.participant_id} is not in district {group.district}"
+            for p in members
+            if p.district != group.district
+        ]
     return problems
 
 
 def validate_groups(
-    groups: Iterable[ProposedGroup], people: Mapping[str, Person] | Iterable[Person], rules: PlanningRules,
+    groups: Iterable[ProposedGroup],
+    people: Mapping[str, Person] | Iterable[Person],
+    rules: PlanningRules,
     as_of: date,
 ) -> list[str]:
     """Violations of every group, plus anyone placed in more than one group."""
@@ -127,7 +136,9 @@ def validate_groups(
     problems: list[str] = []
     seen: Counter[str] = Counter()
     for group in groups:
-        problems += [f"group {group.group_id}: {problem}" for problem in validate_group(group, by_id, rules, as_of)]
+        problems += [
+            f"group {group.group_id}: {problem}" for problem in validate_group(group, by_id, rules, as_of)
+        ]
         seen.update(group.members)
     problems += [f"{pid} is placed in {n} groups" for pid, n in sorted(seen.items()) if n > 1]
     return problems

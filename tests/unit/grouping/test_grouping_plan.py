@@ -22,8 +22,10 @@ def reasons(result) -> dict[str, list[str]]:
 
 @pytest.mark.parametrize("rules", [HEURISTIC, EXACT], ids=["heuristic", "exact"])
 def test_four_people_who_fit_together_form_one_group(make_person, as_of, rules):
-    people = [make_person(municipality=m, gender=g) for m, g in
-              (("0301", "female"), ("0301", "male"), ("3201", "female"), ("0301", "male"))]
+    people = [
+        make_person(municipality=m, gender=g)
+        for m, g in (("0301", "female"), ("0301", "male"), ("3201", "female"), ("0301", "male"))
+    ]
     result = plan(people, as_of, rules)
     assert len(result.groups) == 1
     group = result.groups[0]
@@ -64,7 +66,7 @@ def test_people_without_a_common_time_wait(make_person, as_of):
 
 
 def test_far_apart_people_meet_digitally_if_they_accept_it(make_person, as_of):
-    far = ("5501", "5634", "1804", "1806")  # Tromsø, Vardø, Bodø, Narvik: one district, hundreds of km apart
+    far = ("5501", "5634", "1804", "1806")  # Tromsø, Vardø, Bodø, Narvik: one district, far apart
     in_person = [make_person(municipality=m, format="in_person") for m in far]
     result = plan(in_person, as_of)
     assert result.groups == ()
@@ -75,7 +77,9 @@ def test_far_apart_people_meet_digitally_if_they_accept_it(make_person, as_of):
 
 
 def test_in_person_and_digital_only_people_are_never_mixed(make_person, as_of):
-    people = [make_person(format="in_person") for _ in range(2)] + [make_person(format="digital") for _ in range(2)]
+    people = [make_person(format="in_person") for _ in range(2)] + [
+        make_person(format="digital") for _ in range(2)
+    ]
     assert plan(people, as_of).groups == ()
 
 
@@ -133,8 +137,10 @@ def test_the_age_span_splits_the_generations(make_person, as_of):
     result = plan(young + old, as_of)
     assert sorted(len(g.members) for g in result.groups) == [4, 4]
     for group in result.groups:
-        assert group.members in (tuple(sorted(p.participant_id for p in young)),
-                                 tuple(sorted(p.participant_id for p in old)))
+        assert group.members in (
+            tuple(sorted(p.participant_id for p in young)),
+            tuple(sorted(p.participant_id for p in old)),
+        )
 
 
 def test_with_room_for_only_some_the_longest_waiting_go_first(make_person, as_of):
@@ -171,10 +177,13 @@ def test_groups_grow_towards_the_target_size(make_person, as_of):
 def test_the_same_input_in_any_order_gives_the_same_plan(make_person, as_of):
     rng = random.Random(3)
     people = [
-        make_person(age=rng.randint(18, 80), gender=rng.choice(("female", "male")),
-                    topic=rng.choice(("grief", "anxiety", "loneliness")),
-                    availability=tuple(rng.sample(("mon_evening", "tue_evening", "wed_daytime"), 2)),
-                    municipality=rng.choice(("0301", "3201", "3205")))
+        make_person(
+            age=rng.randint(18, 80),
+            gender=rng.choice(("female", "male")),
+            topic=rng.choice(("grief", "anxiety", "loneliness")),
+            availability=tuple(rng.sample(("mon_evening", "tue_evening", "wed_daytime"), 2)),
+            municipality=rng.choice(("0301", "3201", "3205")),
+        )
         for _ in range(30)
     ]
     first = plan(people, as_of, HEURISTIC, seed=5)
@@ -209,9 +218,13 @@ def test_explain_waiting_says_why_for_one_person(make_person, as_of):
 def test_exact_and_heuristic_agree_on_a_small_pool(make_person, as_of):
     rng = random.Random(8)
     people = [
-        make_person(age=rng.randint(25, 45), gender=rng.choice(("female", "male")),
-                    topic=rng.choice(("grief", "anxiety")), composition=rng.choice(("any", "same_topic")),
-                    availability=tuple(rng.sample(("mon_evening", "tue_evening", "wed_evening"), 2)))
+        make_person(
+            age=rng.randint(25, 45),
+            gender=rng.choice(("female", "male")),
+            topic=rng.choice(("grief", "anxiety")),
+            composition=rng.choice(("any", "same_topic")),
+            availability=tuple(rng.sample(("mon_evening", "tue_evening", "wed_evening"), 2)),
+        )
         for _ in range(14)
     ]
     heuristic = plan(people, as_of, HEURISTIC)

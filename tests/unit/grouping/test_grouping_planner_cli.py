@@ -61,10 +61,16 @@ def test_the_plan_is_written_with_groups_waiting_and_invalid_lines(registrations
     assert group["municipalities"] == ["0301", "3201"]
     assert set(group) >= {"group_id", "members", "slot", "format", "topics", "municipalities"}
     assert document["waiting"] == [
-        {"participant_id": "e", "reasons": [{"code": "under_age", "text": document["waiting"][0]["reasons"][0]["text"]}]}
+        {
+            "participant_id": "e",
+            "reasons": [{"code": "under_age", "text": document["waiting"][0]["reasons"][0]["text"]}],
+        }
     ]
     assert [(p["line"], p["reason"].split(":")[0]) for p in document["invalid"]] == [
-        (7, "municipality"), (8, "participant_id"), (9, "line"), (10, "availability"),
+        (7, "municipality"),
+        (8, "participant_id"),
+        (9, "line"),
+        (10, "availability"),
     ]
     assert document["stats"]["invalid"] == 4
     assert document["stats"]["placed"] == 4
@@ -88,8 +94,20 @@ def test_the_plan_subcommand_plugs_into_an_argparse_tree(registrations, tmp_path
     grouping = parser.add_subparsers(dest="service").add_parser("grouping").add_subparsers(dest="command")
     build_parser(grouping)
     output = tmp_path / "out.json"
-    args = parser.parse_args(["grouping", "plan", "--input", str(registrations), "--as-of", "2026-03-02",
-                              "--output", str(output), "--seed", "3"])
+    args = parser.parse_args(
+        [
+            "grouping",
+            "plan",
+            "--input",
+            str(registrations),
+            "--as-of",
+            "2026-03-02",
+            "--output",
+            str(output),
+            "--seed",
+            "3",
+        ]
+    )
     assert args.as_of == AS_OF
     assert args.func(args) == 0
     assert json.loads(output.read_text(encoding="utf-8"))["stats"]["groups"] == 1
@@ -97,5 +115,7 @@ def test_the_plan_subcommand_plugs_into_an_argparse_tree(registrations, tmp_path
 
 def test_the_module_runs_on_its_own(registrations, tmp_path):
     output = tmp_path / "out.json"
-    assert main(["plan", "--input", str(registrations), "--as-of", "2026-03-02", "--output", str(output)]) == 0
+    assert (
+        main(["plan", "--input", str(registrations), "--as-of", "2026-03-02", "--output", str(output)]) == 0
+    )
     assert output.exists()

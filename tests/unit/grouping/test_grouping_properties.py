@@ -17,9 +17,19 @@ PLACES = ("0301", "3201", "3101", "4601", "4627", "5501", "5634")
 SLOTS = ("mon_evening", "tue_evening", "wed_daytime", "sat_daytime")
 FAST = PlanningRules(method="heuristic", restarts=2, search_budget=1_500)
 REASON_CODES = {
-    "under_age", "pool_too_small", "too_few_nearby", "too_few_digital", "no_common_slot", "same_topic_too_few",
-    "cross_topic_too_few", "topic_too_few", "single_gender_too_few", "others_want_single_gender", "age_span",
-    "placed_elsewhere", "no_valid_combination",
+    "under_age",
+    "pool_too_small",
+    "too_few_nearby",
+    "too_few_digital",
+    "no_common_slot",
+    "same_topic_too_few",
+    "cross_topic_too_few",
+    "topic_too_few",
+    "single_gender_too_few",
+    "others_want_single_gender",
+    "age_span",
+    "placed_elsewhere",
+    "no_valid_combination",
 }
 SETTINGS = settings(max_examples=50, deadline=None)
 
@@ -30,19 +40,23 @@ def people(draw, max_size: int = 30) -> list[Person]:
     pool = []
     for k in range(size):
         place = draw(st.sampled_from(PLACES))
-        pool.append(Person(
-            participant_id=f"h{k:03d}",
-            birth_date=AS_OF - timedelta(days=draw(st.integers(16 * 365, 80 * 365))),
-            gender=draw(st.sampled_from(("female", "female", "male", "male", "other", "unspecified"))),
-            municipality=place,
-            district=district_of(place),
-            topic=draw(st.sampled_from(("grief", "anxiety", "loneliness", "cancer"))),
-            composition=draw(st.sampled_from(("same_topic", "cross_topic", "any"))),
-            format=draw(st.sampled_from(("in_person", "digital", "any"))),
-            availability=tuple(draw(st.lists(st.sampled_from(SLOTS), min_size=1, max_size=4, unique=True))),
-            single_gender=draw(st.booleans()),
-            registered_at=datetime(2026, 3, 1) - timedelta(days=draw(st.integers(0, 400))),
-        ))
+        pool.append(
+            Person(
+                participant_id=f"h{k:03d}",
+                birth_date=AS_OF - timedelta(days=draw(st.integers(16 * 365, 80 * 365))),
+                gender=draw(st.sampled_from(("female", "female", "male", "male", "other", "unspecified"))),
+                municipality=place,
+                district=district_of(place),
+                topic=draw(st.sampled_from(("grief", "anxiety", "loneliness", "cancer"))),
+                composition=draw(st.sampled_from(("same_topic", "cross_topic", "any"))),
+                format=draw(st.sampled_from(("in_person", "digital", "any"))),
+                availability=tuple(
+                    draw(st.lists(st.sampled_from(SLOTS), min_size=1, max_size=4, unique=True))
+                ),
+                single_gender=draw(st.booleans()),
+                registered_at=datetime(2026, 3, 1) - timedelta(days=draw(st.integers(0, 400))),
+            )
+        )
     return pool
 
 

@@ -97,7 +97,9 @@ def test_a_cross_topic_wish_needs_two_topics(make_person, as_of):
 
 
 def test_a_single_gender_wish_needs_one_gender(make_person, as_of):
-    people = [make_person(single_gender=True)] + [make_person() for _ in range(2)] + [make_person(gender="male")]
+    people = (
+        [make_person(single_gender=True)] + [make_person() for _ in range(2)] + [make_person(gender="male")]
+    )
     assert any("single-gender" in v for v in check(people, as_of))
     people[3] = make_person()
     assert check(people, as_of) == []
@@ -107,7 +109,9 @@ def test_a_lone_man_is_allowed_unless_the_rule_is_made_hard(make_person, as_of):
     people = [make_person() for _ in range(3)] + [make_person(gender="male")]
     assert check(people, as_of) == []
     hard = PlanningRules(lone_gender="hard")
-    assert validate_group(group_of(people), people, hard, as_of) == ["a lone man or woman among the other gender"]
+    assert validate_group(group_of(people), people, hard, as_of) == [
+        "a lone man or woman among the other gender"
+    ]
 
 
 def test_lone_gender_means_exactly_one_man_or_woman_among_the_other():
@@ -120,7 +124,9 @@ def test_lone_gender_means_exactly_one_man_or_woman_among_the_other():
 def test_group_details_must_match_the_members(make_person, as_of):
     people = [make_person() for _ in range(4)]
     group = group_of(people)
-    wrong = ProposedGroup(group.group_id, group.members, group.slot, group.format, ("anxiety",), ("0301",), "vest")
+    wrong = ProposedGroup(
+        group.group_id, group.members, group.slot, group.format, ("anxiety",), ("0301",), "vest"
+    )
     problems = validate_group(wrong, people, RULES, as_of)
     assert "topics do not match the members" in problems
     assert any("not in district vest" in p for p in problems)
@@ -129,7 +135,9 @@ def test_group_details_must_match_the_members(make_person, as_of):
 def test_nobody_is_placed_in_two_groups(make_person, as_of):
     people = [make_person() for _ in range(7)]
     groups = [group_of(people[:4]), group_of(people[3:])]
-    assert validate_groups(groups, people, RULES, as_of) == [f"{people[3].participant_id} is placed in 2 groups"]
+    assert validate_groups(groups, people, RULES, as_of) == [
+        f"{people[3].participant_id} is placed in 2 groups"
+    ]
 
 
 def test_unknown_members_are_reported(make_person, as_of):

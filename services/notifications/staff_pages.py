@@ -1,0 +1,68 @@
+"""Notifications' staff page: the delivery log of the district (type, channel, state, attempts; never a
+message body or an address), with permanent failures flagged for a person to follow up."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+from sqlalchemy import func, or_, select
+
+from shared.web import create_environment
+from shared.web.staff import staff_page
+from shared.web_auth import StaffPageUser
+
+from .models import deliveries
+
+environment = create_environment(Path(__file__).parent / "staff_templates")
+notification_pages = APIRouter(include_in_schema=False)
+STATES = {"queued": "I kø", "sent": "Sendt", "failed": "Feilet (trenger en person)", "expired": "For sent"}
+
+
+@notification_pages.get("/staff/deliveries")
+async def deliveries_page(request: Request, user: StaffPageUser) -> Response:
+    d = deliveries
+    wanted: dict[str, Any] = {
+        "state": request.query_params.get("state") if request.query_params.get("state") in STATES else "",
+        "message_type": (request.query_params.get("message_type") or "")[:40],
+    }
+    mine = or_(d.c.district == user.district, d.c.district.is_(None))
+    # Never load the context column (it holds names and meeting details), only the log's own fields.
+    columns = (
+        d.c.id,
+        d.c.recipient_id,
+        d.c.group_id,
+        d.c.message_type,
+        d.c.channel,
+        d.c.state,
+        d.c.attempts,
+        d.c.last_error,
+        d.c.created_at,
+    )
+    query = select(*columns).where(mine)
+    if wanted["state"]:
+        query = query.where(d.c.state == wanted["state"])
+    if wanted["message_type"]:
+        query = query.where(d.c.message_type == wanted["message_type"])
+    async with request.app.state.service.sessions() as session:
+        rows = (await session.execute(query.order_by(d.c.id.desc()).limit(300))).all()
+        counts = dict(
+            (await session.execute(select(d.c.state, func.count()).where(mine).group_by(d.c.state))).all()
+        )
+        types = (await session.scalars(select(d.c.message_type).where(mine).distinct())).all()
+    return staff_page(
+        environment,
+        "deliveries.html",
+        request,
+        user,
+        "deliveries",
+        page_title="Meldinger",
+        rows=rows,
+        counts=counts,
+        states=STATES,
+        types=sorted(types),
+        wanted=wanted,
+        grouping_url=request.app.state.service.settings.grouping_url,
+    )
