@@ -6,11 +6,11 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.contracts import Envelope
 from shared.messaging import Outbox
+from shared.messaging.consumer import call_after_commit
 
 from . import commands
 from .config import CalendarConfig
@@ -18,7 +18,7 @@ from .config import CalendarConfig
 
 def after_commit(session: AsyncSession, callback: Callable[[], None]) -> None:
     """Run `callback` once this transaction has committed (waking a job before that would find nothing)."""
-    event.listen(session.sync_session, "after_commit", lambda _: callback(), once=True)
+    call_after_commit(callback)
 
 
 def make_handlers(outbox: Outbox, config: CalendarConfig, wake_scheduler: Callable[[], None] | None = None):

@@ -21,6 +21,7 @@ import logging
 import random
 import uuid
 from collections.abc import Awaitable, Callable
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
@@ -39,6 +40,18 @@ from .publisher import Publisher
 from .topology import DEAD_LETTER_EXCHANGE
 
 log = logging.getLogger("selvhjelp.consumer")
+
+_after_commit: ContextVar[list[Callable[[], None]] | None] = ContextVar("after_commit", default=None)
+
+
+def call_after_commit(callback: Callable[[], None]) -> None:
+    """Run `callback` once the current message's transaction has committed (e.g. wake a poller that would
+    find nothing before). Outside a consumer's transaction it runs at once."""
+    pending = _after_commit.get()
+    if pending is None:
+        callback()
+    else:
+        pending.append(callback)
 
 Handler = Callable[[AsyncSession, Envelope[Any]], Awaitable[None]]
 RejectionHook = Callable[[AsyncSession, dict[str, Any] | None, InvalidMessage], Awaitable[None]]
@@ -159,6 +172,17 @@ class EventConsumer:
                 return outcome
 
     async def _apply(self, envelope: Envelope[Any], handler: Handler) -> str:
+        callbacks: list[Callable[[], None]] = []
+        token = _after_commit.set(callbacks)
+        try:
+            outcome = await self._apply_in_transaction(envelope, handler)
+        finally:
+            _after_commit.reset(token)
+        for callback in callbacks:
+            callback()
+        return outcome
+
+    async def _apply_in_transaction(self, envelope: Envelope[Any], handler: Handler) -> str:
         async with self.sessions() as session, session.begin():
             inserted = (
                 await session.execute(

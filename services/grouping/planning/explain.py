@@ -30,6 +30,10 @@ _DAYS = {
 }
 
 
+def _people(count: int) -> str:
+    return "no one else" if count == 0 else "1 other person" if count == 1 else f"{count} other people"
+
+
 def slot_words(slot: int) -> str:
     day, part = SLOTS[slot].split("_")
     return f"{_DAYS[day]} {part}"
@@ -63,7 +67,7 @@ class Explainer:
             return (
                 Reason(
                     "pool_too_small",
-                    f"Only {max(others, 0)} other people are waiting in this region; "
+                    f"Only {max(others, 0) + 1} people are waiting in this region, you included; "
                     f"a group needs at least {rules.min_size}.",
                 ),
             )
@@ -113,7 +117,7 @@ class Explainer:
         if best_slot is None or len(per_slot[best_slot]) < need:
             times = ", ".join(slot_words(s) for s in pool.slots[i]) or "none given"
             best = (
-                f"; the best time, {slot_words(best_slot)}, has {len(per_slot[best_slot])} others"
+                f"; the best time, {slot_words(best_slot)}, suits {_people(len(per_slot[best_slot]))}"
                 if best_slot is not None
                 else ""
             )
@@ -167,15 +171,14 @@ class Explainer:
             return Reason(
                 "too_few_digital",
                 f"Fewer than {rules.min_size} people in {scope} are open to a "
-                f"digital group ({count} others).",
+                f"digital group (besides you, {_people(count)}).",
             )
         place = get_municipality(pool.municipality[i])
         name = place.name if place else pool.municipality[i]
         return Reason(
             "too_few_nearby",
             f"Fewer than {rules.min_size} people who want to meet in person live in "
-            f"or near {name} (within about {rules.neighbour_km:g} km) ({count} "
-            "others).",
+            f"or near {name} (within about {rules.neighbour_km:g} km; besides you, {_people(count)}).",
         )
 
     def _topics_fit(self, i: int, j: int) -> bool:
@@ -183,12 +186,12 @@ class Explainer:
 
     def _topic_reason(self, i: int, where: str) -> Reason:
         pool, need = self.pool, self.pool.rules.min_size
-        topic = pool.topic[i].replace("_", " ")
+        topic = pool.topic[i].replace("_", " ")  # the vocabulary value, e.g. "chronic illness", "other"
         if pool.composition[i] == Composition.same_topic:
             return Reason(
                 "same_topic_too_few",
                 f"Fewer than {need} people {where} who share a time with you "
-                f"want to work on {topic} in a same-topic group.",
+                f"want a same-topic group on your topic ({topic}).",
             )
         if pool.composition[i] == Composition.cross_topic:
             return Reason(

@@ -148,7 +148,7 @@ async def test_a_scheduler_that_loses_a_race_for_the_venue_is_refused_and_retrie
     config, now = service.calendar, datetime.now(UTC)
 
     # Both schedulers read the bookings before either has committed, so both choose 17:00.
-    winner = service.sessions()
+    winner = await service.sessions().start()
     await winner.begin()
     claimed = await claim_next_group(winner)
     won = await schedule_claimed(winner, service.outbox, config, claimed, now)
