@@ -70,8 +70,14 @@ def configure_logging(service: str, level: str = "INFO", json_output: bool = Tru
 
 metrics = SimpleNamespace(
     messages_consumed=Counter(
-        "selvhjelp_messages_consumed_total", "Messages handled by outcome", ["consumer", "outcome"]
+        "selvhjelp_messages_consumed_total",
+        "Messages handled, by event type and outcome (processed, duplicate, ignored, dead_lettered, requeue)",
+        ["consumer", "event_type", "outcome"],
     ),
+    handler_latency=Histogram(
+        "selvhjelp_handler_seconds", "Time to handle one message, commit included", ["consumer", "event_type"]
+    ),
+    groups_formed=Counter("selvhjelp_groups_formed_total", "Groups proposed by the planner", ["region"]),
     consumer_retries=Counter("selvhjelp_consumer_transient_retries_total", "Transient retries", ["consumer"]),
     consumer_failures=Counter("selvhjelp_consumer_failures_total", "Unexpected handler errors", ["consumer"]),
     outbox_published=Counter(

@@ -26,6 +26,7 @@ from shared.contracts import (
 )
 from shared.contracts.envelope import Event
 from shared.messaging import Outbox
+from shared.observability import metrics
 
 from . import domain, lifecycle
 from .models import (
@@ -161,6 +162,7 @@ async def plan_district(
             .where(pool.c.participant_id == uuid.UUID(waiting.participant_id))
             .values(waiting_reasons=[{"code": r.code, "text": r.text} for r in waiting.reasons])
         )
+    metrics.groups_formed.labels(district).inc(len(result.groups))
     return PlanOutcome(district, len(result.groups), len(result.waiting))
 
 

@@ -12,10 +12,11 @@ import contextlib
 import logging
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.dialects.postgresql import insert
 
 from shared.messaging.errors import is_transient
+from shared.observability import metrics
 
 from . import commands, domain
 from .models import planning_requests, pool
@@ -103,6 +104,7 @@ class Planner:
                 timing=self.timing,
             )
         if outcome is not None:
+            await self.sample_pool(district)
             log.info(
                 "district planned",
                 extra={
@@ -112,6 +114,20 @@ class Planner:
                 },
             )
         return True
+
+    async def sample_pool(self, district: str) -> None:
+        """People waiting and the longest wait, per region, for the dashboard and the long-wait alert."""
+        async with self.service.sessions() as session:
+            waiting, oldest = (
+                await session.execute(
+                    select(func.count(), func.min(pool.c.registered_at)).where(
+                        pool.c.district == district, pool.c.status == "waiting"
+                    )
+                )
+            ).one()
+        metrics.pool_waiting.labels(district).set(waiting)
+        longest = (datetime.now(UTC) - oldest).total_seconds() if oldest else 0.0
+        metrics.pool_longest_wait.labels(district).set(longest)
 
     async def request_all(self) -> None:
         async with self.service.sessions() as session, session.begin():

@@ -19,6 +19,7 @@ import asyncio
 import json
 import logging
 import random
+import time
 import uuid
 from collections.abc import Awaitable, Callable
 from contextvars import ContextVar
@@ -143,6 +144,7 @@ class EventConsumer:
             if handler is None:  # bound by a wildcard but not ours: a consumer ignores what it doesn't use
                 return "ignored"
             attempt = 0
+            started = time.perf_counter()
             while True:
                 try:
                     outcome = await self._apply(envelope, handler)
@@ -168,7 +170,10 @@ class EventConsumer:
                 crash_point("consumer.after_commit")  # committed, not yet acked
                 if self.after_commit is not None:
                     self.after_commit()
-                metrics.messages_consumed.labels(self.name, outcome).inc()
+                metrics.messages_consumed.labels(self.name, envelope.event_type, outcome).inc()
+                metrics.handler_latency.labels(self.name, envelope.event_type).observe(
+                    time.perf_counter() - started
+                )
                 return outcome
 
     async def _apply(self, envelope: Envelope[Any], handler: Handler) -> str:
@@ -232,7 +237,9 @@ class EventConsumer:
             headers=headers,
         )
         log.warning("message dead-lettered", extra={"consumer": self.name, "reason": invalid.reason[:200]})
-        metrics.messages_consumed.labels(self.name, "dead_lettered").inc()
+        event_type = (raw or {}).get("event_type")
+        event_type = event_type if event_type in EVENTS_BY_TYPE else "unknown"  # bounded label values
+        metrics.messages_consumed.labels(self.name, event_type, "dead_lettered").inc()
         return "dead_lettered"
 
 
