@@ -106,6 +106,44 @@ async def replay(url: str, queue: str, limit: int) -> int:
     return await _with_channel(url, work)
 
 
+async def forget(url: str, identifier: str) -> int:
+    """Erasure: drop every dead-lettered message that mentions the person; keep all others, in order.
+
+    A queue can't delete one message in place, so each DLQ is read through once: a message naming the
+    person is acked away, any other is published back to the same DLQ (confirmed) before its ack.
+    """
+    needle = identifier.encode()
+    dropped = 0
+    for spec in TOPOLOGY.queues:
+
+        async def work(channel, queue_name=spec.dead_letter_queue):
+            nonlocal dropped
+            queue = await channel.declare_queue(queue_name, passive=True)
+            for _ in range(queue.declaration_result.message_count or 0):
+                message = await queue.get(no_ack=False, fail=False)
+                if message is None:
+                    break
+                if needle not in message.body:
+                    await channel.default_exchange.publish(
+                        aio_pika.Message(
+                            message.body,
+                            headers=message.headers,
+                            content_type=message.content_type,
+                            message_id=message.message_id,
+                            correlation_id=message.correlation_id,
+                            type=message.type,
+                            delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
+                        ),
+                        routing_key=queue_name,
+                    )
+                else:
+                    dropped += 1
+                await message.ack()
+
+        await _with_channel(url, work)
+    return dropped
+
+
 def _run(args: argparse.Namespace) -> int:
     url = args.rabbitmq_url or get_settings().rabbitmq_url
     if args.dlq_action == "list":
@@ -114,6 +152,10 @@ def _run(args: argparse.Namespace) -> int:
     elif args.dlq_action == "show":
         for item in asyncio.run(peek(url, args.queue, args.limit, args.body)):
             print(json.dumps(item, ensure_ascii=False, default=str))
+    elif args.dlq_action == "forget":
+        print(
+            f"dropped {asyncio.run(forget(url, args.participant_id))} dead-lettered message(s) naming the person"
+        )
     else:
         print(f"replayed {asyncio.run(replay(url, args.queue, args.limit))} message(s) to {args.queue[:-4]}")
     return 0
@@ -131,4 +173,8 @@ def build_parser(commands) -> None:
     again = actions.add_parser("replay", help="send messages back to their queue after a fix")
     again.add_argument("queue")
     again.add_argument("--limit", type=int, default=1000)
+    erase = actions.add_parser(
+        "forget", help="erasure: drop every dead-lettered message naming a person (run after `erase`)"
+    )
+    erase.add_argument("participant_id", help="the participant id, or a sender's external reference")
     dlq.set_defaults(func=_run)

@@ -57,3 +57,21 @@ async def test_messages_dead_lettered_by_a_bug_are_replayed_after_the_fix(settin
 
         await eventually(placed)
     assert await _dlq_count(settings.rabbitmq_url, "grouping.pool.dlq", 0)
+
+
+async def test_erasure_reaches_the_dead_letter_queues_and_spares_everyone_else(settings):
+    import json
+
+    from shared.messaging.dlq_cli import forget
+
+    registration = create_registration(settings)
+    erased, other = submitted_envelope(municipality="0000"), submitted_envelope(municipality="0000")
+    async with running(registration):
+        await publish(settings, INTAKE_EXCHANGE, erased, other)
+        await eventually(lambda: _dlq_count(settings.rabbitmq_url, "registration.intake.dlq", 2))
+    # The refused message carries the person's e-mail; its sender's reference identifies it here.
+    needle = erased["data"]["external_ref"]
+    assert await forget(settings.rabbitmq_url, needle) == 1
+    left = await peek(settings.rabbitmq_url, "registration.intake.dlq", 10, with_body=True)
+    assert len(left) == 1 and needle not in left[0]["body"]
+    assert json.loads(left[0]["body"])["data"]["external_ref"] == other["data"]["external_ref"]
