@@ -38,39 +38,17 @@ from .registry import (
 )
 from .registry_api import _district_of, _upsert_venue
 from .rules import WEEKDAY_CODES
+from .staff_texts import AT, KIND_NAMES, STAFF_TEXTS, STATUS_NAMES, WEEKDAY_NAMES
 from .store import load_series, load_venue
 from .web import config_of, service_of
 
 environment = create_environment(Path(__file__).parent / "templates")
 calendar_pages = APIRouter(include_in_schema=False)
 OSLO = ZoneInfo("Europe/Oslo")
-WEEKDAY_NAMES = {
-    "mon": "mandag",
-    "tue": "tirsdag",
-    "wed": "onsdag",
-    "thu": "torsdag",
-    "fri": "fredag",
-    "sat": "lørdag",
-    "sun": "søndag",
-}
-KIND_NAMES = {
-    "library": "Bibliotek",
-    "volunteer_centre": "Frivilligsentral",
-    "healthy_life_centre": "Frisklivssentral",
-    "school": "Skole",
-    "church": "Kirke",
-    "other": "Annet",
-}
-STATUS_NAMES = {
-    "to_schedule": "Venter på planlegging",
-    "scheduled": "Planlagt",
-    "failed": "Planlegging feilet",
-    "ended": "Avsluttet",
-}
 
 
-def _oslo(moment: datetime) -> str:
-    return moment.astimezone(OSLO).strftime("%d.%m.%Y kl. %H:%M")
+def _oslo(moment: datetime, language: str = "nb") -> str:
+    return moment.astimezone(OSLO).strftime(f"%d.%m.%Y {AT[language]} %H:%M")
 
 
 def _hours_text(stored: dict[str, list[list[str]]]) -> str:
@@ -80,12 +58,20 @@ def _hours_text(stored: dict[str, list[list[str]]]) -> str:
     )
 
 
-def _globals() -> dict[str, Any]:
+def _texts(request: Request) -> tuple[str, dict[str, str]]:
+    """The reader's language (`?lang=`, cookie, bokmål) and this service's console words in it."""
+    language = choose_language(request)
+    return language, STAFF_TEXTS[language]
+
+
+def _globals(language: str) -> dict[str, Any]:
     return {
-        "weekday_names": WEEKDAY_NAMES,
-        "kind_names": KIND_NAMES,
-        "status_names": STATUS_NAMES,
-        "oslo": _oslo,
+        "language": language,
+        "t": STAFF_TEXTS[language],
+        "weekday_names": WEEKDAY_NAMES[language],
+        "kind_names": KIND_NAMES[language],
+        "status_names": STATUS_NAMES[language],
+        "oslo": lambda moment: _oslo(moment, language),
         "municipality": lambda n: get_municipality(n).name if get_municipality(n) else n,
     }
 
@@ -100,29 +86,33 @@ def _messages(request: Request) -> dict[str, Any]:
 async def group_schedule_page(group_id: uuid.UUID, request: Request, user: StaffPageUser) -> Response:
     schedule = await schedule_api._schedule(request, group_id, user.district)
     grouping = service_of(request).settings.grouping_url
+    language, t = _texts(request)
     return staff_page(
         environment,
         "staff/schedule.html",
         request,
         user,
         "groups",
-        page_title="Møteplan",
+        language=language,
+        page_title=t["schedule_title"],
         s=schedule,
         today=date.today().isoformat(),
         grouping_url=grouping,
         calendar_url=service_of(request).settings.calendar_url,
         **_messages(request),
-        **_globals(),
+        **_globals(language),
     )
 
 
 async def _schedule_change(request: Request, user, group_id: uuid.UUID, call, done: str) -> Response:
+    """`done` names the confirmation (`done_<done>` in staff_texts), shown in the reader's language."""
+    language, t = _texts(request)
     try:
         await call()
     except HTTPException as refused:
-        detail = refused.detail if isinstance(refused.detail, str) else "ugyldig endring"
-        return redirect(request, f"/staff/groups/{group_id}?" + urlencode({"error": detail}), "nb")
-    return redirect(request, f"/staff/groups/{group_id}?" + urlencode({"done": done}), "nb")
+        detail = refused.detail if isinstance(refused.detail, str) else t["invalid_change"]
+        return redirect(request, f"/staff/groups/{group_id}?" + urlencode({"error": detail}), language)
+    return redirect(request, f"/staff/groups/{group_id}?" + urlencode({"done": t[f"done_{done}"]}), language)
 
 
 @calendar_pages.post("/staff/groups/{group_id}/frequency")
@@ -139,7 +129,7 @@ async def change_frequency(
         user,
         group_id,
         lambda: schedule_api.switch_frequency(group_id, body, request, user),
-        "Hyppigheten er endret.",
+        "frequency",
     )
 
 
@@ -159,17 +149,18 @@ async def change_weekly_time(
             start_time=time.fromisoformat(start_time) if start_time else None,
         )
     except ValueError:
+        language, t = _texts(request)
         return redirect(
             request,
-            f"/staff/groups/{group_id}?" + urlencode({"error": "Ugyldig dag eller klokkeslett."}),
-            "nb",
+            f"/staff/groups/{group_id}?" + urlencode({"error": t["invalid_day_or_time"]}),
+            language,
         )
     return await _schedule_change(
         request,
         user,
         group_id,
         lambda: schedule_api.move_weekly_time(group_id, body, request, user),
-        "Møtetiden er flyttet.",
+        "weekly_time",
     )
 
 
@@ -183,7 +174,7 @@ async def pause_group(
         user,
         group_id,
         lambda: schedule_api.pause(group_id, body, request, user),
-        "Gruppen har pause.",
+        "pause",
     )
 
 
@@ -197,7 +188,7 @@ async def resume_group(
         user,
         group_id,
         lambda: schedule_api.resume(group_id, body, request, user),
-        "Gruppen møtes igjen.",
+        "resume",
     )
 
 
@@ -211,7 +202,7 @@ async def end_group(
         user,
         group_id,
         lambda: schedule_api.end(group_id, body, request, user),
-        "Gruppens møter er avsluttet.",
+        "end",
     )
 
 
@@ -222,7 +213,7 @@ async def schedule_group_again(group_id: uuid.UUID, request: Request, user: Staf
         user,
         group_id,
         lambda: schedule_api.schedule_again(group_id, request, user),
-        "Gruppen planlegges på nytt.",
+        "schedule",
     )
 
 
@@ -257,13 +248,15 @@ async def venues_page(request: Request, user: StaffPageUser) -> Response:
             )
         ).all()
     mine = sorted((m for m in all_municipalities() if m.district == user.district), key=lambda m: m.name)
+    language, t = _texts(request)
     return staff_page(
         environment,
         "staff/venues.html",
         request,
         user,
         "venues",
-        page_title="Møtesteder og igangsettere",
+        language=language,
+        page_title=t["venues_title"],
         venues=venue_rows,
         starters=starter_rows,
         bookings={b.venue_id: b for b in bookings},
@@ -271,11 +264,12 @@ async def venues_page(request: Request, user: StaffPageUser) -> Response:
         municipalities=mine,
         kinds=VENUE_KINDS,
         **_messages(request),
-        **_globals(),
+        **_globals(language),
     )
 
 
 def _venue_form_values(
+    t: dict[str, str],
     name: str,
     address: str,
     kind: str,
@@ -286,26 +280,26 @@ def _venue_form_values(
 ) -> tuple[dict[str, Any], list[str]]:
     errors: list[str] = []
     if not name.strip():
-        errors.append("Skriv navnet på møtestedet.")
+        errors.append(t["error_name"])
     if kind not in VENUE_KINDS:
-        errors.append("Velg type møtested.")
+        errors.append(t["error_kind"])
     try:
         places = int(capacity)
         if not 1 <= places <= 500:
             raise ValueError
     except ValueError:
         places = 0
-        errors.append("Antall plasser må være et tall fra 1 til 500.")
+        errors.append(t["error_capacity"])
     try:
         hours = hours_to_json(parse_hours_text(opening_hours))
     except ValueError as error:
         hours = {}
-        errors.append(f"Åpningstider: {error}")
+        errors.append(t["error_hours"].format(error=error))
     try:
         closed = sorted(day.isoformat() for day in parse_dates_text(blackout_dates))
     except ValueError as error:
         closed = []
-        errors.append(f"Stengte dager: {error}")
+        errors.append(t["error_closed"].format(error=error))
     values = {
         "name": name.strip(),
         "address": address.strip(),
@@ -331,13 +325,14 @@ async def register_venue(
     opening_hours: Annotated[str, Form()] = "",
     blackout_dates: Annotated[str, Form()] = "",
 ) -> Response:
+    language, t = _texts(request)
     values, errors = _venue_form_values(
-        name, address, kind, capacity, accessible, opening_hours, blackout_dates
+        t, name, address, kind, capacity, accessible, opening_hours, blackout_dates
     )
     if _district_of(municipality) != user.district:
-        errors.insert(0, "Velg en kommune i ditt distrikt.")
+        errors.insert(0, t["error_municipality"])
     if errors:
-        return redirect(request, "/staff/venues?" + urlencode({"error": " ".join(errors)}), "nb")
+        return redirect(request, "/staff/venues?" + urlencode({"error": " ".join(errors)}), language)
     async with service_of(request).sessions() as session, session.begin():
         created = (
             await session.execute(
@@ -350,10 +345,11 @@ async def register_venue(
     if created is None:
         return redirect(
             request,
-            "/staff/venues?" + urlencode({"error": "Et møtested med dette navnet finnes i kommunen."}),
-            "nb",
+            "/staff/venues?" + urlencode({"error": t["error_venue_exists"]}),
+            language,
         )
-    return redirect(request, "/staff/venues?" + urlencode({"done": f"{values['name']} er registrert."}), "nb")
+    done = t["done_registered"].format(name=values["name"])
+    return redirect(request, "/staff/venues?" + urlencode({"done": done}), language)
 
 
 @calendar_pages.get("/staff/venues/{venue_id}")
@@ -377,12 +373,14 @@ async def venue_page(venue_id: uuid.UUID, request: Request, user: StaffPageUser)
                 .limit(30)
             )
         ).all()
+    language = choose_language(request)
     return staff_page(
         environment,
         "staff/venue.html",
         request,
         user,
         "venues",
+        language=language,
         page_title=venue.name,
         v=venue,
         bookings=bookings,
@@ -390,7 +388,7 @@ async def venue_page(venue_id: uuid.UUID, request: Request, user: StaffPageUser)
         kinds=VENUE_KINDS,
         grouping_url=service_of(request).settings.grouping_url,
         **_messages(request),
-        **_globals(),
+        **_globals(language),
     )
 
 
@@ -408,11 +406,14 @@ async def edit_venue(
     blackout_dates: Annotated[str, Form()] = "",
     active: Annotated[str | None, Form()] = None,
 ) -> Response:
+    language, t = _texts(request)
     values, errors = _venue_form_values(
-        name, address, kind, capacity, accessible, opening_hours, blackout_dates
+        t, name, address, kind, capacity, accessible, opening_hours, blackout_dates
     )
     if errors:
-        return redirect(request, f"/staff/venues/{venue_id}?" + urlencode({"error": " ".join(errors)}), "nb")
+        return redirect(
+            request, f"/staff/venues/{venue_id}?" + urlencode({"error": " ".join(errors)}), language
+        )
     async with service_of(request).sessions() as session, session.begin():
         changed = (
             await session.execute(
@@ -424,35 +425,34 @@ async def edit_venue(
         ).scalar_one_or_none()
     if changed is None:
         raise HTTPException(404, "no such venue in your district")
-    return redirect(
-        request, f"/staff/venues/{venue_id}?" + urlencode({"done": "Endringene er lagret."}), "nb"
-    )
+    return redirect(request, f"/staff/venues/{venue_id}?" + urlencode({"done": t["done_saved"]}), language)
 
 
 @calendar_pages.post("/staff/venues-import")
 async def import_venues_csv(
     request: Request, user: StaffPageUser, file: Annotated[UploadFile, File()]
 ) -> Response:
+    language, t = _texts(request)
     try:
         text = (await file.read(2_000_000)).decode("utf-8-sig")
     except UnicodeDecodeError:
-        return redirect(request, "/staff/venues?" + urlencode({"error": "Filen må være CSV i UTF-8."}), "nb")
+        return redirect(request, "/staff/venues?" + urlencode({"error": t["error_csv"]}), language)
     rows, problems = parse_venue_csv(text)
-    messages = [f"linje {p.line}: {p.message}" for p in problems]
+    messages = [t["error_line"].format(line=p.line, message=p.message) for p in problems]
     created = updated = 0
     async with service_of(request).sessions() as session, session.begin():
         for line, row in rows:
             if _district_of(row.municipality) != user.district:
-                messages.append(f"linje {line}: kommune {row.municipality} hører ikke til ditt distrikt")
+                messages.append(t["error_line_district"].format(line=line, municipality=row.municipality))
                 continue
             if await _upsert_venue(session, user.district, row):
                 created += 1
             else:
                 updated += 1
-    query = {"done": f"Import: {created} nye, {updated} oppdatert."}
+    query = {"done": t["done_import"].format(created=created, updated=updated)}
     if messages:
-        query["error"] = "Noen linjer ble hoppet over: " + "; ".join(messages[:20])
-    return redirect(request, "/staff/venues?" + urlencode(query), "nb")
+        query["error"] = t["error_skipped"].format(lines="; ".join(messages[:20]))
+    return redirect(request, "/staff/venues?" + urlencode(query), language)
 
 
 @calendar_pages.post("/staff/starters")
@@ -463,18 +463,19 @@ async def register_starter(
     email: Annotated[str, Form(max_length=254)] = "",
     availability: Annotated[str, Form()] = "",
 ) -> Response:
+    language, t = _texts(request)
     errors = []
     if not first_name.strip():
-        errors.append("Skriv fornavnet.")
+        errors.append(t["error_first_name"])
     if "@" not in email or "." not in email.split("@")[-1]:
-        errors.append("Skriv en gyldig e-postadresse.")
+        errors.append(t["error_email"])
     try:
         hours = hours_to_json(parse_hours_text(availability))
     except ValueError as error:
         hours = {}
-        errors.append(f"Tilgjengelighet: {error}")
+        errors.append(t["error_availability"].format(error=error))
     if errors:
-        return redirect(request, "/staff/venues?" + urlencode({"error": " ".join(errors)}), "nb")
+        return redirect(request, "/staff/venues?" + urlencode({"error": " ".join(errors)}), language)
     async with service_of(request).sessions() as session, session.begin():
         created = (
             await session.execute(
@@ -493,12 +494,11 @@ async def register_starter(
     if created is None:
         return redirect(
             request,
-            "/staff/venues?" + urlencode({"error": "En igangsetter med denne e-posten finnes."}),
-            "nb",
+            "/staff/venues?" + urlencode({"error": t["error_starter_exists"]}),
+            language,
         )
-    return redirect(
-        request, "/staff/venues?" + urlencode({"done": f"{first_name.strip()} er registrert."}), "nb"
-    )
+    done = t["done_registered"].format(name=first_name.strip())
+    return redirect(request, "/staff/venues?" + urlencode({"done": done}), language)
 
 
 # --- a member's meetings and calendar link ----------------------------------------------------------
@@ -604,5 +604,3 @@ async def my_meetings(token: str, request: Request) -> Response:
         feed_url=feed,
         webcal_url="webcal://" + feed.split("://", 1)[1],
     )
-
-

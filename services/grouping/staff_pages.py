@@ -24,30 +24,36 @@ from shared.auth import issue_staff_token
 from shared.contracts.vocabulary import SLOTS, Topic
 from shared.messaging.topology import TOPOLOGY
 from shared.reference import districts, get_municipality
-from shared.web import create_environment, page, redirect
-from shared.web.staff import AuditFilter, audit_csv, read_audit, safe_next, session_hop_url, staff_page
+from shared.web import choose_language, create_environment, page, redirect
+from shared.web.staff import STAFF_TEXTS as CONSOLE_TEXTS
+from shared.web.staff import (
+    AuditFilter,
+    audit_csv,
+    read_audit,
+    safe_next,
+    session_hop_url,
+    staff_page,
+)
 from shared.web.svg import bar_chart, line_chart
 from shared.web_auth import STAFF_ROLE, StaffPageUser, set_staff_cookie
 
 from . import commands
-from .hints import slot_words, what_would_it_take
+from .hints import what_would_it_take
 from .models import admission_requests, attendance, audit_log, groups, memberships, pool
+from .staff_texts import (
+    DONE,
+    FORMAT_NAMES,
+    MEMBER_STATUS_NAMES,
+    REQUEST_STATUS_NAMES,
+    STAFF_TEXTS,
+    STATUS_NAMES,
+    TOPIC_NAMES,
+    slot_name,
+)
 
 environment = create_environment(Path(__file__).parent / "templates")
 staff_pages = APIRouter(include_in_schema=False)
 
-TOPIC_NAMES = {
-    "grief": "Sorg",
-    "anxiety": "Angst",
-    "depression": "Depresjon",
-    "loneliness": "Ensomhet",
-    "relatives": "Pårørende",
-    "addiction": "Avhengighet",
-    "chronic_illness": "Kronisk sykdom",
-    "cancer": "Kreft",
-}
-FORMAT_NAMES = {"in_person": "Fysisk", "digital": "Digitalt", "any": "Begge"}
-STATUS_NAMES = {"proposed": "Foreslått", "started": "I gang", "dissolved": "Oppløst", "ended": "Avsluttet"}
 WAIT_BINS = (
     (0, 7, "0–7 d"),
     (8, 14, "8–14 d"),
@@ -68,14 +74,19 @@ def _municipality(number: str) -> str:
     return place.name if place else number
 
 
-def _globals(request: Request) -> dict[str, Any]:
+def _globals(request: Request, language: str) -> dict[str, Any]:
+    """What every console page of grouping's needs, in the reader's language (passed on as `language`)."""
     settings = _state(request).service.settings
     return {
-        "topic_names": TOPIC_NAMES,
-        "format_names": FORMAT_NAMES,
-        "status_names": STATUS_NAMES,
+        "language": language,
+        "t": STAFF_TEXTS[language],
+        "topic_names": TOPIC_NAMES[language],
+        "format_names": FORMAT_NAMES[language],
+        "status_names": STATUS_NAMES[language],
+        "member_status_names": MEMBER_STATUS_NAMES[language],
+        "request_status_names": REQUEST_STATUS_NAMES[language],
         "municipality": _municipality,
-        "slot_words": slot_words,
+        "slot_words": lambda slot: slot_name(slot, language),
         "registration_url": settings.registration_url,
         "calendar_url": settings.calendar_url,
         "notifications_url": settings.notifications_url,
@@ -86,13 +97,15 @@ def _globals(request: Request) -> dict[str, Any]:
 @staff_pages.get("/staff/sign-in")
 async def sign_in_page(request: Request, next: str | None = None) -> Response:
     settings = _state(request).service.settings
+    language = choose_language(request)
     return page(
         environment,
         "staff/sign_in.html",
         request,
-        "nb",
-        site_name="Selvhjelp – distriktskontor",
-        page_title="Logg inn",
+        language,
+        site_name=CONSOLE_TEXTS[language]["site_name"],
+        page_title=STAFF_TEXTS[language]["sign_in_title"],
+        t=STAFF_TEXTS[language],
         dev=settings.dev_sign_in,
         districts=districts(),
         next=next or "",
@@ -110,25 +123,28 @@ async def sign_in(
     settings = _state(request).service.settings
     if not settings.dev_sign_in:
         raise HTTPException(404, "sign in through the organisation's login")
+    language = choose_language(request)
+    t = STAFF_TEXTS[language]
     known = {d.id for d in districts()}
     if district not in known:
         return page(
             environment,
             "staff/sign_in.html",
             request,
-            "nb",
+            language,
             status_code=422,
-            site_name="Selvhjelp – distriktskontor",
-            page_title="Logg inn",
+            site_name=CONSOLE_TEXTS[language]["site_name"],
+            page_title=t["sign_in_title"],
+            t=t,
             dev=True,
             districts=districts(),
             next=next,
-            errors=["Velg et distriktskontor."],
+            errors=[t["sign_in_pick_district"]],
         )
     subject = name.strip() or f"utvikler@{district}"
     token = issue_staff_token(settings.signing_key, subject, district, [STAFF_ROLE])
     response = redirect(
-        request, session_hop_url(settings, "grouping", token, safe_next(settings, next)), "nb"
+        request, session_hop_url(settings, "grouping", token, safe_next(settings, next)), language
     )
     set_staff_cookie(response, token)
     return response
@@ -180,13 +196,16 @@ async def overview(request: Request, user: StaffPageUser) -> Response:
     histogram = [(label, sum(low <= d <= high for d in days)) for low, high, label in WAIT_BINS]
     months, series = _groups_per_month(formed, now)
     dlq = await _dead_letter_depths(_state(request).service.settings)
+    language = choose_language(request)
+    t = STAFF_TEXTS[language]
     return staff_page(
         environment,
         "staff/overview.html",
         request,
         user,
         "overview",
-        page_title="Oversikt",
+        language=language,
+        page_title=t["overview_title"],
         waiting_total=len(waiting),
         per_place=table,
         longest_days=max(days, default=0),
@@ -195,19 +214,19 @@ async def overview(request: Request, user: StaffPageUser) -> Response:
         histogram=histogram,
         wait_chart=bar_chart(
             histogram,
-            title="Ventetid for dem som venter",
-            description="Antall personer per ventetid i dager.",
+            title=t["wait_chart_title"],
+            description=t["wait_chart_description"],
         ),
         group_chart=line_chart(
             months,
             series,
-            title="Nye grupper per kommune per måned",
-            description="Grupper foreslått per måned, de fem kommunene med flest.",
+            title=t["group_chart_title"],
+            description=t["group_chart_description"],
         ),
         months=months,
         series=series,
         dlq=dlq,
-        **_globals(request),
+        **_globals(request, language),
     )
 
 
@@ -290,13 +309,15 @@ async def pool_page(request: Request, user: StaffPageUser) -> Response:
         for r in shown
     ]
     municipalities = sorted({r.municipality for r in everyone}, key=_municipality)
+    language = choose_language(request)
     return staff_page(
         environment,
         "staff/pool.html",
         request,
         user,
         "pool",
-        page_title="Venteliste",
+        language=language,
+        page_title=STAFF_TEXTS[language]["pool_title"],
         rows=rows,
         total=len(everyone),
         wanted=wanted,
@@ -304,18 +325,10 @@ async def pool_page(request: Request, user: StaffPageUser) -> Response:
         topics=[t.value for t in Topic],
         slots=list(SLOTS),
         proposed=proposed,
-        flash=q.get("done") and _DONE.get(q.get("done"), ""),
+        flash=q.get("done") and DONE[language].get(q.get("done"), ""),
         errors=[q.get("error")] if q.get("error") else [],
-        **_globals(request),
+        **_globals(request, language),
     )
-
-
-_DONE = {
-    "planned": "Planlegging er satt i gang. Oppdater siden om litt.",
-    "moved": "Personen er invitert inn i gruppen.",
-    "approved": "Gruppen er godkjent.",
-    "split": "Gruppen er delt i to; de som ble flyttet, får en ny invitasjon.",
-}
 
 
 def _matches(row: Any, wanted: dict[str, str]) -> bool:
@@ -336,7 +349,7 @@ async def plan_now(request: Request, user: StaffPageUser) -> Response:
             session, actor=user.subject, action="plan", district=user.district, subject_id=None
         )
     state.planner.wake()
-    return redirect(request, "/staff/pool?done=planned", "nb")
+    return redirect(request, "/staff/pool?done=planned", choose_language(request))
 
 
 @staff_pages.post("/staff/pool/{participant_id}/move")
@@ -344,6 +357,8 @@ async def move_person(
     participant_id: uuid.UUID, request: Request, user: StaffPageUser, group_id: Annotated[str, Form()] = ""
 ) -> Response:
     state = _state(request)
+    language = choose_language(request)
+    t = STAFF_TEXTS[language]
     try:
         target = uuid.UUID(group_id)
         async with state.service.sessions() as session, session.begin():
@@ -359,11 +374,12 @@ async def move_person(
                 timing=state.timing,
             )
     except ValueError:
-        return redirect(request, "/staff/pool?" + urlencode({"error": "Velg en gruppe."}), "nb")
+        return redirect(request, "/staff/pool?" + urlencode({"error": t["choose_group"]}), language)
     except commands.GroupingError as error:
-        return redirect(request, "/staff/pool?" + urlencode({"error": f"Kunne ikke flytte: {error}"}), "nb")
+        message = t["could_not_move"].format(error=error)
+        return redirect(request, "/staff/pool?" + urlencode({"error": message}), language)
     state.service.relay.wake()
-    return redirect(request, f"/staff/groups/{target}?done=moved", "nb")
+    return redirect(request, f"/staff/groups/{target}?done=moved", language)
 
 
 # --- groups -----------------------------------------------------------------------------------------
@@ -375,20 +391,22 @@ async def groups_page(request: Request, user: StaffPageUser, status: str | None 
         .scalar_subquery()
     )
     query = select(groups, active.label("members")).where(groups.c.district == user.district)
-    if status in STATUS_NAMES:
+    if status in STATUS_NAMES["nb"]:
         query = query.where(groups.c.status == status)
     async with _state(request).service.sessions() as session:
         rows = (await session.execute(query.order_by(groups.c.formed_at.desc()).limit(500))).all()
+    language = choose_language(request)
     return staff_page(
         environment,
         "staff/groups.html",
         request,
         user,
         "groups",
-        page_title="Grupper",
+        language=language,
+        page_title=STAFF_TEXTS[language]["groups_title"],
         rows=rows,
         status=status or "",
-        **_globals(request),
+        **_globals(request, language),
     )
 
 
@@ -426,20 +444,22 @@ async def group_page(group_id: uuid.UUID, request: Request, user: StaffPageUser)
             )
         ).all()
     q = request.query_params
+    language = choose_language(request)
     return staff_page(
         environment,
         "staff/group.html",
         request,
         user,
         "groups",
-        page_title="Gruppe",
+        language=language,
+        page_title=STAFF_TEXTS[language]["group_title"],
         group=group,
         members=members,
         absences={a.participant_id: a for a in absences},
         requests=requests,
-        flash=q.get("done") and _DONE.get(q.get("done"), ""),
+        flash=q.get("done") and DONE[language].get(q.get("done"), ""),
         errors=[q.get("error")] if q.get("error") else [],
-        **_globals(request),
+        **_globals(request, language),
     )
 
 
@@ -482,9 +502,11 @@ async def _group_action(request: Request, user, group_id: uuid.UUID, done: str, 
         async with state.service.sessions() as session, session.begin():
             await action(session, state)
     except commands.GroupingError as error:
-        return redirect(request, f"/staff/groups/{group_id}?" + urlencode({"error": str(error)}), "nb")
+        return redirect(
+            request, f"/staff/groups/{group_id}?" + urlencode({"error": str(error)}), choose_language(request)
+        )
     state.service.relay.wake()
-    return redirect(request, f"/staff/groups/{group_id}?done={done}", "nb")
+    return redirect(request, f"/staff/groups/{group_id}?done={done}", choose_language(request))
 
 
 # --- audit log --------------------------------------------------------------------------------------
@@ -511,17 +533,20 @@ async def audit_page(request: Request, user: StaffPageUser) -> Response:
         }
         for r in rows
     ]
+    language = choose_language(request)
+    t = STAFF_TEXTS[language]
     return staff_page(
         environment,
         "staff/audit.html",
         request,
         user,
         "audit-grouping",
-        page_title="Logg: grupper og venteliste",
+        language=language,
+        page_title=t["audit_title"],
         rows=shown,
         wanted=wanted,
         actions=sorted(actions),
-        subject_label="Person eller gruppe",
+        subject_label=t["audit_subject"],
         csv_url="/staff/audit.csv?" + wanted.query_string(),
     )
 

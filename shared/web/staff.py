@@ -24,6 +24,7 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import Table, select
 
 from shared.auth import verify_staff_token
+from shared.web import DEFAULT_LANGUAGE, LANGUAGE_COOKIE, LANGUAGES, choose_language, page
 from shared.web_auth import STAFF_COOKIE, set_staff_cookie
 
 # The order of the sign-in hop; grouping (the console's home) starts and ends it.
@@ -37,22 +38,115 @@ class NavItem:
     url: str
 
 
-def staff_nav(settings) -> list[NavItem]:
+# The console's own words (navigation, layout, the audit page), in bokmål (default), nynorsk and English.
+# Each service keeps the words of its own pages in its staff_texts module.
+STAFF_TEXTS: dict[str, dict[str, str]] = {
+    "nb": {
+        "site_name": "Selvhjelp – distriktskontor",
+        "console": "Konsoll",
+        "sign_out": "Logg ut",
+        "error_title": "Det gikk ikke",
+        "nav_overview": "Oversikt",
+        "nav_pool": "Venteliste",
+        "nav_groups": "Grupper",
+        "nav_venues": "Møtesteder og igangsettere",
+        "nav_deliveries": "Meldinger",
+        "nav_audit_grouping": "Logg: grupper",
+        "nav_audit_registration": "Logg: påmeldinger",
+        "audit_hint": "Hvem som har lest eller endret hva, i ditt distrikt. Nyeste først (inntil 500 rader).",
+        "audit_who": "Hvem",
+        "audit_action": "Handling",
+        "audit_all": "Alle",
+        "audit_since": "Fra dato",
+        "audit_until": "Til dato",
+        "audit_show": "Vis",
+        "audit_csv": "Last ned som CSV",
+        "audit_rows": "{count} rader",
+        "audit_time": "Tid",
+        "audit_detail": "Detaljer",
+        "audit_none": "Ingen rader.",
+    },
+    "nn": {
+        "site_name": "Sjølvhjelp – distriktskontor",
+        "console": "Konsoll",
+        "sign_out": "Logg ut",
+        "error_title": "Det gjekk ikkje",
+        "nav_overview": "Oversikt",
+        "nav_pool": "Venteliste",
+        "nav_groups": "Grupper",
+        "nav_venues": "Møtestader og igangsetjarar",
+        "nav_deliveries": "Meldingar",
+        "nav_audit_grouping": "Logg: grupper",
+        "nav_audit_registration": "Logg: påmeldingar",
+        "audit_hint": "Kven som har lese eller endra kva, i distriktet ditt. Nyaste først (inntil 500 rader).",
+        "audit_who": "Kven",
+        "audit_action": "Handling",
+        "audit_all": "Alle",
+        "audit_since": "Frå dato",
+        "audit_until": "Til dato",
+        "audit_show": "Vis",
+        "audit_csv": "Last ned som CSV",
+        "audit_rows": "{count} rader",
+        "audit_time": "Tid",
+        "audit_detail": "Detaljar",
+        "audit_none": "Ingen rader.",
+    },
+    "en": {
+        "site_name": "Self-help – district office",
+        "console": "Console",
+        "sign_out": "Sign out",
+        "error_title": "That did not work",
+        "nav_overview": "Overview",
+        "nav_pool": "Waiting list",
+        "nav_groups": "Groups",
+        "nav_venues": "Venues and starters",
+        "nav_deliveries": "Messages",
+        "nav_audit_grouping": "Log: groups",
+        "nav_audit_registration": "Log: registrations",
+        "audit_hint": "Who has read or changed what in your district. Newest first (up to 500 rows).",
+        "audit_who": "Who",
+        "audit_action": "Action",
+        "audit_all": "All",
+        "audit_since": "From date",
+        "audit_until": "To date",
+        "audit_show": "Show",
+        "audit_csv": "Download as CSV",
+        "audit_rows": "{count} rows",
+        "audit_time": "Time",
+        "audit_detail": "Details",
+        "audit_none": "No rows.",
+    },
+}
+
+
+def staff_nav(settings, language: str = DEFAULT_LANGUAGE, carry_language: bool = False) -> list[NavItem]:
+    """The console's navigation. With `carry_language` every link takes the reader's language along: the
+    language cookie belongs to one host, and the console spans four."""
     g, r, c, n = (
         settings.grouping_url,
         settings.registration_url,
         settings.calendar_url,
         settings.notifications_url,
     )
+    t = STAFF_TEXTS[language]
+    suffix = f"?lang={language}" if carry_language else ""
     return [
-        NavItem("overview", "Oversikt", f"{g}/staff"),
-        NavItem("pool", "Venteliste", f"{g}/staff/pool"),
-        NavItem("groups", "Grupper", f"{g}/staff/groups"),
-        NavItem("venues", "Møtesteder og igangsettere", f"{c}/staff/venues"),
-        NavItem("deliveries", "Meldinger", f"{n}/staff/deliveries"),
-        NavItem("audit-grouping", "Logg: grupper", f"{g}/staff/audit"),
-        NavItem("audit-registration", "Logg: påmeldinger", f"{r}/staff/audit"),
+        NavItem(key, t[f"nav_{key.replace('-', '_')}"], url + suffix)
+        for key, url in (
+            ("overview", f"{g}/staff"),
+            ("pool", f"{g}/staff/pool"),
+            ("groups", f"{g}/staff/groups"),
+            ("venues", f"{c}/staff/venues"),
+            ("deliveries", f"{n}/staff/deliveries"),
+            ("audit-grouping", f"{g}/staff/audit"),
+            ("audit-registration", f"{r}/staff/audit"),
+        )
     ]
+
+
+def language_was_chosen(request: Request) -> bool:
+    """The reader picked a language (by link or earlier, by cookie) rather than getting the default."""
+    return request.query_params.get("lang") in LANGUAGES or request.cookies.get(LANGUAGE_COOKIE) in LANGUAGES
 
 
 def service_urls(settings) -> dict[str, str]:
@@ -189,18 +283,29 @@ def audit_csv(rows: Sequence[Any], columns: Sequence[str], filename: str) -> Res
     )
 
 
-def staff_page(environment, template: str, request: Request, user, current: str, **context: Any) -> Response:
-    """A staff console page: the shared layout with the console's navigation. The console is in bokmål."""
-    from shared.web import page
-
+def staff_page(
+    environment,
+    template: str,
+    request: Request,
+    user,
+    current: str,
+    *,
+    language: str | None = None,
+    **context: Any,
+) -> Response:
+    """A staff console page: the shared layout with the console's navigation, in the reader's language
+    (`?lang=`, then the `lang` cookie, then bokmål). `console` carries the layout's and audit page's words."""
     settings = request.app.state.service.settings
+    language = language or choose_language(request)
+    texts = STAFF_TEXTS[language]
     return page(
         environment,
         template,
         request,
-        "nb",
-        site_name="Selvhjelp – distriktskontor",
-        nav=staff_nav(settings),
+        language,
+        site_name=texts["site_name"],
+        console=texts,
+        nav=staff_nav(settings, language, carry_language=language_was_chosen(request)),
         current=current,
         user=user,
         sign_out_url=f"{settings.grouping_url}/staff/sign-out",
