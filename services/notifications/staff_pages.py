@@ -10,15 +10,16 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from sqlalchemy import func, or_, select
 
-from shared.web import create_environment
+from shared.web import choose_language, create_environment
 from shared.web.staff import staff_page
 from shared.web_auth import StaffPageUser
 
 from .models import deliveries
+from .staff_texts import STAFF_TEXTS, STATE_NAMES
 
 environment = create_environment(Path(__file__).parent / "staff_templates")
 notification_pages = APIRouter(include_in_schema=False)
-STATES = {"queued": "I kø", "sent": "Sendt", "failed": "Feilet (trenger en person)", "expired": "For sent"}
+STATES = STATE_NAMES["nb"]  # the states a delivery can be in (keys), named in bokmål
 
 
 @notification_pages.get("/staff/deliveries")
@@ -52,16 +53,19 @@ async def deliveries_page(request: Request, user: StaffPageUser) -> Response:
             (await session.execute(select(d.c.state, func.count()).where(mine).group_by(d.c.state))).all()
         )
         types = (await session.scalars(select(d.c.message_type).where(mine).distinct())).all()
+    language = choose_language(request)
     return staff_page(
         environment,
         "deliveries.html",
         request,
         user,
         "deliveries",
-        page_title="Meldinger",
+        language=language,
+        page_title=STAFF_TEXTS[language]["deliveries_title"],
+        t=STAFF_TEXTS[language],
         rows=rows,
         counts=counts,
-        states=STATES,
+        states=STATE_NAMES[language],
         types=sorted(types),
         wanted=wanted,
         grouping_url=request.app.state.service.settings.grouping_url,
