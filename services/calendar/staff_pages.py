@@ -66,7 +66,6 @@ def _texts(request: Request) -> tuple[str, dict[str, str]]:
 
 def _globals(language: str) -> dict[str, Any]:
     return {
-        "language": language,
         "t": STAFF_TEXTS[language],
         "weekday_names": WEEKDAY_NAMES[language],
         "kind_names": KIND_NAMES[language],

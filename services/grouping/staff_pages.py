@@ -75,10 +75,9 @@ def _municipality(number: str) -> str:
 
 
 def _globals(request: Request, language: str) -> dict[str, Any]:
-    """What every console page of grouping's needs, in the reader's language (passed on as `language`)."""
+    """What every console page of grouping's needs, in the reader's language."""
     settings = _state(request).service.settings
     return {
-        "language": language,
         "t": STAFF_TEXTS[language],
         "topic_names": TOPIC_NAMES[language],
         "format_names": FORMAT_NAMES[language],

@@ -7,6 +7,7 @@ import hmac
 import uuid
 from datetime import datetime
 from typing import Annotated
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Form, Header, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse
@@ -15,6 +16,7 @@ from sqlalchemy import or_, select
 
 from shared.auth import InvalidLink, StaffUser, verify_link
 from shared.service import Service
+from shared.web import LANGUAGE_COOKIE, LANGUAGES, remember_language
 from shared.web_auth import staff_user
 
 from . import commands, pages
@@ -31,8 +33,13 @@ staff = APIRouter(prefix="/api/v1/staff", tags=["staff"])
 _PRIVATE = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer", "X-Robots-Tag": "noindex"}
 
 
-def _html(body: str, status_code: int = 200) -> HTMLResponse:
-    return HTMLResponse(body, status_code=status_code, headers=_PRIVATE)
+def _html(
+    body: str, status_code: int = 200, request: Request | None = None, language: str = ""
+) -> HTMLResponse:
+    response = HTMLResponse(body, status_code=status_code, headers=_PRIVATE)
+    if request is not None:
+        remember_language(request, response, language)  # only a language picked with `?lang=`
+    return response
 
 
 def _here(request: Request) -> str:
@@ -55,12 +62,18 @@ def _person(request: Request, purpose: str, token: str) -> uuid.UUID | None:
         return None
 
 
+def _page_language(request: Request, stored: str | None) -> str:
+    """The language picked on the page (`?lang=`, then the cookie), else the person's own (bokmål if none)."""
+    asked = request.query_params.get("lang") or request.cookies.get(LANGUAGE_COOKIE)
+    return asked if asked in LANGUAGES else pages.resolve_language(stored)
+
+
 async def _language_of(request: Request, participant_id: uuid.UUID) -> str:
     async with _service(request).sessions() as session:
         language = await session.scalar(
             select(contacts.c.language).where(contacts.c.participant_id == participant_id)
         )
-    return pages.resolve_language(language)
+    return _page_language(request, language)
 
 
 # --- "I can't come" ----------------------------------------------------------------------------------
@@ -74,8 +87,18 @@ def _meeting(raw: str) -> datetime:
         raise HTTPException(422, "meeting must be an ISO 8601 date and time") from None
 
 
-def _invalid_link(page: str) -> HTMLResponse:
-    return _html(pages.page(page, None, outcome="invalid", invalid=True, when=""), 404)
+def _invalid_link(request: Request, page: str, keep_query: str = "") -> HTMLResponse:
+    language = _page_language(request, None)
+    body = pages.page(
+        page,
+        language,
+        path=request.url.path,
+        keep_query=keep_query,
+        outcome="invalid",
+        invalid=True,
+        when="",
+    )
+    return _html(body, 404, request, language)
 
 
 @public.get("/absence/{token}", response_class=HTMLResponse, summary="Ask the person to confirm an absence")
@@ -83,30 +106,45 @@ async def absence_page(token: str, meeting: MeetingParam, request: Request) -> H
     """Changes nothing: a mail scanner following the link must not report anyone absent."""
     participant_id = _person(request, ABSENCE, token)
     start = _meeting(meeting)
+    keep = urlencode({"meeting": meeting})  # the language links must still open this page
     if participant_id is None:
-        return _invalid_link("absence")
+        return _invalid_link(request, "absence", keep)
     language = await _language_of(request, participant_id)
     outcome = "meeting_passed" if start <= _runtime(request).clock() else "ask"
     body = pages.page(
-        "absence", language, outcome=outcome, when=pages.when(start, language), action=_here(request)
+        "absence",
+        language,
+        path=request.url.path,
+        keep_query=keep,
+        outcome=outcome,
+        when=pages.when(start, language),
+        action=_here(request),
     )
-    return _html(body)
+    return _html(body, 200, request, language)
 
 
 @public.post("/absence/{token}", response_class=HTMLResponse, summary="Report that I cannot come")
 async def absence_confirm(token: str, meeting: MeetingParam, request: Request) -> HTMLResponse:
     participant_id = _person(request, ABSENCE, token)
     start = _meeting(meeting)
+    keep = urlencode({"meeting": meeting})
     if participant_id is None:
-        return _invalid_link("absence")
+        return _invalid_link(request, "absence", keep)
     service = _service(request)
     async with service.sessions() as session, session.begin():
         outcome = await commands.report_absence(session, _runtime(request), participant_id, start)
     service.relay.wake()
     language = await _language_of(request, participant_id)
     status = 409 if outcome is AbsenceOutcome.meeting_passed else 200
-    body = pages.page("absence", language, outcome=outcome.value, when=pages.when(start, language))
-    return _html(body, status)
+    body = pages.page(
+        "absence",
+        language,
+        path=request.url.path,
+        keep_query=keep,
+        outcome=outcome.value,
+        when=pages.when(start, language),
+    )
+    return _html(body, status, request, language)
 
 
 # --- SMS replies -------------------------------------------------------------------------------------
@@ -161,11 +199,13 @@ async def _preferences_page(request: Request, participant_id: uuid.UUID, *, save
             await session.execute(select(contacts).where(contacts.c.participant_id == participant_id))
         ).one_or_none()
     if contact is None:
-        return _invalid_link("preferences")
+        return _invalid_link(request, "preferences")
     missing = [what for what, have in (("email", contact.email), ("sms", contact.mobile)) if not have]
+    language = _page_language(request, contact.language)
     body = pages.page(
         "preferences",
-        contact.language,
+        language,
+        path=request.url.path,
         invalid=False,
         saved=saved,
         action=_here(request),
@@ -174,14 +214,14 @@ async def _preferences_page(request: Request, participant_id: uuid.UUID, *, save
         only_essential=contact.non_essential_opt_out == "true",
         missing=[what for what in missing if contact.channel in (what, "both")],
     )
-    return _html(body)
+    return _html(body, 200, request, language)
 
 
 @public.get("/preferences/{token}", response_class=HTMLResponse, summary="My message preferences")
 async def show_preferences(token: str, request: Request) -> HTMLResponse:
     participant_id = _person(request, PREFERENCES, token)
     if participant_id is None:
-        return _invalid_link("preferences")
+        return _invalid_link(request, "preferences")
     return await _preferences_page(request, participant_id, saved=False)
 
 
@@ -195,7 +235,7 @@ async def save_preferences(
 ) -> HTMLResponse:
     participant_id = _person(request, PREFERENCES, token)
     if participant_id is None:
-        return _invalid_link("preferences")
+        return _invalid_link(request, "preferences")
     async with _service(request).sessions() as session, session.begin():
         found = await commands.update_preferences(
             session,
@@ -205,7 +245,7 @@ async def save_preferences(
             no_optional_messages=bool(only_essential),
         )
     if not found:
-        return _invalid_link("preferences")
+        return _invalid_link(request, "preferences")
     return await _preferences_page(request, participant_id, saved=True)
 
 

@@ -1,19 +1,21 @@
 """The two small pages a person reaches from a message: "I can't come" and message preferences.
 
-Plain HTML forms in bokmål (default), nynorsk or English that work without JavaScript. Opening a page
-changes nothing (mail scanners open links); only its form's POST does.
+Plain HTML forms in bokmål (default), nynorsk or English that work without JavaScript, on the shared layout
+(shared.web's base.html, with its language switch). Opening a page changes nothing (mail scanners open
+links); only its form's POST does.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
-from functools import cache
 from pathlib import Path
 from typing import Any
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from shared.web import LAYOUT_TEXTS, create_environment
 
 from .rendering import _clock, _long_date, resolve_language
+
+SITE_NAME = {"nb": "Selvhjelpsgrupper", "nn": "Sjølvhjelpsgrupper", "en": "Self-help groups"}
 
 TEXT: dict[str, dict[str, str]] = {
     "nb": {
@@ -100,15 +102,7 @@ TEXT: dict[str, dict[str, str]] = {
 LANGUAGE_NAMES = {"nb": "Norsk bokmål", "nn": "Norsk nynorsk", "en": "English"}
 
 
-@cache
-def _environment() -> Environment:
-    return Environment(
-        loader=FileSystemLoader(Path(__file__).with_name("pages")),
-        autoescape=select_autoescape(enabled_extensions=("html",), default=True),
-        undefined=StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
+environment = create_environment(Path(__file__).with_name("pages"))
 
 
 def when(meeting_start: datetime, language: str) -> str:
@@ -116,10 +110,18 @@ def when(meeting_start: datetime, language: str) -> str:
     return f"{_long_date(context, meeting_start)} {TEXT[language]['at']} {_clock(context, meeting_start)}"
 
 
-def page(name: str, language: str | None, **values: Any) -> str:
+def page(name: str, language: str | None, *, path: str = "", keep_query: str = "", **values: Any) -> str:
+    """One page in the shared layout. `path` and `keep_query` (url-encoded) make the language links: the
+    absence page needs its `meeting` parameter to open at all."""
     language = resolve_language(language)
-    return (
-        _environment()
-        .get_template(f"{name}.html")
-        .render(language=language, t=TEXT[language], language_names=LANGUAGE_NAMES, **values)
+    return environment.get_template(f"{name}.html").render(
+        lang=language,
+        path=path,
+        keep_query=keep_query,
+        layout=LAYOUT_TEXTS[language],
+        site_name=SITE_NAME[language],
+        page_title=TEXT[language][f"{name}_title"],
+        t=TEXT[language],
+        language_names=LANGUAGE_NAMES,
+        **values,
     )

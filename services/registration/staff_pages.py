@@ -12,12 +12,13 @@ from fastapi.responses import Response
 from sqlalchemy import select
 
 from shared.reference import get_municipality
-from shared.web import create_environment
+from shared.web import choose_language, create_environment
 from shared.web.staff import AuditFilter, audit_csv, read_audit, staff_page
 from shared.web_auth import StaffPageUser
 
 from . import commands
 from .models import audit_log, registrations
+from .staff_texts import STAFF_TEXTS
 
 environment = create_environment(Path(__file__).parent / "staff_templates")
 registration_staff_pages = APIRouter(include_in_schema=False)
@@ -51,20 +52,22 @@ async def person_page(participant_id: uuid.UUID, request: Request, user: StaffPa
                 reason=reason,
             )
     place = get_municipality(row.municipality)
+    language = choose_language(request)
+    t = STAFF_TEXTS[language]
     return staff_page(
         environment,
         "person.html",
         request,
         user,
         "pool",
-        page_title="Påmelding",
+        language=language,
+        page_title=t["person_title"],
+        t=t,
         person=row if shown else None,
         participant_id=participant_id,
         status=row.status,
         municipality=place.name if place else row.municipality,
-        errors=["Skriv hvorfor du trenger å se opplysningene (minst 3 tegn)."]
-        if reason and not shown
-        else [],
+        errors=[t["reason_needed"]] if reason and not shown else [],
     )
 
 
@@ -88,17 +91,20 @@ async def audit_page(request: Request, user: StaffPageUser) -> Response:
         }
         for r in rows
     ]
+    language = choose_language(request)
+    t = STAFF_TEXTS[language]
     return staff_page(
         environment,
         "staff/audit.html",
         request,
         user,
         "audit-registration",
-        page_title="Logg: påmeldinger",
+        language=language,
+        page_title=t["audit_title"],
         rows=shown,
         wanted=wanted,
         actions=sorted(actions),
-        subject_label="Person",
+        subject_label=t["audit_subject"],
         csv_url="/staff/audit.csv?" + wanted.query_string(),
     )
 

@@ -31,10 +31,10 @@ from tests.support.system import running_system
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
 
-async def _spy_on_the_bus(url: str) -> None:
+async def _spy_on_the_bus(url: str, delivery_limit: int) -> None:
     publisher = Publisher(url)
     await publisher.connect()
-    await declare_topology(publisher.channel, TOPOLOGY.queues, 5)
+    await declare_topology(publisher.channel, TOPOLOGY.queues, delivery_limit)
     spy = await publisher.channel.declare_queue("test.spy", durable=True)
     for exchange in EXCHANGES:
         await spy.bind(exchange, routing_key="#")
@@ -82,7 +82,7 @@ async def test_health_and_contact_data_go_only_where_the_architecture_allows(set
     canary = uuid.uuid4().hex[:10]
     health, name, email = f"CANARYHEALTH{canary}", f"Canaryname{canary}", f"canary{canary}@example.org"
     await load_sample_into(settings.database_url)
-    await _spy_on_the_bus(settings.rabbitmq_url)
+    await _spy_on_the_bus(settings.rabbitmq_url, settings.delivery_limit)
     sink = await MailSink(port=0).start()
     today = date.today()
     bodies = [

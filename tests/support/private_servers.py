@@ -27,6 +27,7 @@ def _wait_closed(port: int, timeout: float = 30) -> None:
             if sock.connect_ex(("127.0.0.1", port)) != 0:
                 return
         time.sleep(0.1)
+    raise RuntimeError(f"port {port} still accepts connections {timeout:.0f} s after the kill")
 
 
 @dataclass
@@ -48,15 +49,26 @@ class PrivateRabbitMQ:
         start_rabbitmq(self.run_dir, self.ports, self.extra_config)
 
     def _pids(self) -> list[int]:
-        # The broker's Erlang VM runs with our private node name; kill that VM (not epmd, shared by all).
-        found = subprocess.run(
-            ["pgrep", "-f", f"selvhjelp{self.ports.amqp}@localhost"], capture_output=True, text=True
-        ).stdout.split()
-        return [int(pid) for pid in found]
+        """The broker's processes (start script, Erlang VM, port helpers): they carry our private node name
+        in their environment, not on their command line. epmd, shared by all nodes, does not."""
+        marker = f"RABBITMQ_NODENAME=selvhjelp{self.ports.amqp}@localhost".encode()
+        pids = []
+        for entry in Path("/proc").iterdir():
+            if not entry.name.isdigit():
+                continue
+            try:
+                if marker in (entry / "environ").read_bytes().split(b"\0"):
+                    pids.append(int(entry.name))
+            except OSError:
+                continue
+        return pids
 
     def kill(self) -> None:
         """SIGKILL: no clean shutdown, unflushed state is whatever the disk has."""
-        for pid in self._pids():
+        pids = self._pids()
+        if not pids:
+            raise RuntimeError(f"no broker process found for port {self.ports.amqp}")
+        for pid in pids:
             try:
                 os.kill(pid, signal.SIGKILL)
             except ProcessLookupError:
