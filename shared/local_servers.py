@@ -200,19 +200,36 @@ def start_rabbitmq(run_dir: Path, ports: LocalPorts, extra_config: tuple[str, ..
     return url
 
 
-def stop_rabbitmq(run_dir: Path) -> None:
-    pid_file = run_dir / "rabbitmq" / "rabbitmq.pid"
-    if not pid_file.exists():
-        return
-    try:
-        pid = int(pid_file.read_text().strip())
-        os.kill(pid, 15)
-        for _ in range(100):
-            os.kill(pid, 0)
-            time.sleep(0.1)
-    except (ValueError, ProcessLookupError):
-        pass
-    pid_file.unlink(missing_ok=True)
+def rabbitmq_pids(amqp_port: int) -> list[int]:
+    """The broker's processes (start script, Erlang VM, helpers). They carry our private node name in their
+    environment, not on their command line; epmd, shared by every node, does not."""
+    marker = f"RABBITMQ_NODENAME=selvhjelp{amqp_port}@localhost".encode()
+    pids = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if marker in (entry / "environ").read_bytes().split(b"\0"):
+                    pids.append(int(entry.name))
+            except OSError:
+                continue
+    return pids
+
+
+def stop_rabbitmq(run_dir: Path, ports: LocalPorts | None = None) -> None:
+    """SIGTERM (the Erlang VM shuts down cleanly on it), then SIGKILL whatever is left after 30 s."""
+    ports = ports or LocalPorts()
+    pids = rabbitmq_pids(ports.amqp)
+    for signal_number in (15, 9):
+        for pid in pids:
+            try:
+                os.kill(pid, signal_number)
+            except ProcessLookupError:
+                pass
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and (pids := [p for p in pids if Path(f"/proc/{p}").exists()]):
+            time.sleep(0.2)
+        if not pids:
+            return
 
 
 def ensure_local_servers(run_dir: Path = DEFAULT_RUN_DIR, ports: LocalPorts | None = None) -> LocalServers:

@@ -11,7 +11,14 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from shared.local_servers import PG_BIN, LocalPorts, _as_postgres_user, start_postgres, start_rabbitmq
+from shared.local_servers import (
+    PG_BIN,
+    LocalPorts,
+    _as_postgres_user,
+    rabbitmq_pids,
+    start_postgres,
+    start_rabbitmq,
+)
 
 
 def free_port() -> int:
@@ -49,19 +56,7 @@ class PrivateRabbitMQ:
         start_rabbitmq(self.run_dir, self.ports, self.extra_config)
 
     def _pids(self) -> list[int]:
-        """The broker's processes (start script, Erlang VM, port helpers): they carry our private node name
-        in their environment, not on their command line. epmd, shared by all nodes, does not."""
-        marker = f"RABBITMQ_NODENAME=selvhjelp{self.ports.amqp}@localhost".encode()
-        pids = []
-        for entry in Path("/proc").iterdir():
-            if not entry.name.isdigit():
-                continue
-            try:
-                if marker in (entry / "environ").read_bytes().split(b"\0"):
-                    pids.append(int(entry.name))
-            except OSError:
-                continue
-        return pids
+        return rabbitmq_pids(self.ports.amqp)
 
     def kill(self) -> None:
         """SIGKILL: no clean shutdown, unflushed state is whatever the disk has."""
