@@ -198,12 +198,13 @@ def stop() -> int:
         _say("selvhjelp is not running.")
         return 0
     os.kill(pid, signal.SIGTERM)
-    for _ in range(120):
+    _say("stopping (services finish their in-flight messages first)…")
+    for _ in range(360):
         if running_pid() is None:
             _say("stopped.")
             return 0
         time.sleep(0.5)
-    _say(f"pid {pid} did not stop within 60 s")
+    _say(f"pid {pid} did not stop within 180 s; see {RUN_DIR}/run.log")
     return 1
 
 
