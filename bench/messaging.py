@@ -42,7 +42,11 @@ async def fresh_vhost(management_url: str, amqp_url: str) -> tuple[str, str]:
     vhost = f"bench_{uuid.uuid4().hex[:8]}"
     async with httpx.AsyncClient(base_url=management_url, auth=("guest", "guest")) as api:
         (await api.put(f"/api/vhosts/{vhost}")).raise_for_status()
-        (await api.put(f"/api/permissions/{vhost}/guest", json={"configure": ".*", "write": ".*", "read": ".*"})).raise_for_status()
+        (
+            await api.put(
+                f"/api/permissions/{vhost}/guest", json={"configure": ".*", "write": ".*", "read": ".*"}
+            )
+        ).raise_for_status()
     base = urllib.parse.urlsplit(amqp_url)
     return vhost, urllib.parse.urlunsplit((base.scheme, base.netloc, f"/{vhost}", "", ""))
 
@@ -57,8 +61,9 @@ async def raw_broker_hop(amqp_url: str, n: int) -> float:
     async with connection:
         channel = await connection.channel(publisher_confirms=True)
         await channel.set_qos(prefetch_count=64)
-        queue = await channel.declare_queue(f"bench.{uuid.uuid4().hex[:6]}", durable=True,
-                                            arguments={"x-queue-type": "quorum"})
+        queue = await channel.declare_queue(
+            f"bench.{uuid.uuid4().hex[:6]}", durable=True, arguments={"x-queue-type": "quorum"}
+        )
         received = 0
         done = asyncio.Event()
 
@@ -72,12 +77,15 @@ async def raw_broker_hop(amqp_url: str, n: int) -> float:
         await queue.consume(on_message)
         started = time.perf_counter()
         body = b'{"event_type":"bench","data":{}}' * 8
-        await asyncio.gather(*(
-            channel.default_exchange.publish(
-                aio_pika.Message(body, delivery_mode=aio_pika.DeliveryMode.PERSISTENT), routing_key=queue.name
+        await asyncio.gather(
+            *(
+                channel.default_exchange.publish(
+                    aio_pika.Message(body, delivery_mode=aio_pika.DeliveryMode.PERSISTENT),
+                    routing_key=queue.name,
+                )
+                for _ in range(n)
             )
-            for _ in range(n)
-        ))
+        )
         await asyncio.wait_for(done.wait(), timeout=300)
         return n / (time.perf_counter() - started)
 
@@ -85,7 +93,9 @@ async def raw_broker_hop(amqp_url: str, n: int) -> float:
 async def raw_db_commit(database_url: str, n: int) -> float:
     engine = create_async_engine(database_url)
     async with engine.connect() as connection:
-        await connection.execute(text("CREATE TABLE IF NOT EXISTS bench_commit (id bigserial primary key, body jsonb)"))
+        await connection.execute(
+            text("CREATE TABLE IF NOT EXISTS bench_commit (id bigserial primary key, body jsonb)")
+        )
         await connection.commit()
         started = time.perf_counter()
         for _ in range(n):
@@ -107,9 +117,12 @@ async def system_path(settings: Settings, n: int) -> float:
         envelopes = [submitted_envelope() for _ in range(n)]
         started = time.perf_counter()
         for chunk in range(0, n, 200):
-            await asyncio.gather(*(
-                publisher.publish(INTAKE_EXCHANGE, "registration.submitted.v1", e) for e in envelopes[chunk:chunk + 200]
-            ))
+            await asyncio.gather(
+                *(
+                    publisher.publish(INTAKE_EXCHANGE, "registration.submitted.v1", e)
+                    for e in envelopes[chunk : chunk + 200]
+                )
+            )
         await publisher.close()
         while True:
             async with grouping.sessions() as session:
@@ -124,12 +137,18 @@ async def system_path(settings: Settings, n: int) -> float:
 
 
 async def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--messages", type=int, default=2000)
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
     servers = ensure_local_servers()
-    figures: dict[str, list[float]] = {"raw broker hop (msg/s)": [], "raw db commit (tx/s)": [], "system path (reg/s)": []}
+    figures: dict[str, list[float]] = {
+        "raw broker hop (msg/s)": [],
+        "raw db commit (tx/s)": [],
+        "system path (reg/s)": [],
+    }
     admin = create_async_engine(servers.database_url, isolation_level="AUTOCOMMIT")
     for run in range(args.runs):
         database = f"bench_{uuid.uuid4().hex[:8]}"
@@ -138,11 +157,18 @@ async def main() -> None:
         database_url = servers.database_url.rsplit("/", 1)[0] + f"/{database}"
         await asyncio.to_thread(migrate, database_url)
         vhost, amqp_url = await fresh_vhost(servers.management_url, servers.rabbitmq_url)
-        settings = Settings(database_url=database_url, rabbitmq_url=amqp_url, log_json=False, log_level="WARNING",
-                            planning_debounce_seconds=3600)
+        settings = Settings(
+            database_url=database_url,
+            rabbitmq_url=amqp_url,
+            log_json=False,
+            log_level="WARNING",
+            planning_debounce_seconds=3600,
+        )
         try:
             figures["raw broker hop (msg/s)"].append(await raw_broker_hop(amqp_url, args.messages))
-            figures["raw db commit (tx/s)"].append(await raw_db_commit(database_url, min(args.messages, 2000)))
+            figures["raw db commit (tx/s)"].append(
+                await raw_db_commit(database_url, min(args.messages, 2000))
+            )
             figures["system path (reg/s)"].append(await system_path(settings, args.messages))
         finally:
             await drop_vhost(servers.management_url, vhost)

@@ -121,7 +121,11 @@ class Service:
                 headers=dict(message.headers or {}),
                 message_id=message.message_id,
             )
-            outcome = await consumer.process(incoming)
+            try:
+                outcome = await consumer.process(incoming)
+            except Exception:  # e.g. the DLQ copy could not be confirmed: never leave a message unsettled
+                log.exception("message could not be settled; requeued", extra={"consumer": consumer.name})
+                outcome = "requeue"
             if outcome == "requeue":
                 await message.nack(requeue=True)
             else:

@@ -54,6 +54,7 @@ def call_after_commit(callback: Callable[[], None]) -> None:
     else:
         pending.append(callback)
 
+
 Handler = Callable[[AsyncSession, Envelope[Any]], Awaitable[None]]
 RejectionHook = Callable[[AsyncSession, dict[str, Any] | None, InvalidMessage], Awaitable[None]]
 

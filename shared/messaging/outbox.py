@@ -122,7 +122,15 @@ class OutboxRelay:
         async with self.sessions() as session, session.begin():
             rows = (
                 await session.execute(
-                    select(t.c.id, t.c.event_id, t.c.event_type, t.c.exchange, t.c.payload, t.c.headers, t.c.attempts)
+                    select(
+                        t.c.id,
+                        t.c.event_id,
+                        t.c.event_type,
+                        t.c.exchange,
+                        t.c.payload,
+                        t.c.headers,
+                        t.c.attempts,
+                    )
                     .where(t.c.state == "pending", t.c.next_attempt_at <= datetime.now(UTC))
                     .order_by(t.c.id)
                     .limit(self.batch_size)

@@ -108,12 +108,15 @@ async def test_health_and_contact_data_go_only_where_the_architecture_allows(set
         with running_system(settings, tmp_path / "logs", env) as system:
             async with httpx.AsyncClient(timeout=30) as client:
                 for body in bodies:
-                    response = await client.post(f"{system.url('registration')}/api/v1/registrations", json=body)
+                    response = await client.post(
+                        f"{system.url('registration')}/api/v1/registrations", json=body
+                    )
                     assert response.status_code == 202
 
             async def invited() -> bool:
                 return any(
-                    email in mail.recipients and "/invitations/" in mail.part("plain") for mail in sink.received
+                    email in mail.recipients and "/invitations/" in mail.part("plain")
+                    for mail in sink.received
                 )
 
             await eventually(invited, timeout=120)

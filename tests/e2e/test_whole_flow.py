@@ -59,7 +59,12 @@ async def mail_sink():
 
 async def test_people_register_form_a_group_accept_and_report_absence(settings, mail_sink, tmp_path: Path):
     await load_sample_into(settings.database_url)  # venues and starters in Bodø and Oslo
-    env = {"SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(mail_sink.port), "SMTP_STARTTLS": "false", "SMTP_TLS": "false"}
+    env = {
+        "SMTP_HOST": "127.0.0.1",
+        "SMTP_PORT": str(mail_sink.port),
+        "SMTP_STARTTLS": "false",
+        "SMTP_TLS": "false",
+    }
     with running_system(settings, tmp_path / "logs", env) as system:
         async with httpx.AsyncClient(timeout=30) as client:
             registered = []
