@@ -50,7 +50,7 @@ def service_env(
         "TRANSIENT_RETRY_CAP_SECONDS": str(settings.transient_retry_cap_seconds),
         "LOG_JSON": "true",
         "OUTBOX_POLL_SECONDS": "0.1",
-        "PLANNING_DEBOUNCE_SECONDS": "1.0",
+        "PLANNING_DEBOUNCE_SECONDS": "3.0",  # all of a test's registrations land before planning
         "PLANNER_POLL_SECONDS": "0.2",
         **{f"{service.upper()}_URL": url for service, url in (urls or {}).items()},
         **(extra or {}),

@@ -26,7 +26,7 @@ RULES = domain.PlanningRules(method="heuristic", time_limit_s=5)
 
 @pytest.fixture
 def grouping_settings(settings):
-    return settings.model_copy(update={"planning_debounce_seconds": 0.5, "planner_poll_seconds": 0.1})
+    return settings.model_copy(update={"planning_debounce_seconds": 1.5, "planner_poll_seconds": 0.1})
 
 
 def accepted(
