@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 
 import asyncpg
+import asyncpg.exceptions._base
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
 
@@ -35,8 +36,16 @@ _TRANSIENT = (
 )
 
 
+# Both of asyncpg's "DataError"s: invalid query input (an InterfaceError) and SQLSTATE class 22.
+_BAD_VALUE = (asyncpg.exceptions._base.DataError, asyncpg.exceptions.DataError)
+
+
 def is_transient(error: BaseException) -> bool:
     """Database or network trouble that goes away by itself: retry with back-off, never dead-letter."""
+    cause = getattr(error, "orig", None)
+    cause = getattr(cause, "__cause__", None) or cause
+    if isinstance(error, _BAD_VALUE) or isinstance(cause, _BAD_VALUE):
+        return False  # a value the database can't take (asyncpg files one kind under InterfaceError)
     if isinstance(error, DBAPIError) and error.connection_invalidated:
         return True
     if isinstance(error, DBAPIError) and isinstance(error.orig, Exception):

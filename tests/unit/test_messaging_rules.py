@@ -2,6 +2,7 @@ import time
 import uuid
 
 import asyncpg
+import asyncpg.exceptions._base
 import pytest
 from sqlalchemy.exc import IntegrityError, OperationalError
 
@@ -17,6 +18,9 @@ def test_database_and_network_trouble_is_transient_but_a_constraint_violation_is
     assert is_transient(TimeoutError())
     assert not is_transient(IntegrityError("insert", {}, Exception("duplicate key")))
     assert not is_transient(RuntimeError("bug"))
+    # asyncpg files "a value the database can't take" under InterfaceError; retrying it would never end.
+    assert not is_transient(asyncpg.exceptions._base.DataError("invalid input for query argument $1"))
+    assert not is_transient(asyncpg.exceptions.DataError("value too long for type character varying(40)"))
 
 
 def test_every_queue_is_a_quorum_queue_with_a_dead_letter_queue_and_delivery_limit():

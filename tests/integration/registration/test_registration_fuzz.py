@@ -282,7 +282,7 @@ async def test_the_amqp_intake_settles_every_message_with_a_reason_and_never_hal
 ):
     dead_before = len(intake.dead)
     await intake.send(message)
-    await eventually(intake.settled, timeout=30, interval=0.05)
+    await eventually(intake.settled, timeout=90, interval=0.05)
 
     event("dead-lettered" if len(intake.dead) > dead_before else "processed")
     for dead in intake.dead[dead_before:]:
