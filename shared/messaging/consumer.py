@@ -238,10 +238,15 @@ class EventConsumer:
             headers=headers,
         )
         log.warning("message dead-lettered", extra={"consumer": self.name, "reason": invalid.reason[:200]})
-        event_type = (raw or {}).get("event_type")
-        event_type = event_type if event_type in EVENTS_BY_TYPE else "unknown"  # bounded label values
-        metrics.messages_consumed.labels(self.name, event_type, "dead_lettered").inc()
+        metrics.messages_consumed.labels(self.name, _event_type_label(raw), "dead_lettered").inc()
         return "dead_lettered"
+
+
+def _event_type_label(raw: dict[str, Any] | None) -> str:
+    """A bounded metric label. The sender's `event_type` may be anything JSON holds, a dict included:
+    this must never raise, or a message already copied to the DLQ would be requeued and copied again."""
+    event_type = (raw or {}).get("event_type")
+    return event_type if isinstance(event_type, str) and event_type in EVENTS_BY_TYPE else "unknown"
 
 
 def envelope_for(model: type[BaseModel]) -> type[BaseModel]:

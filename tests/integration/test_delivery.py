@@ -193,6 +193,29 @@ async def test_a_malformed_message_is_dead_lettered_with_its_reason_and_does_not
     assert answer["causation_id"] == bad_age["event_id"]
 
 
+async def test_an_invalid_message_is_dead_lettered_exactly_once_whatever_its_event_type_holds(
+    settings, management
+):
+    """Once a copy of a message is in the DLQ, nothing may fail before the ack: a failure would requeue it
+    and copy it again (found by the AMQP fuzz test: an `event_type` that is a JSON object)."""
+    registration = create_registration(settings)
+    odd_types = [{"": []}, ["registration.submitted.v1"], 7, None, True]
+    async with running(registration):
+        for odd in odd_types:
+            await _publish_intake(settings, {**submitted_envelope(), "event_type": odd})
+        good = submitted_envelope()
+        await _publish_intake(settings, good)
+        await eventually(lambda: _count(registration, registration_models.registrations))
+        await eventually(lambda: _dlq(management, "registration.intake.dlq", len(odd_types)))
+        await asyncio.sleep(1.0)  # a requeued copy would be redelivered (and copied again) within this
+        dead = await management.get_messages("registration.intake.dlq")
+    assert len(dead) == len(odd_types)
+    assert all(
+        m["properties"]["headers"]["x-rejection-reason"].startswith("unknown event_type") for m in dead
+    )
+    assert not any("x-death" in m["properties"]["headers"] for m in dead)  # none hit the delivery limit
+
+
 async def _dlq(management, queue: str, expected: int):
     messages = await management.get_messages(queue)
     return messages if len(messages) >= expected else None
