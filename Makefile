@@ -50,10 +50,12 @@ docs: $(STAMP)
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 
+# The grouping planner's section first, then the speed proofs' one table (medians, limits, ratios,
+# targets). `make bench BENCH_ARGS=--quick` for a short development run.
 bench: setup
 	$(PY) -m shared.cli dev servers
 	$(PY) bench/grouping.py
-	$(PY) bench/messaging.py
+	$(PY) bench/speed.py $(BENCH_ARGS)
 
 clean:
 	-$(PY) -m shared.cli dev stop

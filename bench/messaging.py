@@ -16,16 +16,15 @@ import asyncio
 import statistics
 import sys
 import time
-import urllib.parse
 import uuid
 from pathlib import Path
 
-import aio_pika
-import httpx
 from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import create_async_engine
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from limits import drop_vhost, fresh_vhost, raw_broker_hop, raw_db_commit  # noqa: E402
 
 from services.grouping.app import create_service as create_grouping  # noqa: E402
 from services.grouping.models import pool  # noqa: E402
@@ -36,74 +35,6 @@ from shared.messaging import INTAKE_EXCHANGE, Publisher, declare_topology  # noq
 from shared.messaging.topology import TOPOLOGY  # noqa: E402
 from shared.settings import Settings  # noqa: E402
 from tests.support.factories import submitted_envelope  # noqa: E402
-
-
-async def fresh_vhost(management_url: str, amqp_url: str) -> tuple[str, str]:
-    vhost = f"bench_{uuid.uuid4().hex[:8]}"
-    async with httpx.AsyncClient(base_url=management_url, auth=("guest", "guest")) as api:
-        (await api.put(f"/api/vhosts/{vhost}")).raise_for_status()
-        (
-            await api.put(
-                f"/api/permissions/{vhost}/guest", json={"configure": ".*", "write": ".*", "read": ".*"}
-            )
-        ).raise_for_status()
-    base = urllib.parse.urlsplit(amqp_url)
-    return vhost, urllib.parse.urlunsplit((base.scheme, base.netloc, f"/{vhost}", "", ""))
-
-
-async def drop_vhost(management_url: str, vhost: str) -> None:
-    async with httpx.AsyncClient(base_url=management_url, auth=("guest", "guest")) as api:
-        await api.delete(f"/api/vhosts/{vhost}")
-
-
-async def raw_broker_hop(amqp_url: str, n: int) -> float:
-    connection = await aio_pika.connect_robust(amqp_url)
-    async with connection:
-        channel = await connection.channel(publisher_confirms=True)
-        await channel.set_qos(prefetch_count=64)
-        queue = await channel.declare_queue(
-            f"bench.{uuid.uuid4().hex[:6]}", durable=True, arguments={"x-queue-type": "quorum"}
-        )
-        received = 0
-        done = asyncio.Event()
-
-        async def on_message(message: aio_pika.abc.AbstractIncomingMessage) -> None:
-            nonlocal received
-            await message.ack()
-            received += 1
-            if received >= n:
-                done.set()
-
-        await queue.consume(on_message)
-        started = time.perf_counter()
-        body = b'{"event_type":"bench","data":{}}' * 8
-        await asyncio.gather(
-            *(
-                channel.default_exchange.publish(
-                    aio_pika.Message(body, delivery_mode=aio_pika.DeliveryMode.PERSISTENT),
-                    routing_key=queue.name,
-                )
-                for _ in range(n)
-            )
-        )
-        await asyncio.wait_for(done.wait(), timeout=300)
-        return n / (time.perf_counter() - started)
-
-
-async def raw_db_commit(database_url: str, n: int) -> float:
-    engine = create_async_engine(database_url)
-    async with engine.connect() as connection:
-        await connection.execute(
-            text("CREATE TABLE IF NOT EXISTS bench_commit (id bigserial primary key, body jsonb)")
-        )
-        await connection.commit()
-        started = time.perf_counter()
-        for _ in range(n):
-            await connection.execute(text("INSERT INTO bench_commit (body) VALUES ('{}')"))
-            await connection.commit()
-        elapsed = time.perf_counter() - started
-    await engine.dispose()
-    return n / elapsed
 
 
 async def system_path(settings: Settings, n: int) -> float:

@@ -1,0 +1,144 @@
+"""This machine's own limits, measured in the run that compares the system with them, and the fresh
+database and vhost every bench phase works in.
+
+    raw_broker_hop   aio-pika, one process: persistent publishes with confirms → quorum queue → consume with ack
+    raw_db_commit    single-row INSERT + COMMIT, one process, on 1 or more connections at once
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+import urllib.parse
+import uuid
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+
+import aio_pika
+import httpx
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from shared.db.migrate import migrate
+
+
+async def fresh_vhost(management_url: str, amqp_url: str) -> tuple[str, str]:
+    vhost = f"bench_{uuid.uuid4().hex[:8]}"
+    async with httpx.AsyncClient(base_url=management_url, auth=("guest", "guest")) as api:
+        (await api.put(f"/api/vhosts/{vhost}")).raise_for_status()
+        (
+            await api.put(
+                f"/api/permissions/{vhost}/guest", json={"configure": ".*", "write": ".*", "read": ".*"}
+            )
+        ).raise_for_status()
+    base = urllib.parse.urlsplit(amqp_url)
+    return vhost, urllib.parse.urlunsplit((base.scheme, base.netloc, f"/{vhost}", "", ""))
+
+
+async def drop_vhost(management_url: str, vhost: str) -> None:
+    async with httpx.AsyncClient(base_url=management_url, auth=("guest", "guest"), timeout=60) as api:
+        await api.delete(f"/api/vhosts/{vhost}")
+
+
+@dataclass(frozen=True)
+class Sandbox:
+    """A fresh, migrated database and a fresh vhost on the shared servers."""
+
+    database: str
+    database_url: str
+    vhost: str
+    rabbitmq_url: str
+
+
+@contextlib.asynccontextmanager
+async def sandbox(servers, *, migrated: bool = True) -> AsyncIterator[Sandbox]:
+    """Create a database (migrated to head) and a vhost; drop both afterwards, also on failure."""
+    database = f"bench_{uuid.uuid4().hex[:8]}"
+    admin = create_async_engine(servers.database_url, isolation_level="AUTOCOMMIT")
+    vhost = None
+    try:
+        async with admin.connect() as connection:
+            await connection.execute(text(f'CREATE DATABASE "{database}"'))
+        database_url = servers.database_url.rsplit("/", 1)[0] + f"/{database}"
+        if migrated:
+            await asyncio.to_thread(migrate, database_url)
+        vhost, amqp_url = await fresh_vhost(servers.management_url, servers.rabbitmq_url)
+        yield Sandbox(database, database_url, vhost, amqp_url)
+    finally:
+        with contextlib.suppress(Exception):
+            if vhost is not None:
+                await drop_vhost(servers.management_url, vhost)
+        with contextlib.suppress(Exception):
+            async with admin.connect() as connection:
+                await connection.execute(text(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)'))
+        await admin.dispose()
+
+
+async def raw_broker_hop(amqp_url: str, n: int, timeout: float = 300) -> float:
+    """Messages per second through one quorum queue, publisher and consumer in this one process."""
+    connection = await aio_pika.connect_robust(amqp_url)
+    async with connection:
+        channel = await connection.channel(publisher_confirms=True)
+        await channel.set_qos(prefetch_count=64)
+        queue = await channel.declare_queue(
+            f"bench.{uuid.uuid4().hex[:6]}", durable=True, arguments={"x-queue-type": "quorum"}
+        )
+        received = 0
+        done = asyncio.Event()
+
+        async def on_message(message: aio_pika.abc.AbstractIncomingMessage) -> None:
+            nonlocal received
+            await message.ack()
+            received += 1
+            if received >= n:
+                done.set()
+
+        await queue.consume(on_message)
+        started = time.perf_counter()
+        body = b'{"event_type":"bench","data":{}}' * 8
+        await asyncio.gather(
+            *(
+                channel.default_exchange.publish(
+                    aio_pika.Message(body, delivery_mode=aio_pika.DeliveryMode.PERSISTENT),
+                    routing_key=queue.name,
+                )
+                for _ in range(n)
+            )
+        )
+        try:
+            await asyncio.wait_for(done.wait(), timeout=timeout)
+        except TimeoutError:
+            raise RuntimeError(
+                f"raw broker hop: only {received:,}/{n:,} consumed after {timeout:.0f} s"
+            ) from None
+        return n / (time.perf_counter() - started)
+
+
+async def raw_db_commit(database_url: str, n: int, concurrency: int = 1) -> float:
+    """Single-row INSERT + COMMIT per transaction, `concurrency` connections at once; transactions/s."""
+    engine = create_async_engine(database_url, pool_size=concurrency, max_overflow=0)
+    try:
+        async with engine.connect() as connection:
+            await connection.execute(
+                text("CREATE TABLE IF NOT EXISTS bench_commit (id bigserial primary key, body jsonb)")
+            )
+            await connection.commit()
+        per_connection = max(1, n // concurrency)
+
+        async def commits() -> None:
+            async with engine.connect() as connection:
+                for _ in range(per_connection):
+                    await connection.execute(text("INSERT INTO bench_commit (body) VALUES ('{}')"))
+                    await connection.commit()
+
+        # Open every connection before the clock starts: the limit is commits, not connecting.
+        async with contextlib.AsyncExitStack() as stack:
+            for _ in range(concurrency):
+                await stack.enter_async_context(engine.connect())
+        started = time.perf_counter()
+        await asyncio.gather(*(commits() for _ in range(concurrency)))
+        elapsed = time.perf_counter() - started
+    finally:
+        await engine.dispose()
+    return per_connection * concurrency / elapsed

@@ -1,0 +1,959 @@
+"""The speed proofs (issue #9): the whole system, four services as separate processes on this machine's
+RabbitMQ and PostgreSQL, against limits measured in the same run on the same servers.
+
+    .venv/bin/python bench/speed.py            # 3 runs: 10,000 registrations end to end, 50/s paced for 30 s
+    .venv/bin/python bench/speed.py --quick    # 1 run, 2,000 end to end, 50/s for 10 s (development)
+
+Each run, each phase in its own fresh database (migrated) and vhost, dropped afterwards:
+
+1. limits: a raw AMQP hop (aio-pika, one process: persistent publish with confirms → quorum queue →
+   consume with ack) and raw PostgreSQL commits (single-row INSERT + COMMIT, one process, on one connection
+   and on as many connections as the HTTP intake has requests in flight).
+2. intake: only the registration service runs. Registrations accepted over HTTP (POST
+   /api/v1/registrations, 202 after commit, N requests in flight) and over AMQP (registration.submitted.v1
+   envelopes published to the intake exchange, counted when their row is committed).
+3. end to end: registrations published to the intake as another system would, as fast as the broker takes
+   them, until every group formed is scheduled (or failed) and every invitation is recorded as sent to the
+   local SMTP sink. Latency per invited person: invitation `sent_at` − the moment its registration was
+   published. The planner forms groups of 4-8 compatible people, so not everyone is invited.
+4. paced: the same at an offered load (50 registrations/s).
+
+Prints progress to stderr, then per run where the time of an invited person went, and at the end one
+table: each figure's median over the runs, its limit, the ratio and the target.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import math
+import os
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from random import Random
+from typing import Any
+
+import httpx
+from sqlalchemy import insert, text
+from sqlalchemy.ext.asyncio import create_async_engine
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from limits import Sandbox, raw_broker_hop, raw_db_commit, sandbox  # noqa: E402
+
+from services.calendar.models import starters, venues  # noqa: E402
+from services.calendar.registry import hours_to_json, parse_hours_text  # noqa: E402
+from services.registration.domain import participant_id_for  # noqa: E402
+from shared.contracts.vocabulary import SLOTS  # noqa: E402
+from shared.local_servers import ensure_local_servers  # noqa: E402
+from shared.messaging import INTAKE_EXCHANGE, Publisher  # noqa: E402
+from shared.reference import get_municipality  # noqa: E402
+from shared.settings import Settings  # noqa: E402
+from tests.support.factories import registration_body  # noqa: E402
+from tests.support.private_servers import free_port  # noqa: E402
+from tests.support.system import service_env, start_service  # noqa: E402
+
+SERVICES = ("registration", "grouping", "calendar", "notifications")
+
+# What the services run with here (everything else is the production default of shared/settings.py).
+BENCH_ENV = {
+    "LOG_LEVEL": "WARNING",
+    "LOG_JSON": "true",
+    "PLANNING_DEBOUNCE_SECONDS": "0.5",
+    "PLANNER_POLL_SECONDS": "0.2",
+    "OUTBOX_POLL_SECONDS": "0.1",
+    "NOTIFICATION_POLL_SECONDS": "0.2",
+    "CALENDAR_POLL_SECONDS": "0.5",
+}
+
+TARGETS = {"intake": 0.5, "e2e": 0.2, "p99": 2.0, "rss_mb": 250.0}
+
+
+def say(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+class PhaseFailed(RuntimeError):
+    """A phase that did not finish in its time; the message says how far it got."""
+
+
+# --- synthetic registrations ---------------------------------------------------------------------------
+# The larger towns of every district office (population in thousands, for the weights). Registrations
+# come from these towns only, and each gets venues and its district starters, so a group that forms can
+# be scheduled; sizes follow the number of registrations.
+TOWNS = {
+    "0301": 717,  # Oslo
+    "3201": 131,  # Bærum
+    "3107": 85,  # Fredrikstad
+    "4601": 291,  # Bergen
+    "1103": 149,  # Stavanger
+    "1108": 83,  # Sandnes
+    "5001": 214,  # Trondheim
+    "1508": 60,  # Ålesund
+    "5501": 78,  # Tromsø
+    "1804": 53,  # Bodø
+    "4204": 116,  # Kristiansand
+    "3403": 33,  # Hamar
+    "3405": 29,  # Lillehammer
+    "3301": 103,  # Drammen
+    "3907": 66,  # Sandefjord
+    "4003": 56,  # Skien
+}
+TOPICS = {
+    "anxiety": 15,
+    "depression": 13,
+    "grief": 12,
+    "loneliness": 10,
+    "relatives": 10,
+    "addiction": 7,
+    "chronic_illness": 8,
+    "cancer": 5,
+    "life_crisis": 8,
+    "self_image": 5,
+    "violence": 3,
+    "other": 4,
+}
+SLOT_WEIGHTS = [
+    (3.0 if slot.endswith("evening") else 1.0) * (0.4 if slot.startswith(("sat", "sun")) else 1.0)
+    for slot in SLOTS
+]
+OPEN_HOURS = "mon-sun 09:00-22:00"
+
+
+def registration(rng: Random, index: int, today: date, **overrides: Any) -> dict[str, Any]:
+    """One synthetic adult from one of TOWNS (the distributions of bench/grouping.py)."""
+    topic = rng.choices(list(TOPICS), list(TOPICS.values()))[0]
+    age = min(85, max(20, round(rng.triangular(18, 85, 42))))
+    slots: set[str] = set()
+    for _ in range(rng.choice((1, 2, 2, 3, 3, 4, 5))):
+        slots.add(rng.choices(SLOTS, SLOT_WEIGHTS)[0])
+    return registration_body(
+        participant={"name": f"Deltaker{index} Bench", "email": f"deltaker{index}@example.org"},
+        birth_date=(today - timedelta(days=round(365.25 * age) + rng.randint(1, 360))).isoformat(),
+        gender=rng.choices(("female", "male", "other", "unspecified"), (60, 37, 2, 1))[0],
+        municipality=rng.choices(list(TOWNS), list(TOWNS.values()))[0],
+        topic=topic,
+        composition=rng.choices(("same_topic", "cross_topic", "any"), (30, 20, 50))[0],
+        format=rng.choices(("in_person", "digital", "any"), (45, 15, 40))[0],
+        availability=sorted(slots, key=SLOTS.index),
+        single_gender=rng.random() < (0.4 if topic == "violence" else 0.06),
+        **overrides,
+    )
+
+
+def envelope(data: dict[str, Any], occurred_at: datetime) -> dict[str, Any]:
+    return {
+        "event_id": str(uuid.uuid4()),
+        "event_type": "registration.submitted.v1",
+        "schema_version": 1,
+        "occurred_at": occurred_at.isoformat(),
+        "correlation_id": str(uuid.uuid4()),
+        "source": "bench-kommune",
+        "data": data,
+    }
+
+
+def external_registrations(n: int, seed: int) -> list[dict[str, Any]]:
+    rng, today, run = Random(seed), date.today(), uuid.uuid4().hex[:6]
+    return [
+        registration(rng, k, today, source="external", external_ref=f"bench-{run}-{k:06d}") for k in range(n)
+    ]
+
+
+async def load_venues_and_starters(database_url: str, registrations: int) -> tuple[int, int]:
+    """Venues in every town and starters in every district, open all week, enough for the groups that
+    `registrations` people can form (a venue takes 3 daytime and 2 evening groups a weekday)."""
+    total = sum(TOWNS.values())
+    venue_rows, starter_rows = [], []
+    per_district: dict[str, int] = {}
+    hours = hours_to_json(parse_hours_text(OPEN_HOURS))
+    for number, weight in TOWNS.items():
+        town = get_municipality(number)
+        assert town is not None, number
+        count = math.ceil(registrations * weight / total / 60) + 2
+        per_district[town.district] = per_district.get(town.district, 0) + count
+        venue_rows += [
+            {
+                "id": uuid.uuid4(),
+                "municipality": number,
+                "district": town.district,
+                "name": f"Bench venue {k} ({town.name})",
+                "address": f"Benchgata {k}",
+                "kind": "library",
+                "capacity": 12,
+                "accessible": True,
+                "opening_hours": hours,
+                "blackout_dates": [],
+            }
+            for k in range(count)
+        ]
+    for district, count in per_district.items():
+        starter_rows += [
+            {
+                "id": uuid.uuid4(),
+                "district": district,
+                "first_name": f"Starter{k}",
+                "email": f"starter{k}.{district}@example.org",
+                "availability": hours,
+            }
+            for k in range(count)
+        ]
+    engine = create_async_engine(database_url)
+    try:
+        async with engine.begin() as connection:
+            await connection.execute(insert(venues), venue_rows)
+            await connection.execute(insert(starters), starter_rows)
+    finally:
+        await engine.dispose()
+    return len(venue_rows), len(starter_rows)
+
+
+# --- the services as processes, and their memory -------------------------------------------------------
+def _ready(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(f"{url}/health/ready", timeout=2) as response:
+            return response.status == 200
+    except OSError:
+        return False
+
+
+def _port_open(port: int) -> bool:
+    with socket.socket() as sock:
+        sock.settimeout(0.3)
+        return sock.connect_ex(("127.0.0.1", port)) == 0
+
+
+def _status_kb(pid: int, key: str) -> int:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith(key + ":"):
+                return int(line.split()[1])
+    except (OSError, ValueError, IndexError):
+        pass
+    return 0
+
+
+def _tree(pid: int) -> list[int]:
+    """The process and its descendants (a planner pool, if any)."""
+    found, pending = [], [pid]
+    while pending:
+        current = pending.pop()
+        found.append(current)
+        for task in Path(f"/proc/{current}/task").glob("*/children"):
+            with contextlib.suppress(OSError, ValueError):
+                pending += [int(child) for child in task.read_text().split()]
+    return found
+
+
+class MemorySampler:
+    """Peak resident memory of each service's process tree: sampled every half second, and VmHWM (the
+    kernel's own peak) of the main process at the end, whichever is higher."""
+
+    def __init__(self, pids: dict[str, int]) -> None:
+        self.pids = pids
+        self.peak_kb = dict.fromkeys(pids, 0)
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _sample(self) -> None:
+        for name, pid in self.pids.items():
+            rss = sum(_status_kb(p, "VmRSS") for p in _tree(pid))
+            self.peak_kb[name] = max(self.peak_kb[name], rss, _status_kb(pid, "VmHWM"))
+
+    def _run(self) -> None:
+        while not self._stop.wait(0.5):
+            self._sample()
+
+    def __enter__(self) -> MemorySampler:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._sample()
+        self._stop.set()
+        self._thread.join()
+
+    def peak_mb(self) -> dict[str, float]:
+        return {name: kb / 1024 for name, kb in self.peak_kb.items()}
+
+
+@dataclass
+class Running:
+    urls: dict[str, str]
+    processes: dict[str, subprocess.Popen]
+    log_dir: Path
+    smtp_port: int | None = None
+
+    def check_alive(self) -> None:
+        for name, process in self.processes.items():
+            if process.poll() is not None:
+                log = (self.log_dir / f"{name}.log").read_text(errors="replace")[-2000:]
+                raise PhaseFailed(f"{name} exited with {process.returncode}: {log}")
+
+
+@contextlib.contextmanager
+def running(
+    box: Sandbox, services: tuple[str, ...], log_dir: Path, *, sinks: bool = False
+) -> Iterator[Running]:
+    """Start `services` (and the local SMTP/SMS sinks) as processes like `selvhjelp <service> run`;
+    stop them all afterwards."""
+    settings = Settings(database_url=box.database_url, rabbitmq_url=box.rabbitmq_url)
+    ports = {service: free_port() for service in services}
+    urls = {service: f"http://127.0.0.1:{port}" for service, port in ports.items()}
+    extra = dict(BENCH_ENV)
+    processes: dict[str, subprocess.Popen] = {}
+    smtp_port = None
+    log_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        if sinks:
+            smtp_port, sms_port = free_port(), free_port()
+            extra |= {
+                "SMTP_HOST": "127.0.0.1",
+                "SMTP_PORT": str(smtp_port),
+                "SMS_GATEWAY_URL": f"http://127.0.0.1:{sms_port}/sms",
+            }
+            with open(log_dir / "sinks.log", "ab") as log:
+                processes["sinks"] = subprocess.Popen(
+                    [sys.executable, "-m", "shared.cli", "notifications", "sinks"]
+                    + ["--smtp-port", str(smtp_port), "--sms-port", str(sms_port)]
+                    + ["--mail-dir", str(log_dir / "mail"), "--sms-dir", str(log_dir / "sms")],
+                    stdout=log,
+                    stderr=subprocess.STDOUT,
+                    stdin=subprocess.DEVNULL,
+                )
+        env = service_env(settings, urls, extra)
+        for service in services:
+            processes[service] = start_service(service, env, log_dir / f"{service}.log", ports[service])
+        system = Running(urls, processes, log_dir, smtp_port)
+        deadline = time.monotonic() + 120
+        pending = set(services)
+        while pending or (sinks and not _port_open(smtp_port or 0)):
+            system.check_alive()
+            if time.monotonic() > deadline:
+                raise PhaseFailed(f"not ready after 120 s: {', '.join(sorted(pending)) or 'sinks'}")
+            pending = {service for service in pending if not _ready(urls[service])}
+            time.sleep(0.3)
+        yield system
+    finally:
+        for process in processes.values():
+            if process.poll() is None:
+                process.send_signal(signal.SIGTERM)
+        for process in processes.values():
+            try:
+                process.wait(timeout=40)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
+# --- measuring -----------------------------------------------------------------------------------------
+def percentiles(values: list[float]) -> dict[str, float]:
+    if not values:
+        return {"p50": math.nan, "p95": math.nan, "p99": math.nan}
+    if len(values) == 1:
+        return dict.fromkeys(("p50", "p95", "p99"), values[0])
+    cuts = statistics.quantiles(values, n=100, method="inclusive")
+    return {"p50": cuts[49], "p95": cuts[94], "p99": cuts[98]}
+
+
+async def wait_until(
+    what: str,
+    check: Callable[[], Any],
+    *,
+    timeout: float,
+    every: float = 0.2,
+    alive: Callable[[], None] | None = None,
+) -> Any:
+    deadline = time.monotonic() + timeout
+    while True:
+        result = await check()
+        if result:
+            return result
+        if alive:
+            alive()
+        if time.monotonic() > deadline:
+            raise PhaseFailed(f"{what}: not done after {timeout:.0f} s")
+        await asyncio.sleep(every)
+
+
+async def publish_all(
+    publisher: Publisher,
+    envelopes: list[dict[str, Any]],
+    published: dict[uuid.UUID, float],
+    *,
+    rate: float | None = None,
+    label: str = "",
+) -> float:
+    """Publish to the intake, as fast as confirms come back (in windows of 200) or at `rate` per second;
+    note each participant's publish time. Returns the rate actually offered."""
+
+    async def one(item: dict[str, Any]) -> None:
+        now = time.time()
+        published[participant_id_for("external", item["external_ref"])] = now
+        body = envelope(item, datetime.fromtimestamp(now, UTC))
+        await publisher.publish(INTAKE_EXCHANGE, "registration.submitted.v1", body)
+
+    started = time.time()
+    if rate is None:
+        for chunk in range(0, len(envelopes), 200):
+            await asyncio.gather(*(one(e) for e in envelopes[chunk : chunk + 200]))
+    else:
+        tasks = []
+        for index, item in enumerate(envelopes):
+            delay = started + index / rate - time.time()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            tasks.append(asyncio.create_task(one(item)))
+            if index and index % (int(rate) * 5) == 0:
+                say(f"{label}: {index:,}/{len(envelopes):,} published")
+        await asyncio.gather(*tasks)
+    elapsed = max(published.values()) - started
+    return len(envelopes) / elapsed if elapsed > 0 else math.inf
+
+
+async def limits(servers, args) -> dict[str, float]:
+    async with sandbox(servers, migrated=False) as box:
+        say(f"limits: raw AMQP hop, {args.hop_messages:,} messages")
+        hop = await raw_broker_hop(box.rabbitmq_url, args.hop_messages)
+        say("limits: raw PostgreSQL commits")
+        serial = await raw_db_commit(box.database_url, args.db_commits // 2, 1)
+        concurrent = await raw_db_commit(box.database_url, args.db_commits, args.concurrency)
+    return {"hop": hop, "db1": serial, "dbC": concurrent}
+
+
+async def intake(servers, args, log_dir: Path, seed: int) -> dict[str, float]:
+    n = args.intake
+    async with sandbox(servers) as box:
+        engine = create_async_engine(box.database_url)
+        try:
+            with running(box, ("registration",), log_dir / "intake") as system:
+
+                async def count(source: str) -> int:
+                    async with engine.connect() as c:
+                        q = "SELECT count(*) FROM registration.registrations WHERE source = :s"
+                        return (await c.execute(text(q), {"s": source})).scalar_one()
+
+                # HTTP: `concurrency` requests in flight, each answered 202 once its transaction committed.
+                rng, today = Random(seed), date.today()
+                bodies = [registration(rng, k, today) for k in range(n)]
+                queue: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
+                for body in bodies:
+                    queue.put_nowait(body)
+                failures: list[str] = []
+                url = f"{system.urls['registration']}/api/v1/registrations"
+                limits_ = httpx.Limits(
+                    max_connections=args.concurrency, max_keepalive_connections=args.concurrency
+                )
+
+                async def worker(client: httpx.AsyncClient) -> None:
+                    while not queue.empty():
+                        body = queue.get_nowait()
+                        response = await client.post(url, json=body)
+                        if response.status_code != 202:
+                            failures.append(f"{response.status_code} {response.text[:200]}")
+                        done = n - queue.qsize()
+                        if done % 1000 == 0:
+                            say(f"intake http: {done:,}/{n:,} sent")
+
+                say(f"intake http: {n:,} registrations, {args.concurrency} in flight")
+                async with httpx.AsyncClient(timeout=60, limits=limits_) as client:
+                    await client.get(system.urls["registration"] + "/health/live")  # connect before the clock
+                    started = time.perf_counter()
+                    await asyncio.wait_for(
+                        asyncio.gather(*(worker(client) for _ in range(args.concurrency))),
+                        timeout=args.timeout,
+                    )
+                    http_rate = n / (time.perf_counter() - started)
+                if failures:
+                    raise PhaseFailed(
+                        f"intake http: {len(failures)} requests not accepted, e.g. {failures[0]}"
+                    )
+
+                async def relayed() -> bool:
+                    async with engine.connect() as c:
+                        q = "SELECT count(*) FROM registration.outbox WHERE state = 'pending'"
+                        return (await c.execute(text(q))).scalar_one() == 0
+
+                await wait_until("intake http: outbox relay", relayed, timeout=args.timeout, every=0.5)
+
+                # AMQP: the external system's path; a registration counts once its row committed.
+                say(f"intake amqp: {n:,} registrations")
+                publisher = Publisher(box.rabbitmq_url)
+                await publisher.connect()
+                published: dict[uuid.UUID, float] = {}
+                try:
+                    await publish_all(publisher, external_registrations(n, seed), published)
+                finally:
+                    await publisher.close()
+                started_at = min(published.values())
+                last_report = [0.0]
+
+                async def all_in() -> bool:
+                    got = await count("external")
+                    if time.monotonic() - last_report[0] > 5:
+                        say(f"intake amqp: {got:,}/{n:,} registered")
+                        last_report[0] = time.monotonic()
+                    return got >= n
+
+                await wait_until(
+                    "intake amqp", all_in, timeout=args.timeout, every=0.2, alive=system.check_alive
+                )
+                async with engine.connect() as c:
+                    last = (
+                        await c.execute(
+                            text(
+                                "SELECT extract(epoch FROM max(registered_at)) FROM registration.registrations "
+                                "WHERE source = 'external'"
+                            )
+                        )
+                    ).scalar_one()
+                amqp_rate = n / (float(last) - started_at)
+        finally:
+            await engine.dispose()
+    return {"http": http_rate, "amqp": amqp_rate}
+
+
+PROGRESS_SQL = """
+SELECT
+  (SELECT count(*) FROM registration.registrations) AS registered,
+  (SELECT count(*) FROM registration.outbox WHERE event_type = 'registration.rejected.v1') AS rejected,
+  (SELECT count(*) FROM grouping.pool) AS pooled,
+  (SELECT count(*) FROM grouping.planning_requests) AS planning,
+  (SELECT count(*) FROM grouping.groups) AS formed,
+  (SELECT count(*) FROM grouping.outbox WHERE state = 'pending') AS grouping_pending,
+  (SELECT count(*) FROM calendar.groups) AS calendar_groups,
+  (SELECT count(*) FROM calendar.groups WHERE status = 'scheduled') AS scheduled,
+  (SELECT count(*) FROM calendar.groups WHERE status = 'failed') AS failed,
+  (SELECT count(*) FROM calendar.outbox WHERE state = 'pending') AS calendar_pending,
+  (SELECT count(*) FROM notifications.groups WHERE invitations_queued_at IS NOT NULL) AS invitation_groups,
+  (SELECT count(*) FROM notifications.deliveries
+    WHERE message_type = 'group_invitation' AND state = 'queued') AS invitations_queued,
+  (SELECT count(*) FROM notifications.deliveries
+    WHERE message_type = 'group_invitation' AND state = 'sent') AS invited,
+  (SELECT count(*) FROM notifications.deliveries
+    WHERE message_type = 'registration_received' AND state = 'sent') AS receipts
+"""
+
+# One row per invited person: when each stage of their way was done (epoch seconds).
+STAGES_SQL = """
+WITH invited AS (
+  SELECT recipient_id, group_id, min(sent_at) AS sent_at
+  FROM notifications.deliveries
+  WHERE message_type = 'group_invitation' AND state = 'sent'
+  GROUP BY recipient_id, group_id
+)
+SELECT i.recipient_id AS participant_id, i.group_id,
+  extract(epoch FROM r.registered_at) AS registered,
+  extract(epoch FROM gi.processed_at) AS pooled,
+  extract(epoch FROM g.formed_at) AS planning,
+  extract(epoch FROM go.sent_at) AS formed,
+  extract(epoch FROM cg.received_at) AS calendar,
+  extract(epoch FROM cg.updated_at) AS scheduled,
+  extract(epoch FROM ng.invitations_queued_at) AS queued,
+  extract(epoch FROM i.sent_at) AS sent
+FROM invited i
+LEFT JOIN registration.registrations r ON r.participant_id = i.recipient_id
+LEFT JOIN registration.outbox ro ON ro.event_type = 'registration.accepted.v1'
+  AND (ro.payload -> 'data' ->> 'participant_id')::uuid = i.recipient_id
+LEFT JOIN grouping.inbox gi ON gi.event_id = ro.event_id
+LEFT JOIN grouping.groups g ON g.group_id = i.group_id
+LEFT JOIN grouping.outbox go ON go.event_type = 'group.formed.v1'
+  AND (go.payload -> 'data' ->> 'group_id')::uuid = i.group_id
+LEFT JOIN calendar.groups cg ON cg.group_id = i.group_id
+LEFT JOIN notifications.groups ng ON ng.group_id = i.group_id
+"""
+
+# (label, from column, to column); "published" is the bench's own clock.
+STAGES = (
+    ("intake: published → registered", "published", "registered"),
+    ("→ grouping pool (relay, consumer)", "registered", "pooled"),
+    ("in the pool until planned", "pooled", "planning"),
+    ("planning → group.formed out", "planning", "formed"),
+    ("→ calendar (consumer)", "formed", "calendar"),
+    ("scheduling (venue, starter)", "calendar", "scheduled"),
+    ("→ notifications (relay, consumer)", "scheduled", "queued"),
+    ("sending (sender queue, SMTP)", "queued", "sent"),
+)
+
+
+@dataclass
+class FlowResult:
+    registrations: int
+    seconds: float
+    rate: float
+    offered: float
+    invited: int
+    groups: int
+    scheduled: int
+    failed: int
+    latency: dict[str, float]
+    after_group_complete: dict[str, float]
+    stages: list[tuple[str, dict[str, float]]] = field(default_factory=list)
+    peak_mb: dict[str, float] = field(default_factory=dict)
+
+
+def _done(p: Any, n: int) -> bool:
+    return (
+        p.registered + p.rejected >= n
+        and p.pooled >= p.registered
+        and p.planning == 0
+        and p.grouping_pending == 0
+        and p.calendar_groups >= p.formed
+        and p.scheduled + p.failed >= p.calendar_groups
+        and p.calendar_pending == 0
+        and p.invitation_groups >= p.scheduled
+        and p.invitations_queued == 0
+    )
+
+
+def _progress(label: str, p: Any, n: int, published: int) -> str:
+    return (
+        f"{label}: {p.invited:,}/{n:,} invited… (published {published:,}, registered {p.registered:,}, "
+        f"in pool {p.pooled:,}, groups formed {p.formed:,} / scheduled {p.scheduled:,} / failed {p.failed:,}, "
+        f"invitations queued {p.invitations_queued:,}, receipts sent {p.receipts:,})"
+    )
+
+
+async def flow(
+    servers, args, log_dir: Path, seed: int, n: int, *, rate: float | None, label: str
+) -> FlowResult:
+    """Publish `n` registrations (burst, or paced at `rate`/s) and follow them to the sent invitation."""
+    async with sandbox(servers) as box:
+        venue_count, starter_count = await load_venues_and_starters(box.database_url, n)
+        say(f"{label}: {venue_count} venues and {starter_count} starters; starting the services")
+        engine = create_async_engine(box.database_url, pool_size=2)
+        published: dict[uuid.UUID, float] = {}
+        try:
+            with running(box, SERVICES, log_dir / label, sinks=True) as system:
+                pids = {s: p.pid for s, p in system.processes.items() if s != "sinks"}
+                with MemorySampler(pids) as memory:
+                    items = external_registrations(n, seed)
+                    publisher = Publisher(box.rabbitmq_url)
+                    await publisher.connect()
+                    say(f"{label}: publishing {n:,} registrations" + (f" at {rate:g}/s" if rate else ""))
+                    publishing = asyncio.create_task(
+                        publish_all(publisher, items, published, rate=rate, label=label)
+                    )
+                    try:
+                        progress = await _follow(engine, system, publishing, published, n, args, label)
+                        offered = await publishing
+                    finally:
+                        if not publishing.done():
+                            publishing.cancel()
+                            with contextlib.suppress(BaseException):
+                                await publishing
+                        await publisher.close()
+                    result = await _measure(engine, published, n, offered, progress)
+                result.peak_mb = memory.peak_mb()
+        finally:
+            await engine.dispose()
+    return result
+
+
+async def _follow(
+    engine, system: Running, publishing: asyncio.Task, published: dict, n: int, args, label: str
+):
+    """Poll the databases until the flow is done; fail when it stalls or runs out of time."""
+    deadline = time.monotonic() + args.timeout
+    last_change, last_report, last_seen = time.monotonic(), 0.0, None
+    while True:
+        await asyncio.sleep(1.0)
+        system.check_alive()
+        if publishing.done() and publishing.exception():
+            raise PhaseFailed(f"{label}: publishing failed: {publishing.exception()!r}")
+        async with engine.connect() as c:
+            p = (await c.execute(text(PROGRESS_SQL))).one()
+        now = time.monotonic()
+        if tuple(p) != last_seen:
+            last_seen, last_change = tuple(p), now
+        if publishing.done() and _done(p, n):
+            say(_progress(label, p, n, len(published)) + " done")
+            return p
+        if now - last_report >= 5:
+            say(_progress(label, p, n, len(published)))
+            last_report = now
+        if now > deadline:
+            raise PhaseFailed(
+                f"{label}: only {p.invited:,}/{n:,} invited after {args.timeout:.0f} s — "
+                + _progress(label, p, n, len(published))
+            )
+        if now - last_change > args.stall:
+            raise PhaseFailed(
+                f"{label}: no progress for {args.stall:.0f} s — " + _progress(label, p, n, len(published))
+            )
+
+
+async def _measure(
+    engine, published: dict[uuid.UUID, float], n: int, offered: float, progress: Any
+) -> FlowResult:
+    async with engine.connect() as c:
+        rows = (await c.execute(text(STAGES_SQL))).mappings().all()
+        finished = (
+            await c.execute(
+                text(
+                    "SELECT extract(epoch FROM greatest("
+                    " (SELECT max(sent_at) FROM notifications.deliveries WHERE message_type = 'group_invitation'),"
+                    " (SELECT max(updated_at) FROM calendar.groups),"
+                    " (SELECT max(registered_at) FROM registration.registrations)))"
+                )
+            )
+        ).scalar_one()
+    started = min(published.values())
+    seconds = float(finished) - started
+    # Latency of each invited person, and from the moment their group could first be formed (its last
+    # member's registration published): what the system adds beyond waiting for compatible people.
+    last_member: dict[Any, float] = {}
+    for row in rows:
+        t = published.get(row["participant_id"])
+        if t is not None:
+            last_member[row["group_id"]] = max(last_member.get(row["group_id"], 0.0), t)
+    latencies, after_complete = [], []
+    stage_values: dict[str, list[float]] = {label: [] for label, _, _ in STAGES}
+    for row in rows:
+        t = published.get(row["participant_id"])
+        if t is None:
+            continue
+        times = {key: (float(value) if value is not None else None) for key, value in row.items()}
+        times["published"] = t
+        latencies.append(times["sent"] - t)
+        after_complete.append(times["sent"] - last_member[row["group_id"]])
+        for label, start, end in STAGES:
+            if times.get(start) is not None and times.get(end) is not None:
+                stage_values[label].append(times[end] - times[start])
+    return FlowResult(
+        registrations=n,
+        seconds=seconds,
+        rate=n / seconds,
+        offered=offered,
+        invited=len(latencies),
+        groups=progress.formed,
+        scheduled=progress.scheduled,
+        failed=progress.failed,
+        latency=percentiles(latencies),
+        after_group_complete=percentiles(after_complete),
+        stages=[(label, percentiles(values)) for label, values in stage_values.items()],
+    )
+
+
+# --- the report ----------------------------------------------------------------------------------------
+def print_stages(label: str, result: FlowResult) -> None:
+    print(
+        f"\n{label}: {result.registrations:,} registrations (offered {result.offered:,.0f}/s) in "
+        f"{result.seconds:.1f} s; {result.groups:,} groups formed, {result.scheduled:,} scheduled, "
+        f"{result.failed:,} not schedulable; {result.invited:,} people invited"
+    )
+    print(f"  {'where an invited person’s time went (s)':<44}{'p50':>9}{'p95':>9}{'p99':>9}")
+    for stage, values in result.stages:
+        print(f"  {stage:<44}{values['p50']:>9.2f}{values['p95']:>9.2f}{values['p99']:>9.2f}")
+    total = result.latency
+    print(
+        f"  {'submission → invitation sent':<44}{total['p50']:>9.2f}{total['p95']:>9.2f}{total['p99']:>9.2f}"
+    )
+    sys.stdout.flush()
+
+
+def _median(values: list[float]) -> float:
+    clean = [v for v in values if v is not None and not math.isnan(v)]
+    return statistics.median(clean) if clean else math.nan
+
+
+def _fmt(value: float, digits: int = 0) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "—"
+    return f"{value:,.{digits}f}"
+
+
+def print_table(figures: dict[str, list[float]], args) -> bool:
+    """The one table: medians over runs, limits, ratios and targets. True when every target is met."""
+    med = {name: _median(values) for name, values in figures.items()}
+    rows: list[tuple[str, str, str, str, str, str, str]] = []
+    verdicts: list[bool] = []
+
+    def row(name, key, digits=0, limit=None, limit_name="", target=None, higher=True):
+        value = med.get(key, math.nan)
+        runs = ", ".join(_fmt(v, digits) for v in figures.get(key, []))
+        ratio = value / med[limit] if limit and med.get(limit) else math.nan
+        measured = ratio if limit else value
+        verdict = ""
+        if target is not None and not math.isnan(measured):
+            ok = measured >= target if higher else measured < target
+            verdicts.append(ok)
+            verdict = "yes" if ok else "NO"
+        elif target is not None:
+            verdicts.append(False)
+            verdict = "NO"
+        rows.append(
+            (
+                name,
+                _fmt(value, digits),
+                runs,
+                limit_name,
+                _fmt(ratio, 2) if limit else "",
+                ("≥ " if higher else "< ") + f"{target:g}" if target is not None else "",
+                verdict,
+            )
+        )
+
+    c = args.concurrency
+    row("raw AMQP hop (msg/s)", "hop")
+    row("raw db commit, 1 connection (tx/s)", "db1")
+    row(f"raw db commit, {c} connections (tx/s)", "dbC")
+    row(
+        f"intake HTTP, {c} in flight (reg/s)",
+        "http",
+        limit="dbC",
+        limit_name=f"db commit ×{c}",
+        target=TARGETS["intake"],
+    )
+    row("intake AMQP (reg/s)", "amqp", limit="dbC", limit_name=f"db commit ×{c}", target=TARGETS["intake"])
+    n = args.registrations
+    row(
+        f"end to end, {n:,} burst (reg/s)",
+        "e2e",
+        1,
+        limit="hop",
+        limit_name="AMQP hop",
+        target=TARGETS["e2e"],
+    )
+    row("  people invited", "e2e_invited")
+    row("  groups formed", "e2e_groups")
+    row("  groups not schedulable", "e2e_failed")
+    for p in ("p50", "p95", "p99"):
+        row(f"  submission → invitation {p} (s)", f"e2e_{p}", 2)
+    rate = f"{args.paced_rate:g}/s"
+    row(f"paced {rate}, {int(args.paced_rate * args.paced_seconds):,} (offered reg/s)", "paced_offered", 1)
+    row("  people invited", "paced_invited")
+    for p in ("p50", "p95", "p99"):
+        target = TARGETS["p99"] if p == "p99" else None
+        row(f"  submission → invitation {p} (s)", f"paced_{p}", 2, target=target, higher=False)
+    row("  from group's last registration p99 (s)", "paced_complete_p99", 2)
+    for service in SERVICES:
+        row(f"peak RSS {service} (MB)", f"rss_{service}", target=TARGETS["rss_mb"], higher=False)
+
+    header = ("measure", "median", "runs", "limit", "ratio", "target", "met")
+    widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
+    print()
+    print("| " + " | ".join(h.ljust(w) for h, w in zip(header, widths, strict=True)) + " |")
+    print("|" + "|".join("-" * (w + 2) for w in widths) + "|")
+    for r in rows:
+        cells = [r[0].ljust(widths[0])] + [str(v).rjust(w) for v, w in zip(r[1:], widths[1:], strict=True)]
+        print("| " + " | ".join(cells) + " |")
+    settings = ", ".join(f"{k}={v}" for k, v in BENCH_ENV.items() if k not in ("LOG_JSON",))
+    print(f"\nservices run with {settings}; everything else as in shared/settings.py")
+    return all(verdicts)
+
+
+async def main() -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--quick", action="store_true", help="1 run, 2,000 end to end, 50/s for 10 s")
+    parser.add_argument("--runs", type=int, default=None, help="runs (default 3; 1 with --quick)")
+    parser.add_argument("--registrations", type=int, default=None, help="end to end (default 10,000)")
+    parser.add_argument("--intake", type=int, default=None, help="registrations per intake measure")
+    parser.add_argument("--concurrency", type=int, default=16, help="HTTP requests in flight, db connections")
+    parser.add_argument("--paced-rate", type=float, default=50.0)
+    parser.add_argument("--paced-seconds", type=float, default=None, help="default 30 (10 with --quick)")
+    parser.add_argument("--hop-messages", type=int, default=None)
+    parser.add_argument("--db-commits", type=int, default=None)
+    parser.add_argument("--timeout", type=float, default=1200.0, help="seconds a phase may take")
+    parser.add_argument("--stall", type=float, default=180.0, help="seconds without any progress")
+    parser.add_argument(
+        "--phases", default="limits,intake,e2e,paced", help="comma-separated subset (development)"
+    )
+    parser.add_argument("--keep-logs", action="store_true", help="keep the services' logs and sinks' mail")
+    args = parser.parse_args()
+    quick = args.quick
+    args.runs = args.runs or (1 if quick else 3)
+    args.registrations = args.registrations or (2000 if quick else 10_000)
+    args.intake = args.intake or (1000 if quick else 3000)
+    args.paced_seconds = args.paced_seconds or (10.0 if quick else 30.0)
+    args.hop_messages = args.hop_messages or (2000 if quick else 5000)
+    args.db_commits = args.db_commits or (2000 if quick else 4000)
+    phases = set(args.phases.split(","))
+
+    servers = ensure_local_servers()
+    log_root = Path(tempfile.mkdtemp(prefix="selvhjelp-bench-"))
+    figures: dict[str, list[float]] = {}
+    failures: list[str] = []
+
+    def note(key: str, value: float) -> None:
+        figures.setdefault(key, []).append(value)
+
+    for run in range(args.runs):
+        seed = 1000 + run
+        say(f"== run {run + 1}/{args.runs}")
+        logs = log_root / f"run{run + 1}"
+        paced_n = int(args.paced_rate * args.paced_seconds)
+        for phase in ("limits", "intake", "e2e", "paced"):
+            if phase not in phases:
+                continue
+            if phase == "limits":
+                step = limits(servers, args)
+            elif phase == "intake":
+                step = intake(servers, args, logs, seed)
+            elif phase == "e2e":
+                step = flow(servers, args, logs, seed, args.registrations, rate=None, label="e2e")
+            else:
+                step = flow(servers, args, logs, seed + 500, paced_n, rate=args.paced_rate, label="paced")
+            try:
+                result = await step
+            except (PhaseFailed, TimeoutError, RuntimeError, httpx.HTTPError) as error:
+                message = (
+                    f"run {run + 1}, {phase}: {error}" if str(error) else f"run {run + 1}, {phase}: timeout"
+                )
+                say("FAILED " + message)
+                failures.append(message)
+                continue
+            if phase in ("limits", "intake"):
+                for key, value in result.items():
+                    note(key, value)
+            else:
+                print_stages(f"run {run + 1}, {phase}", result)
+                prefix = phase
+                if phase == "e2e":
+                    note("e2e", result.rate)
+                    note("e2e_groups", result.groups)
+                    note("e2e_failed", result.failed)
+                    for service, mb in result.peak_mb.items():
+                        note(f"rss_{service}", mb)
+                else:
+                    note("paced_offered", result.offered)
+                    note("paced_complete_p99", result.after_group_complete["p99"])
+                note(f"{prefix}_invited", result.invited)
+                for p, value in result.latency.items():
+                    note(f"{prefix}_{p}", value)
+
+    met = print_table(figures, args)
+    if failures:
+        print("\nphases that did not finish:")
+        for message in failures:
+            print(f"  {message}")
+    if args.keep_logs or failures:
+        print(f"\nservice logs: {log_root}")
+    else:
+        shutil.rmtree(log_root, ignore_errors=True)
+    print("\nevery target met" if met and not failures else "\nnot every target met")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    os.environ.setdefault("LOG_LEVEL", "WARNING")
+    import logging
+
+    logging.disable(logging.WARNING)
+    raise SystemExit(asyncio.run(main()))
