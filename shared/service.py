@@ -43,10 +43,12 @@ from shared.tracing import configure_tracing, serving
 log = logging.getLogger("selvhjelp.service")
 
 
-async def _raw_body(message: Any) -> bytes:
-    # The consumer parses and validates itself, so a malformed body reaches it (and the DLQ) instead of
-    # failing inside the framework where it would be neither acked nor dead-lettered.
-    return message.body
+async def _whole_message(message: Any) -> Any:
+    # The consumer parses and validates the body itself, so a malformed body reaches it (and the DLQ)
+    # instead of failing inside the framework where it would be neither acked nor dead-lettered. The
+    # handler gets the whole message (to ack it), which also spares FastDepends' per-message injection
+    # (`apply_types=False`): a large share of the CPU a message costs.
+    return message
 
 
 class Service:
@@ -73,6 +75,7 @@ class Service:
             logger=logging.getLogger(f"selvhjelp.{name}.broker"),
             log_level=logging.DEBUG,
             description=f"The {name} service of selvhjelp.",
+            apply_types=False,
         )
         self.consumers: dict[str, EventConsumer] = {}
         # Objects with start() and async stop(): schedulers, pollers, probes.
@@ -100,6 +103,8 @@ class Service:
             after_commit=self.relay.wake,
             retry_base_seconds=self.settings.transient_retry_base_seconds,
             retry_cap_seconds=self.settings.transient_retry_cap_seconds,
+            batch_size=self.settings.consumer_batch_size,
+            batches_in_flight=self.settings.consumer_batches_in_flight,
         )
         self.consumers[queue_name] = consumer
         exchange, routing_key = spec.bindings[0]
@@ -114,7 +119,8 @@ class Service:
             declare=self.settings.declare_topology,
         )
 
-        async def on_message(body: Any, message: RabbitMessage) -> None:
+        async def on_message(body: Any) -> None:
+            message: RabbitMessage = body  # see _whole_message; `body` is annotated for AsyncAPI only
             incoming = IncomingMessage(
                 body=message.body,
                 routing_key=message.raw_message.routing_key or "",
@@ -137,7 +143,7 @@ class Service:
             queue,
             exchange=RabbitExchange(exchange, type=ExchangeType.TOPIC, durable=True),
             ack_policy=AckPolicy.MANUAL,
-            decoder=_raw_body,
+            decoder=_whole_message,
             channel=Channel(prefetch_count=self.settings.prefetch_count),
             title=f"{spec.name}:consume",
             description=spec.description

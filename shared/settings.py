@@ -30,7 +30,11 @@ class Settings(BaseSettings):
     notifications_url: str = "http://127.0.0.1:8104"
 
     # Delivery
-    prefetch_count: int = 32
+    prefetch_count: int = 64
+    # Group commit: messages that arrive while a consumer's transaction runs share the next one (up to
+    # this many; 1 = one transaction per message). See shared/messaging/batching.py.
+    consumer_batch_size: int = Field(default=32, ge=1)
+    consumer_batches_in_flight: int = Field(default=2, ge=1)
     delivery_limit: int = Field(default=5, description="Redeliveries before the broker dead-letters.")
     transient_retry_base_seconds: float = 0.2
     transient_retry_cap_seconds: float = 5.0

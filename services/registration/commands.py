@@ -27,6 +27,12 @@ class Submitted:
     created: bool
 
 
+# Built once: bound parameters instead of `.values(...)` per call, which costs more CPU than the insert.
+_INSERT_REGISTRATION = (
+    insert(registrations).on_conflict_do_nothing().returning(registrations.c.participant_id)
+)
+
+
 async def submit_registration(
     session: AsyncSession,
     outbox: Outbox,
@@ -46,14 +52,7 @@ async def submit_registration(
     district = domain.check(details, today or now.date())
     participant_id = participant_id or domain.participant_id_for(details.source, details.external_ref)
     row = registration_row(participant_id, details, district, now)
-    inserted = (
-        await session.execute(
-            insert(registrations)
-            .values(**row)
-            .on_conflict_do_nothing()
-            .returning(registrations.c.participant_id)
-        )
-    ).scalar_one_or_none()
+    inserted = (await session.execute(_INSERT_REGISTRATION, row)).scalar_one_or_none()
     if inserted is None:
         existing = await find_duplicate(session, participant_id, details)
         if existing is not None:

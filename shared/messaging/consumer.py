@@ -21,7 +21,7 @@ import logging
 import random
 import time
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
@@ -36,7 +36,9 @@ from shared.faults import crash_point
 from shared.observability import bind_message_context, metrics
 from shared.tracing import consuming
 
+from .batching import BatchItem, TransactionBatcher, in_context
 from .errors import InvalidMessage, is_transient
+from .outbox import holding_rows, write_held
 from .publisher import Publisher
 from .topology import DEAD_LETTER_EXCHANGE
 
@@ -113,6 +115,8 @@ class EventConsumer:
         after_commit: Callable[[], None] | None = None,
         retry_base_seconds: float = 0.2,
         retry_cap_seconds: float = 5.0,
+        batch_size: int = 1,
+        batches_in_flight: int = 2,
     ) -> None:
         self.name = name
         self.queue = queue
@@ -125,6 +129,21 @@ class EventConsumer:
         self.retry_base_seconds = retry_base_seconds
         self.retry_cap_seconds = retry_cap_seconds
         self.stopping = False
+        self._inbox_insert = (
+            insert(inbox)
+            .on_conflict_do_update(
+                index_elements=["consumer", "event_id"], set_={"duplicates": inbox.c.duplicates + 1}
+            )
+            .returning(inbox.c.event_id, inbox.c.duplicates)
+        )
+        # batch_size 1: one transaction per message (the simple path every batch falls back to).
+        self.batcher = (
+            TransactionBatcher(
+                self._apply_batch, self._apply, max_size=batch_size, max_in_flight=batches_in_flight
+            )
+            if batch_size > 1
+            else None
+        )
 
     async def process(self, message: IncomingMessage) -> str:
         """Return the outcome: `processed`, `duplicate`, `ignored`, `dead_lettered` or `requeue`."""
@@ -148,7 +167,10 @@ class EventConsumer:
             started = time.perf_counter()
             while True:
                 try:
-                    outcome = await self._apply(envelope, handler)
+                    if self.batcher is not None:
+                        outcome = await self.batcher.apply(envelope, handler)
+                    else:
+                        outcome = await self._apply(envelope, handler)
                 except InvalidMessage as invalid:
                     return await self._dead_letter(message, raw, invalid)
                 except Exception as error:
@@ -188,25 +210,55 @@ class EventConsumer:
             callback()
         return outcome
 
+    async def _record_in_inbox(self, session: AsyncSession, envelopes: list[Envelope[Any]]) -> set[Any]:
+        """Insert the inbox rows; return the event ids seen before (their duplicate counter was bumped).
+        Sorted by key, so two transactions that share an event lock in the same order (no deadlock)."""
+        rows = sorted(
+            ({"consumer": self.name, "event_id": e.event_id, "event_type": e.event_type} for e in envelopes),
+            key=lambda row: row["event_id"],
+        )
+        result = await session.execute(self._inbox_insert, rows)  # one multi-row INSERT
+        return {event_id for event_id, duplicates in result if duplicates > 0}
+
     async def _apply_in_transaction(self, envelope: Envelope[Any], handler: Handler) -> str:
+        held: list = []
         async with self.sessions() as session, session.begin():
-            inserted = (
-                await session.execute(
-                    insert(self.inbox)
-                    .values(consumer=self.name, event_id=envelope.event_id, event_type=envelope.event_type)
-                    .on_conflict_do_update(
-                        index_elements=["consumer", "event_id"],
-                        set_={"duplicates": self.inbox.c.duplicates + 1},
-                    )
-                    .returning(self.inbox.c.duplicates)
-                )
-            ).scalar_one()
-            if inserted > 0:
+            if await self._record_in_inbox(session, [envelope]):
                 log.info("duplicate delivery skipped", extra={"consumer": self.name})
                 return "duplicate"
-            await handler(session, envelope)
+            with holding_rows(held):
+                await handler(session, envelope)
+            await write_held(session, held)
             crash_point("consumer.mid_handler")  # effect written, transaction not committed
         return "processed"
+
+    async def _apply_batch(self, items: Sequence[BatchItem]) -> list[str]:
+        """Several messages in one transaction: one inbox insert, their handlers in order (each in its
+        message's own context), one outbox insert, one commit."""
+        callbacks: list[Callable[[], None]] = []
+        held: list = []
+
+        async def handle(session: AsyncSession, item: BatchItem) -> None:
+            _after_commit.set(callbacks)  # this task runs in a copy of the message's context
+            with holding_rows(held):
+                await item.handler(session, item.envelope)
+
+        async with self.sessions() as session, session.begin():
+            seen_before = await self._record_in_inbox(session, [item.envelope for item in items])
+            outcomes = []
+            for item in items:
+                if item.envelope.event_id in seen_before:
+                    outcomes.append("duplicate")
+                    continue
+                await in_context(item, handle(session, item))
+                outcomes.append("processed")
+            await write_held(session, held)
+            crash_point("consumer.mid_handler")  # effects written, transaction not committed
+        for callback in callbacks:
+            callback()
+        if seen_before:
+            log.info("duplicate deliveries skipped", extra={"consumer": self.name, "count": len(seen_before)})
+        return outcomes
 
     async def _dead_letter(
         self, message: IncomingMessage, raw: dict[str, Any] | None, invalid: InvalidMessage

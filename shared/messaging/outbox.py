@@ -8,8 +8,12 @@ failed publish stays pending with a growing back-off and its error, and is retri
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import functools
 import logging
 import uuid
+from collections.abc import Iterator
+from contextvars import ContextVar
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -27,6 +31,37 @@ from .publisher import Publisher
 log = logging.getLogger("selvhjelp.outbox")
 
 
+# Rows a consumer's transaction has staged but not yet written: a consumer writes all of them in one
+# multi-row INSERT just before it commits (one statement per transaction instead of one per event).
+_held: ContextVar[list[tuple[Table, dict[str, Any]]] | None] = ContextVar("outbox_held", default=None)
+
+
+@contextlib.contextmanager
+def holding_rows(rows: list[tuple[Table, dict[str, Any]]]) -> Iterator[None]:
+    """While inside, `Outbox.add` appends to `rows`; the caller must `write_held` them before commit."""
+    token = _held.set(rows)
+    try:
+        yield
+    finally:
+        _held.reset(token)
+
+
+async def write_held(session: AsyncSession, rows: list[tuple[Table, dict[str, Any]]]) -> None:
+    """Write held rows in order (one INSERT per outbox table) and empty the list."""
+    tables: dict[Table, list[dict[str, Any]]] = {}
+    for table, row in rows:
+        tables.setdefault(table, []).append(row)
+    rows.clear()
+    for table, values in tables.items():
+        # executemany: SQLAlchemy sends one multi-row INSERT from a statement compiled once.
+        await session.execute(_insert_ignoring_repeats(table), values)
+
+
+@functools.cache
+def _insert_ignoring_repeats(table: Table):
+    return insert(table).on_conflict_do_nothing(index_elements=["event_id"])
+
+
 class Outbox:
     def __init__(self, table: Table, exchange: str) -> None:
         self.table = table
@@ -36,20 +71,24 @@ class Outbox:
         self, session: AsyncSession, envelope: Envelope[Any], *, exchange: str | None = None
     ) -> None:
         """Stage an event in the caller's transaction. A repeated event_id is ignored (idempotent)."""
-        await session.execute(
-            insert(self.table)
-            .values(
-                event_id=envelope.event_id,
-                event_type=envelope.event_type,
-                exchange=exchange or self.exchange,
-                payload=envelope.model_dump(mode="json"),
-                headers=current_context_headers(),
-            )
-            .on_conflict_do_nothing(index_elements=["event_id"])
-        )
+        row = {
+            "event_id": envelope.event_id,
+            "event_type": envelope.event_type,
+            "exchange": exchange or self.exchange,
+            "payload": envelope.model_dump(mode="json"),
+            "headers": current_context_headers(),
+        }
+        held = _held.get()
+        if held is not None:
+            held.append((self.table, row))
+            return
+        await session.execute(_insert_ignoring_repeats(self.table), row)
 
     async def forget(self, session: AsyncSession, participant_id: uuid.UUID) -> int:
         """Erasure: drop every staged or sent event that mentions the person (it may carry their data)."""
+        held = _held.get()
+        if held:  # rows staged earlier in this transaction are deleted too, so write them first
+            await write_held(session, held)
         result = await session.execute(
             delete(self.table).where(self.table.c.payload.cast(Text).contains(str(participant_id)))
         )
