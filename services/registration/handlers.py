@@ -17,7 +17,9 @@ from .models import erasure_reports
 
 def make_handlers(outbox: Outbox):
     async def on_registration_submitted(session: AsyncSession, envelope: Envelope[Any]) -> None:
-        details = RegistrationDetails.model_validate(envelope.data.model_dump())
+        details = envelope.data  # RegistrationSubmitted is RegistrationDetails, validated with the envelope
+        if not isinstance(details, RegistrationDetails):
+            details = RegistrationDetails.model_validate(details.model_dump())
         try:
             await commands.submit_registration(
                 session,
