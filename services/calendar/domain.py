@@ -35,12 +35,13 @@ from .series import (
     first_occurrences,
     occurrences,
 )
-from .venues import Booking, Starter, StarterBooking, TimeRange, Venue, WeeklyHours
+from .venues import Booking, BusyTimes, Starter, StarterBooking, TimeRange, Venue, WeeklyHours
 
 __all__ = [
     "DEFAULT_REMINDER_OFFSETS",
     "DEFAULT_RULES",
     "Booking",
+    "BusyTimes",
     "CalendarRules",
     "DateRange",
     "GroupSchedule",

@@ -25,6 +25,8 @@ from .store import load_series
 log = logging.getLogger("selvhjelp.calendar.jobs")
 
 RACE_RETRIES = 10
+# Groups scheduled (each in its own transaction) before a pass also looks at plans and reminders.
+SCHEDULE_PER_PASS = 20
 # Plans are extended in weekly steps rather than every poll: one pass per group and week is plenty.
 EXTEND_STEP = timedelta(days=7)
 
@@ -69,12 +71,14 @@ class CalendarJobs:
 
     async def run_once(self) -> bool:
         """One pass over every kind of due work; True when there may be more right away."""
-        scheduled = await self.schedule_one()
+        scheduled = 0
+        while scheduled < SCHEDULE_PER_PASS and await self.schedule_one() is not None:
+            scheduled += 1
         extended = await self.extend_plans()
         sent = await self.send_reminders()
         if scheduled or extended or sent:
             self.service.relay.wake()
-        return scheduled is not None or sent > 0
+        return scheduled > 0 or sent > 0
 
     async def schedule_one(self) -> Outcome | None:
         """Schedule the next waiting group; a lost booking race is retried at once with fresh data."""

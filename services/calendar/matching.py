@@ -16,6 +16,7 @@ from .rules import DEFAULT_RULES, CalendarRules, SlotTimes, candidate_start_time
 from .series import MeetingSeries, Occurrence, first_meeting_date, first_occurrences
 from .venues import (
     Booking,
+    BusyTimes,
     Starter,
     StarterBooking,
     Venue,
@@ -99,6 +100,7 @@ def schedule_group(
     if not ranked:
         return NoFit(f"no venue is registered in {places} or neighbouring municipalities")
     accessible = " accessible" if group.needs_accessible else ""
+    venues_busy = BusyTimes((b.venue_id, b.start, b.end) for b in bookings)
     roomy = [(rank, venue) for rank, venue in ranked if _fits(venue, group)]
     if not roomy:
         return NoFit(f"no{accessible} venue with room for {group.size} in {places} or neighbours")
@@ -116,7 +118,7 @@ def schedule_group(
             (rank, index, not venue.accessible, venue.capacity, venue.id, venue, plan)
             for rank, index, venue, plan in open_weekly
             if venue_closed_reason(venue, plan.meetings) is None
-            and venue_is_free(venue, plan.meetings, bookings)
+            and venue_is_free(venue, plan.meetings, venues_busy)
         ),
         key=lambda candidate: candidate[:5],
     )
@@ -161,8 +163,10 @@ def _starter_picker(
     # The least busy starter first spreads the work; the id keeps the choice reproducible.
     local = sorted((s for s in starters if s.district == group.district), key=lambda s: (load[s.id], s.id))
 
+    busy = BusyTimes((b.starter_id, b.start, b.end) for b in bookings)
+
     def pick(plan: _Plan) -> Starter | None:
-        return next((s for s in local if starter_can_attend(s, plan.starter_meetings, bookings)), None)
+        return next((s for s in local if starter_can_attend(s, plan.starter_meetings, busy)), None)
 
     return pick
 

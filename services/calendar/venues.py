@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from bisect import bisect_left
+from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
+from itertools import accumulate
 
 from .series import Occurrence
 
@@ -75,8 +78,31 @@ def within_hours(hours: WeeklyHours, meeting: Occurrence) -> bool:
     return any(span.covers(start.time(), end.time()) for span in hours.get(start.weekday(), ()))
 
 
-def overlaps(start: datetime, end: datetime, others: Iterable[tuple[datetime, datetime]]) -> bool:
-    return any(start < other_end and other_start < end for other_start, other_end in others)
+class BusyTimes:
+    """When each venue (or starter) is already booked, indexed for quick overlap checks.
+
+    A district's venues carry every group's weekly meetings for the whole horizon, so a linear scan per
+    candidate meeting grows with the number of groups; sorted starts and a running maximum of the ends
+    answer "is anything booked that overlaps this meeting?" in O(log n), overlapping bookings included.
+    """
+
+    def __init__(self, spans: Iterable[tuple[str, datetime, datetime]]) -> None:
+        by_owner: dict[str, list[tuple[datetime, datetime]]] = defaultdict(list)
+        for owner, start, end in spans:
+            by_owner[owner].append((start, end))
+        self._starts: dict[str, list[datetime]] = {}
+        self._latest_end: dict[str, list[datetime]] = {}
+        for owner, taken in by_owner.items():
+            taken.sort()
+            self._starts[owner] = [start for start, _ in taken]
+            self._latest_end[owner] = list(accumulate((end for _, end in taken), max))
+
+    def is_busy(self, owner: str, start: datetime, end: datetime) -> bool:
+        starts = self._starts.get(owner)
+        if not starts:
+            return False
+        before_end = bisect_left(starts, end)  # bookings that start before the meeting ends
+        return before_end > 0 and self._latest_end[owner][before_end - 1] > start
 
 
 def venue_closed_reason(venue: Venue, meetings: Iterable[Occurrence]) -> str | None:
@@ -89,16 +115,13 @@ def venue_closed_reason(venue: Venue, meetings: Iterable[Occurrence]) -> str | N
     return None
 
 
-def venue_is_free(venue: Venue, meetings: Iterable[Occurrence], bookings: Iterable[Booking]) -> bool:
-    taken = [(booking.start, booking.end) for booking in bookings if booking.venue_id == venue.id]
-    return not any(overlaps(meeting.start, meeting.end, taken) for meeting in meetings)
+def venue_is_free(venue: Venue, meetings: Iterable[Occurrence], busy: BusyTimes) -> bool:
+    return not any(busy.is_busy(venue.id, meeting.start, meeting.end) for meeting in meetings)
 
 
-def starter_can_attend(
-    starter: Starter, meetings: Iterable[Occurrence], bookings: Iterable[StarterBooking]
-) -> bool:
-    taken = [(booking.start, booking.end) for booking in bookings if booking.starter_id == starter.id]
+def starter_can_attend(starter: Starter, meetings: Iterable[Occurrence], busy: BusyTimes) -> bool:
     return all(
-        within_hours(starter.availability, meeting) and not overlaps(meeting.start, meeting.end, taken)
+        within_hours(starter.availability, meeting)
+        and not busy.is_busy(starter.id, meeting.start, meeting.end)
         for meeting in meetings
     )

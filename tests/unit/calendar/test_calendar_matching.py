@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import replace
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from services.calendar.domain import (
     Booking,
+    BusyTimes,
     CalendarRules,
     GroupToSchedule,
     NoFit,
@@ -258,3 +259,23 @@ def test_a_chosen_venue_is_always_big_enough_open_and_free(
                    for span in chosen.opening_hours[TUE])  # fmt: skip
         taken = [b for b in bookings if b.venue_id == chosen.id]
         assert not any(meeting.start < b.end and b.start < meeting.end for b in taken)
+
+
+# --- the booking index agrees with the plain pairwise check ---------------------------------------------
+_hours = st.integers(min_value=0, max_value=200)
+
+
+@given(
+    spans=st.lists(st.tuples(st.sampled_from(["a", "b"]), _hours, st.integers(1, 30)), max_size=25),
+    meeting=st.tuples(st.sampled_from(["a", "b", "c"]), _hours, st.integers(1, 30)),
+)
+def test_busy_times_finds_exactly_the_overlaps_a_pairwise_scan_finds(spans, meeting):
+    base = datetime(2027, 1, 4, tzinfo=UTC)
+
+    def span(start: int, length: int) -> tuple[datetime, datetime]:
+        return base + timedelta(hours=start), base + timedelta(hours=start + length)
+
+    booked = [(owner, *span(start, length)) for owner, start, length in spans]
+    owner, start, end = meeting[0], *span(meeting[1], meeting[2])
+    pairwise = any(o == owner and s < end and start < e for o, s, e in booked)
+    assert BusyTimes(booked).is_busy(owner, start, end) == pairwise
