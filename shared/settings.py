@@ -34,7 +34,9 @@ class Settings(BaseSettings):
     # Group commit: messages that arrive while a consumer's transaction runs share the next one (up to
     # this many; 1 = one transaction per message). See shared/messaging/batching.py.
     consumer_batch_size: int = Field(default=32, ge=1)
-    consumer_batches_in_flight: int = Field(default=2, ge=1)
+    # One batch at a time keeps a queue's events applied in the order they arrive (a contact before the
+    # membership that needs it); more than one trades that for overlap. Measured: about the same speed.
+    consumer_batches_in_flight: int = Field(default=1, ge=1)
     delivery_limit: int = Field(default=5, description="Redeliveries before the broker dead-letters.")
     transient_retry_base_seconds: float = 0.2
     transient_retry_cap_seconds: float = 5.0
@@ -80,7 +82,7 @@ class Settings(BaseSettings):
         default=None, description="Shared secret the gateway sends as X-Gateway-Token on SMS replies."
     )
     notification_poll_seconds: float = 1.0
-    notification_batch_size: int = 20
+    notification_batch_size: int = 50
     notification_retry_base_seconds: float = 2.0
     notification_retry_cap_seconds: float = 900.0
     notification_max_attempts: int = Field(default=12, description="Transient failures before giving up.")

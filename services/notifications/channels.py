@@ -7,6 +7,7 @@ slow). Error texts are redacted before they are stored, since providers like to 
 
 from __future__ import annotations
 
+import time
 import uuid
 from dataclasses import dataclass
 from email.message import EmailMessage
@@ -63,22 +64,67 @@ def build_email(email: Email, sender: str) -> EmailMessage:
 
 
 class SmtpMailer:
-    def __init__(self, settings: Settings) -> None:
+    """Sends over SMTP, keeping up to `connections` sessions open between messages: connecting (and TLS,
+    and AUTH) costs more than sending one message, and a sender pass sends many. A session idle longer
+    than `idle_seconds` is closed rather than reused (servers drop idle clients)."""
+
+    def __init__(self, settings: Settings, *, connections: int = 5, idle_seconds: float = 30.0) -> None:
         self.settings = settings
+        self.connections = connections
+        self.idle_seconds = idle_seconds
+        self._idle: list[tuple[aiosmtplib.SMTP, float]] = []
+
+    async def _open(self) -> aiosmtplib.SMTP:
+        s = self.settings
+        client = aiosmtplib.SMTP(
+            hostname=s.smtp_host,
+            port=s.smtp_port,
+            use_tls=s.smtp_tls,
+            start_tls=s.smtp_starttls,
+            username=s.smtp_user,
+            password=s.smtp_password,
+            timeout=s.smtp_timeout_seconds,
+        )
+        await client.connect()
+        return client
+
+    def _kept(self) -> aiosmtplib.SMTP | None:
+        now = time.monotonic()
+        while self._idle:
+            client, since = self._idle.pop()
+            if client.is_connected and now - since < self.idle_seconds:
+                return client
+            client.close()
+        return None
+
+    def _keep(self, client: aiosmtplib.SMTP) -> None:
+        if len(self._idle) < self.connections and client.is_connected:
+            self._idle.append((client, time.monotonic()))
+        else:
+            client.close()
+
+    async def _deliver(self, message: EmailMessage, client: aiosmtplib.SMTP) -> None:
+        try:
+            await client.send_message(message)
+        except (aiosmtplib.SMTPRecipientsRefused, aiosmtplib.SMTPResponseException):
+            self._keep(client)  # the server answered (and the session was reset): still good to use
+            raise
+        except BaseException:
+            client.close()
+            raise
+        self._keep(client)
 
     async def send(self, email: Email) -> None:
-        s = self.settings
+        message = build_email(email, self.settings.smtp_from)
         try:
-            await aiosmtplib.send(
-                build_email(email, s.smtp_from),
-                hostname=s.smtp_host,
-                port=s.smtp_port,
-                use_tls=s.smtp_tls,
-                start_tls=s.smtp_starttls,
-                username=s.smtp_user,
-                password=s.smtp_password,
-                timeout=s.smtp_timeout_seconds,
-            )
+            kept = self._kept()
+            try:
+                await self._deliver(message, kept or await self._open())
+            except aiosmtplib.SMTPServerDisconnected:
+                if kept is None:
+                    raise
+                # The server had closed the kept session meanwhile: once more, on a new one.
+                await self._deliver(message, await self._open())
         except aiosmtplib.SMTPRecipientsRefused as refused:
             codes = [r.code for r in refused.recipients] or [None]
             reply = "; ".join(f"{r.code} {r.message}" for r in refused.recipients)

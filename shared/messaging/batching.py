@@ -40,7 +40,7 @@ ApplyOne = Callable[[Envelope[Any], Any], Awaitable[str]]
 
 class TransactionBatcher:
     def __init__(
-        self, apply_batch: ApplyBatch, apply_one: ApplyOne, *, max_size: int = 50, max_in_flight: int = 2
+        self, apply_batch: ApplyBatch, apply_one: ApplyOne, *, max_size: int = 50, max_in_flight: int = 1
     ) -> None:
         self.apply_batch = apply_batch
         self.apply_one = apply_one

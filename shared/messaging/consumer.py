@@ -116,7 +116,7 @@ class EventConsumer:
         retry_base_seconds: float = 0.2,
         retry_cap_seconds: float = 5.0,
         batch_size: int = 1,
-        batches_in_flight: int = 2,
+        batches_in_flight: int = 1,
     ) -> None:
         self.name = name
         self.queue = queue
