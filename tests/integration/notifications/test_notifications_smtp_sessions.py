@@ -1,0 +1,84 @@
+"""The mailer keeps SMTP sessions open between mails, against a real SMTP server (aiosmtpd)."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import pytest
+from notifications_support import REFUSED
+
+from services.notifications.channels import DeliveryFailed, Email, SmtpMailer
+from services.notifications.sinks import MailSink
+
+pytestmark = pytest.mark.integration
+
+
+class SessionRecordingSink(MailSink):
+    """Also records from which client connection (peer address) each mail came, and drops a session that
+    has been idle for `idle_timeout` seconds, as real servers do."""
+
+    peers: list[Any]
+    idle_timeout: float = 300.0
+
+    async def start(self) -> SessionRecordingSink:
+        from aiosmtpd.smtp import SMTP
+
+        loop = asyncio.get_running_loop()
+        self._server = await loop.create_server(
+            lambda: SMTP(self, hostname="sink", loop=loop, timeout=self.idle_timeout), self.host, self.port
+        )
+        self.port = self._server.sockets[0].getsockname()[1]
+        return self
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        self.peers.append(session.peer)
+        return await super().handle_DATA(server, session, envelope)
+
+
+def mail(to: str, n: int) -> Email:
+    return Email(to=to, subject=f"mail {n}", text="hei", html="<p>hei</p>", reference=f"r{n}", language="nb")
+
+
+@pytest.fixture
+async def sink():
+    sink = SessionRecordingSink(port=0, refuse=lambda address: REFUSED in address)
+    sink.peers = []
+    yield sink
+    await sink.stop()
+
+
+async def test_mails_sent_one_after_another_share_one_session(settings, sink):
+    await sink.start()
+    mailer = SmtpMailer(settings.model_copy(update={"smtp_port": sink.port}))
+    for n in range(3):
+        await mailer.send(mail("kari@example.org", n))
+
+    assert [m.subject for m in sink.received] == ["mail 0", "mail 1", "mail 2"]
+    assert len(set(sink.peers)) == 1
+
+
+async def test_a_refused_recipient_fails_alone_and_the_session_goes_on(settings, sink):
+    await sink.start()
+    mailer = SmtpMailer(settings.model_copy(update={"smtp_port": sink.port}))
+    await mailer.send(mail("kari@example.org", 0))
+    with pytest.raises(DeliveryFailed) as refused:
+        await mailer.send(mail(f"{REFUSED}@example.org", 1))
+    await mailer.send(mail("ola@example.org", 2))
+
+    assert refused.value.permanent
+    assert [m.subject for m in sink.received] == ["mail 0", "mail 2"]
+    assert len(set(sink.peers)) == 1
+
+
+async def test_a_session_the_server_closed_meanwhile_is_replaced_without_a_failure(settings, sink):
+    sink.idle_timeout = 0.3
+    await sink.start()
+    mailer = SmtpMailer(settings.model_copy(update={"smtp_port": sink.port}))
+    await mailer.send(mail("kari@example.org", 0))
+    await asyncio.sleep(1.0)  # the server drops the kept session for idleness
+
+    await mailer.send(mail("kari@example.org", 1))
+
+    assert [m.subject for m in sink.received] == ["mail 0", "mail 1"]
+    assert len(set(sink.peers)) == 2
