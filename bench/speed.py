@@ -27,6 +27,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import json
 import math
 import os
 import shutil
@@ -81,6 +82,27 @@ BENCH_ENV = {
 }
 
 TARGETS = {"intake": 0.5, "e2e": 0.2, "p99": 2.0, "rss_mb": 250.0}
+
+
+def code_version() -> str:
+    """The commit the services ran from, and whether shared/ or services/ had uncommitted changes."""
+    root = Path(__file__).resolve().parent.parent
+    try:
+        head = subprocess.run(
+            ["git", "-C", str(root), "rev-parse", "--short", "HEAD"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "-C", str(root), "status", "--porcelain", "--", "shared", "services"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+    return head + (" with uncommitted changes in shared/ or services/" if dirty else "")
 
 
 def say(message: str) -> None:
@@ -454,6 +476,27 @@ async def publish_all(
     return len(envelopes) / elapsed if elapsed > 0 else math.inf
 
 
+def post_request(port: int, path: str, body: dict[str, Any]) -> bytes:
+    payload = json.dumps(body).encode()
+    head = (
+        f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nContent-Type: application/json\r\n"
+        f"Content-Length: {len(payload)}\r\n\r\n"
+    )
+    return head.encode() + payload
+
+
+async def read_response(reader: asyncio.StreamReader) -> tuple[int, bytes]:
+    """Status and body of one HTTP/1.1 response with a Content-Length (what uvicorn sends here)."""
+    head = await reader.readuntil(b"\r\n\r\n")
+    lines = head.decode("latin-1").split("\r\n")
+    length = 0
+    for line in lines[1:]:
+        name, _, value = line.partition(":")
+        if name.strip().lower() == "content-length":
+            length = int(value)
+    return int(lines[0].split()[1]), await reader.readexactly(length)
+
+
 async def limits(servers, args) -> dict[str, float]:
     async with sandbox(servers, migrated=False) as box:
         say(f"limits: raw AMQP hop, {args.hop_messages:,} messages")
@@ -479,34 +522,46 @@ async def intake(servers, args, log_dir: Path, seed: int) -> dict[str, float]:
                 # HTTP: `concurrency` requests in flight, each answered 202 once its transaction committed.
                 rng, today = Random(seed), date.today()
                 bodies = [registration(rng, k, today) for k in range(n)]
-                queue: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
-                for body in bodies:
-                    queue.put_nowait(body)
+                # The requests are encoded before the clock starts and sent over keep-alive connections by
+                # a bare HTTP/1.1 client, so the CPU of this machine goes to the service, not the client.
+                port = int(system.urls["registration"].rsplit(":", 1)[1])
+                requests = [post_request(port, "/api/v1/registrations", body) for body in bodies]
                 failures: list[str] = []
-                url = f"{system.urls['registration']}/api/v1/registrations"
-                limits_ = httpx.Limits(
-                    max_connections=args.concurrency, max_keepalive_connections=args.concurrency
-                )
+                answered = 0
 
-                async def worker(client: httpx.AsyncClient) -> None:
-                    while not queue.empty():
-                        body = queue.get_nowait()
-                        response = await client.post(url, json=body)
-                        if response.status_code != 202:
-                            failures.append(f"{response.status_code} {response.text[:200]}")
-                        done = n - queue.qsize()
-                        if done % 1000 == 0:
-                            say(f"intake http: {done:,}/{n:,} sent")
+                async def worker(share: list[bytes]) -> None:
+                    nonlocal answered
+                    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+                    try:
+                        for request in share:
+                            writer.write(request)
+                            status, answer = await read_response(reader)
+                            if status != 202:
+                                failures.append(f"{status} {answer[:200]!r}")
+                            answered += 1
+                            if answered % 1000 == 0:
+                                say(f"intake http: {answered:,}/{n:,} answered")
+                    finally:
+                        writer.close()
 
                 say(f"intake http: {n:,} registrations, {args.concurrency} in flight")
-                async with httpx.AsyncClient(timeout=60, limits=limits_) as client:
-                    await client.get(system.urls["registration"] + "/health/live")  # connect before the clock
-                    started = time.perf_counter()
-                    await asyncio.wait_for(
-                        asyncio.gather(*(worker(client) for _ in range(args.concurrency))),
-                        timeout=args.timeout,
-                    )
-                    http_rate = n / (time.perf_counter() - started)
+                service_pid = system.processes["registration"].pid
+                c = args.concurrency
+                started, cpu_service, cpu_client = (
+                    time.perf_counter(),
+                    _cpu_seconds(service_pid),
+                    time.process_time(),
+                )
+                await asyncio.wait_for(
+                    asyncio.gather(*(worker(requests[k::c]) for k in range(c))), timeout=args.timeout
+                )
+                elapsed = time.perf_counter() - started
+                http_rate = n / elapsed
+                say(
+                    f"intake http: {http_rate:.0f}/s; CPU over {elapsed:.1f} s: service "
+                    f"{_cpu_seconds(service_pid) - cpu_service:.1f} s, "
+                    f"this client {time.process_time() - cpu_client:.1f} s"
+                )
                 if failures:
                     raise PhaseFailed(
                         f"intake http: {len(failures)} requests not accepted, e.g. {failures[0]}"
@@ -560,6 +615,7 @@ PROGRESS_SQL = """
 SELECT
   (SELECT count(*) FROM registration.registrations) AS registered,
   (SELECT count(*) FROM registration.outbox WHERE event_type = 'registration.rejected.v1') AS rejected,
+  (SELECT count(*) FROM registration.outbox WHERE state = 'pending') AS registration_pending,
   (SELECT count(*) FROM grouping.pool) AS pooled,
   (SELECT count(*) FROM grouping.planning_requests) AS planning,
   (SELECT count(*) FROM grouping.groups) AS formed,
@@ -634,20 +690,47 @@ class FlowResult:
     stages: list[tuple[str, dict[str, float]]] = field(default_factory=list)
     peak_mb: dict[str, float] = field(default_factory=dict)
     cpu_seconds: dict[str, float] = field(default_factory=dict)
+    dead_lettered: dict[str, int] = field(default_factory=dict)
+    relay_retries: dict[str, int] = field(default_factory=dict)
+    problems: list[str] = field(default_factory=list)
 
 
-def _done(p: Any, n: int) -> bool:
+def _upstream_done(p: Any, n: int) -> bool:
+    """Everything before the invitations has settled: all registered, pooled, planned, scheduled."""
     return (
         p.registered + p.rejected >= n
+        and p.registration_pending == 0
         and p.pooled >= p.registered
         and p.planning == 0
         and p.grouping_pending == 0
         and p.calendar_groups >= p.formed
         and p.scheduled + p.failed >= p.calendar_groups
         and p.calendar_pending == 0
-        and p.invitation_groups >= p.scheduled
         and p.invitations_queued == 0
     )
+
+
+async def queue_depths(management_url: str, vhost: str) -> dict[str, int]:
+    """Messages ready or unacknowledged per queue (the management API's figures lag a few seconds)."""
+    async with httpx.AsyncClient(base_url=management_url, auth=("guest", "guest"), timeout=10) as api:
+        response = await api.get(f"/api/queues/{vhost}")
+        response.raise_for_status()
+    return {
+        q["name"]: int(q.get("messages", 0) or 0) + int(q.get("messages_unacknowledged", 0) or 0)
+        for q in response.json()
+    }
+
+
+def relay_retries(log_dir: Path) -> dict[str, int]:
+    """How often each service's outbox relay had to retry a publish (from its log)."""
+    counts = {}
+    for service in SERVICES:
+        path = log_dir / f"{service}.log"
+        if path.exists():
+            counts[service] = sum(
+                "outbox publish failed" in line for line in path.read_text(errors="replace").splitlines()
+            )
+    return {service: count for service, count in counts.items() if count}
 
 
 def _progress(label: str, p: Any, n: int, published: int) -> str:
@@ -667,8 +750,9 @@ async def flow(
         say(f"{label}: {venue_count} venues and {starter_count} starters; starting the services")
         engine = create_async_engine(box.database_url, pool_size=2)
         published: dict[uuid.UUID, float] = {}
+        logs = log_dir / label
         try:
-            with running(box, SERVICES, log_dir / label, sinks=True) as system:
+            with running(box, SERVICES, logs, sinks=True) as system:
                 pids = {s: p.pid for s, p in system.processes.items() if s != "sinks"}
                 with MemorySampler(pids, await server_pids(engine)) as memory:
                     items = external_registrations(n, seed)
@@ -678,54 +762,94 @@ async def flow(
                     publishing = asyncio.create_task(
                         publish_all(publisher, items, published, rate=rate, label=label)
                     )
+                    watch = Watch(engine, system, servers.management_url, box.vhost, n, label)
+                    failure: PhaseFailed | None = None
                     try:
-                        progress = await _follow(engine, system, publishing, published, n, args, label)
+                        progress, problems = await watch.follow(publishing, published, args)
                         offered = await publishing
+                    except PhaseFailed as error:
+                        failure, progress, problems = error, watch.last, [str(error)]
+                        offered = math.nan
                     finally:
                         if not publishing.done():
                             publishing.cancel()
                             with contextlib.suppress(BaseException):
                                 await publishing
                         await publisher.close()
+                    if progress is None:
+                        raise failure or PhaseFailed(f"{label}: no progress seen")
                     result = await _measure(engine, published, n, offered, progress)
+                    result.problems = problems
+                    result.dead_lettered = {
+                        name: count
+                        for name, count in (await queue_depths(servers.management_url, box.vhost)).items()
+                        if name.endswith(".dlq") and count
+                    }
                 result.peak_mb = memory.peak_mb()
                 result.cpu_seconds = memory.cpu
+            result.relay_retries = relay_retries(logs)
+            if failure is not None:
+                print_stages(f"{label} (INCOMPLETE: figures of those invited so far)", result)
+                raise failure
         finally:
             await engine.dispose()
     return result
 
 
-async def _follow(
-    engine, system: Running, publishing: asyncio.Task, published: dict, n: int, args, label: str
-):
-    """Poll the databases until the flow is done; fail when it stalls or runs out of time."""
-    deadline = time.monotonic() + args.timeout
-    last_change, last_report, last_seen = time.monotonic(), 0.0, None
-    while True:
-        await asyncio.sleep(1.0)
-        system.check_alive()
-        if publishing.done() and publishing.exception():
-            raise PhaseFailed(f"{label}: publishing failed: {publishing.exception()!r}")
-        async with engine.connect() as c:
-            p = (await c.execute(text(PROGRESS_SQL))).one()
-        now = time.monotonic()
-        if tuple(p) != last_seen:
-            last_seen, last_change = tuple(p), now
-        if publishing.done() and _done(p, n):
-            say(_progress(label, p, n, len(published)) + " done")
-            return p
-        if now - last_report >= 5:
-            say(_progress(label, p, n, len(published)))
-            last_report = now
-        if now > deadline:
-            raise PhaseFailed(
-                f"{label}: only {p.invited:,}/{n:,} invited after {args.timeout:.0f} s — "
-                + _progress(label, p, n, len(published))
-            )
-        if now - last_change > args.stall:
-            raise PhaseFailed(
-                f"{label}: no progress for {args.stall:.0f} s — " + _progress(label, p, n, len(published))
-            )
+class Watch:
+    """Polls the databases (and the broker's queues) until a flow is done, has settled short of done,
+    stalls or runs out of time."""
+
+    def __init__(self, engine, system: Running, management_url: str, vhost: str, n: int, label: str):
+        self.engine, self.system, self.n, self.label = engine, system, n, label
+        self.management_url, self.vhost = management_url, vhost
+        self.last: Any = None
+
+    def line(self, p: Any, published: int) -> str:
+        return _progress(self.label, p, self.n, published)
+
+    async def follow(self, publishing: asyncio.Task, published: dict, args) -> tuple[Any, list[str]]:
+        label, n = self.label, self.n
+        deadline = time.monotonic() + args.timeout
+        last_change, last_report, last_seen = time.monotonic(), 0.0, None
+        while True:
+            await asyncio.sleep(1.0)
+            self.system.check_alive()
+            if publishing.done() and publishing.exception():
+                raise PhaseFailed(f"{label}: publishing failed: {publishing.exception()!r}")
+            async with self.engine.connect() as c:
+                p = (await c.execute(text(PROGRESS_SQL))).one()
+            self.last = p
+            now = time.monotonic()
+            if tuple(p) != last_seen:
+                last_seen, last_change = tuple(p), now
+            upstream = publishing.done() and _upstream_done(p, n)
+            if upstream and p.invitation_groups >= p.scheduled:
+                say(self.line(p, len(published)) + " done")
+                return p, []
+            if upstream and now - last_change > 15:
+                # Nothing moves any more: if the queues are empty too, some groups will never be invited.
+                depths = await queue_depths(self.management_url, self.vhost)
+                if not any(count for name, count in depths.items() if not name.endswith(".dlq")):
+                    dead = {name: count for name, count in depths.items() if count}
+                    problem = (
+                        f"{label}: {p.scheduled - p.invitation_groups} scheduled group(s) never got their "
+                        f"invitations; dead-lettered: {dead or 'nothing'}"
+                    )
+                    say(self.line(p, len(published)) + " settled — " + problem)
+                    return p, [problem]
+            if now - last_report >= 5:
+                say(self.line(p, len(published)))
+                last_report = now
+            if now > deadline:
+                raise PhaseFailed(
+                    f"{label}: only {p.invited:,}/{n:,} invited after {args.timeout:.0f} s — "
+                    + self.line(p, len(published))
+                )
+            if now - last_change > args.stall:
+                raise PhaseFailed(
+                    f"{label}: no progress for {args.stall:.0f} s — " + self.line(p, len(published))
+                )
 
 
 async def _measure(
@@ -804,6 +928,12 @@ def print_stages(label: str, result: FlowResult) -> None:
     cpu = ", ".join(f"{name} {seconds:.0f}" for name, seconds in result.cpu_seconds.items())
     memory = ", ".join(f"{name} {mb:.0f}" for name, mb in result.peak_mb.items())
     print(f"  CPU seconds used: {cpu}; peak RSS (MB): {memory}")
+    if result.relay_retries:
+        print(f"  outbox relay publishes retried: {result.relay_retries}")
+    if result.dead_lettered:
+        print(f"  dead-lettered: {result.dead_lettered}")
+    for problem in result.problems:
+        print(f"  PROBLEM: {problem}")
     sys.stdout.flush()
 
 
@@ -873,11 +1003,13 @@ def print_table(figures: dict[str, list[float]], args) -> bool:
     row("  people invited", "e2e_invited")
     row("  groups formed", "e2e_groups")
     row("  groups not schedulable", "e2e_failed")
+    row("  messages dead-lettered", "e2e_dead")
     for p in ("p50", "p95", "p99"):
         row(f"  submission → invitation {p} (s)", f"e2e_{p}", 2)
     rate = f"{args.paced_rate:g}/s"
     row(f"paced {rate}, {int(args.paced_rate * args.paced_seconds):,} (offered reg/s)", "paced_offered", 1)
     row("  people invited", "paced_invited")
+    row("  messages dead-lettered", "paced_dead")
     for p in ("p50", "p95", "p99"):
         target = TARGETS["p99"] if p == "p99" else None
         row(f"  submission → invitation {p} (s)", f"paced_{p}", 2, target=target, higher=False)
@@ -895,6 +1027,7 @@ def print_table(figures: dict[str, list[float]], args) -> bool:
         print("| " + " | ".join(cells) + " |")
     settings = ", ".join(f"{k}={v}" for k, v in BENCH_ENV.items() if k not in ("LOG_JSON",))
     print(f"\nservices run with {settings}; everything else as in shared/settings.py")
+    print(f"code: {', '.join(dict.fromkeys(args.versions)) or code_version()}")
     return all(verdicts)
 
 
@@ -926,18 +1059,21 @@ async def main() -> int:
     args.hop_messages = args.hop_messages or (2000 if quick else 5000)
     args.db_commits = args.db_commits or (2000 if quick else 4000)
     phases = set(args.phases.split(","))
+    args.versions = []
 
     servers = ensure_local_servers()
     log_root = Path(tempfile.mkdtemp(prefix="selvhjelp-bench-"))
     figures: dict[str, list[float]] = {}
     failures: list[str] = []
+    warnings: list[str] = []
 
     def note(key: str, value: float) -> None:
         figures.setdefault(key, []).append(value)
 
     for run in range(args.runs):
         seed = 1000 + run
-        say(f"== run {run + 1}/{args.runs}")
+        args.versions.append(code_version())
+        say(f"== run {run + 1}/{args.runs} (code {args.versions[-1]})")
         logs = log_root / f"run{run + 1}"
         paced_n = int(args.paced_rate * args.paced_seconds)
         for phase in ("limits", "intake", "e2e", "paced"):
@@ -975,10 +1111,16 @@ async def main() -> int:
                     note("paced_offered", result.offered)
                     note("paced_complete_p99", result.after_group_complete["p99"])
                 note(f"{prefix}_invited", result.invited)
+                note(f"{prefix}_dead", sum(result.dead_lettered.values()))
+                warnings += [f"run {run + 1}: {problem}" for problem in result.problems]
                 for p, value in result.latency.items():
                     note(f"{prefix}_{p}", value)
 
     met = print_table(figures, args)
+    if warnings:
+        print("\nfinished short of every invitation:")
+        for message in warnings:
+            print(f"  {message}")
     if failures:
         print("\nphases that did not finish:")
         for message in failures:
