@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, delete, func, select, text, update
+from sqlalchemy import and_, bindparam, delete, func, select, text, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -156,28 +156,40 @@ async def plan_district(
                 municipalities=list(proposed.municipalities),
             ),
         )
-    for waiting in result.waiting:
+    if result.waiting:
+        # One executemany for everyone left waiting: a district's pool can hold hundreds of people.
         await session.execute(
-            update(pool)
-            .where(pool.c.participant_id == uuid.UUID(waiting.participant_id))
-            .values(waiting_reasons=[{"code": r.code, "text": r.text} for r in waiting.reasons])
+            _SET_WAITING_REASONS,
+            [
+                {
+                    "waiting_id": uuid.UUID(waiting.participant_id),
+                    "reasons": [{"code": r.code, "text": r.text} for r in waiting.reasons],
+                }
+                for waiting in result.waiting
+            ],
         )
     metrics.groups_formed.labels(district).inc(len(result.groups))
     return PlanOutcome(district, len(result.groups), len(result.waiting))
 
 
+_SET_WAITING_REASONS = (
+    update(pool)
+    .where(pool.c.participant_id == bindparam("waiting_id"))
+    .values(waiting_reasons=bindparam("reasons"))
+)
+
+
 async def _invite(session: AsyncSession, group_id: uuid.UUID, members: list[uuid.UUID], expires_at) -> None:
-    for participant_id in members:
-        await session.execute(
-            insert(memberships).values(group_id=group_id, participant_id=participant_id, status="invited")
-        )
-        await session.execute(
-            insert(invitations)
-            .values(group_id=group_id, participant_id=participant_id, expires_at=expires_at)
-            .on_conflict_do_update(
-                index_elements=["group_id", "participant_id"], set_={"expires_at": expires_at}
-            )
-        )
+    await session.execute(
+        insert(memberships),
+        [{"group_id": group_id, "participant_id": p, "status": "invited"} for p in members],
+    )
+    await session.execute(
+        insert(invitations).on_conflict_do_update(
+            index_elements=["group_id", "participant_id"], set_={"expires_at": expires_at}
+        ),
+        [{"group_id": group_id, "participant_id": p, "expires_at": expires_at} for p in members],
+    )
     await session.execute(
         update(pool).where(pool.c.participant_id.in_(members)).values(status="invited", waiting_reasons=None)
     )

@@ -84,6 +84,10 @@ class Planner:
 
     async def plan_next_district(self, now: datetime) -> bool:
         due_before = now - timedelta(seconds=self.service.settings.planning_debounce_seconds)
+        # Claim the request in its own short transaction. Were it deleted in the planning transaction,
+        # every registration of the district arriving meanwhile would wait (its new request conflicts with
+        # the uncommitted delete) for as long as planning takes. Now it requests the next plan at once.
+        # (A crash between claim and plan leaves the district to the periodic re-plan of every district.)
         async with self.service.sessions() as session, session.begin():
             district = await session.scalar(
                 select(planning_requests.c.district)
@@ -95,14 +99,21 @@ class Planner:
             if district is None:
                 return False
             await session.execute(delete(planning_requests).where(planning_requests.c.district == district))
-            outcome = await commands.plan_district(
-                session,
-                self.service.outbox,
-                district,
-                as_of=self.today(),
-                rules=self.rules,
-                timing=self.timing,
-            )
+        try:
+            async with self.service.sessions() as session, session.begin():
+                outcome = await commands.plan_district(
+                    session,
+                    self.service.outbox,
+                    district,
+                    as_of=self.today(),
+                    rules=self.rules,
+                    timing=self.timing,
+                )
+        except BaseException:
+            await self._request_again(district)
+            raise
+        if outcome is None:  # another replica is planning this district: ask for one more pass after it
+            await self._request_again(district)
         if outcome is not None:
             await self.sample_pool(district)
             log.info(
@@ -114,6 +125,13 @@ class Planner:
                 },
             )
         return True
+
+    async def _request_again(self, district: str) -> None:
+        """Put a claimed request back (planning failed or was busy elsewhere). Best effort: if even this
+        fails, the periodic re-plan of every district (`replan_interval_seconds`) catches up."""
+        with contextlib.suppress(Exception):
+            async with self.service.sessions() as session, session.begin():
+                await commands.request_planning(session, district)
 
     async def sample_pool(self, district: str) -> None:
         """People waiting and the longest wait, per region, for the dashboard and the long-wait alert."""
