@@ -15,11 +15,12 @@ import contextlib
 import json
 import logging
 import uuid
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from shared.settings import Settings
@@ -156,8 +157,8 @@ class DeliveryWorker:
                 ).all()
             }
             outcomes = await asyncio.gather(*(self._attempt(row, found, now) for row in rows))
+            await _record(session, rows, outcomes)
             for row, outcome in zip(rows, outcomes, strict=True):
-                await session.execute(update(d).where(d.c.id == row.id).values(**outcome.values))
                 log.info(
                     "delivery " + outcome.result,
                     extra={
@@ -235,6 +236,22 @@ class DeliveryWorker:
             cap=timedelta(seconds=self.settings.notification_retry_cap_seconds),
         )
         return Outcome({"attempts": attempts, "last_error": reason[:500], "due_at": now + wait}, "retry")
+
+
+async def _record(session: AsyncSession, rows: list[Any], outcomes: list[Outcome]) -> None:
+    """Write the pass's outcomes: one executemany per kind of change instead of an UPDATE per delivery."""
+    changes: dict[tuple[str, ...], list[dict[str, Any]]] = defaultdict(list)
+    for row, outcome in zip(rows, outcomes, strict=True):
+        changes[tuple(sorted(outcome.values))].append(
+            {"delivery_id": row.id, **{f"new_{k}": v for k, v in outcome.values.items()}}
+        )
+    for columns, params in changes.items():
+        await session.execute(
+            update(deliveries)
+            .where(deliveries.c.id == bindparam("delivery_id"))
+            .values({column: bindparam(f"new_{column}") for column in columns}),
+            params,
+        )
 
 
 def _oslo_or_none(moment: datetime | None) -> datetime | None:

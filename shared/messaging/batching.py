@@ -47,7 +47,8 @@ class TransactionBatcher:
         self.max_size = max_size
         self.max_in_flight = max_in_flight
         self._waiting: deque[BatchItem] = deque()
-        self._runners: set[asyncio.Task[None]] = set()
+        self._running = 0  # counted synchronously: a done-callback would leave a gap where items strand
+        self._runners: set[asyncio.Task[None]] = set()  # references, so running tasks are not collected
 
     async def apply(self, envelope: Envelope[Any], handler: Any) -> str:
         """Apply one message in the next batch transaction; return its outcome or raise its error."""
@@ -55,22 +56,30 @@ class TransactionBatcher:
             envelope, handler, contextvars.copy_context(), asyncio.get_running_loop().create_future()
         )
         self._waiting.append(item)
-        if len(self._runners) < self.max_in_flight:
+        if self._running < self.max_in_flight:
+            self._running += 1
             runner = asyncio.create_task(self._run(), name="consumer-batch")
             self._runners.add(runner)
             runner.add_done_callback(self._runners.discard)
-        return await item.future
+        # Shielded: if the delivery's task is cancelled (its channel closed), the batch still settles the
+        # future; the message comes back and its inbox row marks it a duplicate.
+        return await asyncio.shield(item.future)
 
     async def _run(self) -> None:
-        while self._waiting:
-            batch = self._take()
-            try:
-                await self._settle(batch)
-            except BaseException:  # cancelled at shutdown: nobody may wait forever
-                for item in batch:
-                    if not item.future.done():
-                        item.future.set_exception(ConnectionError("the consumer stopped"))
-                raise
+        try:
+            while self._waiting:
+                batch = self._take()
+                try:
+                    await self._settle(batch)
+                except BaseException:  # cancelled at shutdown: nobody may wait forever
+                    for item in [*batch, *self._waiting]:
+                        _settle_future(item, error=ConnectionError("the consumer stopped"))
+                    self._waiting.clear()
+                    raise
+        finally:
+            # No await between the last look at the queue and this: an item appended after it finds
+            # fewer runners and starts one.
+            self._running -= 1
 
     def _take(self) -> list[BatchItem]:
         """The next batch, without two deliveries of one event (the inbox insert may touch a key once)."""
@@ -94,12 +103,12 @@ class TransactionBatcher:
             except Exception as error:
                 if is_transient(error):
                     for item in batch:
-                        item.future.set_exception(error)
+                        _settle_future(item, error=error)
                     return
                 # Fall through: one message of the batch is at fault; find it by applying them singly.
             else:
                 for item, outcome in zip(batch, outcomes, strict=True):
-                    item.future.set_result(outcome)
+                    _settle_future(item, outcome=outcome)
                 return
         for item in batch:
             await self._settle_one(item)
@@ -108,9 +117,22 @@ class TransactionBatcher:
         try:
             outcome = await in_context(item, self.apply_one(item.envelope, item.handler))
         except Exception as error:
-            item.future.set_exception(error)
+            _settle_future(item, error=error)
         else:
-            item.future.set_result(outcome)
+            _settle_future(item, outcome=outcome)
+
+
+def _settle_future(
+    item: BatchItem, *, outcome: str | None = None, error: BaseException | None = None
+) -> None:
+    """Set the message's outcome unless it is already settled (cancelled at shutdown, say): a second
+    set would raise and take the batch's other messages down with it."""
+    if item.future.done():
+        return
+    if error is not None:
+        item.future.set_exception(error)
+    else:
+        item.future.set_result(outcome)
 
 
 async def in_context(item: BatchItem, work: Awaitable[Any]) -> Any:

@@ -252,8 +252,8 @@ class EventConsumer:
                     continue
                 await in_context(item, handle(session, item))
                 outcomes.append("processed")
+                crash_point("consumer.mid_handler")  # its effect written, the transaction not committed
             await write_held(session, held)
-            crash_point("consumer.mid_handler")  # effects written, transaction not committed
         for callback in callbacks:
             callback()
         if seen_before:

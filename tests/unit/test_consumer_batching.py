@@ -86,3 +86,17 @@ async def test_a_transient_failure_goes_to_every_message_of_the_batch_to_retry()
 
     assert all(isinstance(o, ConnectionResetError) for o in outcomes)
     assert recorder.singles == []  # not retried one by one: the consumer retries them with back-off
+
+
+async def test_a_message_arriving_just_as_the_last_batch_ends_is_not_stranded():
+    """Found by the broker-kill test: the runner count was lowered in a done-callback, one loop step late;
+    a message handed in during that step waited forever (and with it its unacked delivery)."""
+    recorder = Recorder()
+    batcher = TransactionBatcher(recorder.apply_batch, recorder.apply_one, max_size=10, max_in_flight=1)
+
+    async def one_then_another() -> str:
+        await batcher.apply(message(), None)
+        return await asyncio.wait_for(batcher.apply(message(), None), timeout=2)
+
+    assert await one_then_another() == "processed"
+    assert len(recorder.singles) == 2
