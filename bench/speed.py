@@ -1079,6 +1079,11 @@ async def main() -> int:
         for phase in ("limits", "intake", "e2e", "paced"):
             if phase not in phases:
                 continue
+            try:  # the machine is shared: start the local servers again if someone stopped them
+                servers = await asyncio.to_thread(ensure_local_servers)
+            except Exception as error:
+                failures.append(f"run {run + 1}, {phase}: servers not available: {error}")
+                continue
             if phase == "limits":
                 step = limits(servers, args)
             elif phase == "intake":
