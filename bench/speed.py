@@ -1070,56 +1070,64 @@ async def main() -> int:
     def note(key: str, value: float) -> None:
         figures.setdefault(key, []).append(value)
 
-    for run in range(args.runs):
-        seed = 1000 + run
-        args.versions.append(code_version())
-        say(f"== run {run + 1}/{args.runs} (code {args.versions[-1]})")
-        logs = log_root / f"run{run + 1}"
-        paced_n = int(args.paced_rate * args.paced_seconds)
-        for phase in ("limits", "intake", "e2e", "paced"):
-            if phase not in phases:
-                continue
-            try:  # the machine is shared: start the local servers again if someone stopped them
-                servers = await asyncio.to_thread(ensure_local_servers)
-            except Exception as error:
-                failures.append(f"run {run + 1}, {phase}: servers not available: {error}")
-                continue
-            if phase == "limits":
-                step = limits(servers, args)
-            elif phase == "intake":
-                step = intake(servers, args, logs, seed)
-            elif phase == "e2e":
-                step = flow(servers, args, logs, seed, args.registrations, rate=None, label="e2e")
-            else:
-                step = flow(servers, args, logs, seed + 500, paced_n, rate=args.paced_rate, label="paced")
-            try:
-                result = await step
-            except Exception as error:  # report it and go on with the other phases
-                detail = str(error) if isinstance(error, PhaseFailed) else f"{type(error).__name__}: {error}"
-                message = f"run {run + 1}, {phase}: {detail}"
-                say("FAILED " + message)
-                failures.append(message)
-                continue
-            if phase in ("limits", "intake"):
-                for key, value in result.items():
-                    note(key, value)
-            else:
-                print_stages(f"run {run + 1}, {phase}", result)
-                prefix = phase
-                if phase == "e2e":
-                    note("e2e", result.rate)
-                    note("e2e_groups", result.groups)
-                    note("e2e_failed", result.failed)
-                    for service, mb in result.peak_mb.items():
-                        note(f"rss_{service}", mb)
+    try:
+        for run in range(args.runs):
+            seed = 1000 + run
+            args.versions.append(code_version())
+            say(f"== run {run + 1}/{args.runs} (code {args.versions[-1]})")
+            logs = log_root / f"run{run + 1}"
+            paced_n = int(args.paced_rate * args.paced_seconds)
+            for phase in ("limits", "intake", "e2e", "paced"):
+                if phase not in phases:
+                    continue
+                try:  # the machine is shared: start the local servers again if someone stopped them
+                    servers = await asyncio.to_thread(ensure_local_servers)
+                except Exception as error:
+                    failures.append(f"run {run + 1}, {phase}: servers not available: {error}")
+                    continue
+                if phase == "limits":
+                    step = limits(servers, args)
+                elif phase == "intake":
+                    step = intake(servers, args, logs, seed)
+                elif phase == "e2e":
+                    step = flow(servers, args, logs, seed, args.registrations, rate=None, label="e2e")
                 else:
-                    note("paced_offered", result.offered)
-                    note("paced_complete_p99", result.after_group_complete["p99"])
-                note(f"{prefix}_invited", result.invited)
-                note(f"{prefix}_dead", sum(result.dead_lettered.values()))
-                warnings += [f"run {run + 1}: {problem}" for problem in result.problems]
-                for p, value in result.latency.items():
-                    note(f"{prefix}_{p}", value)
+                    step = flow(servers, args, logs, seed + 500, paced_n, rate=args.paced_rate, label="paced")
+                try:
+                    result = await step
+                except Exception as error:  # report it and go on with the other phases
+                    detail = (
+                        str(error) if isinstance(error, PhaseFailed) else f"{type(error).__name__}: {error}"
+                    )
+                    message = f"run {run + 1}, {phase}: {detail}"
+                    say("FAILED " + message)
+                    failures.append(message)
+                    continue
+                if phase in ("limits", "intake"):
+                    for key, value in result.items():
+                        note(key, value)
+                else:
+                    print_stages(f"run {run + 1}, {phase}", result)
+                    prefix = phase
+                    if phase == "e2e":
+                        note("e2e", result.rate)
+                        note("e2e_groups", result.groups)
+                        note("e2e_failed", result.failed)
+                        for service, mb in result.peak_mb.items():
+                            note(f"rss_{service}", mb)
+                    else:
+                        note("paced_offered", result.offered)
+                        note("paced_complete_p99", result.after_group_complete["p99"])
+                    note(f"{prefix}_invited", result.invited)
+                    note(f"{prefix}_dead", sum(result.dead_lettered.values()))
+                    warnings += [f"run {run + 1}: {problem}" for problem in result.problems]
+                    for p, value in result.latency.items():
+                        note(f"{prefix}_{p}", value)
+
+    except asyncio.CancelledError:
+        if not args.keep_logs:
+            shutil.rmtree(log_root, ignore_errors=True)
+        raise
 
     met = print_table(figures, args)
     if warnings:
@@ -1138,9 +1146,21 @@ async def main() -> int:
     return 1 if failures else 0
 
 
+async def stoppable(work) -> int:
+    """Run `work`; on SIGTERM cancel it, so every phase still stops its services and drops its database
+    and vhost on the way out."""
+    task = asyncio.ensure_future(work)
+    asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, task.cancel)
+    try:
+        return await task
+    except asyncio.CancelledError:
+        say("stopped (SIGTERM); services stopped, databases and vhosts dropped")
+        return 143
+
+
 if __name__ == "__main__":
     os.environ.setdefault("LOG_LEVEL", "WARNING")
     import logging
 
     logging.disable(logging.WARNING)
-    raise SystemExit(asyncio.run(main()))
+    raise SystemExit(asyncio.run(stoppable(main())))
