@@ -76,10 +76,15 @@ def _json(value: Any) -> Any:
     raise TypeError(f"cannot store {type(value).__name__} in a message context")
 
 
+NO_CONTACT = "no contact details on file"
+
+
 async def queue_message(session: AsyncSession, message: Message, *, now: datetime) -> int:
     """One delivery row per recipient and chosen channel; the unique key makes a repeat a no-op.
 
-    A person we cannot reach gets a `failed` row instead of silence, so staff see it."""
+    A person we cannot reach yet gets a `failed` row on channel `none` instead of silence, so staff see it.
+    It keeps the message's context: the contact event comes from another service and may arrive after the
+    group's events, and then `deliver_waiting_messages` queues the message after all."""
     recipients = list(dict.fromkeys(message.recipients))
     if not recipients:
         return 0
@@ -102,32 +107,43 @@ async def queue_message(session: AsyncSession, message: Message, *, now: datetim
     for recipient in recipients:
         contact = found.get(recipient)
         chosen = channels_for(message.message_type, preferences_of(contact)) if contact else ()
-        if not chosen:
-            if contact is not None and message.message_type not in ESSENTIAL:
-                continue  # the person opted out of this kind of message
-            rows.append(
-                {
-                    **common,
-                    "recipient_id": recipient,
-                    "channel": "none",
-                    "language": contact.language if contact else "nb",
-                    "context": "{}",
-                    "state": "failed",
-                    "last_error": "no contact details on file",
-                }
-            )
-            continue
+        if contact is not None and not chosen and message.message_type not in ESSENTIAL:
+            continue  # the person opted out of this kind of message
         context = json.dumps(message.context(recipient), default=_json)
+        language = contact.language if contact else "nb"
+        # Every row carries the same keys: a multi-row INSERT takes its columns from the first row.
+        if not chosen:
+            rows.append(_delivery_row(common, recipient, "none", language, context, "failed", NO_CONTACT))
         rows.extend(
-            {
-                **common,
-                "recipient_id": recipient,
-                "channel": channel.value,
-                "language": contact.language,
-                "context": context,
-            }
+            _delivery_row(common, recipient, channel.value, language, context, "queued", None)
             for channel in chosen
         )
+    return await _insert_deliveries(session, rows, message.message_type, len(recipients))
+
+
+def _delivery_row(
+    common: dict[str, Any],
+    recipient: uuid.UUID,
+    channel: str,
+    language: str,
+    context: str,
+    state: str,
+    last_error: str | None,
+) -> dict[str, Any]:
+    return {
+        **common,
+        "recipient_id": recipient,
+        "channel": channel,
+        "language": language,
+        "context": context,
+        "state": state,
+        "last_error": last_error,
+    }
+
+
+async def _insert_deliveries(
+    session: AsyncSession, rows: list[dict[str, Any]], message_type: str, recipients: int
+) -> int:
     if not rows:
         return 0
     inserted = (
@@ -142,13 +158,43 @@ async def queue_message(session: AsyncSession, message: Message, *, now: datetim
     ).all()
     log.info(
         "deliveries queued",
-        extra={
-            "message_type": message.message_type,
-            "deliveries": len(inserted),
-            "recipients": len(recipients),
-        },
+        extra={"message_type": message_type, "deliveries": len(inserted), "recipients": recipients},
     )
     return len(inserted)
+
+
+async def deliver_waiting_messages(session: AsyncSession, contact: Any, *, now: datetime) -> int:
+    """Queue the messages that found no contact details for this person, now that they have arrived.
+
+    The waiting row (channel `none`) is replaced by one row per chosen channel; the sender still expires
+    whatever has become too late (a reminder for a meeting that has begun)."""
+    waiting = (
+        await session.execute(
+            delete(deliveries)
+            .where(
+                deliveries.c.recipient_id == contact.participant_id,
+                deliveries.c.channel == "none",
+                deliveries.c.state == "failed",
+                deliveries.c.last_error == NO_CONTACT,
+            )
+            .returning(*deliveries.c)
+        )
+    ).all()
+    rows = []
+    for row in waiting:
+        chosen = channels_for(row.message_type, preferences_of(contact))
+        if not chosen:
+            continue  # opted out of this optional kind of message
+        common = {
+            key: getattr(row, key)
+            for key in ("source_event_id", "message_type", "group_id", "district", "subject_id", "created_at")
+        }
+        common["due_at"] = max(row.due_at, now)
+        rows.extend(
+            _delivery_row(common, row.recipient_id, c.value, contact.language, row.context, "queued", None)
+            for c in chosen
+        )
+    return await _insert_deliveries(session, rows, "waiting for contact details", len(waiting))
 
 
 # --- this service's copy of groups ---------------------------------------------------------------

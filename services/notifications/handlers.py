@@ -32,13 +32,19 @@ def make_handlers(rt: Runtime, channels: Channels):
             "language": data.language.value,
             "updated_at": func.now(),
         }
-        await session.execute(
-            insert(contacts)
-            .values(participant_id=data.participant_id, **values)
-            .on_conflict_do_update(index_elements=["participant_id"], set_=values)
-        )
+        contact = (
+            await session.execute(
+                insert(contacts)
+                .values(participant_id=data.participant_id, **values)
+                .on_conflict_do_update(index_elements=["participant_id"], set_=values)
+                .returning(*contacts.c)
+            )
+        ).one()
+        now = rt.clock()
         message = messages.registration_received(data.participant_id, envelope.event_id, rt.links)
-        await commands.queue_message(session, message, now=rt.clock())
+        await commands.queue_message(session, message, now=now)
+        # Events of the person's group come from other services and may have overtaken this one.
+        await commands.deliver_waiting_messages(session, contact, now=now)
 
     async def on_registration_rejected(session: AsyncSession, envelope: Envelope[Any]) -> None:
         # A refused submission never became a participant: there is no contact here to write to. The

@@ -11,7 +11,17 @@ from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
 import pytest
-from notifications_support import INVITED, NAMES, GroupOfFour, contact, count, mails, mails_arrived, register
+from notifications_support import (
+    INVITED,
+    NAMES,
+    GroupOfFour,
+    contact,
+    count,
+    delivery_rows,
+    mails,
+    mails_arrived,
+    register,
+)
 
 from services.notifications import models
 from services.notifications.domain import OSLO
@@ -57,6 +67,38 @@ async def test_invitations_go_once_to_each_member_when_the_group_is_both_formed_
     assert f"{notifications.settings.grouping_url}/invitations/" in text and "answer=accept" in text
     for other in NAMES[1:]:  # the others stay anonymous until they meet
         assert not re.search(rf"\b({'|'.join(other.split())})\b", text), other
+
+
+async def test_members_whose_contact_details_arrive_after_the_group_events_are_invited_all_the_same(
+    notifications, events, mail_sink
+):
+    # The contact events come from registration, the group's from grouping and calendar: on separate
+    # queues they can arrive in any order. Two members' details come late, two arrive in time.
+    group = GroupOfFour()
+    late = sorted(NAMES, key=lambda name: group.members[name])[:2]  # the first rows of the insert
+    async with running(notifications):
+        for name in NAMES:
+            if name not in late:
+                await events.publish(
+                    "registration", contact(group.members[name], name=name, email=group.email(name))
+                )
+        await events.publish("grouping", group.formed())
+        await events.publish("calendar", group.scheduled())
+        await eventually(lambda: mails_arrived(mail_sink, INVITED, 2))
+        waiting = await delivery_rows(notifications, models.deliveries.c.channel == "none")
+        assert sorted(r.recipient_id for r in waiting) == sorted(group.members[name] for name in late)
+        assert {(r.state, r.last_error) for r in waiting} == {("failed", "no contact details on file")}
+
+        for name in late:
+            await events.publish(
+                "registration", contact(group.members[name], name=name, email=group.email(name))
+            )
+        invitations = await eventually(lambda: mails_arrived(mail_sink, INVITED, 4))
+        await asyncio.sleep(1.0)
+
+    assert sorted(m.recipients[0] for m in invitations) == sorted(group.email(n) for n in NAMES)
+    assert len(mails(mail_sink, INVITED)) == 4
+    assert await delivery_rows(notifications, models.deliveries.c.channel == "none") == []
 
 
 async def test_an_absence_reaches_every_other_member_and_not_the_reporter(
