@@ -74,6 +74,7 @@ class CalendarJobs:
         scheduled = 0
         while scheduled < SCHEDULE_PER_PASS and await self.schedule_one() is not None:
             scheduled += 1
+            self.service.relay.wake()  # each group's meeting.scheduled goes out now, not after the pass
         extended = await self.extend_plans()
         sent = await self.send_reminders()
         if scheduled or extended or sent:

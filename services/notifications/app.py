@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import FastAPI
@@ -30,14 +31,25 @@ class NotificationService(Service):
     def __init__(self, settings: Settings, *, clock: Clock, channels: Channels) -> None:
         super().__init__(NAME, metadata, settings)
         self.runtime = Runtime(settings=settings, links=Links(settings), clock=clock, outbox=self.outbox)
-        self.consume(
+        self.sender = DeliveryWorker(self.sessions, channels, settings, clock)
+        consumer = self.consume(
             "notifications.messages",
             make_handlers(self.runtime, channels),
             documented_as=ParticipantContactRegistered,
         )
+        # Whatever a batch of events queued goes out now, not at the sender's next poll.
+        consumer.after_commit = _both(consumer.after_commit, self.sender.wake)
         self.document_publishes(AbsenceReported, ParticipantDataDeleted)
-        self.sender = DeliveryWorker(self.sessions, channels, settings, clock)
         self.background.append(self.sender)
+
+
+def _both(first: Callable[[], None] | None, second: Callable[[], None]) -> Callable[[], None]:
+    def call() -> None:
+        if first is not None:
+            first()
+        second()
+
+    return call
 
 
 def create_service(

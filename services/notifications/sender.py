@@ -142,7 +142,9 @@ class DeliveryWorker:
                 await session.execute(
                     select(d)
                     .where(d.c.state == "queued", d.c.due_at <= now)
-                    .order_by(d.c.due_at, d.c.id)
+                    # Receipts last: under a burst of registrations, members of a group just formed
+                    # should not wait behind thousands of "we got your registration" messages.
+                    .order_by(d.c.message_type == "registration_received", d.c.due_at, d.c.id)
                     .limit(self.settings.notification_batch_size)
                     .with_for_update(skip_locked=True)
                 )

@@ -5,11 +5,14 @@ out the quiet hours."""
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime
+import uuid
+from datetime import datetime, timedelta
 
 import pytest
 from notifications_support import REFUSED, contact, delivery_rows
+from sqlalchemy.dialects.postgresql import insert
 
+from services.notifications import models
 from services.notifications.app import create_service
 from services.notifications.domain import OSLO
 from shared.auth import issue_staff_token
@@ -157,3 +160,43 @@ async def test_two_replicas_share_the_work_and_send_each_message_once(
         await asyncio.sleep(1.0)
 
     assert sorted(m.recipients[0] for m in mail_sink.received) == sorted(p.email for p in people)
+
+
+async def test_invitations_are_sent_before_receipts_that_were_queued_earlier(notification_settings, clock):
+    # Under a burst of registrations thousands of receipts are due; a group's invitations must not wait.
+    service = create_service(
+        notification_settings.model_copy(
+            update={"notification_batch_size": 1, "notification_poll_seconds": 3600}
+        ),
+        clock=clock,
+    )
+    now = clock()
+    d = models.deliveries
+    row = {"channel": "email", "language": "nb", "context": "{}", "created_at": now}
+    async with running(service):
+        async with service.sessions() as session, session.begin():
+            await session.execute(
+                insert(d).values(
+                    [
+                        {
+                            **row,
+                            "source_event_id": uuid.uuid4(),
+                            "recipient_id": uuid.uuid4(),
+                            "message_type": "registration_received",
+                            "due_at": now - timedelta(minutes=5),
+                        },
+                        {
+                            **row,
+                            "source_event_id": uuid.uuid4(),
+                            "recipient_id": uuid.uuid4(),
+                            "message_type": "group_invitation",
+                            "due_at": now,
+                        },
+                    ]
+                )
+            )
+        assert await service.sender.send_due() == 1
+        handled = {r.message_type: r.state for r in await delivery_rows(service)}
+
+    assert handled["registration_received"] == "queued"
+    assert handled["group_invitation"] != "queued"
