@@ -648,6 +648,8 @@ SELECT i.recipient_id AS participant_id, i.group_id,
   extract(epoch FROM go.sent_at) AS formed,
   extract(epoch FROM cg.received_at) AS calendar,
   extract(epoch FROM cg.updated_at) AS scheduled,
+  extract(epoch FROM co.sent_at) AS scheduled_out,
+  extract(epoch FROM ni.processed_at) AS scheduled_in,
   extract(epoch FROM ng.invitations_queued_at) AS queued,
   extract(epoch FROM i.sent_at) AS sent
 FROM invited i
@@ -659,6 +661,9 @@ LEFT JOIN grouping.groups g ON g.group_id = i.group_id
 LEFT JOIN grouping.outbox go ON go.event_type = 'group.formed.v1'
   AND (go.payload -> 'data' ->> 'group_id')::uuid = i.group_id
 LEFT JOIN calendar.groups cg ON cg.group_id = i.group_id
+LEFT JOIN calendar.outbox co ON co.event_type = 'meeting.scheduled.v1'
+  AND (co.payload -> 'data' ->> 'group_id')::uuid = i.group_id
+LEFT JOIN notifications.inbox ni ON ni.event_id = co.event_id
 LEFT JOIN notifications.groups ng ON ng.group_id = i.group_id
 """
 
@@ -670,7 +675,9 @@ STAGES = (
     ("planning → group.formed out", "planning", "formed"),
     ("→ calendar (consumer)", "formed", "calendar"),
     ("scheduling (venue, starter)", "calendar", "scheduled"),
-    ("→ notifications (relay, consumer)", "scheduled", "queued"),
+    ("meeting.scheduled out (calendar relay)", "scheduled", "scheduled_out"),
+    ("→ notifications (broker, consumer)", "scheduled_out", "scheduled_in"),
+    ("→ invitations queued", "scheduled_in", "queued"),
     ("sending (sender queue, SMTP)", "queued", "sent"),
 )
 
