@@ -8,13 +8,14 @@ left alone: a sent reminder's row is what stops it from being created, and sent,
 
 from __future__ import annotations
 
+import functools
 import logging
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import Table, delete, func, select, tuple_, update
+from sqlalchemy import Table, bindparam, delete, func, select, tuple_, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -124,24 +125,43 @@ async def _sync_bookings(
     stale = [row_id for key, row_id in existing.items() if key not in wanted]
     if stale:
         await session.execute(delete(table).where(table.c.id.in_(stale)))
-    for owner_id, start, end in sorted(wanted - existing.keys(), key=lambda key: key[1]):
-        statement = insert(table).values(
-            {owner_column: owner_id, "group_id": group_id, "during": func.tstzrange(start, end, "[)")}
-        )
-        if booker.must_get(start):
-            await session.execute(statement)
-            continue
+    missing = sorted(wanted - existing.keys(), key=lambda key: key[1])
+    rows = [
+        {"owner": owner_id, "group": group_id, "start": start, "end": end} for owner_id, start, end in missing
+    ]
+    must = [row for row in rows if booker.must_get(row["start"])]
+    may = [row for row in rows if not booker.must_get(row["start"])]
+    statement = _insert_booking(table, owner_column)
+    if must:  # one round trip for all of them; a clash raises and rolls the whole change back
+        await session.execute(statement, must)
+    if may:
         # A rolling extension must not undo the whole group's plan over one clash: skip it and say so.
-        inserted = await session.execute(statement.on_conflict_do_nothing().returning(table.c.id))
-        if inserted.scalar_one_or_none() is None:
-            log.warning(
-                "booking clash; meeting left without this booking",
-                extra={
-                    "group_id": str(group_id),
-                    owner_column: str(owner_id),
-                    "meeting_start": start.isoformat(),
-                },
-            )
+        got = await session.execute(
+            statement.on_conflict_do_nothing().returning(func.lower(table.c.during)), may
+        )
+        booked = {_utc(start) for (start,) in got.all()}
+        for row in may:
+            if row["start"] not in booked:
+                log.warning(
+                    "booking clash; meeting left without this booking",
+                    extra={
+                        "group_id": str(group_id),
+                        owner_column: str(row["owner"]),
+                        "meeting_start": row["start"].isoformat(),
+                    },
+                )
+
+
+@functools.cache
+def _insert_booking(table: Table, owner_column: str):
+    """Built once per table: executemany sends all of a group's bookings in one statement."""
+    return insert(table).values(
+        {
+            owner_column: bindparam("owner"),
+            "group_id": bindparam("group"),
+            "during": func.tstzrange(bindparam("start"), bindparam("end"), "[)"),
+        }
+    )
 
 
 async def _sync_reminders(

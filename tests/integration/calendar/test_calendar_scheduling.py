@@ -4,7 +4,7 @@ fits, and never a venue booked twice, even with two schedulers racing."""
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -31,8 +31,9 @@ from sqlalchemy.exc import IntegrityError
 
 from services.calendar import commands
 from services.calendar.models import groups, reminders, starter_bookings, venue_bookings
-from services.calendar.plan import EXCLUSION_VIOLATION, sqlstate
+from services.calendar.plan import EXCLUSION_VIOLATION, Booker, meetings_between, sqlstate, sync_plan
 from services.calendar.scheduling import claim_next_group, schedule_claimed
+from services.calendar.series import MeetingSeries
 from tests.support import running
 
 pytestmark = pytest.mark.integration
@@ -230,3 +231,56 @@ async def test_a_group_whose_scheduling_failed_is_scheduled_again_once_staff_add
             assert again.status_code == 200
         await tap.wait_for("meeting.scheduled.v1", group_id=group.group_id)
     assert await group_status(service, group.group_id) == "scheduled"
+
+
+async def test_a_rolling_extension_skips_a_clashing_meeting_and_books_the_rest_where_a_strict_one_fails(
+    settings,
+):
+    service = new_service(calendar_settings(settings))
+    venue = await add_venue(service, "Bibliotek")
+    mine, other = formed_group(), formed_group()
+    async with service.sessions() as session, session.begin():
+        for group in (mine, other):
+            await commands.store_formed_group(session, group.envelope(source="grouping"))
+    config, now = service.calendar, datetime(2027, 1, 4, 12, tzinfo=UTC)
+    series = MeetingSeries(
+        group_id=mine.group_id, weekday=1, start_time=time(18), first_date=date(2027, 1, 5)
+    )
+    taken = datetime(2027, 1, 19, 18, tzinfo=OSLO).astimezone(UTC)  # the third meeting
+    async with service.sessions() as session, session.begin():
+        during = func.tstzrange(taken, taken + timedelta(hours=2), "[)")
+        await session.execute(
+            insert(venue_bookings).values(venue_id=venue, group_id=other.group_id, during=during)
+        )
+
+    async def plan(strict: bool) -> None:
+        async with service.sessions() as session, session.begin():
+            await sync_plan(
+                session,
+                config,
+                mine.group_id,
+                [series],
+                venue=Booker(venue, strict=strict),
+                starter=Booker(None, strict=False),
+                now=now,
+            )
+
+    async def booked() -> list[datetime]:
+        async with service.sessions() as session:
+            rows = await session.execute(
+                select(func.lower(venue_bookings.c.during))
+                .where(venue_bookings.c.group_id == mine.group_id)
+                .order_by(func.lower(venue_bookings.c.during))
+            )
+            return [start.astimezone(UTC) for (start,) in rows.all()]
+
+    with pytest.raises(IntegrityError) as refused:  # scheduling must get every meeting, or nothing
+        await plan(strict=True)
+    assert sqlstate(refused.value) == EXCLUSION_VIOLATION
+    assert await booked() == []
+
+    await plan(strict=False)  # extending the plan keeps the other meetings despite the clash
+    wanted = [m.start.astimezone(UTC) for m in meetings_between([series], now, now + config.horizon, config)]
+    assert taken in wanted and len(wanted) > 3
+    assert await booked() == [start for start in wanted if start != taken]
+    await service.engine.dispose()
