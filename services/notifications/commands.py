@@ -13,7 +13,7 @@ from datetime import UTC, date, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Text, delete, func, or_, select, update
+from sqlalchemy import Text, bindparam, delete, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -79,7 +79,9 @@ def _json(value: Any) -> Any:
 NO_CONTACT = "no contact details on file"
 
 
-async def queue_message(session: AsyncSession, message: Message, *, now: datetime) -> int:
+async def queue_message(
+    session: AsyncSession, message: Message, *, now: datetime, known: dict[uuid.UUID, Any] | None = None
+) -> int:
     """One delivery row per recipient and chosen channel; the unique key makes a repeat a no-op.
 
     A person we cannot reach yet gets a `failed` row on channel `none` instead of silence, so staff see it.
@@ -88,12 +90,16 @@ async def queue_message(session: AsyncSession, message: Message, *, now: datetim
     recipients = list(dict.fromkeys(message.recipients))
     if not recipients:
         return 0
-    found = {
-        row.participant_id: row
-        for row in (
-            await session.execute(select(contacts).where(contacts.c.participant_id.in_(recipients)))
-        ).all()
-    }
+    # `known`: contact rows the caller has just written (the contact event itself): no need to read them.
+    found = dict(known or {})
+    unknown = [r for r in recipients if r not in found]
+    if unknown:
+        found.update(
+            (row.participant_id, row)
+            for row in (
+                await session.execute(select(contacts).where(contacts.c.participant_id.in_(unknown)))
+            ).all()
+        )
     common = {
         "source_event_id": message.source_event_id,
         "message_type": message.message_type,
@@ -146,16 +152,7 @@ async def _insert_deliveries(
 ) -> int:
     if not rows:
         return 0
-    inserted = (
-        await session.execute(
-            insert(deliveries)
-            .values(rows)
-            .on_conflict_do_nothing(
-                index_elements=["source_event_id", "recipient_id", "channel", "message_type"]
-            )
-            .returning(deliveries.c.id)
-        )
-    ).all()
+    inserted = (await session.execute(_INSERT_DELIVERIES, rows)).all()  # executemany: compiled once
     log.info(
         "deliveries queued",
         extra={"message_type": message_type, "deliveries": len(inserted), "recipients": recipients},
@@ -163,23 +160,29 @@ async def _insert_deliveries(
     return len(inserted)
 
 
+_INSERT_DELIVERIES = (
+    insert(deliveries)
+    .on_conflict_do_nothing(index_elements=["source_event_id", "recipient_id", "channel", "message_type"])
+    .returning(deliveries.c.id)
+)
+_DELETE_WAITING = (
+    delete(deliveries)
+    .where(
+        deliveries.c.recipient_id == bindparam("recipient"),
+        deliveries.c.channel == "none",
+        deliveries.c.state == "failed",
+        deliveries.c.last_error == NO_CONTACT,
+    )
+    .returning(*deliveries.c)
+)
+
+
 async def deliver_waiting_messages(session: AsyncSession, contact: Any, *, now: datetime) -> int:
     """Queue the messages that found no contact details for this person, now that they have arrived.
 
     The waiting row (channel `none`) is replaced by one row per chosen channel; the sender still expires
     whatever has become too late (a reminder for a meeting that has begun)."""
-    waiting = (
-        await session.execute(
-            delete(deliveries)
-            .where(
-                deliveries.c.recipient_id == contact.participant_id,
-                deliveries.c.channel == "none",
-                deliveries.c.state == "failed",
-                deliveries.c.last_error == NO_CONTACT,
-            )
-            .returning(*deliveries.c)
-        )
-    ).all()
+    waiting = (await session.execute(_DELETE_WAITING, {"recipient": contact.participant_id})).all()
     rows = []
     for row in waiting:
         chosen = channels_for(row.message_type, preferences_of(contact))
