@@ -7,7 +7,12 @@ from typing import Any
 
 from fastapi import FastAPI
 
-from shared.contracts import AbsenceReported, ParticipantContactRegistered, ParticipantDataDeleted
+from shared.contracts import (
+    AbsenceReported,
+    GroupFormed,
+    ParticipantContactRegistered,
+    ParticipantDataDeleted,
+)
 from shared.service import Service
 from shared.settings import Settings, get_settings
 from shared.web import mount_static
@@ -32,13 +37,15 @@ class NotificationService(Service):
         super().__init__(NAME, metadata, settings)
         self.runtime = Runtime(settings=settings, links=Links(settings), clock=clock, outbox=self.outbox)
         self.sender = DeliveryWorker(self.sessions, channels, settings, clock)
-        consumer = self.consume(
-            "notifications.messages",
-            make_handlers(self.runtime, channels),
-            documented_as=ParticipantContactRegistered,
-        )
-        # Whatever a batch of events queued goes out now, not at the sender's next poll.
-        consumer.after_commit = _both(consumer.after_commit, self.sender.wake)
+        handlers = make_handlers(self.runtime, channels)
+        for queue, documented_as in (
+            ("notifications.people", ParticipantContactRegistered),
+            ("notifications.messages", GroupFormed),
+        ):
+            # Each queue only carries the events bound to it (shared/messaging/topology.py).
+            consumer = self.consume(queue, handlers, documented_as=documented_as)
+            # Whatever a batch of events queued goes out now, not at the sender's next poll.
+            consumer.after_commit = _both(consumer.after_commit, self.sender.wake)
         self.document_publishes(AbsenceReported, ParticipantDataDeleted)
         self.background.append(self.sender)
 

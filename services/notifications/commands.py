@@ -177,6 +177,34 @@ _DELETE_WAITING = (
 )
 
 
+async def deliver_messages_waiting_for_known_contacts(
+    session: AsyncSession, *, now: datetime, limit: int = 100
+) -> int:
+    """The repair for a race: a contact event and a group event handled at the same moment (two queues or
+    two replicas) can each miss the other's uncommitted row, leaving a message waiting for a contact that
+    exists. The sender calls this now and then; it finds such messages and queues them."""
+    waiting = (
+        select(deliveries.c.recipient_id)
+        .where(
+            deliveries.c.channel == "none",
+            deliveries.c.state == "failed",
+            deliveries.c.last_error == NO_CONTACT,
+        )
+        .distinct()
+        .limit(limit)
+        .subquery()
+    )
+    found = (
+        await session.execute(
+            select(contacts).join(waiting, waiting.c.recipient_id == contacts.c.participant_id)
+        )
+    ).all()
+    queued = 0
+    for contact in found:
+        queued += await deliver_waiting_messages(session, contact, now=now)
+    return queued
+
+
 async def deliver_waiting_messages(session: AsyncSession, contact: Any, *, now: datetime) -> int:
     """Queue the messages that found no contact details for this person, now that they have arrived.
 

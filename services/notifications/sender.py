@@ -14,6 +14,7 @@ import asyncio
 import contextlib
 import json
 import logging
+import time
 import uuid
 from collections import defaultdict
 from dataclasses import dataclass
@@ -26,7 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from shared.settings import Settings
 
 from .channels import Channels, DeliveryFailed, Email, reference_of
-from .commands import Clock
+from .commands import Clock, deliver_messages_waiting_for_known_contacts
 from .domain import OSLO, as_oslo, next_allowed_send_time, retry_delay, too_late
 from .models import contacts, deliveries
 from .rendering import RenderedMessage, render
@@ -35,6 +36,8 @@ log = logging.getLogger("selvhjelp.notifications.sender")
 
 # Context keys naming the meeting a message is about: an SMS about a meeting soon may break the quiet hours.
 _MEETING_KEYS = ("meeting_start", "new_start", "first_meeting")
+# How often the sender looks for messages left waiting for a contact that has since arrived (a race).
+WAITING_SWEEP_SECONDS = 5.0
 
 
 @dataclass(frozen=True)
@@ -120,8 +123,12 @@ class DeliveryWorker:
         return self._task is not None and not self._task.done()
 
     async def _run(self) -> None:
+        swept_at = 0.0
         while not self._stopping.is_set():
             try:
+                if time.monotonic() - swept_at > WAITING_SWEEP_SECONDS:
+                    swept_at = time.monotonic()
+                    await self.queue_messages_waiting_for_known_contacts()
                 handled = await self.send_due()
             except Exception as error:  # database down: keep the loop alive and try again
                 log.warning("sender pass failed", extra={"error": type(error).__name__})
@@ -131,6 +138,10 @@ class DeliveryWorker:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), timeout=self.settings.notification_poll_seconds)
             self._wake.clear()
+
+    async def queue_messages_waiting_for_known_contacts(self) -> int:
+        async with self.sessions() as session, session.begin():
+            return await deliver_messages_waiting_for_known_contacts(session, now=self.clock())
 
     # --- one pass ----------------------------------------------------------------------------------
     async def send_due(self) -> int:

@@ -109,20 +109,29 @@ TOPOLOGY = Topology(
             ),
             "Groups to schedule; absences for the quorum check.",
         ),
+        # Two queues, so that a group's invitations never wait behind a burst of new registrations. A
+        # person's own events stay in order in the first; the group's in the second.
         QueueSpec(
-            "notifications.messages",
+            "notifications.people",
             "notifications",
             (
                 (_REG, "participant.contact_registered.v1"),
                 (_REG, "registration.rejected.v1"),
                 (_REG, "participant.withdrew.v1"),
                 (_REG, _ERASED),
+            ),
+            "Contact details, withdrawals and erasures: whom we can tell, and how.",
+        ),
+        QueueSpec(
+            "notifications.messages",
+            "notifications",
+            (
                 (_GRP, "group.*.v1"),
                 (_CAL, "meeting.*.v1"),
                 (_CAL, "reminder.due.v1"),
                 (_CAL, "group.scheduling_failed.v1"),
             ),
-            "Everything a person is told about.",
+            "What happens to groups and their meetings: what members are told about.",
         ),
     )
 )

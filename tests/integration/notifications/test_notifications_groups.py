@@ -22,8 +22,10 @@ from notifications_support import (
     mails_arrived,
     register,
 )
+from sqlalchemy.dialects.postgresql import insert
 
 from services.notifications import models
+from services.notifications.app import create_service
 from services.notifications.domain import OSLO
 from shared.contracts import (
     GroupAdmissionRequested,
@@ -256,3 +258,42 @@ async def test_changes_risks_and_admission_votes_reach_the_members(notifications
         and "vote=yes" in text
         and "vote=no" in text
     )
+
+
+async def test_a_message_left_waiting_for_a_contact_that_raced_in_is_queued_by_the_sender_sweep(
+    notification_settings, clock
+):
+    # The contact event and a group event committed at the same moment (two queues, or two replicas):
+    # neither saw the other's row, so a message waits for contact details that are on file by now.
+    service = create_service(
+        notification_settings.model_copy(update={"notification_poll_seconds": 3600}), clock=clock
+    )
+    person, now = uuid.uuid4(), clock()
+    async with running(service):
+        async with service.sessions() as session, session.begin():
+            await session.execute(
+                insert(models.contacts).values(
+                    participant_id=person, name="Kari", email="kari@example.org", language="nb"
+                )
+            )
+            await session.execute(
+                insert(models.deliveries).values(
+                    source_event_id=uuid.uuid4(),
+                    recipient_id=person,
+                    channel="none",
+                    message_type="group_invitation",
+                    language="nb",
+                    context='{"group_size": 4}',
+                    state="failed",
+                    last_error="no contact details on file",
+                    due_at=now,
+                    created_at=now,
+                )
+            )
+        assert await service.sender.queue_messages_waiting_for_known_contacts() == 1
+        assert await service.sender.queue_messages_waiting_for_known_contacts() == 0
+        rows = await delivery_rows(service)
+
+    assert [(r.channel, r.state, r.message_type, r.context) for r in rows] == [
+        ("email", "queued", "group_invitation", '{"group_size": 4}')
+    ]
