@@ -15,7 +15,7 @@ from .changes import (
 )
 from .closures import closure_reason, public_holiday
 from .feeds import GroupSchedule, event_uid, group_feed, participant_feed
-from .matching import GroupToSchedule, IsNear, NoFit, SchedulingDecision, schedule_group
+from .matching import GroupToSchedule, IsNear, NoFit, SchedulingDecision, booking_windows, schedule_group
 from .reminders import DEFAULT_REMINDER_OFFSETS, reminder_due_times
 from .rules import (
     DEFAULT_RULES,
@@ -76,6 +76,7 @@ __all__ = [
     "reminder_due_times",
     "resume",
     "schedule_group",
+    "booking_windows",
     "slot_times",
     "switch_frequency",
     "weekday_code",

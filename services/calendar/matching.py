@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from uuid import UUID
 
 from .rules import DEFAULT_RULES, CalendarRules, SlotTimes, candidate_start_times, slot_times
@@ -135,6 +135,21 @@ def schedule_group(
         return NoFit(_no_starter_reason(group, slot, rules))
     *_, venue, plan = free[0]
     return _decision(plan, venue, None, None)
+
+
+def booking_windows(
+    group: GroupToSchedule, *, today: date, rules: CalendarRules = DEFAULT_RULES
+) -> list[tuple[datetime, datetime]]:
+    """Per day, from the earliest to the latest candidate meeting of `group`: a venue booking outside
+    these cannot clash with any choice `schedule_group` could make, so the caller need not load it
+    (a district's venues hold every group's weekly meetings for the whole horizon)."""
+    days: dict[date, tuple[datetime, datetime]] = {}
+    for plan in _plans(group, slot_times(group.slot, rules), today, rules):
+        for meeting in plan.meetings:
+            day = meeting.start.date()
+            start, end = days.get(day, (meeting.start, meeting.end))
+            days[day] = (min(start, meeting.start), max(end, meeting.end))
+    return [days[day] for day in sorted(days)]
 
 
 def _plans(group: GroupToSchedule, slot: SlotTimes, today: date, rules: CalendarRules) -> list[_Plan]:

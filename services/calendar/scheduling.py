@@ -23,7 +23,14 @@ from shared.messaging import Outbox
 from shared.reference import are_neighbours, get_municipality
 
 from .config import CalendarConfig
-from .domain import GroupToSchedule, NoFit, SchedulingDecision, schedule_group, weekday_code
+from .domain import (
+    GroupToSchedule,
+    NoFit,
+    SchedulingDecision,
+    booking_windows,
+    schedule_group,
+    weekday_code,
+)
 from .models import groups, starters
 from .plan import Booker, sync_plan
 from .store import (
@@ -86,13 +93,15 @@ async def schedule_claimed(
         municipalities=tuple(row.municipalities),
         digital=row.format == "digital",
     )
+    today = now.astimezone(config.rules.zone).date()
     venues = [] if group.digital else await load_venues_for(session, group.district, group.municipalities)
     candidates = await load_starters(session, group.district)
+    windows = booking_windows(group, today=today, rules=config.rules)
     result = schedule_group(
         group,
-        today=now.astimezone(config.rules.zone).date(),
+        today=today,
         venues=venues,
-        bookings=await load_venue_bookings(session, [v.id for v in venues], now),
+        bookings=await load_venue_bookings(session, [v.id for v in venues], now, windows),
         starters=candidates,
         starter_bookings=await load_starter_bookings(session, [s.id for s in candidates], now),
         is_near=is_near,

@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -65,11 +65,15 @@ async def load_starters(session: AsyncSession, district: str) -> list[Starter]:
 
 
 async def load_venue_bookings(
-    session: AsyncSession, venue_ids: Sequence[str], now: datetime
+    session: AsyncSession,
+    venue_ids: Sequence[str],
+    now: datetime,
+    windows: Sequence[tuple[datetime, datetime]] | None = None,
 ) -> list[Booking]:
+    """The venues' future bookings; with `windows`, only those overlapping one (an index scan each)."""
     if not venue_ids:
         return []
-    rows = await session.execute(
+    query = (
         select(
             venue_bookings.c.venue_id,
             func.lower(venue_bookings.c.during),
@@ -78,6 +82,13 @@ async def load_venue_bookings(
         .where(venue_bookings.c.venue_id.in_([uuid.UUID(v) for v in venue_ids]))
         .where(func.upper(venue_bookings.c.during) > now)
     )
+    if windows is not None:
+        if not windows:
+            return []
+        query = query.where(
+            or_(*(venue_bookings.c.during.op("&&")(func.tstzrange(s, e, "[)")) for s, e in windows))
+        )
+    rows = await session.execute(query)
     return [Booking(str(venue_id), start, end) for venue_id, start, end in rows.all()]
 
 

@@ -22,6 +22,7 @@ from services.calendar.domain import (
     StarterBooking,
     TimeRange,
     Venue,
+    booking_windows,
     schedule_group,
 )
 
@@ -279,3 +280,38 @@ def test_busy_times_finds_exactly_the_overlaps_a_pairwise_scan_finds(spans, meet
     owner, start, end = meeting[0], *span(meeting[1], meeting[2])
     pairwise = any(o == owner and s < end and start < e for o, s, e in booked)
     assert BusyTimes(booked).is_busy(owner, start, end) == pairwise
+
+
+# --- only the bookings in the group's windows matter -----------------------------------------------------
+any_bookings = st.lists(
+    st.builds(
+        lambda venue_id, day, hour, minutes: Booking(
+            venue_id,
+            datetime.combine(date(2027, 1, 4) + timedelta(days=day), time(hour), tzinfo=OSLO),
+            datetime.combine(date(2027, 1, 4) + timedelta(days=day), time(hour), tzinfo=OSLO)
+            + timedelta(minutes=minutes),
+        ),
+        st.sampled_from(["a", "b", "c", "d"]),
+        # mostly the group's Tuesdays, but also any other day of the next four months
+        st.one_of(st.integers(0, 16).map(lambda week: 1 + 7 * week), st.integers(0, 120)),
+        st.integers(8, 21),
+        st.sampled_from([30, 90, 120, 180]),
+    ),
+    max_size=30,
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(venues=venues_strategy, bookings=any_bookings, slot=st.sampled_from(["tue_evening", "sat_daytime"]))
+def test_the_bookings_outside_the_groups_windows_never_change_the_decision(venues, bookings, slot):
+    # The calendar loads only the bookings overlapping `booking_windows`; that must decide the same.
+    group = replace(GROUP, slot=slot)
+    windows = booking_windows(group, today=TODAY)
+    inside = [b for b in bookings if any(b.start < end and start < b.end for start, end in windows)]
+    assert schedule(venues, bookings=inside, group=group) == schedule(venues, bookings=bookings, group=group)
+
+
+def test_the_windows_are_one_per_meeting_day_of_the_slot() -> None:
+    windows = booking_windows(GROUP, today=TODAY)
+    assert len(windows) == 12 and all(start.weekday() == TUE and start < end for start, end in windows)
+    assert [start.date() for start, _ in windows] == sorted({start.date() for start, _ in windows})
