@@ -417,6 +417,18 @@ async def member_left(session: AsyncSession, data: Any) -> None:
         )
         .values(state="left")
     )
+    # Whoever left has nothing more to hear about the group. A message about it still waiting for their
+    # contact details goes too: it would otherwise wait for ever, e.g. for someone erased a moment before
+    # the group's events reached us.
+    await session.execute(
+        delete(deliveries).where(
+            deliveries.c.recipient_id == data.participant_id,
+            deliveries.c.group_id == data.group_id,
+            deliveries.c.channel == "none",
+            deliveries.c.state == "failed",
+            deliveries.c.last_error == NO_CONTACT,
+        )
+    )
 
 
 async def group_ended(session: AsyncSession, rt: Runtime, group_id: uuid.UUID, event_id: uuid.UUID) -> None:

@@ -31,6 +31,7 @@ from shared.contracts import (
     GroupAdmissionRequested,
     GroupEnded,
     GroupMemberJoined,
+    GroupMemberLeft,
     MeetingAtRisk,
     MeetingChanged,
     ReminderDue,
@@ -101,6 +102,40 @@ async def test_members_whose_contact_details_arrive_after_the_group_events_are_i
     assert sorted(m.recipients[0] for m in invitations) == sorted(group.email(n) for n in NAMES)
     assert len(mails(mail_sink, INVITED)) == 4
     assert await delivery_rows(notifications, models.deliveries.c.channel == "none") == []
+
+
+async def test_a_member_who_leaves_before_their_contact_details_arrive_leaves_no_waiting_message(
+    notifications, events, mail_sink
+):
+    # E.g. someone erased a moment before the group's events reached this service: grouping then
+    # announces they left, and nothing about the group may stay stored under their id.
+    group = GroupOfFour()
+    gone = NAMES[0]
+    async with running(notifications):
+        for name in NAMES[1:]:
+            await events.publish(
+                "registration", contact(group.members[name], name=name, email=group.email(name))
+            )
+        await events.publish("grouping", group.formed())
+        await events.publish("calendar", group.scheduled())
+        await eventually(lambda: mails_arrived(mail_sink, INVITED, 3))
+        assert [
+            r.recipient_id for r in await delivery_rows(notifications, models.deliveries.c.channel == "none")
+        ] == [group.members[gone]]
+        await events.publish(
+            "grouping",
+            GroupMemberLeft(group_id=group.group_id, participant_id=group.members[gone], before_start=True),
+        )
+
+        async def no_waiting_message() -> bool:
+            return (
+                await count(
+                    notifications, models.deliveries, models.deliveries.c.recipient_id == group.members[gone]
+                )
+                == 0
+            )
+
+        await eventually(no_waiting_message)
 
 
 async def test_an_absence_reaches_every_other_member_and_not_the_reporter(
