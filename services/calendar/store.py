@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 import uuid
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import bindparam, func, or_, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -71,25 +72,29 @@ async def load_venue_bookings(
     windows: Sequence[tuple[datetime, datetime]] | None = None,
 ) -> list[Booking]:
     """The venues' future bookings; with `windows`, only those overlapping one (an index scan each)."""
-    if not venue_ids:
+    if not venue_ids or (windows is not None and not windows):
         return []
-    query = (
-        select(
-            venue_bookings.c.venue_id,
-            func.lower(venue_bookings.c.during),
-            func.upper(venue_bookings.c.during),
-        )
-        .where(venue_bookings.c.venue_id.in_([uuid.UUID(v) for v in venue_ids]))
-        .where(func.upper(venue_bookings.c.during) > now)
-    )
-    if windows is not None:
-        if not windows:
-            return []
-        query = query.where(
-            or_(*(venue_bookings.c.during.op("&&")(func.tstzrange(s, e, "[)")) for s, e in windows))
-        )
-    rows = await session.execute(query)
+    params: dict[str, Any] = {"venues": [uuid.UUID(v) for v in venue_ids], "now": now}
+    for k, (start, end) in enumerate(windows or ()):
+        params[f"s{k}"], params[f"e{k}"] = start, end
+    rows = await session.execute(_venue_bookings_query(None if windows is None else len(windows)), params)
     return [Booking(str(venue_id), start, end) for venue_id, start, end in rows.all()]
+
+
+@functools.cache
+def _venue_bookings_query(windows: int | None):
+    """Built once per number of windows (usually one per meeting of the horizon), then only bound."""
+    during = venue_bookings.c.during
+    query = select(venue_bookings.c.venue_id, func.lower(during), func.upper(during)).where(
+        venue_bookings.c.venue_id.in_(bindparam("venues", expanding=True)),
+        func.upper(during) > bindparam("now"),
+    )
+    if windows is None:
+        return query
+    overlaps = (
+        during.op("&&")(func.tstzrange(bindparam(f"s{k}"), bindparam(f"e{k}"), "[)")) for k in range(windows)
+    )
+    return query.where(or_(*overlaps))
 
 
 async def load_starter_bookings(
