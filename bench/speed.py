@@ -39,7 +39,6 @@ import sys
 import tempfile
 import threading
 import time
-import urllib.request
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -60,6 +59,7 @@ from services.calendar.models import starters, venues  # noqa: E402
 from services.calendar.registry import hours_to_json, parse_hours_text  # noqa: E402
 from services.registration.domain import participant_id_for  # noqa: E402
 from shared.contracts.vocabulary import SLOTS  # noqa: E402
+from shared.devrun import answers_ok  # noqa: E402
 from shared.local_servers import LocalPorts, ensure_local_servers, rabbitmq_pids  # noqa: E402
 from shared.messaging import INTAKE_EXCHANGE, Publisher  # noqa: E402
 from shared.reference import get_municipality  # noqa: E402
@@ -245,14 +245,6 @@ async def load_venues_and_starters(database_url: str, registrations: int) -> tup
 
 
 # --- the services as processes, and their memory -------------------------------------------------------
-def _ready(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(f"{url}/health/ready", timeout=2) as response:
-            return response.status == 200
-    except OSError:
-        return False
-
-
 def _port_open(port: int) -> bool:
     with socket.socket() as sock:
         sock.settimeout(0.3)
@@ -396,7 +388,8 @@ def running(
             system.check_alive()
             if time.monotonic() > deadline:
                 raise PhaseFailed(f"not ready after 120 s: {', '.join(sorted(pending)) or 'sinks'}")
-            pending = {service for service in pending if not _ready(urls[service])}
+            # 2 s: the machine is loaded while services start during a run
+            pending = {s for s in pending if not answers_ok(f"{urls[s]}/health/ready", timeout=2)}
             time.sleep(0.3)
         yield system
     finally:

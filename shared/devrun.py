@@ -37,9 +37,10 @@ def running_pid() -> int | None:
         return None
 
 
-def _ready(url: str) -> bool:
+def answers_ok(url: str, timeout: float = 1.0) -> bool:
+    """Whether a GET of `url` answers 200 within `timeout` (a readiness probe, as Kubernetes would)."""
     try:
-        with urllib.request.urlopen(url, timeout=1) as response:
+        with urllib.request.urlopen(url, timeout=timeout) as response:
             return response.status == 200
     except OSError:
         return False
@@ -50,7 +51,7 @@ def wait_ready(urls: dict[str, str], timeout: float = 60) -> None:
     pending = dict(urls)
     while pending and time.monotonic() < deadline:
         for name, url in list(pending.items()):
-            if _ready(url):
+            if answers_ok(url):
                 del pending[name]
         time.sleep(0.3)
     if pending:

@@ -8,11 +8,11 @@ import os
 import subprocess
 import sys
 import time
-import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from shared.devrun import answers_ok
 from shared.messaging.topology import SERVICES
 from tests.support.private_servers import free_port
 
@@ -28,14 +28,6 @@ class RunningSystem:
 
     def logs(self) -> str:
         return "\n".join(p.read_text(errors="replace") for p in sorted(self.log_dir.glob("*.log")))
-
-
-def _ready(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(f"{url}/health/ready", timeout=1) as response:
-            return response.status == 200
-    except OSError:
-        return False
 
 
 def service_env(
@@ -101,7 +93,7 @@ def running_system(
                     raise RuntimeError(
                         f"{service} exited: {(log_dir / f'{service}.log').read_text()[-3000:]}"
                     )
-                if _ready(urls[service]):
+                if answers_ok(f"{urls[service]}/health/ready"):
                     pending.discard(service)
             time.sleep(0.2)
         if pending:
