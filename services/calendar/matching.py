@@ -21,7 +21,6 @@ from .venues import (
     StarterBooking,
     Venue,
     starter_can_attend,
-    venue_closed_reason,
     venue_is_free,
     within_hours,
 )
@@ -104,37 +103,60 @@ def schedule_group(
     roomy = [(rank, venue) for rank, venue in ranked if _fits(venue, group)]
     if not roomy:
         return NoFit(f"no{accessible} venue with room for {group.size} in {places} or neighbours")
+    # Opening hours depend only on weekday and time of day, which most meetings of a plan share: check
+    # one meeting per distinct time instead of every meeting (venues × start times × the horizon).
+    weekly_times = [_distinct_times(plan.meetings) for plan in plans]
     open_weekly = [
         (rank, index, venue, plan)
         for rank, venue in roomy
         for index, plan in enumerate(plans)
-        if all(within_hours(venue.opening_hours, meeting) for meeting in plan.meetings)
+        if all(within_hours(venue.opening_hours, meeting) for meeting in weekly_times[index])
     ]
     what = f"no{accessible} venue with room for {group.size} in {places} or neighbours"
     if not open_weekly:
         return NoFit(f"{what} is open on {slot.describe()} ({_window(slot)})")
-    free = sorted(
-        (
-            (rank, index, not venue.accessible, venue.capacity, venue.id, venue, plan)
-            for rank, index, venue, plan in open_weekly
-            if venue_closed_reason(venue, plan.meetings) is None
-            and venue_is_free(venue, plan.meetings, venues_busy)
-        ),
+    # In order of preference; whether a candidate is free is only looked at until one with a starter
+    # is found (the check reads every booking of the horizon, most candidates are never needed).
+    ranked_candidates = sorted(
+        ((rank, index, not venue.accessible, venue.capacity, venue.id, venue, plan)
+         for rank, index, venue, plan in open_weekly),
         key=lambda candidate: candidate[:5],
-    )
-    if not free:
+    )  # fmt: skip
+    first_free = None
+    for *_, venue, plan in ranked_candidates:
+        if _on_blackout_date(venue, plan.meetings) or not venue_is_free(venue, plan.meetings, venues_busy):
+            continue  # open at those hours was checked above
+        first_free = first_free or (venue, plan)
+        starter = pick_starter(plan)
+        if starter is not None:
+            return _decision(plan, venue, None, starter)
+    if first_free is None:
         return NoFit(
             f"{what} is free on {slot.describe()} for the first {rules.horizon_meetings} meetings "
             f"from {plans[0].series.first_date} (booked or closed on some of those days)"
         )
-    for *_, venue, plan in free:
-        starter = pick_starter(plan)
-        if starter is not None:
-            return _decision(plan, venue, None, starter)
     if rules.require_starter:
         return NoFit(_no_starter_reason(group, slot, rules))
-    *_, venue, plan = free[0]
+    venue, plan = first_free
     return _decision(plan, venue, None, None)
+
+
+def _distinct_times(meetings: Sequence[Occurrence]) -> list[Occurrence]:
+    """One meeting per (weekday, start, end, same day): all that `within_hours` looks at."""
+    seen: dict[tuple, Occurrence] = {}
+    for meeting in meetings:
+        key = (
+            meeting.start.weekday(),
+            meeting.start.time(),
+            meeting.end.time(),
+            meeting.end.date() - meeting.start.date(),
+        )
+        seen.setdefault(key, meeting)
+    return list(seen.values())
+
+
+def _on_blackout_date(venue: Venue, meetings: Sequence[Occurrence]) -> bool:
+    return bool(venue.blackout_dates) and any(m.start.date() in venue.blackout_dates for m in meetings)
 
 
 def booking_windows(

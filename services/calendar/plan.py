@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import Table, bindparam, delete, func, select, tuple_, update
+from sqlalchemy import Table, bindparam, delete, func, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -179,23 +179,28 @@ async def _sync_reminders(
     }
     # Withdraw reminders of meetings that no longer take place (cancelled, moved, paused, ended). A
     # reminder that is overdue but still pending (the service was down) is kept: the sender sends it.
-    stale = delete(reminders).where(
-        reminders.c.group_id == group_id, reminders.c.state == "pending", reminders.c.meeting_start >= now
-    )
-    if due:
-        stale = stale.where(tuple_(reminders.c.meeting_start, reminders.c.kind).not_in(list(due)))
-    await session.execute(stale)
+    pending = await session.execute(_PENDING_REMINDERS, {"group": group_id, "now": now})
+    stale = [row_id for row_id, start, kind in pending.all() if (_utc(start), kind) not in due]
+    if stale:
+        await session.execute(delete(reminders).where(reminders.c.id.in_(stale)))
     fresh = [
         {"group_id": group_id, "meeting_start": start, "kind": kind, "due_at": at}
         for (start, kind), at in sorted(due.items())
         if at >= now  # a reminder whose time has passed (a meeting moved at short notice) is not sent late
     ]
     if fresh:
-        await session.execute(
-            insert(reminders)
-            .values(fresh)
-            .on_conflict_do_nothing(index_elements=["group_id", "meeting_start", "kind"])
-        )
+        await session.execute(_INSERT_REMINDER, fresh)  # executemany: one statement, compiled once
+
+
+# Built once: statements rebuilt per group cost more CPU to compile than their round trips.
+_PENDING_REMINDERS = select(reminders.c.id, reminders.c.meeting_start, reminders.c.kind).where(
+    reminders.c.group_id == bindparam("group"),
+    reminders.c.state == "pending",
+    reminders.c.meeting_start >= bindparam("now"),
+)
+_INSERT_REMINDER = insert(reminders).on_conflict_do_nothing(
+    index_elements=["group_id", "meeting_start", "kind"]
+)
 
 
 def _utc(moment: datetime) -> datetime:
