@@ -88,18 +88,20 @@ async def sync_plan(
     venue: Booker,
     starter: Booker,
     now: datetime,
+    first_plan: bool = False,
 ) -> None:
     """Make the group's future bookings and pending reminders match its series up to the horizon.
 
     A strict clash raises the database's exclusion violation (IntegrityError, SQLSTATE 23P01), which
-    rolls the caller's transaction back: the change does not happen.
+    rolls the caller's transaction back: the change does not happen. `first_plan`: the group is being
+    scheduled (it was waiting or had failed, so it has no rows yet): nothing to read and compare.
     """
     until = now + config.horizon
     meetings = meetings_between(segments, now, until, config)
-    await _sync_bookings(session, venue_bookings, "venue_id", group_id, venue, meetings, now)
+    await _sync_bookings(session, venue_bookings, "venue_id", group_id, venue, meetings, now, first_plan)
     first = [meeting for meeting in starter_meetings(segments, config) if meeting.start >= now]
-    await _sync_bookings(session, starter_bookings, "starter_id", group_id, starter, first, now)
-    await _sync_reminders(session, config, group_id, meetings, now)
+    await _sync_bookings(session, starter_bookings, "starter_id", group_id, starter, first, now, first_plan)
+    await _sync_reminders(session, config, group_id, meetings, now, first_plan)
     await session.execute(
         update(groups).where(groups.c.group_id == group_id).values(planned_until=until, updated_at=func.now())
     )
@@ -113,14 +115,17 @@ async def _sync_bookings(
     booker: Booker,
     meetings: Sequence[Occurrence],
     now: datetime,
+    first_plan: bool = False,
 ) -> None:
     owner = table.c[owner_column]
-    rows = await session.execute(
-        select(table.c.id, owner, func.lower(table.c.during), func.upper(table.c.during)).where(
-            table.c.group_id == group_id, func.lower(table.c.during) >= now
+    existing: dict[tuple, int] = {}
+    if not first_plan:
+        rows = await session.execute(
+            select(table.c.id, owner, func.lower(table.c.during), func.upper(table.c.during)).where(
+                table.c.group_id == group_id, func.lower(table.c.during) >= now
+            )
         )
-    )
-    existing = {(owner_id, _utc(start), _utc(end)): row_id for row_id, owner_id, start, end in rows.all()}
+        existing = {(owner_id, _utc(start), _utc(end)): row_id for row_id, owner_id, start, end in rows.all()}
     wanted = {(booker.owner_id, _utc(m.start), _utc(m.end)) for m in meetings} if booker.owner_id else set()
     stale = [row_id for key, row_id in existing.items() if key not in wanted]
     if stale:
@@ -170,6 +175,7 @@ async def _sync_reminders(
     group_id: uuid.UUID,
     meetings: Sequence[Occurrence],
     now: datetime,
+    first_plan: bool = False,
 ) -> None:
     due = {
         (_utc(meeting.start), reminder_kind(offset)): at
@@ -179,10 +185,11 @@ async def _sync_reminders(
     }
     # Withdraw reminders of meetings that no longer take place (cancelled, moved, paused, ended). A
     # reminder that is overdue but still pending (the service was down) is kept: the sender sends it.
-    pending = await session.execute(_PENDING_REMINDERS, {"group": group_id, "now": now})
-    stale = [row_id for row_id, start, kind in pending.all() if (_utc(start), kind) not in due]
-    if stale:
-        await session.execute(delete(reminders).where(reminders.c.id.in_(stale)))
+    if not first_plan:
+        pending = await session.execute(_PENDING_REMINDERS, {"group": group_id, "now": now})
+        stale = [row_id for row_id, start, kind in pending.all() if (_utc(start), kind) not in due]
+        if stale:
+            await session.execute(delete(reminders).where(reminders.c.id.in_(stale)))
     fresh = [
         {"group_id": group_id, "meeting_start": start, "kind": kind, "due_at": at}
         for (start, kind), at in sorted(due.items())

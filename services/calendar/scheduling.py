@@ -164,6 +164,7 @@ async def _book(
         venue=Booker(venue_id, strict=True),
         starter=Booker(starter_id, strict=True),
         now=now,
+        first_plan=True,  # only waiting or failed groups are scheduled: they have no bookings yet
     )
 
 
