@@ -9,7 +9,7 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 from fastapi import APIRouter, FastAPI, HTTPException, Response
@@ -90,8 +90,16 @@ class Service:
         *,
         on_rejected: RejectionHook | None = None,
         documented_as: type[Event] | None = None,
+        wake_after_commit: Callable[[], None] | None = None,
     ) -> EventConsumer:
+        """`wake_after_commit`: a worker to wake, besides the outbox relay, once a batch has committed."""
         spec = TOPOLOGY.queue(queue_name)
+
+        def after_commit() -> None:
+            self.relay.wake()
+            if wake_after_commit is not None:
+                wake_after_commit()
+
         consumer = EventConsumer(
             name=f"{self.name}:{queue_name}",
             queue=queue_name,
@@ -100,7 +108,7 @@ class Service:
             publisher=self.publisher,
             handlers=handlers,
             on_rejected=on_rejected,
-            after_commit=self.relay.wake,
+            after_commit=after_commit,
             retry_base_seconds=self.settings.transient_retry_base_seconds,
             retry_cap_seconds=self.settings.transient_retry_cap_seconds,
             batch_size=self.settings.consumer_batch_size,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from fastapi import FastAPI
@@ -42,21 +41,11 @@ class NotificationService(Service):
             ("notifications.people", ParticipantContactRegistered),
             ("notifications.messages", GroupFormed),
         ):
-            # Each queue only carries the events bound to it (shared/messaging/topology.py).
-            consumer = self.consume(queue, handlers, documented_as=documented_as)
-            # Whatever a batch of events queued goes out now, not at the sender's next poll.
-            consumer.after_commit = _both(consumer.after_commit, self.sender.wake)
+            # Each queue only carries the events bound to it (shared/messaging/topology.py). Whatever a
+            # batch of events queued goes out now, not at the sender's next poll.
+            self.consume(queue, handlers, documented_as=documented_as, wake_after_commit=self.sender.wake)
         self.document_publishes(AbsenceReported, ParticipantDataDeleted)
         self.background.append(self.sender)
-
-
-def _both(first: Callable[[], None] | None, second: Callable[[], None]) -> Callable[[], None]:
-    def call() -> None:
-        if first is not None:
-            first()
-        second()
-
-    return call
 
 
 def create_service(

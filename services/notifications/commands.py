@@ -13,7 +13,7 @@ from datetime import UTC, date, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Text, bindparam, delete, func, or_, select, update
+from sqlalchemy import Text, and_, bindparam, delete, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -117,7 +117,7 @@ async def queue_message(
             continue  # the person opted out of this kind of message
         context = json.dumps(message.context(recipient), default=_json)
         language = contact.language if contact else "nb"
-        # Every row carries the same keys: a multi-row INSERT takes its columns from the first row.
+        # Every row carries the same keys: executemany binds all rows to one statement's columns.
         if not chosen:
             rows.append(_delivery_row(common, recipient, "none", language, context, "failed", NO_CONTACT))
         rows.extend(
@@ -165,14 +165,13 @@ _INSERT_DELIVERIES = (
     .on_conflict_do_nothing(index_elements=["source_event_id", "recipient_id", "channel", "message_type"])
     .returning(deliveries.c.id)
 )
+# A message kept for someone whose contact details have not arrived (see queue_message).
+_WAITING_FOR_CONTACT = and_(
+    deliveries.c.channel == "none", deliveries.c.state == "failed", deliveries.c.last_error == NO_CONTACT
+)
 _DELETE_WAITING = (
     delete(deliveries)
-    .where(
-        deliveries.c.recipient_id == bindparam("recipient"),
-        deliveries.c.channel == "none",
-        deliveries.c.state == "failed",
-        deliveries.c.last_error == NO_CONTACT,
-    )
+    .where(deliveries.c.recipient_id == bindparam("recipient"), _WAITING_FOR_CONTACT)
     .returning(*deliveries.c)
 )
 
@@ -183,17 +182,7 @@ async def deliver_messages_waiting_for_known_contacts(
     """The repair for a race: a contact event and a group event handled at the same moment (two queues or
     two replicas) can each miss the other's uncommitted row, leaving a message waiting for a contact that
     exists. The sender calls this now and then; it finds such messages and queues them."""
-    waiting = (
-        select(deliveries.c.recipient_id)
-        .where(
-            deliveries.c.channel == "none",
-            deliveries.c.state == "failed",
-            deliveries.c.last_error == NO_CONTACT,
-        )
-        .distinct()
-        .limit(limit)
-        .subquery()
-    )
+    waiting = select(deliveries.c.recipient_id).where(_WAITING_FOR_CONTACT).distinct().limit(limit).subquery()
     found = (
         await session.execute(
             select(contacts).join(waiting, waiting.c.recipient_id == contacts.c.participant_id)
@@ -424,9 +413,7 @@ async def member_left(session: AsyncSession, data: Any) -> None:
         delete(deliveries).where(
             deliveries.c.recipient_id == data.participant_id,
             deliveries.c.group_id == data.group_id,
-            deliveries.c.channel == "none",
-            deliveries.c.state == "failed",
-            deliveries.c.last_error == NO_CONTACT,
+            _WAITING_FOR_CONTACT,
         )
     )
 
