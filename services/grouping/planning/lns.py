@@ -19,12 +19,22 @@ MAX_GROUPS_RUINED = 3
 
 def ruin_and_recreate(state: Assignment, kinds: KindIndex, rng: Random, iterations: int) -> None:
     pool = state.pool
+    # Who waits and which groups are related to them change only when a move is kept, so both are kept
+    # until then: most moves are rolled back, and recomputing them was most of the search's time. Without
+    # any group there is nothing to ruin (a small pool that cannot form a group yet: the common case).
+    waiting: list[int] | None = None
+    related_to: dict[int, list[int]] = {}
     for _ in range(iterations):
-        waiting = state.unplaced()
+        if not state.groups:
+            return
+        if waiting is None:
+            waiting = state.unplaced()
         if not waiting:
             return
         u = waiting[min(int(rng.expovariate(4 / len(waiting))), len(waiting) - 1)]  # favour long waits
-        related = _related_groups(state, u, kinds)
+        related = related_to.get(u)
+        if related is None:
+            related = related_to[u] = _related_groups(state, u, kinds)
         if not related:
             continue
         chosen = rng.sample(related, rng.randint(1, min(MAX_GROUPS_RUINED, len(related))))
@@ -46,6 +56,7 @@ def ruin_and_recreate(state: Assignment, kinds: KindIndex, rng: Random, iteratio
                 insert(state, i, among=None if i in displaced else new_groups)
         if state.total >= before:
             state.commit()
+            waiting, related_to = None, {}
         else:
             state.rollback()
 
