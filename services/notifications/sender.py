@@ -38,6 +38,9 @@ log = logging.getLogger("selvhjelp.notifications.sender")
 _MEETING_KEYS = ("meeting_start", "new_start", "first_meeting")
 # How often the sender looks for messages left waiting for a contact that has since arrived (a race).
 WAITING_SWEEP_SECONDS = 5.0
+# The sender's lanes: messages someone is waiting for, and the many nobody is (see DeliveryWorker._run).
+URGENT, BULK = "urgent", "bulk"
+BULK_MESSAGE_TYPES = ("registration_received",)
 
 
 @dataclass(frozen=True)
@@ -94,7 +97,7 @@ class DeliveryWorker:
         self._limit = asyncio.Semaphore(concurrency)
         self._task: asyncio.Task[None] | None = None
         self._stopping = asyncio.Event()
-        self._wake = asyncio.Event()
+        self._wake = {URGENT: asyncio.Event(), BULK: asyncio.Event()}
 
     # --- lifecycle ---------------------------------------------------------------------------------
     def start(self) -> None:
@@ -106,7 +109,7 @@ class DeliveryWorker:
         if self._task is None:
             return
         self._stopping.set()
-        self._wake.set()
+        self.wake()
         try:
             await asyncio.wait_for(self._task, timeout=self.settings.graceful_timeout_seconds)
         except (TimeoutError, asyncio.CancelledError):
@@ -116,46 +119,59 @@ class DeliveryWorker:
         self._task = None
 
     def wake(self) -> None:
-        self._wake.set()
+        for event in self._wake.values():
+            event.set()
 
     @property
     def running(self) -> bool:
         return self._task is not None and not self._task.done()
 
     async def _run(self) -> None:
+        # Two lanes, each its own loop: receipts are many and nobody waits on them, while a group's
+        # invitations and reminders are few and someone is waiting. With one loop an invitation waited for
+        # a whole batch of receipts being sent; now the urgent lane sends it at once beside them.
+        await asyncio.gather(self._run_lane(URGENT), self._run_lane(BULK))
+
+    async def _run_lane(self, lane: str) -> None:
         swept_at = 0.0
+        wake = self._wake[lane]
         while not self._stopping.is_set():
             try:
-                if time.monotonic() - swept_at > WAITING_SWEEP_SECONDS:
+                if lane == URGENT and time.monotonic() - swept_at > WAITING_SWEEP_SECONDS:
                     swept_at = time.monotonic()
                     await self.queue_messages_waiting_for_known_contacts()
-                handled = await self.send_due()
+                handled = await self.send_due(lane)
             except Exception as error:  # database down: keep the loop alive and try again
-                log.warning("sender pass failed", extra={"error": type(error).__name__})
+                log.warning("sender pass failed", extra={"error": type(error).__name__, "lane": lane})
                 handled = 0
             if handled >= self.settings.notification_batch_size:
                 continue
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), timeout=self.settings.notification_poll_seconds)
-            self._wake.clear()
+                await asyncio.wait_for(wake.wait(), timeout=self.settings.notification_poll_seconds)
+            wake.clear()
 
     async def queue_messages_waiting_for_known_contacts(self) -> int:
         async with self.sessions() as session, session.begin():
             return await deliver_messages_waiting_for_known_contacts(session, now=self.clock())
 
     # --- one pass ----------------------------------------------------------------------------------
-    async def send_due(self) -> int:
-        """Send one batch of due deliveries; return how many rows were handled (sent, deferred or failed)."""
+    async def send_due(self, lane: str | None = None) -> int:
+        """Send one batch of due deliveries of a lane (None: both, receipts last); return how many rows
+        were handled (sent, deferred or failed)."""
         now = self.clock()
         d = deliveries
+        is_bulk = d.c.message_type.in_(BULK_MESSAGE_TYPES)
+        due = select(d).where(d.c.state == "queued", d.c.due_at <= now)
+        if lane == URGENT:
+            due = due.where(~is_bulk)
+        elif lane == BULK:
+            due = due.where(is_bulk)
         async with self.sessions() as session, session.begin():
             rows = (
                 await session.execute(
-                    select(d)
-                    .where(d.c.state == "queued", d.c.due_at <= now)
                     # Receipts last: under a burst of registrations, members of a group just formed
                     # should not wait behind thousands of "we got your registration" messages.
-                    .order_by(d.c.message_type == "registration_received", d.c.due_at, d.c.id)
+                    due.order_by(is_bulk, d.c.due_at, d.c.id)
                     .limit(self.settings.notification_batch_size)
                     .with_for_update(skip_locked=True)
                 )

@@ -5,6 +5,7 @@ out the quiet hours."""
 from __future__ import annotations
 
 import asyncio
+import json
 import uuid
 from datetime import datetime, timedelta
 
@@ -14,7 +15,10 @@ from sqlalchemy.dialects.postgresql import insert
 
 from services.notifications import models
 from services.notifications.app import create_service
+from services.notifications.channels import Channels, Email, SmtpMailer
+from services.notifications.commands import _json
 from services.notifications.domain import OSLO
+from services.notifications.rendering import sample_context
 from shared.auth import issue_staff_token
 from tests.support import eventually, running
 
@@ -200,3 +204,79 @@ async def test_invitations_are_sent_before_receipts_that_were_queued_earlier(not
 
     assert handled["registration_received"] == "queued"
     assert handled["group_invitation"] != "queued"
+
+
+class ReceiptsHeldBack:
+    """The real SMTP mailer, except that receipts wait until released: a slow batch of receipts."""
+
+    def __init__(self, mailer: SmtpMailer) -> None:
+        self.mailer = mailer
+        self.release = asyncio.Event()
+        self.receipts_waiting = 0
+
+    async def send(self, email: Email) -> None:
+        if email.subject.startswith("Vi har mottatt"):
+            self.receipts_waiting += 1
+            await self.release.wait()
+        await self.mailer.send(email)
+
+
+async def test_an_invitation_goes_out_while_a_batch_of_receipts_is_still_being_sent(
+    notification_settings, mail_sink, clock
+):
+    channels = Channels.from_settings(notification_settings)
+    held = ReceiptsHeldBack(channels.mail)
+    service = create_service(
+        notification_settings.model_copy(update={"notification_batch_size": 5}),
+        clock=clock,
+        channels=Channels(held, channels.sms),
+    )
+    now = clock()
+    people = [contact(name=f"Person {k}", email=f"person{k}@example.org") for k in range(4)]
+    row = {"channel": "email", "language": "nb", "created_at": now, "due_at": now}
+    receipts = [
+        {
+            **row,
+            "recipient_id": p.participant_id,
+            "message_type": "registration_received",
+            "context": json.dumps(sample_context("registration_received"), default=_json),
+        }
+        for p in people[:3]
+    ]
+    invitation = {
+        **row,
+        "recipient_id": people[3].participant_id,
+        "message_type": "group_invitation",
+        "context": json.dumps(sample_context("group_invitation"), default=_json),
+    }
+    async with service.sessions() as session, session.begin():
+        await session.execute(
+            insert(models.contacts),
+            [
+                {"participant_id": p.participant_id, "name": p.name, "email": p.email, "language": "nb"}
+                for p in people
+            ],
+        )
+        await session.execute(
+            insert(models.deliveries), [{**r, "source_event_id": uuid.uuid4()} for r in receipts]
+        )
+    async with running(service):
+        await eventually(lambda: _true(held.receipts_waiting == 3))  # a batch of receipts is being sent
+        async with service.sessions() as session, session.begin():
+            await session.execute(
+                insert(models.deliveries).values(**invitation, source_event_id=uuid.uuid4())
+            )
+        service.sender.wake()
+
+        await eventually(lambda: _received(mail_sink, 1))
+        assert [m.recipients for m in mail_sink.received] == [["person3@example.org"]]
+        assert held.receipts_waiting == 3  # the invitation did not wait for the receipts
+        held.release.set()
+        await eventually(lambda: _received(mail_sink, 4))
+
+    states = {r.message_type: r.state for r in await delivery_rows(service)}
+    assert states == {"registration_received": "sent", "group_invitation": "sent"}
+
+
+async def _true(value: bool) -> bool:
+    return value
