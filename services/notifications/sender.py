@@ -94,7 +94,8 @@ class DeliveryWorker:
         self.channels = channels
         self.settings = settings
         self.clock = clock
-        self._limit = asyncio.Semaphore(concurrency)
+        # Each lane sends up to `concurrency` at once: a shared limit would let receipts hold every slot.
+        self._limits = {URGENT: asyncio.Semaphore(concurrency), BULK: asyncio.Semaphore(concurrency)}
         self._task: asyncio.Task[None] | None = None
         self._stopping = asyncio.Event()
         self._wake = {URGENT: asyncio.Event(), BULK: asyncio.Event()}
@@ -185,7 +186,8 @@ class DeliveryWorker:
                     await session.execute(select(contacts).where(contacts.c.participant_id.in_(people)))
                 ).all()
             }
-            outcomes = await asyncio.gather(*(self._attempt(row, found, now) for row in rows))
+            limit = self._limits[lane or URGENT]
+            outcomes = await asyncio.gather(*(self._attempt(row, found, now, limit) for row in rows))
             await _record(session, rows, outcomes)
             for row, outcome in zip(rows, outcomes, strict=True):
                 log.info(
@@ -199,7 +201,9 @@ class DeliveryWorker:
                 )
         return len(rows)
 
-    async def _attempt(self, row: Any, people: dict[uuid.UUID, Recipient], now: datetime) -> Outcome:
+    async def _attempt(
+        self, row: Any, people: dict[uuid.UUID, Recipient], now: datetime, limit: asyncio.Semaphore
+    ) -> Outcome:
         context = json.loads(row.context)
         recipient = people.get(row.recipient_id)
         if recipient is None:
@@ -229,7 +233,7 @@ class DeliveryWorker:
         except Exception as error:  # a template or context bug: record it instead of retrying forever
             return self._failed(row, now, f"could not render: {type(error).__name__}")
         try:
-            async with self._limit:
+            async with limit:
                 await send_rendered(self.channels, row.channel, recipient, message, reference_of(row.id))
         except DeliveryFailed as failure:
             if failure.permanent:

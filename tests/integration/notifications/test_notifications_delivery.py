@@ -227,12 +227,12 @@ async def test_an_invitation_goes_out_while_a_batch_of_receipts_is_still_being_s
     channels = Channels.from_settings(notification_settings)
     held = ReceiptsHeldBack(channels.mail)
     service = create_service(
-        notification_settings.model_copy(update={"notification_batch_size": 5}),
+        notification_settings.model_copy(update={"notification_batch_size": 10}),
         clock=clock,
         channels=Channels(held, channels.sms),
     )
     now = clock()
-    people = [contact(name=f"Person {k}", email=f"person{k}@example.org") for k in range(4)]
+    people = [contact(name=f"Person {k}", email=f"person{k}@example.org") for k in range(7)]
     row = {"channel": "email", "language": "nb", "created_at": now, "due_at": now}
     receipts = [
         {
@@ -241,11 +241,11 @@ async def test_an_invitation_goes_out_while_a_batch_of_receipts_is_still_being_s
             "message_type": "registration_received",
             "context": json.dumps(sample_context("registration_received"), default=_json),
         }
-        for p in people[:3]
+        for p in people[:6]
     ]
     invitation = {
         **row,
-        "recipient_id": people[3].participant_id,
+        "recipient_id": people[6].participant_id,
         "message_type": "group_invitation",
         "context": json.dumps(sample_context("group_invitation"), default=_json),
     }
@@ -261,7 +261,8 @@ async def test_an_invitation_goes_out_while_a_batch_of_receipts_is_still_being_s
             insert(models.deliveries), [{**r, "source_event_id": uuid.uuid4()} for r in receipts]
         )
     async with running(service):
-        await eventually(lambda: _true(held.receipts_waiting == 3))  # a batch of receipts is being sent
+        # A batch of six receipts is being sent, five at a time (the sender's concurrency).
+        await eventually(lambda: _true(held.receipts_waiting == 5))
         async with service.sessions() as session, session.begin():
             await session.execute(
                 insert(models.deliveries).values(**invitation, source_event_id=uuid.uuid4())
@@ -269,10 +270,10 @@ async def test_an_invitation_goes_out_while_a_batch_of_receipts_is_still_being_s
         service.sender.wake()
 
         await eventually(lambda: _received(mail_sink, 1))
-        assert [m.recipients for m in mail_sink.received] == [["person3@example.org"]]
-        assert held.receipts_waiting == 3  # the invitation did not wait for the receipts
+        assert [m.recipients for m in mail_sink.received] == [["person6@example.org"]]
+        assert held.receipts_waiting == 5  # the invitation waited neither for the batch nor for a slot
         held.release.set()
-        await eventually(lambda: _received(mail_sink, 4))
+        await eventually(lambda: _received(mail_sink, 7))
 
     states = {r.message_type: r.state for r in await delivery_rows(service)}
     assert states == {"registration_received": "sent", "group_invitation": "sent"}
