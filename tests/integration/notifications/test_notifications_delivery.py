@@ -8,6 +8,7 @@ import asyncio
 import json
 import uuid
 from datetime import datetime, timedelta
+from typing import Any
 
 import pytest
 from notifications_support import REFUSED, contact, delivery_rows
@@ -206,77 +207,103 @@ async def test_invitations_are_sent_before_receipts_that_were_queued_earlier(not
     assert handled["group_invitation"] != "queued"
 
 
-class ReceiptsHeldBack:
-    """The real SMTP mailer, except that receipts wait until released: a slow batch of receipts."""
+class HeldBack:
+    """The real SMTP mailer, except that messages whose subject starts with `subject` wait until released:
+    a slow mail server for those."""
 
-    def __init__(self, mailer: SmtpMailer) -> None:
+    def __init__(self, mailer: SmtpMailer, subject: str) -> None:
         self.mailer = mailer
+        self.subject = subject
         self.release = asyncio.Event()
-        self.receipts_waiting = 0
+        self.waiting = 0
 
     async def send(self, email: Email) -> None:
-        if email.subject.startswith("Vi har mottatt"):
-            self.receipts_waiting += 1
+        if email.subject.startswith(self.subject):
+            self.waiting += 1
             await self.release.wait()
         await self.mailer.send(email)
+
+
+RECEIPT_SUBJECT, INVITATION_SUBJECT = "Vi har mottatt", "Du er invitert"
+
+
+def _sender_with(settings, clock, subject: str) -> tuple[Any, HeldBack]:
+    channels = Channels.from_settings(settings)
+    held = HeldBack(channels.mail, subject)
+    service = create_service(
+        settings.model_copy(update={"notification_batch_size": 10}),
+        clock=clock,
+        channels=Channels(held, channels.sms),
+    )
+    return service, held
+
+
+def _deliveries(people, message_type: str, now) -> list[dict[str, Any]]:
+    context = json.dumps(sample_context(message_type), default=_json)
+    return [
+        {
+            "channel": "email",
+            "language": "nb",
+            "created_at": now,
+            "due_at": now,
+            "recipient_id": p.participant_id,
+            "message_type": message_type,
+            "context": context,
+            "source_event_id": uuid.uuid4(),
+        }
+        for p in people
+    ]
+
+
+async def _store(service, people, deliveries) -> None:
+    async with service.sessions() as session, session.begin():
+        if people:
+            await session.execute(
+                insert(models.contacts),
+                [
+                    {"participant_id": p.participant_id, "name": p.name, "email": p.email, "language": "nb"}
+                    for p in people
+                ],
+            )
+        await session.execute(insert(models.deliveries), deliveries)
 
 
 async def test_an_invitation_goes_out_while_a_batch_of_receipts_is_still_being_sent(
     notification_settings, mail_sink, clock
 ):
-    channels = Channels.from_settings(notification_settings)
-    held = ReceiptsHeldBack(channels.mail)
-    service = create_service(
-        notification_settings.model_copy(update={"notification_batch_size": 10}),
-        clock=clock,
-        channels=Channels(held, channels.sms),
-    )
-    now = clock()
+    service, held = _sender_with(notification_settings, clock, RECEIPT_SUBJECT)
     people = [contact(name=f"Person {k}", email=f"person{k}@example.org") for k in range(7)]
-    row = {"channel": "email", "language": "nb", "created_at": now, "due_at": now}
-    receipts = [
-        {
-            **row,
-            "recipient_id": p.participant_id,
-            "message_type": "registration_received",
-            "context": json.dumps(sample_context("registration_received"), default=_json),
-        }
-        for p in people[:6]
-    ]
-    invitation = {
-        **row,
-        "recipient_id": people[6].participant_id,
-        "message_type": "group_invitation",
-        "context": json.dumps(sample_context("group_invitation"), default=_json),
-    }
-    async with service.sessions() as session, session.begin():
-        await session.execute(
-            insert(models.contacts),
-            [
-                {"participant_id": p.participant_id, "name": p.name, "email": p.email, "language": "nb"}
-                for p in people
-            ],
-        )
-        await session.execute(
-            insert(models.deliveries), [{**r, "source_event_id": uuid.uuid4()} for r in receipts]
-        )
+    await _store(service, people, _deliveries(people[:6], "registration_received", clock()))
     async with running(service):
         # A batch of six receipts is being sent, five at a time (the sender's concurrency).
-        await eventually(lambda: _true(held.receipts_waiting == 5))
-        async with service.sessions() as session, session.begin():
-            await session.execute(
-                insert(models.deliveries).values(**invitation, source_event_id=uuid.uuid4())
-            )
+        await eventually(lambda: _true(held.waiting == 5))
+        await _store(service, [], _deliveries(people[6:], "group_invitation", clock()))
         service.sender.wake()
 
         await eventually(lambda: _received(mail_sink, 1))
         assert [m.recipients for m in mail_sink.received] == [["person6@example.org"]]
-        assert held.receipts_waiting == 5  # the invitation waited neither for the batch nor for a slot
+        assert held.waiting == 5  # the invitation waited neither for the batch nor for a slot
         held.release.set()
         await eventually(lambda: _received(mail_sink, 7))
 
     states = {r.message_type: r.state for r in await delivery_rows(service)}
     assert states == {"registration_received": "sent", "group_invitation": "sent"}
+
+
+async def test_receipts_wait_while_an_invitation_is_being_sent(notification_settings, mail_sink, clock):
+    service, held = _sender_with(notification_settings, clock, INVITATION_SUBJECT)
+    people = [contact(name=f"Person {k}", email=f"person{k}@example.org") for k in range(4)]
+    await _store(service, people, _deliveries(people[:1], "group_invitation", clock()))
+    async with running(service):
+        await eventually(lambda: _true(held.waiting == 1))  # the invitation is in hand
+        await _store(service, [], _deliveries(people[1:], "registration_received", clock()))
+        service.sender.wake()
+        await asyncio.sleep(0.5)  # time enough for the receipts to go, were they not stepping aside
+        assert mail_sink.received == []
+        held.release.set()
+        await eventually(lambda: _received(mail_sink, 4))
+
+    assert mail_sink.received[0].recipients == ["person0@example.org"]
 
 
 async def _true(value: bool) -> bool:
