@@ -106,6 +106,12 @@ class Settings(BaseSettings):
         default=182, ge=28, description="Venue bookings and reminders are kept this far ahead (rolling)."
     )
     calendar_poll_seconds: float = 2.0
+    calendar_schedulers: int = Field(
+        default=3,
+        ge=1,
+        description="Groups scheduled at once. Scheduling mostly waits for the database, so a group formed "
+        "just after another need not wait for it; two racing for one venue retry with fresh data.",
+    )
 
     # Signing of participant links and local staff tokens (replace in production via Secret).
     signing_key: str = "local-development-signing-key-change-me"

@@ -27,6 +27,7 @@ class CalendarConfig:
     horizon: timedelta
     signing_key: str
     poll_seconds: float
+    schedulers: int = 1
 
     @classmethod
     def from_settings(cls, settings: Settings, rules: CalendarRules = DEFAULT_RULES) -> CalendarConfig:
@@ -50,6 +51,7 @@ class CalendarConfig:
             horizon=horizon,
             signing_key=settings.signing_key,
             poll_seconds=settings.calendar_poll_seconds,
+            schedulers=settings.calendar_schedulers,
         )
 
     def group_feed_path(self, group_id: uuid.UUID) -> str:

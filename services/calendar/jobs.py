@@ -71,15 +71,24 @@ class CalendarJobs:
 
     async def run_once(self) -> bool:
         """One pass over every kind of due work; True when there may be more right away."""
-        scheduled = 0
-        while scheduled < SCHEDULE_PER_PASS and await self.schedule_one() is not None:
-            scheduled += 1
-            self.service.relay.wake()  # each group's meeting.scheduled goes out now, not after the pass
+        scheduled = sum(
+            await asyncio.gather(
+                *(self._schedule_some(SCHEDULE_PER_PASS) for _ in range(self.config.schedulers))
+            )
+        )
         extended = await self.extend_plans()
         sent = await self.send_reminders()
         if scheduled or extended or sent:
             self.service.relay.wake()
         return scheduled > 0 or sent > 0
+
+    async def _schedule_some(self, limit: int) -> int:
+        """One of `config.schedulers` side by side: each claims the next waiting group (SKIP LOCKED)."""
+        scheduled = 0
+        while scheduled < limit and await self.schedule_one() is not None:
+            scheduled += 1
+            self.service.relay.wake()  # each group's meeting.scheduled goes out now, not after the pass
+        return scheduled
 
     async def schedule_one(self) -> Outcome | None:
         """Schedule the next waiting group; a lost booking race is retried at once with fresh data."""
