@@ -121,6 +121,8 @@ class Planner:
         if outcome is None:  # another replica is planning this district: ask for one more pass after it
             await self._request_again(district)
         if outcome is not None:
+            if outcome.groups_formed:
+                self.service.relay.wake()  # the groups' events leave now, not after the pool is sampled
             await self.sample_pool(district)
             log.info(
                 "district planned",
