@@ -48,6 +48,7 @@ from random import Random
 from typing import Any
 
 import httpx
+from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import insert, text
 from sqlalchemy.ext.asyncio import create_async_engine
 
@@ -693,6 +694,27 @@ class FlowResult:
     dead_lettered: dict[str, int] = field(default_factory=dict)
     relay_retries: dict[str, int] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
+    # part of a district's plan -> (plans, mean seconds), from grouping's selvhjelp_planning_seconds
+    planning: dict[str, tuple[int, float]] = field(default_factory=dict)
+
+
+def planning_figures(grouping_url: str) -> dict[str, tuple[int, float]]:
+    """How many district plans ran and how long they took on average, from grouping's /metrics."""
+    try:
+        exposition = httpx.get(f"{grouping_url}/metrics", timeout=5).text
+    except httpx.HTTPError:
+        return {}
+    totals: dict[str, dict[str, float]] = {}
+    for family in text_string_to_metric_families(exposition):
+        if family.name != "selvhjelp_planning_seconds":
+            continue
+        for sample in family.samples:
+            if sample.name.endswith(("_sum", "_count")):
+                kind = sample.name.rsplit("_", 1)[1]
+                totals.setdefault(sample.labels["part"], {})[kind] = sample.value
+    return {
+        part: (int(v["count"]), v["sum"] / v["count"]) for part, v in sorted(totals.items()) if v.get("count")
+    }
 
 
 def _upstream_done(p: Any, n: int) -> bool:
@@ -780,6 +802,7 @@ async def flow(
                         raise failure or PhaseFailed(f"{label}: no progress seen")
                     result = await _measure(engine, published, n, offered, progress)
                     result.problems = problems
+                    result.planning = planning_figures(system.urls["grouping"])
                     result.dead_lettered = {
                         name: count
                         for name, count in (await queue_depths(servers.management_url, box.vhost)).items()
@@ -925,6 +948,10 @@ def print_stages(label: str, result: FlowResult) -> None:
         ("group’s last registration → invitation sent", result.after_group_complete),
     ):
         print(f"  {name:<44}{values['p50']:>9.2f}{values['p95']:>9.2f}{values['p99']:>9.2f}")
+    if result.planning:
+        plans = "; ".join(f"{part} {mean * 1000:.0f} ms" for part, (_, mean) in result.planning.items())
+        count = max(count for count, _ in result.planning.values())
+        print(f"  district plans: {count:,}, mean time {plans}")
     cpu = ", ".join(f"{name} {seconds:.0f}" for name, seconds in result.cpu_seconds.items())
     memory = ", ".join(f"{name} {mb:.0f}" for name, mb in result.peak_mb.items())
     print(f"  CPU seconds used: {cpu}; peak RSS (MB): {memory}")

@@ -78,6 +78,12 @@ metrics = SimpleNamespace(
         "selvhjelp_handler_seconds", "Time to handle one message, commit included", ["consumer", "event_type"]
     ),
     groups_formed=Counter("selvhjelp_groups_formed_total", "Groups proposed by the planner", ["region"]),
+    planning_latency=Histogram(
+        "selvhjelp_planning_seconds",
+        "Time to plan one district: `solve` is the planner alone, `transaction` also locks, reads and writes",
+        ["part"],
+        buckets=(0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 120.0),
+    ),
     consumer_retries=Counter("selvhjelp_consumer_transient_retries_total", "Transient retries", ["consumer"]),
     consumer_failures=Counter("selvhjelp_consumer_failures_total", "Unexpected handler errors", ["consumer"]),
     outbox_published=Counter(

@@ -4,6 +4,7 @@ outbox; the database's unique index on active memberships backs up "a person is 
 from __future__ import annotations
 
 import asyncio
+import time
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -125,7 +126,9 @@ async def plan_district(
     ).all()
     people = [person_from_row(r) for r in rows]
     # CPU-bound; off the event loop so the service keeps consuming and answering health checks.
+    started = time.perf_counter()
     result = await asyncio.to_thread(domain.plan, people, as_of, rules)
+    metrics.planning_latency.labels("solve").observe(time.perf_counter() - started)
     now = datetime.now(UTC)
     for proposed in result.groups:
         group_id = uuid.uuid4()

@@ -11,6 +11,7 @@ import asyncio
 import contextlib
 import logging
 import sys
+import time
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import delete, func, select
@@ -105,6 +106,7 @@ class Planner:
             if district is None:
                 return False
             await session.execute(delete(planning_requests).where(planning_requests.c.district == district))
+        started = time.perf_counter()
         try:
             async with self.service.sessions() as session, session.begin():
                 outcome = await commands.plan_district(
@@ -121,6 +123,8 @@ class Planner:
         if outcome is None:  # another replica is planning this district: ask for one more pass after it
             await self._request_again(district)
         if outcome is not None:
+            seconds = time.perf_counter() - started
+            metrics.planning_latency.labels("transaction").observe(seconds)
             if outcome.groups_formed:
                 self.service.relay.wake()  # the groups' events leave now, not after the pool is sampled
             await self.sample_pool(district)
@@ -130,6 +134,7 @@ class Planner:
                     "district": district,
                     "groups_formed": outcome.groups_formed,
                     "waiting": outcome.waiting,
+                    "seconds": round(seconds, 3),
                 },
             )
         return True

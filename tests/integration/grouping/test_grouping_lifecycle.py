@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import httpx
 import pytest
+from prometheus_client import REGISTRY
 from sqlalchemy import func, select
 
 from services.grouping import domain
@@ -51,6 +52,13 @@ async def join_pool(settings, people: list[RegistrationAccepted]) -> None:
     await publish(settings, exchange_of("registration"), *(p.envelope(source="registration") for p in people))
 
 
+def _plans_timed() -> tuple[float, float]:
+    def count(part: str) -> float:
+        return REGISTRY.get_sample_value("selvhjelp_planning_seconds_count", {"part": part}) or 0.0
+
+    return count("solve"), count("transaction")
+
+
 async def query(service, statement):
     async with service.sessions() as session:
         return (await session.execute(statement)).all()
@@ -73,6 +81,7 @@ async def test_a_group_forms_invites_backfills_after_declines_and_starts(groupin
     app = create_app(grouping_settings, RULES)
     service = app.state.service
     first_six = [accepted(i) for i in range(6)]
+    plans_before = _plans_timed()
     async with (
         running(service),
         httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://grouping") as client,
@@ -80,6 +89,10 @@ async def test_a_group_forms_invites_backfills_after_declines_and_starts(groupin
         await join_pool(grouping_settings, first_six)
         formed = await eventually(lambda: events(service, "group.formed.v1"))
         assert len(formed) == 1 and len(formed[0]["data"]["members"]) == 6
+        # The plan was timed for the operators' dashboard: the solve, and the whole transaction around it.
+        await eventually(
+            lambda: all(after > before for after, before in zip(_plans_timed(), plans_before, strict=True))
+        )
         group_id = uuid.UUID(formed[0]["data"]["group_id"])
 
         later_two = [accepted(10 + i) for i in range(2)]
