@@ -8,12 +8,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import time
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 from fastapi import APIRouter, FastAPI, HTTPException, Response
 from fastapi.responses import JSONResponse
+from fastapi.telemetry import TelemetryConfig
 from faststream.middlewares import AckPolicy
 from faststream.rabbit import Channel, ExchangeType, QueueType, RabbitBroker, RabbitExchange, RabbitQueue
 from faststream.rabbit.annotations import RabbitMessage
@@ -36,11 +36,19 @@ from shared.messaging import (
     outbox_table,
 )
 from shared.messaging.consumer import Handler, RejectionHook
-from shared.observability import OutboxBacklogProbe, configure_logging, metrics
+from shared.observability import OutboxBacklogProbe, configure_logging
+from shared.request_timing import TimeAndTraceRequests
 from shared.settings import Settings
-from shared.tracing import configure_tracing, serving
+from shared.tracing import configure_tracing
 
 log = logging.getLogger("selvhjelp.service")
+NO_FASTAPI_TELEMETRY: TelemetryConfig = {
+    "tracing": False,
+    "metrics": False,
+    "logs": False,
+    "operation_spans": False,
+    "auto_configure": False,
+}
 
 
 async def _whole_message(message: Any) -> Any:
@@ -235,6 +243,10 @@ class Service:
             title=title or f"selvhjelp {self.name}",
             version="1.0.0",
             lifespan=lifespan,
+            # FastAPI's own OpenTelemetry spans and logs would record each request's path (which carries
+            # signed participant links), request bodies and validation errors with their input (health
+            # data). TimeAndTraceRequests traces and times every request by its route template instead.
+            telemetry=NO_FASTAPI_TELEMETRY,
             **fastapi_options,
         )
         app.state.service = self
@@ -266,18 +278,7 @@ class Service:
                 detail = [{"loc": ["body"], "msg": detail, "type": "value_error"}]
             return JSONResponse({"detail": detail}, status_code=error.status_code, headers=error.headers)
 
-        @app.middleware("http")
-        async def time_and_trace_requests(request, call_next):
-            started = time.perf_counter()
-            # Span and metric are named by the route template, never the path: paths carry signed links.
-            with serving(self.name, request.method, dict(request.headers)) as span:
-                response = await call_next(request)
-                label = getattr(request.scope.get("route"), "path", "unmatched")
-                span.update_name(f"{request.method} {label}")
-                span.set_attribute("http.route", label)
-                span.set_attribute("http.response.status_code", response.status_code)
-            metrics.http_latency.labels(self.name, label).observe(time.perf_counter() - started)
-            return response
+        app.add_middleware(TimeAndTraceRequests, service=self.name)
 
         for router in routers:
             app.include_router(router)

@@ -9,6 +9,7 @@ from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from opentelemetry.trace import SpanKind
+from prometheus_client import REGISTRY
 
 from services.grouping.app import create_service as create_grouping
 from services.notifications.app import create_service as create_notifications
@@ -42,6 +43,8 @@ async def test_a_registration_is_one_trace_from_http_to_grouping_and_notificatio
     ):
         response = await client.post("/api/v1/registrations", json=registration_body())
         assert response.status_code == 202
+        forged_link = await client.get("/status/not-a-signed-token-d41d8cd9")
+        assert forged_link.status_code in (400, 403, 404)
 
         def consumed(event_type: str):
             return [s for s in EXPORTER.get_finished_spans() if s.name == f"{event_type} consume"]
@@ -56,5 +59,27 @@ async def test_a_registration_is_one_trace_from_http_to_grouping_and_notificatio
     assert in_grouping.context.trace_id == http.context.trace_id
     assert in_notifications.context.trace_id == http.context.trace_id
     assert in_grouping.kind == SpanKind.CONSUMER
+    assert http.attributes["http.route"] == "/api/v1/registrations"
+    assert http.attributes["http.response.status_code"] == 202
+    # Spans and metrics are named by the route template: the link's token appears in neither.
+    page = next(s for s in spans if s.kind == SpanKind.SERVER and s.name.startswith("GET "))
+    assert page.name == "GET /status/{token}"
+    assert page.attributes["http.response.status_code"] == forged_link.status_code
+    routes = {
+        sample.labels["route"]
+        for family in REGISTRY.collect()
+        if family.name == "selvhjelp_http_seconds"
+        for sample in family.samples
+        if sample.labels.get("service") == "registration"
+    }
+    assert {"/api/v1/registrations", "/status/{token}"} <= routes
+    assert not any("d41d8cd9" in route for route in routes)
+    for span in spans:  # nor does any span: FastAPI's own telemetry would record the path
+        assert "d41d8cd9" not in span.name + str(span.attributes) + str(span.events)
+    # One server span per request: ours, with the handler's work in it.
+    assert [s.name for s in spans if s.kind == SpanKind.SERVER] == [
+        "POST /api/v1/registrations",
+        "GET /status/{token}",
+    ]
     for span in spans:  # attributes carry ids and types, never the person's data
         assert "kari" not in str(span.attributes).lower()
