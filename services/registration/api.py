@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 
 from shared.auth import InvalidLink, StaffUser, sign_link, verify_link
 from shared.contracts import RegistrationDetails
+from shared.messaging.outbox import holding_rows, write_held
 from shared.web_auth import staff_user
 
 from . import commands, domain
@@ -98,13 +99,14 @@ async def submit(
     idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key", max_length=200)] = None,
 ) -> Any:
     service = _service(request)
-    request_hash = hashlib.sha256(
-        json.dumps(details.model_dump(mode="json"), sort_keys=True).encode()
-    ).hexdigest()
     new_id = domain.participant_id_for(details.source, details.external_ref)
+    held: list = []  # the two events, written in one statement just before the commit
     try:
         async with service.sessions() as session, session.begin():
             if idempotency_key:
+                request_hash = hashlib.sha256(
+                    json.dumps(details.model_dump(mode="json"), sort_keys=True).encode()
+                ).hexdigest()
                 earlier = await commands.claim_idempotency_key(session, idempotency_key, request_hash, new_id)
                 if earlier is not None:
                     participant_id, earlier_hash = earlier
@@ -113,9 +115,11 @@ async def submit(
                             409, "this Idempotency-Key was already used with a different request"
                         )
                     return _receipt(request, participant_id)
-            submitted = await commands.submit_registration(
-                session, service.outbox, details, participant_id=new_id
-            )
+            with holding_rows(held):
+                submitted = await commands.submit_registration(
+                    session, service.outbox, details, participant_id=new_id
+                )
+            await write_held(session, held)
     except domain.RegistrationRefused as refused:
         return _refused_response(refused)
     service.relay.wake()
