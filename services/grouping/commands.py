@@ -83,12 +83,22 @@ def person_from_row(row: Any) -> domain.Person:
     )
 
 
+# Keep the earliest request: debouncing counts from the first change.
+_REQUEST_PLANNING = insert(planning_requests).on_conflict_do_nothing()
+
+
 async def request_planning(session: AsyncSession, district: str) -> None:
-    await session.execute(
-        insert(planning_requests)
-        .values(district=district)
-        .on_conflict_do_nothing()  # keep the earliest request: debouncing counts from the first change
-    )
+    """Ask for the district to be planned, once per transaction: a consumer's batch of registrations
+    from one district would otherwise repeat the same (ignored) insert for every message."""
+    # `session` is a connection (shared.db); its `info` outlives the transaction, so it is keyed by it.
+    transaction = session.sync_connection.get_transaction()
+    done = session.info.get("planning_requested")
+    if done is None or done[0] is not transaction:
+        done = session.info["planning_requested"] = (transaction, set())
+    if district in done[1]:
+        return
+    await session.execute(_REQUEST_PLANNING, {"district": district})
+    done[1].add(district)
 
 
 async def lock_district(session: AsyncSession, district: str) -> bool:

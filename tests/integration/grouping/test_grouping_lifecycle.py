@@ -9,11 +9,11 @@ from datetime import UTC, date, datetime, timedelta
 import httpx
 import pytest
 from prometheus_client import REGISTRY
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
-from services.grouping import domain
+from services.grouping import commands, domain
 from services.grouping.app import create_app, create_service
-from services.grouping.models import groups, memberships, outbox, pool
+from services.grouping.models import groups, memberships, outbox, planning_requests, pool
 from shared.auth import sign_link
 from shared.contracts import RegistrationAccepted
 from shared.messaging import exchange_of
@@ -215,3 +215,21 @@ async def test_two_replicas_never_place_a_person_twice(grouping_settings):
     )
     assert all(count == 1 for _, count in active)
     await replicas[0].engine.dispose()
+
+
+async def test_planning_is_requested_once_per_transaction_and_again_in_the_next(grouping_settings):
+    service = create_service(grouping_settings, RULES)
+    try:
+        for _ in range(2):  # the same pooled connection: what the first transaction noted must not stick
+            async with service.sessions() as session, session.begin():
+                await commands.request_planning(session, "nord")
+                await commands.request_planning(session, "nord")  # a batch's second message: no-op
+                await commands.request_planning(session, "vest")
+            assert sorted(r.district for r in await query(service, select(planning_requests))) == [
+                "nord",
+                "vest",
+            ]
+            async with service.sessions() as session, session.begin():
+                await session.execute(delete(planning_requests))  # as the planner claims them
+    finally:
+        await service.engine.dispose()
