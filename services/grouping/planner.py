@@ -35,7 +35,10 @@ class Planner:
         self.today = today or (lambda: datetime.now(UTC).date())
         self._task: asyncio.Task[None] | None = None
         self._wake = asyncio.Event()
-        self._last_replan = datetime.now(UTC)
+        # None: every district with people waiting is planned once at start. A replica that died between
+        # claiming a district's request and committing its plan left that district without a request;
+        # its restart (or any other replica's) asks again instead of waiting for the periodic re-plan.
+        self._last_replan: datetime | None = None
 
     def wake(self) -> None:
         self._wake.set()
@@ -72,7 +75,9 @@ class Planner:
         """Plan at most one due district and expire due invitations; True when there may be more to do."""
         settings = self.service.settings
         now = datetime.now(UTC)
-        if now - self._last_replan > timedelta(seconds=settings.replan_interval_seconds):
+        if self._last_replan is None or now - self._last_replan > timedelta(
+            seconds=settings.replan_interval_seconds
+        ):
             await self.request_all()
             self._last_replan = now
         async with self.service.sessions() as session, session.begin():
@@ -94,7 +99,7 @@ class Planner:
         # Claim the request in its own short transaction. Were it deleted in the planning transaction,
         # every registration of the district arriving meanwhile would wait (its new request conflicts with
         # the uncommitted delete) for as long as planning takes. Now it requests the next plan at once.
-        # (A crash between claim and plan leaves the district to the periodic re-plan of every district.)
+        # (A crash between claim and plan leaves the district to the re-plan of every district at start.)
         async with self.service.sessions() as session, session.begin():
             district = await session.scalar(
                 select(planning_requests.c.district)

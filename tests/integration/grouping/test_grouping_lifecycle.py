@@ -233,3 +233,36 @@ async def test_planning_is_requested_once_per_transaction_and_again_in_the_next(
                 await session.execute(delete(planning_requests))  # as the planner claims them
     finally:
         await service.engine.dispose()
+
+
+async def test_a_district_whose_planning_request_was_lost_in_a_crash_is_planned_at_start(grouping_settings):
+    # Six people waiting and no planning request: a replica claimed it and died before its plan committed.
+    service = create_service(grouping_settings, RULES)
+    people = [accepted(i) for i in range(6)]
+    async with service.sessions() as session, session.begin():
+        await session.execute(
+            pool.insert(),
+            [
+                {
+                    "participant_id": p.participant_id,
+                    "district": p.district,
+                    "municipality": p.municipality,
+                    "birth_date": p.birth_date,
+                    "gender": p.gender.value,
+                    "topic": p.topic.value,
+                    "composition": p.composition.value,
+                    "format": p.format.value,
+                    "availability": list(p.availability),
+                    "single_gender": p.single_gender,
+                    "registered_at": p.registered_at,
+                    "status": "waiting",
+                }
+                for p in people
+            ],
+        )
+    assert await query(service, select(planning_requests)) == []
+
+    async with running(service):
+        formed = await eventually(lambda: events(service, "group.formed.v1"))
+
+    assert sorted(formed[0]["data"]["members"]) == sorted(str(p.participant_id) for p in people)
