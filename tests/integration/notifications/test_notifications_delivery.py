@@ -276,7 +276,7 @@ async def test_an_invitation_goes_out_while_a_batch_of_receipts_is_still_being_s
     await _store(service, people, _deliveries(people[:6], "registration_received", clock()))
     async with running(service):
         # A batch of six receipts is being sent, five at a time (the sender's concurrency).
-        await eventually(lambda: _true(held.waiting == 5))
+        await eventually(lambda: held.waiting == 5)
         await _store(service, [], _deliveries(people[6:], "group_invitation", clock()))
         service.sender.wake()
 
@@ -295,7 +295,7 @@ async def test_receipts_wait_while_an_invitation_is_being_sent(notification_sett
     people = [contact(name=f"Person {k}", email=f"person{k}@example.org") for k in range(4)]
     await _store(service, people, _deliveries(people[:1], "group_invitation", clock()))
     async with running(service):
-        await eventually(lambda: _true(held.waiting == 1))  # the invitation is in hand
+        await eventually(lambda: held.waiting == 1)  # the invitation is in hand
         await _store(service, [], _deliveries(people[1:], "registration_received", clock()))
         service.sender.wake()
         await asyncio.sleep(0.5)  # time enough for the receipts to go, were they not stepping aside
@@ -304,7 +304,3 @@ async def test_receipts_wait_while_an_invitation_is_being_sent(notification_sett
         await eventually(lambda: _received(mail_sink, 4))
 
     assert mail_sink.received[0].recipients == ["person0@example.org"]
-
-
-async def _true(value: bool) -> bool:
-    return value
