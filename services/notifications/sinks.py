@@ -3,7 +3,8 @@
 `MailSink` is a real SMTP server (aiosmtpd) and `SmsSink` a tiny HTTP server speaking the JSON of
 `channels.HttpSmsGateway`. Both write every message they receive into a directory (by default
 `.run/outbox-mail/*.eml` and `.run/outbox-sms/*.json`) so a person can read exactly what would have been
-sent, and keep them in memory for tests. Tests can make the mail sink refuse addresses (550) and the SMS
+sent; in tests they also keep them in memory (`keep=True`, the default; the command keeps nothing, so a
+long `make run` does not grow). Tests can make the mail sink refuse addresses (550) and the SMS
 sink answer with an error status.
 
     selvhjelp notifications sinks [--smtp-port 1025] [--sms-port 8125] [--mail-dir DIR] [--sms-dir DIR]
@@ -24,6 +25,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.message import EmailMessage
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -41,7 +43,12 @@ def _file_name(suffix: str) -> str:
 class ReceivedMail:
     sender: str
     recipients: list[str]
-    message: EmailMessage
+    raw: bytes
+
+    @cached_property
+    def message(self) -> EmailMessage:
+        # Parsed when a test reads it: the header-parsing policy costs more than the whole SMTP exchange.
+        return email.message_from_bytes(self.raw, policy=email.policy.default)  # type: ignore[return-value]
 
     @property
     def subject(self) -> str:
@@ -60,6 +67,7 @@ class MailSink:
     port: int = 1025
     directory: Path | None = None
     refuse: Callable[[str], bool] = lambda address: False
+    keep: bool = True
     received: list[ReceivedMail] = field(default_factory=list)
     _server: asyncio.Server | None = None
 
@@ -73,8 +81,8 @@ class MailSink:
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         raw = envelope.original_content or envelope.content
-        message = email.message_from_bytes(raw, policy=email.policy.default)
-        self.received.append(ReceivedMail(envelope.mail_from, list(envelope.rcpt_tos), message))  # type: ignore[arg-type]
+        if self.keep:
+            self.received.append(ReceivedMail(envelope.mail_from, list(envelope.rcpt_tos), raw))
         if self.directory is not None:
             self.directory.mkdir(parents=True, exist_ok=True)
             (self.directory / _file_name("eml")).write_bytes(raw)
@@ -107,6 +115,7 @@ class SmsSink:
     port: int = 8125
     directory: Path | None = None
     status: int = 200
+    keep: bool = True
     received: list[dict[str, Any]] = field(default_factory=list)
     _server: asyncio.Server | None = None
 
@@ -157,7 +166,8 @@ class SmsSink:
             assert isinstance(message, dict) and message.get("to") and message.get("text")
         except (ValueError, AssertionError):
             return 400, {"error": "expected JSON with to and text"}
-        self.received.append(message)
+        if self.keep:
+            self.received.append(message)
         if self.directory is not None:
             self.directory.mkdir(parents=True, exist_ok=True)
             (self.directory / _file_name("json")).write_text(
@@ -170,8 +180,9 @@ class SmsSink:
 async def serve(args: argparse.Namespace) -> None:
     # aiosmtpd logs every recipient address at INFO; the files are the place to read them, not the log.
     logging.getLogger("mail.log").setLevel(logging.WARNING)
-    mail = await MailSink(args.host, args.smtp_port, args.mail_dir).start()
-    texts = await SmsSink(args.host, args.sms_port, args.sms_dir).start()
+    # The files are the record here; kept in memory too, every message of a long run would stay there.
+    mail = await MailSink(args.host, args.smtp_port, args.mail_dir, keep=False).start()
+    texts = await SmsSink(args.host, args.sms_port, args.sms_dir, keep=False).start()
     print(f"SMTP sink on {args.host}:{mail.port}, writing to {args.mail_dir}/", flush=True)
     print(f"SMS sink on {texts.url}, writing to {args.sms_dir}/", flush=True)
     try:

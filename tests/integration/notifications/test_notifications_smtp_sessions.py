@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import email
+import email.policy
 from typing import Any
 
 import pytest
@@ -82,3 +84,22 @@ async def test_a_session_the_server_closed_meanwhile_is_replaced_without_a_failu
 
     assert [m.subject for m in sink.received] == ["mail 0", "mail 1"]
     assert len(set(sink.peers)) == 2
+
+
+async def test_the_sink_command_writes_files_and_keeps_nothing_in_memory(settings, tmp_path):
+    # `selvhjelp notifications sinks` runs for as long as `make run`: a kept copy of every mail would grow.
+    sink = await MailSink(port=0, directory=tmp_path, keep=False).start()
+    try:
+        mailer = SmtpMailer(settings.model_copy(update={"smtp_port": sink.port}))
+        for n in range(3):
+            await mailer.send(mail("kari@example.org", n))
+    finally:
+        await sink.stop()
+
+    assert sink.received == []
+    written = sorted(tmp_path.glob("*.eml"))
+    assert len(written) == 3
+    subjects = [
+        email.message_from_bytes(f.read_bytes(), policy=email.policy.default)["Subject"] for f in written
+    ]
+    assert subjects == ["mail 0", "mail 1", "mail 2"]
