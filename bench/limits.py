@@ -3,6 +3,8 @@ database and vhost every bench phase works in.
 
     raw_broker_hop   aio-pika, one process: persistent publishes with confirms → quorum queue → consume with ack
     raw_db_commit    single-row INSERT + COMMIT, one process, on 1 or more connections at once
+    raw_smtp         aiosmtplib, one process: mails over 5 kept-open sessions to the local SMTP sink (aiosmtpd,
+                     writing each mail to a file, as in `selvhjelp notifications sinks`) in the same process
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import urllib.parse
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import aio_pika
 import httpx
@@ -113,6 +116,40 @@ async def raw_broker_hop(amqp_url: str, n: int, timeout: float = 300) -> float:
                 f"raw broker hop: only {received:,}/{n:,} consumed after {timeout:.0f} s"
             ) from None
         return n / (time.perf_counter() - started)
+
+
+async def raw_smtp(n: int, sessions: int = 5) -> float:
+    """Mails per second, client and sink in this one process (the sink as the bench runs it: to files)."""
+    import tempfile
+    from email.mime.text import MIMEText
+
+    import aiosmtplib
+
+    from services.notifications.sinks import MailSink
+
+    with tempfile.TemporaryDirectory() as directory:
+        sink = await MailSink(port=0, directory=Path(directory), keep=False).start()
+        text = "Hei!\n\nDu er invitert til en selvhjelpsgruppe. " * 20  # about an invitation's length
+
+        async def session(first: int) -> None:
+            client = aiosmtplib.SMTP(hostname=sink.host, port=sink.port)
+            await client.connect()
+            for k in range(first, n, sessions):
+                message = MIMEText(text, "plain", "utf-8")
+                message["To"], message["From"], message["Subject"] = (
+                    f"p{k}@example.org",
+                    "bench@example.org",
+                    "Hei",
+                )
+                await client.send_message(message)
+            await client.quit()
+
+        try:
+            started = time.perf_counter()
+            await asyncio.gather(*(session(k) for k in range(sessions)))
+            return n / (time.perf_counter() - started)
+        finally:
+            await sink.stop()
 
 
 async def raw_db_commit(database_url: str, n: int, concurrency: int = 1) -> float:
