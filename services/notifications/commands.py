@@ -13,8 +13,8 @@ from datetime import UTC, date, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Text, and_, bindparam, delete, func, or_, select, update
-from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy import Text, Uuid, and_, bindparam, case, cast, delete, func, or_, select, update
+from sqlalchemy.dialects.postgresql import ARRAY, aggregate_order_by, array, insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.contracts import AbsenceReported
@@ -224,17 +224,35 @@ async def lock_group(session: AsyncSession, group_id: uuid.UUID) -> None:
     await session.execute(select(func.pg_advisory_xact_lock(func.hashtextextended(str(group_id), 0))))
 
 
+def _members_array(*conditions: Any) -> Any:
+    return (
+        select(
+            func.coalesce(
+                func.array_agg(
+                    aggregate_order_by(group_members.c.participant_id, group_members.c.participant_id)
+                ),
+                _NO_MEMBERS,
+            )
+        )
+        .where(group_members.c.group_id == groups.c.group_id, *conditions)
+        .scalar_subquery()
+    )
+
+
+_NO_MEMBERS = cast(array([], type_=Uuid), ARRAY(Uuid))
+# The group and its members in one statement: a group event's handler reads both, often twice.
+_LOAD_GROUP = select(
+    groups,
+    _members_array(group_members.c.state != "left").label("members"),
+    _members_array(group_members.c.state == "invited").label("invited"),
+).where(groups.c.group_id == bindparam("group_id"))
+
+
 async def load_group(session: AsyncSession, group_id: uuid.UUID) -> tuple[Group, Any] | None:
-    row = (await session.execute(select(groups).where(groups.c.group_id == group_id))).one_or_none()
+    """The group as messages need it, and its row (with `invited`: the members not yet answered)."""
+    row = (await session.execute(_LOAD_GROUP, {"group_id": group_id})).one_or_none()
     if row is None:
         return None
-    members = (
-        await session.execute(
-            select(group_members.c.participant_id)
-            .where(group_members.c.group_id == group_id, group_members.c.state != "left")
-            .order_by(group_members.c.participant_id)
-        )
-    ).scalars()
     group = Group(
         group_id=group_id,
         state=row.state,
@@ -248,16 +266,24 @@ async def load_group(session: AsyncSession, group_id: uuid.UUID) -> tuple[Group,
         meeting_url=row.meeting_url,
         starter_name=row.starter_name,
         starter_meetings=row.starter_meetings if row.starter_meetings is not None else 3,
-        members=tuple(members),
+        members=tuple(row.members),
     )
     return group, row
 
 
-async def save_group(session: AsyncSession, group_id: uuid.UUID, **values: Any) -> None:
+async def save_group(
+    session: AsyncSession, group_id: uuid.UUID, *, state_if_unknown: str | None = None, **values: Any
+) -> None:
+    """Insert or update this service's copy of a group. `state_if_unknown`: the state to take unless the
+    group already has a known one (the group's events may arrive in any order)."""
     values["updated_at"] = func.now()
+    inserted = dict(values)
+    if state_if_unknown is not None:
+        inserted["state"] = state_if_unknown
+        values["state"] = case((groups.c.state == "unknown", state_if_unknown), else_=groups.c.state)
     await session.execute(
         insert(groups)
-        .values(group_id=group_id, **values)
+        .values(group_id=group_id, **inserted)
         .on_conflict_do_update(index_elements=["group_id"], set_=values)
     )
 
@@ -280,12 +306,10 @@ async def set_members(
 
 async def group_formed(session: AsyncSession, rt: Runtime, data: Any, event_id: uuid.UUID) -> None:
     await lock_group(session, data.group_id)
-    loaded = await load_group(session, data.group_id)
-    state = loaded[0].state if loaded else "unknown"
     await save_group(
         session,
         data.group_id,
-        state="formed" if state == "unknown" else state,
+        state_if_unknown="formed",
         district=data.district,
         respond_by=getattr(data, "respond_by", None),
         formed_event_id=event_id,
@@ -296,11 +320,10 @@ async def group_formed(session: AsyncSession, rt: Runtime, data: Any, event_id: 
 
 async def meeting_scheduled(session: AsyncSession, rt: Runtime, data: Any) -> None:
     await lock_group(session, data.group_id)
-    loaded = await load_group(session, data.group_id)
     await save_group(
         session,
         data.group_id,
-        state=loaded[0].state if loaded else "unknown",
+        state_if_unknown="unknown",
         first_meeting=as_oslo(data.first_meeting),
         interval_weeks=data.interval_weeks,
         duration_minutes=data.duration_minutes,
@@ -336,10 +359,9 @@ async def _send_pending(session: AsyncSession, rt: Runtime, group_id: uuid.UUID)
     if not group.scheduled or group.state == "ended":
         return
     if row.formed_event_id and row.invitations_queued_at is None and group.state == "formed":
-        invited = await _members_in(session, group_id, "invited")
         message = messages.group_invitation(
             group,
-            invited,
+            list(row.invited),
             row.formed_event_id,
             rt.links,
             today=as_oslo(now).date(),
@@ -353,18 +375,6 @@ async def _send_pending(session: AsyncSession, rt: Runtime, group_id: uuid.UUID)
         await save_group(
             session, group_id, start_queued_at=now, invitations_queued_at=row.invitations_queued_at or now
         )
-
-
-async def _members_in(session: AsyncSession, group_id: uuid.UUID, state: str) -> list[uuid.UUID]:
-    return list(
-        (
-            await session.execute(
-                select(group_members.c.participant_id)
-                .where(group_members.c.group_id == group_id, group_members.c.state == state)
-                .order_by(group_members.c.participant_id)
-            )
-        ).scalars()
-    )
 
 
 async def member_joined(session: AsyncSession, rt: Runtime, data: Any, event_id: uuid.UUID) -> None:
