@@ -3,6 +3,8 @@ database and vhost every bench phase works in.
 
     raw_broker_hop   aio-pika, one process: persistent publishes with confirms → quorum queue → consume with ack
     raw_db_commit    single-row INSERT + COMMIT, one process, on 1 or more connections at once
+    amqp_floor       aio-pika, one process: consume with ack, and for each message two persistent publishes
+                     with confirms: the messaging alone of one registration taken in over AMQP
     raw_smtp         aiosmtplib, one process: mails over 5 kept-open sessions to the local SMTP sink (aiosmtpd,
                      writing each mail to a file, as in `selvhjelp notifications sinks`) in the same process
 """
@@ -116,6 +118,57 @@ async def raw_broker_hop(amqp_url: str, n: int, timeout: float = 300) -> float:
                 f"raw broker hop: only {received:,}/{n:,} consumed after {timeout:.0f} s"
             ) from None
         return n / (time.perf_counter() - started)
+
+
+async def amqp_floor(amqp_url: str, n: int, timeout: float = 300) -> float:
+    """Messages per second taken from a queue, each acked and answered by two confirmed publishes (what the
+    AMQP intake does besides parsing, validating and committing: it relays two events per registration)."""
+    connection = await aio_pika.connect_robust(amqp_url)
+    async with connection:
+        channel = await connection.channel(publisher_confirms=True)
+        await channel.set_qos(prefetch_count=256)
+        declare = {"durable": True, "arguments": {"x-queue-type": "quorum"}}
+        intake = await channel.declare_queue(f"bench.in.{uuid.uuid4().hex[:6]}", **declare)
+        relayed = await channel.declare_queue(f"bench.out.{uuid.uuid4().hex[:6]}", **declare)
+        body = b'{"event_type":"bench","data":{}}' * 16
+
+        def message() -> aio_pika.Message:
+            return aio_pika.Message(body, delivery_mode=aio_pika.DeliveryMode.PERSISTENT)
+
+        await asyncio.gather(
+            *(channel.default_exchange.publish(message(), routing_key=intake.name) for _ in range(n))
+        )
+        publishing = await connection.channel(publisher_confirms=True)
+        confirms: list[asyncio.Future] = []
+        received = 0
+        done = asyncio.Event()
+
+        async def on_message(incoming: aio_pika.abc.AbstractIncomingMessage) -> None:
+            nonlocal received
+            for _ in range(2):
+                confirms.append(
+                    asyncio.ensure_future(
+                        publishing.default_exchange.publish(message(), routing_key=relayed.name)
+                    )
+                )
+            await incoming.ack()
+            received += 1
+            if received >= n:
+                done.set()
+
+        started = time.perf_counter()
+        await intake.consume(on_message)
+        try:
+            await asyncio.wait_for(done.wait(), timeout=timeout)
+            await asyncio.gather(*confirms)
+        except TimeoutError:
+            raise RuntimeError(
+                f"AMQP floor: only {received:,}/{n:,} consumed after {timeout:.0f} s"
+            ) from None
+        rate = n / (time.perf_counter() - started)
+        for queue in (intake, relayed):
+            await queue.delete(if_unused=False, if_empty=False)
+        return rate
 
 
 async def raw_smtp(n: int, sessions: int = 5) -> float:

@@ -53,9 +53,10 @@ from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import insert, text
 from sqlalchemy.ext.asyncio import create_async_engine
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+BENCH_DIR = Path(__file__).resolve().parent
+sys.path.insert(0, str(BENCH_DIR.parent))
 
-from limits import Sandbox, raw_broker_hop, raw_db_commit, raw_smtp, sandbox  # noqa: E402
+from limits import Sandbox, amqp_floor, raw_broker_hop, raw_db_commit, raw_smtp, sandbox  # noqa: E402
 
 from services.calendar.models import starters, venues  # noqa: E402
 from services.calendar.registry import hours_to_json, parse_hours_text  # noqa: E402
@@ -499,13 +500,84 @@ async def limits(servers, args) -> dict[str, float]:
         say("limits: raw PostgreSQL commits")
         serial = await raw_db_commit(box.database_url, args.db_commits // 2, 1)
         concurrent = await raw_db_commit(box.database_url, args.db_commits, args.concurrency)
+        say("limits: AMQP floor of the intake (consume, ack, two confirmed publishes)")
+        floor = await amqp_floor(box.rabbitmq_url, args.hop_messages)
     say("limits: raw SMTP to the local sink")
     smtp = await raw_smtp(args.hop_messages // 2)
-    return {"hop": hop, "db1": serial, "dbC": concurrent, "smtp": smtp}
+    return {"hop": hop, "db1": serial, "dbC": concurrent, "smtp": smtp, "amqp_floor": floor}
+
+
+async def post_all(
+    port: int, bodies: list[dict[str, Any]], args, label: str
+) -> tuple[float, float, list[str]]:
+    """POST every body to /api/v1/registrations with `args.concurrency` requests in flight; the rate, the
+    seconds and the answers other than 202. The requests are encoded before the clock starts and sent over
+    keep-alive connections by a bare HTTP/1.1 client, so the CPU of this machine goes to the server."""
+    requests = [post_request(port, "/api/v1/registrations", body) for body in bodies]
+    failures: list[str] = []
+    answered = 0
+
+    async def worker(share: list[bytes]) -> None:
+        nonlocal answered
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        try:
+            for request in share:
+                writer.write(request)
+                status, answer = await read_response(reader)
+                if status != 202:
+                    failures.append(f"{status} {answer[:200]!r}")
+                answered += 1
+                if answered % 1000 == 0:
+                    say(f"{label}: {answered:,}/{len(requests):,} answered")
+        finally:
+            writer.close()
+
+    c = args.concurrency
+    started = time.perf_counter()
+    await asyncio.wait_for(asyncio.gather(*(worker(requests[k::c]) for k in range(c))), timeout=args.timeout)
+    elapsed = time.perf_counter() - started
+    return len(requests) / elapsed, elapsed, failures
+
+
+def _start_http_floor(port: int, log_dir: Path) -> subprocess.Popen:
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join((str(BENCH_DIR), str(BENCH_DIR.parent))))
+    log_dir.mkdir(parents=True, exist_ok=True)
+    with open(log_dir / "http_floor.log", "ab") as log:
+        return subprocess.Popen(
+            [sys.executable, "-m", "uvicorn", "http_floor:app", "--port", str(port)]
+            + ["--log-level", "warning", "--no-access-log"],
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+        )
+
+
+async def http_floor(args, bodies: list[dict[str, Any]], log_dir: Path) -> float:
+    """The same requests answered by FastAPI and uvicorn alone: the intake's route and model, no database
+    (bench/http_floor.py), in a process of its own like the service."""
+    port = free_port()
+    server = _start_http_floor(port, log_dir)
+    try:
+        await wait_until("HTTP floor: server", lambda: _port_open_async(port), timeout=60, every=0.1)
+        rate, _, failures = await post_all(port, bodies, args, "HTTP floor")
+        if failures:
+            raise PhaseFailed(f"HTTP floor: {len(failures)} requests not accepted, e.g. {failures[0]}")
+        return rate
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+async def _port_open_async(port: int) -> bool:
+    return _port_open(port)
 
 
 async def intake(servers, args, log_dir: Path, seed: int) -> dict[str, float]:
     n = args.intake
+    rng, today = Random(seed), date.today()
+    say(f"intake: HTTP floor, {n:,} requests, {args.concurrency} in flight")
+    floor = await http_floor(args, [registration(rng, k, today) for k in range(n)], log_dir / "intake")
     async with sandbox(servers) as box:
         engine = create_async_engine(box.database_url)
         try:
@@ -519,41 +591,11 @@ async def intake(servers, args, log_dir: Path, seed: int) -> dict[str, float]:
                 # HTTP: `concurrency` requests in flight, each answered 202 once its transaction committed.
                 rng, today = Random(seed), date.today()
                 bodies = [registration(rng, k, today) for k in range(n)]
-                # The requests are encoded before the clock starts and sent over keep-alive connections by
-                # a bare HTTP/1.1 client, so the CPU of this machine goes to the service, not the client.
                 port = int(system.urls["registration"].rsplit(":", 1)[1])
-                requests = [post_request(port, "/api/v1/registrations", body) for body in bodies]
-                failures: list[str] = []
-                answered = 0
-
-                async def worker(share: list[bytes]) -> None:
-                    nonlocal answered
-                    reader, writer = await asyncio.open_connection("127.0.0.1", port)
-                    try:
-                        for request in share:
-                            writer.write(request)
-                            status, answer = await read_response(reader)
-                            if status != 202:
-                                failures.append(f"{status} {answer[:200]!r}")
-                            answered += 1
-                            if answered % 1000 == 0:
-                                say(f"intake http: {answered:,}/{n:,} answered")
-                    finally:
-                        writer.close()
-
                 say(f"intake http: {n:,} registrations, {args.concurrency} in flight")
                 service_pid = system.processes["registration"].pid
-                c = args.concurrency
-                started, cpu_service, cpu_client = (
-                    time.perf_counter(),
-                    _cpu_seconds(service_pid),
-                    time.process_time(),
-                )
-                await asyncio.wait_for(
-                    asyncio.gather(*(worker(requests[k::c]) for k in range(c))), timeout=args.timeout
-                )
-                elapsed = time.perf_counter() - started
-                http_rate = n / elapsed
+                cpu_service, cpu_client = _cpu_seconds(service_pid), time.process_time()
+                http_rate, elapsed, failures = await post_all(port, bodies, args, "intake http")
                 say(
                     f"intake http: {http_rate:.0f}/s; CPU over {elapsed:.1f} s: service "
                     f"{_cpu_seconds(service_pid) - cpu_service:.1f} s, "
@@ -605,7 +647,7 @@ async def intake(servers, args, log_dir: Path, seed: int) -> dict[str, float]:
                 amqp_rate = n / (float(last) - started_at)
         finally:
             await engine.dispose()
-    return {"http": http_rate, "amqp": amqp_rate}
+    return {"http": http_rate, "amqp": amqp_rate, "http_floor": floor}
 
 
 PROGRESS_SQL = """
@@ -1014,6 +1056,8 @@ def print_table(figures: dict[str, list[float]], args) -> bool:
     c = args.concurrency
     row("raw AMQP hop (msg/s)", "hop")
     row("raw SMTP to the local sink (mail/s)", "smtp")
+    row("HTTP floor: FastAPI, the intake's route and model, no db (req/s)", "http_floor")
+    row("AMQP floor: consume + ack + 2 confirmed publishes (msg/s)", "amqp_floor")
     row("raw db commit, 1 connection (tx/s)", "db1")
     row(f"raw db commit, {c} connections (tx/s)", "dbC")
     row(
@@ -1023,7 +1067,9 @@ def print_table(figures: dict[str, list[float]], args) -> bool:
         limit_name=f"db commit ×{c}",
         target=TARGETS["intake"],
     )
+    row("  the same against FastAPI alone (no database)", "http", limit="http_floor", limit_name="HTTP floor")
     row("intake AMQP (reg/s)", "amqp", limit="dbC", limit_name=f"db commit ×{c}", target=TARGETS["intake"])
+    row("  the same against its messaging alone", "amqp", limit="amqp_floor", limit_name="AMQP floor")
     n = args.registrations
     row(
         f"end to end, {n:,} burst (reg/s)",
