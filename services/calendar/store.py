@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import functools
+import json
 import uuid
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime, timedelta
+from types import MappingProxyType
 from typing import Any
 
-from sqlalchemy import bindparam, func, or_, select
+from sqlalchemy import Text, bindparam, func, or_, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -23,9 +25,35 @@ from .domain import (
 )
 from .models import memberships, series, starter_bookings, starters, venue_bookings, venues
 from .registry import hours_from_json
+from .venues import WeeklyHours
 
 
 # --- venues and starters -------------------------------------------------------------------------
+@functools.lru_cache(maxsize=4096)
+def _hours(text: str) -> WeeklyHours:
+    """Weekly hours from their JSON text, parsed once per distinct text: scheduling one group reads every
+    starter of its district and every venue within reach, and most share a few patterns. Read-only, as
+    the parsed value is shared between rows."""
+    return MappingProxyType(hours_from_json(json.loads(text)))
+
+
+def _hours_text(value: Any) -> str:
+    # Rows selected with the *_TEXT columns below carry the JSON as text (cheap to key the cache on);
+    # other rows carry it decoded.
+    return value if isinstance(value, str) else json.dumps(value, sort_keys=True)
+
+
+_VENUE_COLUMNS = (
+    *(c for c in venues.c if c.name != "opening_hours"),
+    venues.c.opening_hours.cast(Text).label("opening_hours"),
+)
+_STARTER_COLUMNS = (
+    starters.c.id,
+    starters.c.district,
+    starters.c.availability.cast(Text).label("availability"),
+)
+
+
 def venue_from_row(row: Any) -> Venue:
     return Venue(
         id=str(row.id),
@@ -34,26 +62,26 @@ def venue_from_row(row: Any) -> Venue:
         kind=row.kind,
         capacity=row.capacity,
         accessible=row.accessible,
-        opening_hours=hours_from_json(row.opening_hours),
+        opening_hours=_hours(_hours_text(row.opening_hours)),
         blackout_dates=frozenset(date.fromisoformat(day) for day in row.blackout_dates),
         address=row.address,
     )
 
 
 def starter_from_row(row: Any) -> Starter:
-    return Starter(id=str(row.id), district=row.district, availability=hours_from_json(row.availability))
+    return Starter(id=str(row.id), district=row.district, availability=_hours(_hours_text(row.availability)))
 
 
 async def load_venue(session: AsyncSession, venue_id: uuid.UUID | None) -> Venue | None:
     if venue_id is None:
         return None
-    row = (await session.execute(select(venues).where(venues.c.id == venue_id))).one_or_none()
+    row = (await session.execute(select(*_VENUE_COLUMNS).where(venues.c.id == venue_id))).one_or_none()
     return venue_from_row(row) if row else None
 
 
 async def load_venues_for(session: AsyncSession, district: str, municipalities: Iterable[str]) -> list[Venue]:
     """Active venues a group of this district could reach: its district's, and any in its members' places."""
-    query = select(venues).where(
+    query = select(*_VENUE_COLUMNS).where(
         venues.c.active,
         (venues.c.district == district) | venues.c.municipality.in_(sorted(set(municipalities))),
     )
@@ -61,7 +89,11 @@ async def load_venues_for(session: AsyncSession, district: str, municipalities: 
 
 
 async def load_starters(session: AsyncSession, district: str) -> list[Starter]:
-    query = select(starters).where(starters.c.active, starters.c.district == district).order_by(starters.c.id)
+    query = (
+        select(*_STARTER_COLUMNS)
+        .where(starters.c.active, starters.c.district == district)
+        .order_by(starters.c.id)
+    )
     return [starter_from_row(row) for row in (await session.execute(query)).all()]
 
 
