@@ -17,7 +17,9 @@ Each run, each phase in its own fresh database (migrated) and vhost, dropped aft
    them, until every group formed is scheduled (or failed) and every invitation is recorded as sent to the
    local SMTP sink. Latency per invited person: invitation `sent_at` − the moment its registration was
    published. The planner forms groups of 4-8 compatible people, so not everyone is invited.
-4. paced: the same at an offered load (50 registrations/s).
+4. paced: the same at an offered load (50 registrations/s). Also the earliest moment anyone could have
+   invited the same people: when the third person each could share a group with had registered
+   (bench/earliest.py), a lower bound for any planner.
 
 Prints progress to stderr, then per run where the time of an invited person went, and at the end one
 table: each figure's median over the runs, its limit, the ratio and the target.
@@ -56,6 +58,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 BENCH_DIR = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH_DIR.parent))
 
+from earliest import earliest_invitations  # noqa: E402
 from limits import Sandbox, amqp_floor, raw_broker_hop, raw_db_commit, raw_smtp, sandbox  # noqa: E402
 
 from services.calendar.models import starters, venues  # noqa: E402
@@ -732,8 +735,11 @@ class FlowResult:
     scheduled: int
     failed: int
     latency: dict[str, float]
+    invited_ids: set[uuid.UUID]
     after_group_complete: dict[str, float]
     stages: list[tuple[str, dict[str, float]]] = field(default_factory=list)
+    # For the paced run: the same people's earliest possible invitation (bench/earliest.py), a lower bound.
+    earliest: dict[str, float] = field(default_factory=dict)
     peak_mb: dict[str, float] = field(default_factory=dict)
     cpu_seconds: dict[str, float] = field(default_factory=dict)
     dead_lettered: dict[str, int] = field(default_factory=dict)
@@ -848,6 +854,14 @@ async def flow(
                     if progress is None:
                         raise failure or PhaseFailed(f"{label}: no progress seen")
                     result = await _measure(engine, published, n, offered, progress)
+                    if rate is not None:  # quadratic in a district's people: fine for a paced run
+                        result.earliest = percentiles(
+                            [
+                                seconds
+                                for person, seconds in earliest_invitations(items, published).items()
+                                if person in result.invited_ids
+                            ]
+                        )
                     result.problems = problems
                     result.planning = planning_figures(system.urls["grouping"])
                     result.dead_lettered = {
@@ -948,7 +962,7 @@ async def _measure(
         t = published.get(row["participant_id"])
         if t is not None:
             last_member[row["group_id"]] = max(last_member.get(row["group_id"], 0.0), t)
-    latencies, after_complete = [], []
+    latencies, after_complete, invited_ids = [], [], set()
     stage_values: dict[str, list[float]] = {label: [] for label, _, _ in STAGES}
     for row in rows:
         t = published.get(row["participant_id"])
@@ -961,6 +975,7 @@ async def _measure(
         }
         times["published"] = t
         latencies.append(times["sent"] - t)
+        invited_ids.add(row["participant_id"])
         after_complete.append(times["sent"] - last_member[row["group_id"]])
         for label, start, end in STAGES:
             if times.get(start) is not None and times.get(end) is not None:
@@ -975,6 +990,7 @@ async def _measure(
         scheduled=progress.scheduled,
         failed=progress.failed,
         latency=percentiles(latencies),
+        invited_ids=invited_ids,
         after_group_complete=percentiles(after_complete),
         stages=[(label, percentiles(values)) for label, values in stage_values.items()],
     )
@@ -993,7 +1009,10 @@ def print_stages(label: str, result: FlowResult) -> None:
     for name, values in (
         ("submission → invitation sent", result.latency),
         ("group’s last registration → invitation sent", result.after_group_complete),
+        ("earliest possible (3 compatible registered)", result.earliest),
     ):
+        if not values:
+            continue
         print(f"  {name:<44}{values['p50']:>9.2f}{values['p95']:>9.2f}{values['p99']:>9.2f}")
     if result.planning:
         plans = "; ".join(f"{part} {mean * 1000:.0f} ms" for part, (_, mean) in result.planning.items())
@@ -1094,6 +1113,7 @@ def print_table(figures: dict[str, list[float]], args) -> bool:
         target = TARGETS["p99"] if p == "p99" else None
         row(f"  submission → invitation {p} (s)", f"paced_{p}", 2, target=target, higher=False)
     row("  from group's last registration p99 (s)", "paced_complete_p99", 2)
+    row("  earliest possible for the same people p99 (s)", "paced_earliest_p99", 2)
     for service in SERVICES:
         row(f"peak RSS {service} (MB)", f"rss_{service}", target=TARGETS["rss_mb"], higher=False)
 
@@ -1199,6 +1219,7 @@ async def main() -> int:
                     else:
                         note("paced_offered", result.offered)
                         note("paced_complete_p99", result.after_group_complete["p99"])
+                        note("paced_earliest_p99", result.earliest.get("p99", math.nan))
                     note(f"{prefix}_invited", result.invited)
                     note(f"{prefix}_dead", sum(result.dead_lettered.values()))
                     warnings += [f"run {run + 1}: {problem}" for problem in result.problems]
