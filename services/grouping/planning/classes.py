@@ -31,28 +31,42 @@ def topic_modes(pool: Pool, i: int) -> tuple[str, ...]:
 def own_kinds(pool: Pool, i: int) -> list[Kind]:
     """The kinds of group a person could be in (a person without a gender wish may also fill a
     single-gender kind of their own gender; see group_kinds)."""
-    memo = pool.memo.setdefault("kinds", {})
-    if i not in memo:
-        gender_mode = pool.gender[i] if pool.single_gender[i] else ANY_GENDER
-        memo[i] = [(slot, mode, gender_mode) for slot in pool.slots[i] for mode in topic_modes(pool, i)]
-    return memo[i]
+    return _kind_tables(pool)[0][i]
+
+
+def _kind_tables(pool: Pool) -> tuple[list[list[Kind]], list[list[Kind]]]:
+    """Per person: their own kinds, and the single-gender kinds they could fill (none for people who
+    wish for a single-gender group themselves). Both depend only on the person, so they are made once
+    per pool: grouping by kind is the first step of every constructive pass."""
+    tables = pool.memo.get("kind_tables")
+    if tables is None:
+        own = [_own_kinds(pool, i) for i in range(len(pool))]
+        fill = [
+            [] if pool.single_gender[i] else [(slot, mode, pool.gender[i]) for slot, mode, _ in own[i]]
+            for i in range(len(pool))
+        ]
+        tables = pool.memo["kind_tables"] = (own, fill)
+    return tables
+
+
+def _own_kinds(pool: Pool, i: int) -> list[Kind]:
+    gender_mode = pool.gender[i] if pool.single_gender[i] else ANY_GENDER
+    return [(slot, mode, gender_mode) for slot in pool.slots[i] for mode in topic_modes(pool, i)]
 
 
 def group_kinds(pool: Pool, people: Iterable[int]) -> dict[Kind, list[int]]:
     """Members of every kind. People without a gender wish also fill single-gender kinds of their gender,
     so someone who wants a women-only group can be placed with women who don't mind."""
     people = list(people)
+    own, fill = _kind_tables(pool)
     kinds: dict[Kind, list[int]] = defaultdict(list)
     for i in people:
-        for kind in own_kinds(pool, i):
+        for kind in own[i]:
             kinds[kind].append(i)
     single_gender_kinds = {kind for kind in kinds if kind[2] != ANY_GENDER}
     if single_gender_kinds:
         for i in people:
-            if pool.single_gender[i]:
-                continue
-            for slot, mode, _ in own_kinds(pool, i):
-                kind = (slot, mode, pool.gender[i])
+            for kind in fill[i]:
                 if kind in single_gender_kinds:
                     kinds[kind].append(i)
     return dict(kinds)

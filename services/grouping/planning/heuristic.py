@@ -24,7 +24,7 @@ def solve_heuristic(
     size = sum(eligible)
     if size < pool.rules.min_size:
         return []
-    kinds = KindIndex(pool, group_kinds(pool, (i for i in range(len(pool)) if eligible[i])))
+    kinds = KindIndex(pool, group_kinds(pool, (i for i in range(len(pool)) if eligible[i])), eligible)
     runs = max(1, min(pool.rules.restarts, pool.rules.search_budget // (2 * size)))
     best: Assignment | None = None
     for run in range(runs):

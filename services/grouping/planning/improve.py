@@ -24,13 +24,58 @@ NEAREST_CANDIDATES = 40  # how far out from a person's age to look when starting
 
 
 class KindIndex:
-    """Every eligible person by group kind, in age order, for finding people to start a group with."""
+    """Every eligible person by group kind, in age order, for finding people to start a group with.
 
-    def __init__(self, pool: Pool, kinds: dict[Kind, list[int]]) -> None:
+    Built for one eligible mask; every state searched with it must share that mask.
+    """
+
+    def __init__(self, pool: Pool, kinds: dict[Kind, list[int]], eligible: list[bool]) -> None:
+        self.pool = pool
+        self.eligible = eligible
         self.members = {
             kind: sorted(people, key=lambda i: (pool.age[i], i)) for kind, people in kinds.items()
         }
         self.ages = {kind: [pool.age[i] for i in people] for kind, people in self.members.items()}
+        # Who could meet a person depends only on the pool, never on the plan: the searches ask the same
+        # question hundreds of times, so each answer is kept.
+        self._could_meet: dict[tuple[int, Kind, bool], list[int]] = {}
+
+    def could_meet(self, u: int, kind: Kind, digital: bool) -> list[int]:
+        """Eligible people of the kind who could meet u in this format, nearest in age first, at most
+        2 * NEAREST_CANDIDATES of them."""
+        key = (u, kind, digital)
+        found = self._could_meet.get(key)
+        if found is None:
+            found = self._could_meet[key] = self._nearest(u, kind, digital)
+        return found
+
+    def _nearest(self, u: int, kind: Kind, digital: bool) -> list[int]:
+        pool, rules = self.pool, self.pool.rules
+        people, ages = self.members[kind], self.ages[kind]
+        format_ok = pool.digital_ok if digital else pool.in_person_ok
+        near = pool.neighbours[pool.municipality[u]]
+        same_district = digital and rules.digital_scope == "district"
+        found: list[int] = []
+        below = bisect_left(ages, pool.age[u]) - 1
+        above = below + 1
+        while len(found) < 2 * NEAREST_CANDIDATES:
+            gap_below = pool.age[u] - ages[below] if below >= 0 else None
+            gap_above = ages[above] - pool.age[u] if above < len(people) else None
+            candidates = [g for g in (gap_below, gap_above) if g is not None]
+            if not candidates or min(candidates) > rules.max_age_span_years:
+                break
+            if gap_above is None or (gap_below is not None and gap_below <= gap_above):
+                i, below = people[below], below - 1
+            else:
+                i, above = people[above], above + 1
+            if i == u or not format_ok[i] or not self.eligible[i]:
+                continue
+            if (not digital and pool.municipality[i] not in near) or (
+                same_district and pool.district[i] != pool.district[u]
+            ):
+                continue
+            found.append(i)
+        return found
 
 
 def improve(state: Assignment, kinds: KindIndex, rng: Random | None = None) -> None:
@@ -193,30 +238,8 @@ def nearby_in_age(
     state: Assignment, u: int, kind: Kind, digital: bool, kinds: KindIndex
 ) -> tuple[list[int], list[int]]:
     """(waiting, placed) people of the kind who could meet u, nearest in age first."""
-    pool, rules = state.pool, state.pool.rules
-    people, ages = kinds.members[kind], kinds.ages[kind]
-    format_ok = pool.digital_ok if digital else pool.in_person_ok
-    near = pool.neighbours[pool.municipality[u]]
-    same_district = digital and rules.digital_scope == "district"
-    free: list[int] = []
-    placed: list[int] = []
-    below = bisect_left(ages, pool.age[u]) - 1
-    above = below + 1
-    while len(free) + len(placed) < 2 * NEAREST_CANDIDATES:
-        gap_below = pool.age[u] - ages[below] if below >= 0 else None
-        gap_above = ages[above] - pool.age[u] if above < len(people) else None
-        candidates = [g for g in (gap_below, gap_above) if g is not None]
-        if not candidates or min(candidates) > rules.max_age_span_years:
-            break
-        if gap_above is None or (gap_below is not None and gap_below <= gap_above):
-            i, below = people[below], below - 1
-        else:
-            i, above = people[above], above + 1
-        if i == u or not format_ok[i] or not state.eligible[i]:
-            continue
-        if (not digital and pool.municipality[i] not in near) or (
-            same_district and pool.district[i] != pool.district[u]
-        ):
-            continue
-        (free if state.group_of[i] < 0 else placed).append(i)
+    group_of = state.group_of
+    candidates = kinds.could_meet(u, kind, digital)
+    free = [i for i in candidates if group_of[i] < 0]
+    placed = [i for i in candidates if group_of[i] >= 0]
     return free, placed
