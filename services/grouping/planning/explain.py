@@ -51,6 +51,7 @@ class Explainer:
                 self.by_place[pool.municipality[i]].append(i)
                 self.by_district[pool.district[i]].append(i)
         self.count = sum(len(people) for people in self.by_place.values())
+        self._topic_modes = [frozenset(topic_modes(pool, i)) for i in range(len(pool))]
 
     def reasons(self, i: int, waiting: list[bool] | None = None) -> tuple[Reason, ...]:
         pool, rules = self.pool, self.pool.rules
@@ -182,7 +183,7 @@ class Explainer:
         )
 
     def _topics_fit(self, i: int, j: int) -> bool:
-        return not set(topic_modes(self.pool, i)).isdisjoint(topic_modes(self.pool, j))
+        return not self._topic_modes[i].isdisjoint(self._topic_modes[j])
 
     def _topic_reason(self, i: int, where: str) -> Reason:
         pool, need = self.pool, self.pool.rules.min_size

@@ -101,15 +101,16 @@ def _best_insert(
 ) -> tuple[int, int]:
     """(gain, group) of the best group the person can join as they are, or (0, -1)."""
     pool = state.pool
+    groups, score_of, max_size = state.groups, state.score_of, pool.rules.max_size
     best_gain, best_gid = 0, -1
     for gid in state.joinable(u, exclude) if among is None else among:
-        draft = state.groups[gid]
-        if len(draft.members) >= pool.rules.max_size:
+        draft = groups[gid]
+        if len(draft.members) >= max_size:
             continue
         grown = draft.members + [u]
         if breaks_rules(pool, grown, draft.slot, draft.digital):
             continue
-        gain = score(pool, grown) - state.score_of[gid]
+        gain = score(pool, grown) - score_of[gid]
         if gain > best_gain:
             best_gain, best_gid = gain, gid
     return best_gain, best_gid
@@ -179,6 +180,8 @@ def _form_around(state: Assignment, u: int, kind: Kind, digital: bool, kinds: Ki
     fit together.
     """
     pool, rules = state.pool, state.pool.rules
+    if len(kinds.could_meet(u, kind, digital)) + 1 < rules.min_size:
+        return False  # too few of the kind could ever meet u, whoever is placed where
     free, placed = nearby_in_age(state, u, kind, digital, kinds)
     donors = [i for i in placed if len(state.groups[state.group_of[i]].members) > rules.min_size]
     if len(free) + len(donors) + 1 < rules.min_size:

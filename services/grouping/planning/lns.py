@@ -51,7 +51,7 @@ def ruin_and_recreate(state: Assignment, kinds: KindIndex, rng: Random, iteratio
         displaced = set(freed) | {u}
         # Whoever lost a seat may join any group; the others waiting only the new groups (the rest of the
         # groups they could not join before).
-        for i in sorted(regroup, key=lambda i: (-pool.wait[i], i)):
+        for i in sorted(regroup, key=pool.wait_rank.__getitem__):  # longest-waiting first
             if state.group_of[i] < 0:
                 insert(state, i, among=None if i in displaced else new_groups)
         if state.total >= before:

@@ -38,6 +38,10 @@ class Pool:
     municipality: list[str] = field(default_factory=list)
     district: list[str] = field(default_factory=list)
     neighbours: dict[str, frozenset[str]] = field(default_factory=dict)
+    # Everyone longest-waiting first (ties by index), and each person's place in that order: the searches
+    # visit waiting people in this order again and again, so it is sorted once.
+    by_wait: list[int] = field(default_factory=list)
+    wait_rank: list[int] = field(default_factory=list)
     # Memo tables filled by the solvers (group kinds per person, cliques per set of municipalities).
     memo: dict = field(default_factory=dict)
 
@@ -75,6 +79,10 @@ def build_pool(
         a: frozenset(b for b in municipalities if are_neighbours(a, b, rules.neighbour_km))
         for a in municipalities
     }
+    pool.by_wait = sorted(range(len(pool.people)), key=lambda i: (-pool.wait[i], i))
+    pool.wait_rank = [0] * len(pool.people)
+    for rank, i in enumerate(pool.by_wait):
+        pool.wait_rank[i] = rank
     return pool
 
 
@@ -83,32 +91,51 @@ def breaks_rules(pool: Pool, members: Sequence[int], slot: int, digital: bool, c
 
     With complete=False the minimum size is not checked, so a group under construction can be tested.
     """
+    # The innermost check of every search: written with local names and plain comparisons for speed.
     rules = pool.rules
     size = len(members)
     if size > rules.max_size or (complete and size < rules.min_size) or size == 0:
         return True
-    age, format_ok = pool.age, (pool.digital_ok if digital else pool.in_person_ok)
+    age, slots = pool.age, pool.slots
+    format_ok = pool.digital_ok if digital else pool.in_person_ok
     youngest = oldest = age[members[0]]
     for i in members:
-        if not format_ok[i] or slot not in pool.slots[i]:
+        if not format_ok[i] or slot not in slots[i]:
             return True
-        youngest, oldest = min(youngest, age[i]), max(oldest, age[i])
+        years = age[i]
+        if years < youngest:
+            youngest = years
+        elif years > oldest:
+            oldest = years
     if oldest - youngest > rules.max_age_span_years:
         return True
-    compositions = {pool.composition[i] for i in members}
-    several_topics = len({pool.topic[i] for i in members}) > 1
-    if (_SAME if several_topics else _CROSS) in compositions:
-        # A lone cross-topic wisher in a still-growing group may yet get a second topic.
-        if several_topics or complete:
-            return True
-    if len({pool.gender[i] for i in members}) > 1 and any(pool.single_gender[i] for i in members):
+    topic, composition = pool.topic, pool.composition
+    first_topic = topic[members[0]]
+    several_topics = any(topic[i] != first_topic for i in members)
+    unwanted = _SAME if several_topics else _CROSS
+    # A lone cross-topic wisher in a still-growing group may yet get a second topic.
+    if (several_topics or complete) and any(composition[i] == unwanted for i in members):
         return True
+    single_gender = pool.single_gender
+    if any(single_gender[i] for i in members):
+        gender = pool.gender
+        first_gender = gender[members[0]]
+        if any(gender[i] != first_gender for i in members):
+            return True
     if rules.lone_gender == "hard" and complete and has_lone(pool, members):
         return True
     if digital:
-        return rules.digital_scope == "district" and len({pool.district[i] for i in members}) > 1
-    places = {pool.municipality[i] for i in members}
-    return len(places) > 1 and any(not places <= pool.neighbours[m] for m in places)
+        if rules.digital_scope != "district":
+            return False
+        district = pool.district
+        first_district = district[members[0]]
+        return any(district[i] != first_district for i in members)
+    municipality = pool.municipality
+    places = {municipality[i] for i in members}
+    if len(places) == 1:
+        return False
+    neighbours = pool.neighbours
+    return any(not places <= neighbours[m] for m in places)
 
 
 def clash(pool: Pool, a: int, b: int, digital: bool) -> bool:

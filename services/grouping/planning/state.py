@@ -80,21 +80,21 @@ class Assignment:
 
     def unplaced(self) -> list[int]:
         """Eligible people in no group, longest-waiting first."""
-        pool = self.pool
-        waiting = [i for i in range(len(pool)) if self.eligible[i] and self.group_of[i] < 0]
-        return sorted(waiting, key=lambda i: (-pool.wait[i], i))
+        eligible, group_of = self.eligible, self.group_of
+        return [i for i in self.pool.by_wait if eligible[i] and group_of[i] < 0]
 
     def joinable(self, i: int, exclude: int = -1) -> Iterator[int]:
         """Groups at a slot the person can attend, in a format they accept and (in person) nearby."""
         pool = self.pool
-        near = pool.neighbours[pool.municipality[i]]
-        groups = self.groups
+        municipality = pool.municipality
+        near = pool.neighbours[municipality[i]]
+        groups, by_slot = self.groups, self._by_slot
         for digital, ok in ((False, pool.in_person_ok[i]), (True, pool.digital_ok[i])):
             if not ok:
                 continue
             for slot in pool.slots[i]:
-                for gid in self._by_slot.get((slot, digital), ()):
-                    if gid != exclude and (digital or pool.municipality[groups[gid].members[0]] in near):
+                for gid in by_slot.get((slot, digital), ()):
+                    if gid != exclude and (digital or municipality[groups[gid].members[0]] in near):
                         yield gid
 
     def same_slot(self, gid: int) -> list[int]:
