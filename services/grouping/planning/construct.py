@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
+from itertools import compress
 from random import Random
 
 from shared.contracts.vocabulary import Composition
@@ -35,31 +36,8 @@ def construct(
     groups leave more people for other kinds; the improving moves fill them up afterwards).
     """
     largest = largest or pool.rules.max_size
-    smallest = pool.rules.min_size
-    kinds = {
-        kind: members
-        for kind, members in group_kinds(pool, (i for i in range(len(pool)) if free[i])).items()
-        if len(members) >= smallest
-    }
     favoured = set(own_kinds(pool, first)) if first is not None else set()
-    items: list[tuple[int, Kind, str, list[int]]] = []
-    local: dict[tuple[Kind, str], list[int]] = defaultdict(list)
-    for kind, members in kinds.items():
-        in_person = [i for i in members if pool.in_person_ok[i]]
-        for i in in_person:
-            local[(kind, pool.municipality[i])].append(i)
-        if len(in_person) >= smallest:
-            items.append((NEARBY, kind, "", in_person))
-        by_scope: dict[str, list[int]] = defaultdict(list)
-        for i in members:
-            if pool.digital_ok[i]:
-                by_scope[pool.district[i] if pool.rules.digital_scope == "district" else ""].append(i)
-        items += [
-            (DIGITAL, kind, scope, people) for scope, people in by_scope.items() if len(people) >= smallest
-        ]
-    items += [
-        (LOCAL, kind, place, people) for (kind, place), people in local.items() if len(people) >= smallest
-    ]
+    items = _work_items(pool, free)
 
     spread = rng.choice((0.25, 1.0, 3.0)) if rng else 0.0  # from a light shuffle to almost random
 
@@ -75,6 +53,44 @@ def construct(
         else:
             drafts += _carve(pool, kind, members, free, stage == DIGITAL, largest)
     return drafts
+
+
+def _work_items(pool: Pool, free: list[bool]) -> list[tuple[int, Kind, str, list[int]]]:
+    """(stage, kind, where, members) of every kind and place with enough free people for a group.
+
+    The order of the list matters: the seeded ordering draws one random number per item in this order.
+    """
+    smallest = pool.rules.min_size
+    in_person_ok, digital_ok = pool.in_person_ok, pool.digital_ok
+    municipality, district = pool.municipality, pool.district
+    digital_by_district = pool.rules.digital_scope == "district"
+    items: list[tuple[int, Kind, str, list[int]]] = []
+    local: dict[tuple[Kind, str], list[int]] = defaultdict(list)
+    for kind, members in group_kinds(pool, compress(range(len(free)), free)).items():
+        if len(members) < smallest:
+            continue
+        in_person = [i for i in members if in_person_ok[i]]
+        # With fewer than a group in person, no one municipality of the kind has enough either.
+        if len(in_person) >= smallest:
+            for i in in_person:
+                local[(kind, municipality[i])].append(i)
+            items.append((NEARBY, kind, "", in_person))
+        digital = [i for i in members if digital_ok[i]]
+        if len(digital) < smallest:
+            continue
+        if not digital_by_district:
+            items.append((DIGITAL, kind, "", digital))
+            continue
+        by_scope: dict[str, list[int]] = defaultdict(list)
+        for i in digital:
+            by_scope[district[i]].append(i)
+        items += [
+            (DIGITAL, kind, scope, people) for scope, people in by_scope.items() if len(people) >= smallest
+        ]
+    items += [
+        (LOCAL, kind, place, people) for (kind, place), people in local.items() if len(people) >= smallest
+    ]
+    return items
 
 
 def _carve_nearby(pool: Pool, kind: Kind, members: list[int], free: list[bool], largest: int) -> list[Draft]:
@@ -122,16 +138,18 @@ def partition_by_age(
     """
     rules = pool.rules
     age = pool.age
-    order = sorted(candidates, key=lambda i: (age[i], -pool.wait[i], i))
+    order = sorted(candidates, key=pool.age_rank.__getitem__)  # by age, then longest-waiting first
     cross = kind[1] == CROSS_TOPICS
     need_single = kind[2] != ANY_GENDER
     best = [0] * (len(order) + 1)
     take = [0] * (len(order) + 1)
+    smallest, largest, span = rules.min_size, largest or rules.max_size, rules.max_age_span_years
     for end in range(1, len(order) + 1):
         best[end], take[end] = best[end - 1], 0
-        for size in range(rules.min_size, min(largest or rules.max_size, end) + 1):
+        oldest = age[order[end - 1]]
+        for size in range(smallest, min(largest, end) + 1):
             start = end - size
-            if age[order[end - 1]] - age[order[start]] > rules.max_age_span_years:
+            if oldest - age[order[start]] > span:
                 break
             block = order[start:end]
             if not _block_allowed(pool, block, cross, need_single):

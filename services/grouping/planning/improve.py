@@ -38,7 +38,7 @@ class KindIndex:
         self.ages = {kind: [pool.age[i] for i in people] for kind, people in self.members.items()}
         # Who could meet a person depends only on the pool, never on the plan: the searches ask the same
         # question hundreds of times, so each answer is kept.
-        self._could_meet: dict[tuple[int, Kind, bool], list[int]] = {}
+        self._could_meet: dict[tuple, list[int]] = {}
 
     def could_meet(self, u: int, kind: Kind, digital: bool) -> list[int]:
         """Eligible people of the kind who could meet u in this format, nearest in age first, at most
@@ -47,6 +47,17 @@ class KindIndex:
         found = self._could_meet.get(key)
         if found is None:
             found = self._could_meet[key] = self._nearest(u, kind, digital)
+        return found
+
+    def could_meet_any(self, u: int) -> list[int]:
+        """Everyone could_meet returns for any of u's kinds and formats, each once."""
+        key = (u, None, None)
+        found = self._could_meet.get(key)
+        if found is None:
+            pool = self.pool
+            formats = [d for d, ok in ((False, pool.in_person_ok[u]), (True, pool.digital_ok[u])) if ok]
+            people = {i for kind in own_kinds(pool, u) for d in formats for i in self.could_meet(u, kind, d)}
+            found = self._could_meet[key] = sorted(people)
         return found
 
     def _nearest(self, u: int, kind: Kind, digital: bool) -> list[int]:

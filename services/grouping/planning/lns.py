@@ -9,9 +9,8 @@ from __future__ import annotations
 
 from random import Random
 
-from .classes import own_kinds
 from .construct import construct
-from .improve import KindIndex, insert, nearby_in_age
+from .improve import KindIndex, insert
 from .state import Assignment
 
 MAX_GROUPS_RUINED = 3
@@ -63,14 +62,8 @@ def ruin_and_recreate(state: Assignment, kinds: KindIndex, rng: Random, iteratio
 
 def _related_groups(state: Assignment, u: int, kinds: KindIndex) -> list[int]:
     """Groups holding someone who could be in a group with u."""
-    pool = state.pool
-    found: set[int] = set()
-    for kind in own_kinds(pool, u):
-        for digital, ok in ((False, pool.in_person_ok[u]), (True, pool.digital_ok[u])):
-            if ok:
-                _, placed = nearby_in_age(state, u, kind, digital, kinds)
-                found.update(state.group_of[i] for i in placed)
-    return sorted(found)
+    group_of = state.group_of
+    return sorted({group_of[i] for i in kinds.could_meet_any(u) if group_of[i] >= 0})
 
 
 def _could_join(pool, anchors: list[int], waiting: list[int]) -> list[int]:

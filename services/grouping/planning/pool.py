@@ -42,6 +42,8 @@ class Pool:
     # visit waiting people in this order again and again, so it is sorted once.
     by_wait: list[int] = field(default_factory=list)
     wait_rank: list[int] = field(default_factory=list)
+    # Each person's place in age order (ties: longest-waiting first, then index), for the same reason.
+    age_rank: list[int] = field(default_factory=list)
     # Memo tables filled by the solvers (group kinds per person, cliques per set of municipalities).
     memo: dict = field(default_factory=dict)
 
@@ -79,11 +81,18 @@ def build_pool(
         a: frozenset(b for b in municipalities if are_neighbours(a, b, rules.neighbour_km))
         for a in municipalities
     }
-    pool.by_wait = sorted(range(len(pool.people)), key=lambda i: (-pool.wait[i], i))
-    pool.wait_rank = [0] * len(pool.people)
-    for rank, i in enumerate(pool.by_wait):
-        pool.wait_rank[i] = rank
+    pool.by_wait = sorted(range(len(pool)), key=lambda i: (-pool.wait[i], i))
+    pool.wait_rank = _ranks(pool.by_wait)
+    pool.age_rank = _ranks(sorted(range(len(pool)), key=lambda i: (pool.age[i], -pool.wait[i], i)))
     return pool
+
+
+def _ranks(order: list[int]) -> list[int]:
+    """rank[i] = the place of i in order."""
+    rank = [0] * len(order)
+    for place, i in enumerate(order):
+        rank[i] = place
+    return rank
 
 
 def breaks_rules(pool: Pool, members: Sequence[int], slot: int, digital: bool, complete: bool = True) -> bool:
