@@ -6,7 +6,6 @@ the group may hold and on gender, so what remains to decide is age (a line) and 
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterable
 
 from shared.contracts.vocabulary import Composition
@@ -31,22 +30,40 @@ def topic_modes(pool: Pool, i: int) -> tuple[str, ...]:
 def own_kinds(pool: Pool, i: int) -> list[Kind]:
     """The kinds of group a person could be in (a person without a gender wish may also fill a
     single-gender kind of their own gender; see group_kinds)."""
-    return _kind_tables(pool)[0][i]
+    return _kind_table(pool).own[i]
 
 
-def _kind_tables(pool: Pool) -> tuple[list[list[Kind]], list[list[Kind]]]:
+class _KindTable:
     """Per person: their own kinds, and the single-gender kinds they could fill (none for people who
     wish for a single-gender group themselves). Both depend only on the person, so they are made once
-    per pool: grouping by kind is the first step of every constructive pass."""
-    tables = pool.memo.get("kind_tables")
-    if tables is None:
-        own = [_own_kinds(pool, i) for i in range(len(pool))]
+    per pool: grouping by kind is the first step of every constructive pass. Kinds are also numbered,
+    since grouping by a small int is much cheaper than by a tuple (whose hash is not cached)."""
+
+    def __init__(self, pool: Pool) -> None:
+        self.own = [_own_kinds(pool, i) for i in range(len(pool))]
         fill = [
-            [] if pool.single_gender[i] else [(slot, mode, pool.gender[i]) for slot, mode, _ in own[i]]
+            [] if pool.single_gender[i] else [(slot, mode, pool.gender[i]) for slot, mode, _ in self.own[i]]
             for i in range(len(pool))
         ]
-        tables = pool.memo["kind_tables"] = (own, fill)
-    return tables
+        self.kinds: list[Kind] = []
+        self._number: dict[Kind, int] = {}
+        self.own_numbers = [[self._numbered(kind) for kind in kinds] for kinds in self.own]
+        self.fill_numbers = [[self._numbered(kind) for kind in kinds] for kinds in fill]
+        self.single_gender = [kind[2] != ANY_GENDER for kind in self.kinds]
+
+    def _numbered(self, kind: Kind) -> int:
+        number = self._number.get(kind)
+        if number is None:
+            number = self._number[kind] = len(self.kinds)
+            self.kinds.append(kind)
+        return number
+
+
+def _kind_table(pool: Pool) -> _KindTable:
+    table = pool.memo.get("kind_table")
+    if table is None:
+        table = pool.memo["kind_table"] = _KindTable(pool)
+    return table
 
 
 def _own_kinds(pool: Pool, i: int) -> list[Kind]:
@@ -54,22 +71,30 @@ def _own_kinds(pool: Pool, i: int) -> list[Kind]:
     return [(slot, mode, gender_mode) for slot in pool.slots[i] for mode in topic_modes(pool, i)]
 
 
-def group_kinds(pool: Pool, people: Iterable[int]) -> dict[Kind, list[int]]:
-    """Members of every kind. People without a gender wish also fill single-gender kinds of their gender,
-    so someone who wants a women-only group can be placed with women who don't mind."""
+def group_kinds(pool: Pool, people: Iterable[int], at_least: int = 0) -> dict[Kind, list[int]]:
+    """Members of every kind (of kinds with at least `at_least` members). People without a gender wish
+    also fill single-gender kinds of their gender, so someone who wants a women-only group can be placed
+    with women who don't mind. Kinds come in the order their first member appears in `people`."""
     people = list(people)
-    own, fill = _kind_tables(pool)
-    kinds: dict[Kind, list[int]] = defaultdict(list)
+    table = _kind_table(pool)
+    own, fill = table.own_numbers, table.fill_numbers
+    members: dict[int, list[int]] = {}
     for i in people:
         for kind in own[i]:
-            kinds[kind].append(i)
-    single_gender_kinds = {kind for kind in kinds if kind[2] != ANY_GENDER}
+            found = members.get(kind)
+            if found is None:
+                members[kind] = [i]
+            else:
+                found.append(i)
+    single_gender = table.single_gender
+    single_gender_kinds = {kind for kind in members if single_gender[kind]}
     if single_gender_kinds:
         for i in people:
             for kind in fill[i]:
                 if kind in single_gender_kinds:
-                    kinds[kind].append(i)
-    return dict(kinds)
+                    members[kind].append(i)
+    kinds = table.kinds
+    return {kinds[kind]: found for kind, found in members.items() if len(found) >= at_least}
 
 
 def maximal_cliques(pool: Pool, nodes: list[str]) -> list[tuple[str, ...]]:

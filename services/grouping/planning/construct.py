@@ -66,9 +66,7 @@ def _work_items(pool: Pool, free: list[bool]) -> list[tuple[int, Kind, str, list
     digital_by_district = pool.rules.digital_scope == "district"
     items: list[tuple[int, Kind, str, list[int]]] = []
     local: dict[tuple[Kind, str], list[int]] = defaultdict(list)
-    for kind, members in group_kinds(pool, compress(range(len(free)), free)).items():
-        if len(members) < smallest:
-            continue
+    for kind, members in group_kinds(pool, compress(range(len(free)), free), at_least=smallest).items():
         in_person = [i for i in members if in_person_ok[i]]
         # With fewer than a group in person, no one municipality of the kind has enough either.
         if len(in_person) >= smallest:

@@ -52,6 +52,7 @@ class Explainer:
                 self.by_district[pool.district[i]].append(i)
         self.count = sum(len(people) for people in self.by_place.values())
         self._topic_modes = [frozenset(topic_modes(pool, i)) for i in range(len(pool))]
+        self._reachable: dict[tuple[bool, str], list[int]] = {}
 
     def reasons(self, i: int, waiting: list[bool] | None = None) -> tuple[Reason, ...]:
         pool, rules = self.pool, self.pool.rules
@@ -152,18 +153,29 @@ class Explainer:
         return 5, Reason("ok", "")
 
     def _reach(self, i: int, digital: bool, only: list[bool] | None) -> list[int]:
+        return [j for j in self._within_reach(i, digital) if j != i and (only is None or only[j])]
+
+    def _within_reach(self, i: int, digital: bool) -> list[int]:
+        """Everyone (the person included) who could meet them in the format: the same for everyone in one
+        municipality (in person) or district (digital), so it is kept per place."""
         pool = self.pool
+        by_district = pool.rules.digital_scope == "district"
+        key = (digital, (pool.district[i] if by_district else "") if digital else pool.municipality[i])
+        people = self._reachable.get(key)
+        if people is not None:
+            return people
         if digital:
             scope = (
                 self.by_district[pool.district[i]]
-                if pool.rules.digital_scope == "district"
+                if by_district
                 else [j for people in self.by_district.values() for j in people]
             )
             people = [j for j in scope if pool.digital_ok[j]]
         else:
             near = pool.neighbours[pool.municipality[i]]
             people = [j for m in sorted(near) for j in self.by_place.get(m, ()) if pool.in_person_ok[j]]
-        return [j for j in people if j != i and (only is None or only[j])]
+        self._reachable[key] = people
+        return people
 
     def _too_few_in_reach(self, i: int, digital: bool, count: int) -> Reason:
         pool, rules = self.pool, self.pool.rules

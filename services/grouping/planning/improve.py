@@ -113,11 +113,14 @@ def _best_insert(
     """(gain, group) of the best group the person can join as they are, or (0, -1)."""
     pool = state.pool
     groups, score_of, max_size = state.groups, state.score_of, pool.rules.max_size
+    own_slots, in_person_ok, digital_ok = pool.slots[u], pool.in_person_ok[u], pool.digital_ok[u]
     best_gain, best_gid = 0, -1
     for gid in state.joinable(u, exclude) if among is None else among:
         draft = groups[gid]
         if len(draft.members) >= max_size:
             continue
+        if draft.slot not in own_slots or not (digital_ok if draft.digital else in_person_ok):
+            continue  # breaks_rules would say so too, after checking every member first
         grown = draft.members + [u]
         if breaks_rules(pool, grown, draft.slot, draft.digital):
             continue
