@@ -38,7 +38,9 @@ class KindIndex:
         self.ages = {kind: [pool.age[i] for i in people] for kind, people in self.members.items()}
         # Who could meet a person depends only on the pool, never on the plan: the searches ask the same
         # question hundreds of times, so each answer is kept.
-        self._could_meet: dict[tuple, list[int]] = {}
+        self._could_meet: dict[tuple[int, Kind, bool], list[int]] = {}
+        self._chances: dict[int, list[tuple[Kind, bool]]] = {}
+        self._could_meet_any: dict[int, list[int]] = {}
 
     def could_meet(self, u: int, kind: Kind, digital: bool) -> list[int]:
         """Eligible people of the kind who could meet u in this format, nearest in age first, at most
@@ -49,15 +51,30 @@ class KindIndex:
             found = self._could_meet[key] = self._nearest(u, kind, digital)
         return found
 
+    def chances(self, u: int) -> list[tuple[Kind, bool]]:
+        """u's (kind, digital) pairs, in the order of u's kinds then in person before digital, where
+        enough people could meet u to form a group at all (with fewer, no group can form around u,
+        whoever is placed where)."""
+        found = self._chances.get(u)
+        if found is None:
+            pool = self.pool
+            formats = [d for d, ok in ((False, pool.in_person_ok[u]), (True, pool.digital_ok[u])) if ok]
+            found = self._chances[u] = [
+                (kind, digital)
+                for kind in own_kinds(pool, u)
+                for digital in formats
+                if len(self.could_meet(u, kind, digital)) + 1 >= pool.rules.min_size
+            ]
+        return found
+
     def could_meet_any(self, u: int) -> list[int]:
         """Everyone could_meet returns for any of u's kinds and formats, each once."""
-        key = (u, None, None)
-        found = self._could_meet.get(key)
+        found = self._could_meet_any.get(u)
         if found is None:
             pool = self.pool
             formats = [d for d, ok in ((False, pool.in_person_ok[u]), (True, pool.digital_ok[u])) if ok]
             people = {i for kind in own_kinds(pool, u) for d in formats for i in self.could_meet(u, kind, d)}
-            found = self._could_meet[key] = sorted(people)
+            found = self._could_meet_any[u] = sorted(people)
         return found
 
     def _nearest(self, u: int, kind: Kind, digital: bool) -> list[int]:
@@ -179,12 +196,7 @@ def _take_seat(state: Assignment, u: int) -> bool:
 
 
 def _form_with_donors(state: Assignment, u: int, kinds: KindIndex) -> bool:
-    pool = state.pool
-    for kind in own_kinds(pool, u):
-        for digital, ok in ((False, pool.in_person_ok[u]), (True, pool.digital_ok[u])):
-            if ok and _form_around(state, u, kind, digital, kinds):
-                return True
-    return False
+    return any(_form_around(state, u, kind, digital, kinds) for kind, digital in kinds.chances(u))
 
 
 def _form_around(state: Assignment, u: int, kind: Kind, digital: bool, kinds: KindIndex) -> bool:
@@ -194,8 +206,6 @@ def _form_around(state: Assignment, u: int, kind: Kind, digital: bool, kinds: Ki
     fit together.
     """
     pool, rules = state.pool, state.pool.rules
-    if len(kinds.could_meet(u, kind, digital)) + 1 < rules.min_size:
-        return False  # too few of the kind could ever meet u, whoever is placed where
     free, placed = nearby_in_age(state, u, kind, digital, kinds)
     donors = [i for i in placed if len(state.groups[state.group_of[i]].members) > rules.min_size]
     if len(free) + len(donors) + 1 < rules.min_size:
