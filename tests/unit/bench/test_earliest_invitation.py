@@ -14,6 +14,8 @@ from tests.support.factories import registration_body
 sys.path.insert(0, str(Path(__file__).resolve().parents[3] / "bench"))
 from earliest import earliest_invitations  # noqa: E402
 
+pytestmark = pytest.mark.unit
+
 
 def someone(ref: str, **overrides) -> dict:
     return registration_body(source="external", external_ref=ref, **overrides)
