@@ -43,7 +43,9 @@ class NotificationService(Service):
         ):
             # Each queue only carries the events bound to it (shared/messaging/topology.py). Whatever a
             # batch of events queued goes out now, not at the sender's next poll.
-            self.consume(queue, handlers, documented_as=documented_as, wake_after_commit=self.sender.wake)
+            self.consume(
+                queue, handlers, documented_as=documented_as, wake_after_commit=self.sender.wake_and_sweep
+            )
         self.document_publishes(AbsenceReported, ParticipantDataDeleted)
         self.background.append(self.sender)
 

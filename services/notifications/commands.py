@@ -181,17 +181,22 @@ async def deliver_messages_waiting_for_known_contacts(
 ) -> int:
     """The repair for a race: a contact event and a group event handled at the same moment (two queues or
     two replicas) can each miss the other's uncommitted row, leaving a message waiting for a contact that
-    exists. The sender calls this now and then; it finds such messages and queues them."""
-    waiting = select(deliveries.c.recipient_id).where(_WAITING_FOR_CONTACT).distinct().limit(limit).subquery()
+    exists. The sender calls this after consumers' commits; it queues the messages of up to `limit` such
+    people and says how many people that was."""
+    # The limit applies to people with a contact: others may wait for theirs legitimately, and must not
+    # fill every sweep.
+    waiting = select(deliveries.c.recipient_id).where(_WAITING_FOR_CONTACT)
     found = (
         await session.execute(
-            select(contacts).join(waiting, waiting.c.recipient_id == contacts.c.participant_id)
+            select(contacts)
+            .where(contacts.c.participant_id.in_(waiting))
+            .order_by(contacts.c.participant_id)
+            .limit(limit)
         )
     ).all()
-    queued = 0
     for contact in found:
-        queued += await deliver_waiting_messages(session, contact, now=now)
-    return queued
+        await deliver_waiting_messages(session, contact, now=now)
+    return len(found)
 
 
 async def deliver_waiting_messages(session: AsyncSession, contact: Any, *, now: datetime) -> int:

@@ -36,8 +36,10 @@ log = logging.getLogger("selvhjelp.notifications.sender")
 
 # Context keys naming the meeting a message is about: an SMS about a meeting soon may break the quiet hours.
 _MEETING_KEYS = ("meeting_start", "new_start", "first_meeting")
-# How often the sender looks for messages left waiting for a contact that has since arrived (a race).
+# How often the sender looks for messages left waiting for a contact that has since arrived (a race),
+# besides right after each of the consumers' commits (`wake_and_sweep`).
 WAITING_SWEEP_SECONDS = 5.0
+SWEEP_BATCH = 100
 # The sender's lanes: messages someone is waiting for, and the many nobody is (see DeliveryWorker._run).
 URGENT, BULK = "urgent", "bulk"
 BULK_MESSAGE_TYPES = ("registration_received",)
@@ -104,6 +106,7 @@ class DeliveryWorker:
         self._task: asyncio.Task[None] | None = None
         self._stopping = asyncio.Event()
         self._wake = {URGENT: asyncio.Event(), BULK: asyncio.Event()}
+        self._sweep_due = False
 
     # --- lifecycle ---------------------------------------------------------------------------------
     def start(self) -> None:
@@ -128,6 +131,14 @@ class DeliveryWorker:
         for event in self._wake.values():
             event.set()
 
+    def wake_and_sweep(self) -> None:
+        """After a consumer's commit. A contact event and a group event committed side by side (two
+        queues, two replicas) each miss the other's row and leave a message waiting for a contact that is
+        on file. Neither transaction can see it; a sweep after the later of the two commits does. In a
+        burst that race is common, so the sweep runs after every commit, not only every few seconds."""
+        self._sweep_due = True
+        self.wake()
+
     @property
     def running(self) -> bool:
         return self._task is not None and not self._task.done()
@@ -143,9 +154,12 @@ class DeliveryWorker:
         wake = self._wake[lane]
         while not self._stopping.is_set():
             try:
-                if lane == URGENT and time.monotonic() - swept_at > WAITING_SWEEP_SECONDS:
-                    swept_at = time.monotonic()
-                    await self.queue_messages_waiting_for_known_contacts()
+                if lane == URGENT and (
+                    self._sweep_due or time.monotonic() - swept_at > WAITING_SWEEP_SECONDS
+                ):
+                    self._sweep_due, swept_at = False, time.monotonic()
+                    while await self.queue_messages_waiting_for_known_contacts() >= SWEEP_BATCH:
+                        pass
                 handled = await self.send_due(lane)
             except Exception as error:  # database down: keep the loop alive and try again
                 log.warning("sender pass failed", extra={"error": type(error).__name__, "lane": lane})
@@ -157,8 +171,12 @@ class DeliveryWorker:
             wake.clear()
 
     async def queue_messages_waiting_for_known_contacts(self) -> int:
+        """Queue the messages of up to SWEEP_BATCH people found waiting for a contact that is on file;
+        how many people that was."""
         async with self.sessions() as session, session.begin():
-            return await deliver_messages_waiting_for_known_contacts(session, now=self.clock())
+            return await deliver_messages_waiting_for_known_contacts(
+                session, now=self.clock(), limit=SWEEP_BATCH
+            )
 
     # --- one pass ----------------------------------------------------------------------------------
     async def send_due(self, lane: str | None = None) -> int:

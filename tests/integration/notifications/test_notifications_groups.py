@@ -332,3 +332,71 @@ async def test_a_message_left_waiting_for_a_contact_that_raced_in_is_queued_by_t
     assert [(r.channel, r.state, r.message_type, r.context) for r in rows] == [
         ("email", "queued", "group_invitation", '{"group_size": 4}')
     ]
+
+
+async def test_after_a_consumer_commit_a_message_left_waiting_by_the_race_goes_out_at_once(
+    notification_settings, clock, events
+):
+    # In a burst the race above is common: waiting for the periodic sweep (every few seconds) would hold
+    # those invitations back; each consumer commit sweeps instead.
+    service = create_service(
+        notification_settings.model_copy(update={"notification_poll_seconds": 3600}), clock=clock
+    )
+    person, now = uuid.uuid4(), clock()
+    async with running(service):
+        await asyncio.sleep(0.5)  # past the sweep at start
+        async with service.sessions() as session, session.begin():
+            await session.execute(
+                insert(models.contacts).values(
+                    participant_id=person, name="Kari", email="kari.raced@example.org", language="nb"
+                )
+            )
+            await session.execute(insert(models.deliveries).values(**waiting_invitation(person, now)))
+        await events.publish("registration", contact(email="someone.else@example.org"))
+
+        # Well before the periodic sweep (5 s): the commit of that contact event swept.
+        requeued = await eventually(
+            lambda: delivery_rows(
+                service, models.deliveries.c.recipient_id == person, models.deliveries.c.channel == "email"
+            ),
+            timeout=2,
+        )
+    assert len(requeued) == 1
+
+
+async def test_the_sweep_is_not_held_up_by_people_still_waiting_for_their_contact_details(
+    notification_settings, clock
+):
+    service = create_service(notification_settings, clock=clock)
+    now = clock()
+    raced = uuid.uuid4()
+    async with service.sessions() as session, session.begin():
+        # 150 people whose contact details have not arrived (they may never: erased, a lost event)...
+        for _ in range(150):
+            await session.execute(insert(models.deliveries).values(**waiting_invitation(uuid.uuid4(), now)))
+        # ...and one whose contact details are on file.
+        await session.execute(
+            insert(models.contacts).values(
+                participant_id=raced, name="Kari", email="kari@example.org", language="nb"
+            )
+        )
+        await session.execute(insert(models.deliveries).values(**waiting_invitation(raced, now)))
+
+    assert await service.sender.queue_messages_waiting_for_known_contacts() == 1
+    rows = await delivery_rows(service, models.deliveries.c.recipient_id == raced)
+    assert [(r.channel, r.state) for r in rows] == [("email", "queued")]
+
+
+def waiting_invitation(person: uuid.UUID, now: datetime) -> dict:
+    return {
+        "source_event_id": uuid.uuid4(),
+        "recipient_id": person,
+        "channel": "none",
+        "message_type": "group_invitation",
+        "language": "nb",
+        "context": '{"group_size": 4}',
+        "state": "failed",
+        "last_error": "no contact details on file",
+        "due_at": now,
+        "created_at": now,
+    }
