@@ -672,6 +672,8 @@ SELECT
   (SELECT count(*) FROM notifications.deliveries
     WHERE message_type = 'group_invitation' AND state = 'sent') AS invited,
   (SELECT count(*) FROM notifications.deliveries
+    WHERE message_type = 'group_invitation' AND channel = 'none') AS invitations_waiting,
+  (SELECT count(*) FROM notifications.deliveries
     WHERE message_type = 'registration_received' AND state = 'sent') AS receipts
 """
 
@@ -780,6 +782,7 @@ def _upstream_done(p: Any, n: int) -> bool:
         and p.scheduled + p.failed >= p.calendar_groups
         and p.calendar_pending == 0
         and p.invitations_queued == 0
+        and p.invitations_waiting == 0  # every member invited, none left waiting for contact details
     )
 
 
@@ -810,7 +813,8 @@ def _progress(label: str, p: Any, n: int, published: int) -> str:
     return (
         f"{label}: {p.invited:,}/{n:,} invited… (published {published:,}, registered {p.registered:,}, "
         f"in pool {p.pooled:,}, groups formed {p.formed:,} / scheduled {p.scheduled:,} / failed {p.failed:,}, "
-        f"invitations queued {p.invitations_queued:,}, receipts sent {p.receipts:,})"
+        f"invitations queued {p.invitations_queued:,} / waiting for contact {p.invitations_waiting:,}, "
+        f"receipts sent {p.receipts:,})"
     )
 
 
@@ -918,7 +922,8 @@ class Watch:
                     dead = {name: count for name, count in depths.items() if count}
                     problem = (
                         f"{label}: {p.scheduled - p.invitation_groups} scheduled group(s) never got their "
-                        f"invitations; dead-lettered: {dead or 'nothing'}"
+                        f"invitations, {p.invitations_waiting} invitation(s) still wait for contact details; "
+                        f"dead-lettered: {dead or 'nothing'}"
                     )
                     say(self.line(p, len(published)) + " settled — " + problem)
                     return p, [problem]
