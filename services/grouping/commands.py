@@ -169,18 +169,16 @@ async def plan_district(
                 municipalities=list(proposed.municipalities),
             ),
         )
-    if result.waiting:
-        # One executemany for everyone left waiting: a district's pool can hold hundreds of people.
-        await session.execute(
-            _SET_WAITING_REASONS,
-            [
-                {
-                    "waiting_id": uuid.UUID(waiting.participant_id),
-                    "reasons": [{"code": r.code, "text": r.text} for r in waiting.reasons],
-                }
-                for waiting in result.waiting
-            ],
-        )
+    # Only reasons that changed are written: a district is planned again at every change of its pool, and
+    # most of those waiting are told the same as before (rewriting them was most of a plan's database work).
+    earlier = {str(row.participant_id): row.waiting_reasons for row in rows}
+    changed = []
+    for waiting in result.waiting:
+        reasons = [{"code": r.code, "text": r.text} for r in waiting.reasons]
+        if reasons != earlier.get(waiting.participant_id):
+            changed.append({"waiting_id": uuid.UUID(waiting.participant_id), "reasons": reasons})
+    if changed:
+        await session.execute(_SET_WAITING_REASONS, changed)  # one executemany
     metrics.groups_formed.labels(district).inc(len(result.groups))
     return PlanOutcome(district, len(result.groups), len(result.waiting))
 

@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime, timedelta
 import httpx
 import pytest
 from prometheus_client import REGISTRY
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, literal_column, select
 
 from services.grouping import commands, domain
 from services.grouping.app import create_app, create_service
@@ -235,10 +235,7 @@ async def test_planning_is_requested_once_per_transaction_and_again_in_the_next(
         await service.engine.dispose()
 
 
-async def test_a_district_whose_planning_request_was_lost_in_a_crash_is_planned_at_start(grouping_settings):
-    # Six people waiting and no planning request: a replica claimed it and died before its plan committed.
-    service = create_service(grouping_settings, RULES)
-    people = [accepted(i) for i in range(6)]
+async def put_in_pool(service, people: list[RegistrationAccepted]) -> None:
     async with service.sessions() as session, session.begin():
         await session.execute(
             pool.insert(),
@@ -260,9 +257,43 @@ async def test_a_district_whose_planning_request_was_lost_in_a_crash_is_planned_
                 for p in people
             ],
         )
+
+
+async def test_a_district_whose_planning_request_was_lost_in_a_crash_is_planned_at_start(grouping_settings):
+    # Six people waiting and no planning request: a replica claimed it and died before its plan committed.
+    service = create_service(grouping_settings, RULES)
+    people = [accepted(i) for i in range(6)]
+    await put_in_pool(service, people)
     assert await query(service, select(planning_requests)) == []
 
     async with running(service):
         formed = await eventually(lambda: events(service, "group.formed.v1"))
 
     assert sorted(formed[0]["data"]["members"]) == sorted(str(p.participant_id) for p in people)
+
+
+async def test_a_plan_rewrites_only_the_waiting_reasons_that_changed(grouping_settings):
+    # A district is planned again at each change of its pool; rewriting everyone's unchanged reasons each
+    # time was most of a plan's database work.
+    service = create_service(grouping_settings, RULES)
+    rows_version = select(pool.c.participant_id, pool.c.waiting_reasons, literal_column("xmin::text"))
+
+    async def plan() -> None:
+        async with service.sessions() as session, session.begin():
+            await commands.plan_district(
+                session, service.outbox, "nord", as_of=date.today(), rules=RULES, timing=service.timing
+            )
+
+    try:
+        await put_in_pool(service, [accepted(i) for i in range(3)])  # too few for a group
+        await plan()
+        first = sorted(await query(service, rows_version))
+        assert all(r.waiting_reasons for r in first)  # each is told why they wait
+        await plan()
+        assert sorted(await query(service, rows_version)) == first  # same reasons: rows untouched
+
+        await put_in_pool(service, [accepted(3, gender="female")])
+        await plan()  # four now: a group forms, nobody is left waiting
+        assert [r.waiting_reasons for r in await query(service, rows_version)] == [None] * 4
+    finally:
+        await service.engine.dispose()
