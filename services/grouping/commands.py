@@ -115,6 +115,9 @@ class PlanOutcome:
     district: str
     groups_formed: int
     waiting: int
+    # Who is left waiting, as planned: the next plan of the district needs to search only if someone
+    # else could form a group (domain.plan_after_change).
+    still_waiting: frozenset[domain.Person] = frozenset()
 
 
 async def plan_district(
@@ -125,8 +128,10 @@ async def plan_district(
     as_of: date,
     rules: domain.PlanningRules,
     timing: Timing,
+    settled: frozenset[domain.Person] | None = None,
 ) -> PlanOutcome | None:
-    """Form groups from the district's waiting pool. None when another replica is planning it now."""
+    """Form groups from the district's waiting pool. None when another replica is planning it now.
+    `settled`: who an earlier plan of the district left waiting, if known."""
     if not await lock_district(session, district):
         return None
     rows = (
@@ -137,8 +142,8 @@ async def plan_district(
     people = [person_from_row(r) for r in rows]
     # CPU-bound; off the event loop so the service keeps consuming and answering health checks.
     started = time.perf_counter()
-    result = await asyncio.to_thread(domain.plan, people, as_of, rules)
-    metrics.planning_latency.labels("solve").observe(time.perf_counter() - started)
+    result, part = await asyncio.to_thread(_plan, people, settled, as_of, rules)
+    metrics.planning_latency.labels(part).observe(time.perf_counter() - started)
     now = datetime.now(UTC)
     for proposed in result.groups:
         group_id = uuid.uuid4()
@@ -180,7 +185,22 @@ async def plan_district(
     if changed:
         await session.execute(_SET_WAITING_REASONS, changed)  # one executemany
     metrics.groups_formed.labels(district).inc(len(result.groups))
-    return PlanOutcome(district, len(result.groups), len(result.waiting))
+    placed = {member for group in result.groups for member in group.members}
+    still_waiting = frozenset(p for p in people if p.participant_id not in placed)
+    return PlanOutcome(district, len(result.groups), len(result.waiting), still_waiting)
+
+
+def _plan(
+    people: list[domain.Person],
+    settled: frozenset[domain.Person] | None,
+    as_of: date,
+    rules: domain.PlanningRules,
+) -> tuple[domain.Plan, str]:
+    """The plan, and which part of planning it took: the search, or only the reasons (nobody new could
+    form a group with those an earlier plan left waiting)."""
+    if settled is not None and not domain.needs_search(people, settled, as_of, rules):
+        return domain.reasons_only(people, as_of, rules), "reasons"
+    return domain.plan(people, as_of, rules), "solve"
 
 
 _SET_WAITING_REASONS = (

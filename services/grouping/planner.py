@@ -12,7 +12,7 @@ import contextlib
 import logging
 import sys
 import time
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.dialects.postgresql import insert
@@ -39,6 +39,9 @@ class Planner:
         # claiming a district's request and committing its plan left that district without a request;
         # its restart (or any other replica's) asks again instead of waiting for the periodic re-plan.
         self._last_replan: datetime | None = None
+        # Per district: the day and who this replica's last plan left waiting. The next plan searches only
+        # if someone else could form a group; a new day, or the periodic re-plan, searches in full.
+        self._settled: dict[str, tuple[date, frozenset[domain.Person]]] = {}
 
     def wake(self) -> None:
         self._wake.set()
@@ -80,6 +83,7 @@ class Planner:
         ):
             await self.request_all()
             self._last_replan = now
+            self._settled.clear()  # the periodic re-plan searches every district in full
         async with self.service.sessions() as session, session.begin():
             expired = await commands.expire_invitations(
                 session,
@@ -112,15 +116,18 @@ class Planner:
                 return False
             await session.execute(delete(planning_requests).where(planning_requests.c.district == district))
         started = time.perf_counter()
+        as_of = self.today()
+        known = self._settled.pop(district, None)
         try:
             async with self.service.sessions() as session, session.begin():
                 outcome = await commands.plan_district(
                     session,
                     self.service.outbox,
                     district,
-                    as_of=self.today(),
+                    as_of=as_of,
                     rules=self.rules,
                     timing=self.timing,
+                    settled=known[1] if known and known[0] == as_of else None,
                 )
         except BaseException:
             await self._request_again(district)
@@ -128,6 +135,7 @@ class Planner:
         if outcome is None:  # another replica is planning this district: ask for one more pass after it
             await self._request_again(district)
         if outcome is not None:
+            self._settled[district] = (as_of, outcome.still_waiting)
             seconds = time.perf_counter() - started
             metrics.planning_latency.labels("transaction").observe(seconds)
             if outcome.groups_formed:

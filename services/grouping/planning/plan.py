@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import date
@@ -16,7 +16,7 @@ from .exact import EXACT_POOL_CAP, solve_exact
 from .explain import Explainer
 from .heuristic import solve_heuristic
 from .model import Person, Plan, PlanningRules, ProposedGroup, Waiting, group_id_for
-from .pool import Draft, Pool, build_pool, score
+from .pool import Draft, Pool, build_pool, clash, score
 from .rules import has_lone_gender, meeting_formats
 
 BOTH_FORMATS = (MeetingFormat.in_person, MeetingFormat.digital)
@@ -71,6 +71,76 @@ def plan(people: Iterable[Person], as_of: date, rules: PlanningRules | None = No
     groups = sorted((g for r in results for g in r.groups), key=lambda g: (g.district, g.group_id))
     waiting = sorted((w for r in results for w in r.waiting), key=lambda w: w.participant_id)
     return Plan(tuple(groups), tuple(waiting), _stats(people, groups, waiting, results))
+
+
+def plan_after_change(
+    people: Iterable[Person],
+    settled: frozenset[Person],
+    as_of: date,
+    rules: PlanningRules | None = None,
+    seed: int = 0,
+) -> Plan:
+    """`plan` for a district's pool that changed since an earlier plan left `settled` waiting: the
+    search only where `needs_search` says a new group is possible at all, else the reasons alone."""
+    rules = rules or PlanningRules()
+    people = sorted(people, key=lambda p: p.participant_id)
+    if needs_search(people, settled, as_of, rules):
+        return plan(people, as_of, rules, seed)
+    return reasons_only(people, as_of, rules)
+
+
+def needs_search(
+    people: Sequence[Person], settled: frozenset[Person], as_of: date, rules: PlanningRules
+) -> bool:
+    """Whether a plan of `people` could form a group, given that an earlier plan found none among
+    `settled` (who it left waiting). A new group then needs someone not in `settled` (a newcomer, or
+    someone whose details changed) with at least `min_size - 1` others at one slot and format, none of
+    whom clashes with them (the rules between two people). When nobody has, the search would form no
+    group and give the reasons `reasons_only` gives, for many times the work. With groups across
+    districts (`digital_scope="country"`) a district's pool is not the whole picture: always search."""
+    if rules.digital_scope != "district":
+        return True
+    pool = build_pool(people, as_of, rules)
+    needed = rules.min_size - 1
+    for a, person in enumerate(pool.people):
+        if person in settled:
+            continue
+        for digital, format_ok in ((False, pool.in_person_ok), (True, pool.digital_ok)):
+            if not format_ok[a]:
+                continue
+            for slot in pool.slots[a]:
+                mates = 0
+                for b in range(len(pool)):
+                    if b != a and format_ok[b] and slot in pool.slots[b] and not clash(pool, a, b, digital):
+                        mates += 1
+                        if mates >= needed:
+                            return True
+    return False
+
+
+def reasons_only(people: Iterable[Person], as_of: date, rules: PlanningRules | None = None) -> Plan:
+    """No group, and for everyone the reasons the search gives when it forms none."""
+    rules = rules or PlanningRules()
+    people = sorted(people, key=lambda p: p.participant_id)
+    pool = build_pool(people, as_of, rules)
+    explainer = Explainer(pool, [True] * len(pool))
+    everyone = [True] * len(pool)
+    waiting = [
+        Waiting(person.participant_id, explainer.reasons(i, everyone)) for i, person in enumerate(people)
+    ]
+    region = _RegionResult(
+        people[0].district if people else "",
+        [],
+        waiting,
+        [person.participant_id for person in people],
+        {
+            "method": "reasons only: no newcomer can form a group",
+            "people": len(people),
+            "placed": 0,
+            "groups": 0,
+        },
+    )
+    return Plan((), tuple(waiting), _stats(people, [], waiting, [region]))
 
 
 def _solve_all(jobs: list[_RegionJob], workers: int) -> list[_RegionResult]:

@@ -297,3 +297,40 @@ async def test_a_plan_rewrites_only_the_waiting_reasons_that_changed(grouping_se
         assert [r.waiting_reasons for r in await query(service, rows_version)] == [None] * 4
     finally:
         await service.engine.dispose()
+
+
+async def test_a_re_plan_where_nobody_new_could_form_a_group_gives_the_reasons_without_a_search(
+    grouping_settings,
+):
+    service = create_service(grouping_settings, RULES)
+    planner = service.planner
+    now = datetime.now(UTC) + timedelta(seconds=60)  # every request is due
+
+    def count(part: str) -> float:
+        return REGISTRY.get_sample_value("selvhjelp_planning_seconds_count", {"part": part}) or 0.0
+
+    try:
+        await put_in_pool(service, [accepted(i) for i in range(3)])  # too few for a group
+        async with service.sessions() as session, session.begin():
+            await commands.request_planning(session, "nord")
+        searches, shortcuts = count("solve"), count("reasons")
+        assert await planner.plan_next_district(now)
+        assert (count("solve"), count("reasons")) == (searches + 1, shortcuts)
+
+        loner = accepted(3).model_copy(update={"availability": ["fri_daytime"]})  # no time in common
+        await put_in_pool(service, [loner])
+        async with service.sessions() as session, session.begin():
+            await commands.request_planning(session, "nord")
+        assert await planner.plan_next_district(now)
+        assert (count("solve"), count("reasons")) == (searches + 1, shortcuts + 1)
+        reasons = dict(await query(service, select(pool.c.participant_id, pool.c.waiting_reasons)))
+        assert reasons[loner.participant_id][0]["code"] == "no_common_slot"
+
+        await put_in_pool(service, [accepted(4, gender="female")])  # completes a Tuesday group
+        async with service.sessions() as session, session.begin():
+            await commands.request_planning(session, "nord")
+        assert await planner.plan_next_district(now)
+        assert count("solve") == searches + 2
+        assert len(await events(service, "group.formed.v1")) == 1
+    finally:
+        await service.engine.dispose()

@@ -1,10 +1,19 @@
 """plan(): concrete pools, one rule or goal at a time."""
 
+import dataclasses
 import random
 
 import pytest
 
-from services.grouping.domain import PlanningRules, explain_waiting, group_id_for, plan, validate_groups
+from services.grouping.domain import (
+    PlanningRules,
+    explain_waiting,
+    group_id_for,
+    needs_search,
+    plan,
+    plan_after_change,
+    validate_groups,
+)
 
 pytestmark = pytest.mark.unit
 
@@ -231,3 +240,67 @@ def test_exact_and_heuristic_agree_on_a_small_pool(make_person, as_of):
     exact = plan(people, as_of, EXACT)
     assert exact.stats["regions"]["oslo-ost"]["proven_optimal"]
     assert len(placed_ids(heuristic)) == len(placed_ids(exact))
+
+
+# --- re-planning a district after a change (plan_after_change) -----------------------------------------
+def test_a_newcomer_who_could_not_form_a_group_with_anyone_gets_the_reasons_without_a_search(
+    make_person, as_of
+):
+    settled = [make_person(availability=("tue_evening",)) for _ in range(3)]  # too few: the earlier plan
+    newcomer = make_person(availability=("fri_daytime",))  # shares no time with anyone
+
+    result = plan_after_change([*settled, newcomer], frozenset(settled), as_of)
+
+    assert result.groups == ()
+    searched = plan([*settled, newcomer], as_of)
+    assert result.waiting == searched.waiting  # the same reasons the search gives
+    assert result.stats["regions"]["oslo-ost"]["method"].startswith("reasons only")
+
+
+def test_a_newcomer_who_completes_a_group_is_planned_as_usual(make_person, as_of):
+    settled = [make_person() for _ in range(3)]
+    newcomer = make_person(gender="male")
+
+    result = plan_after_change([*settled, newcomer], frozenset(settled), as_of)
+
+    assert placed_ids(result) == {p.participant_id for p in [*settled, newcomer]}
+
+
+def test_someone_whose_details_changed_counts_as_new(make_person, as_of):
+    settled = [make_person() for _ in range(3)] + [make_person(availability=("fri_daytime",), gender="male")]
+    # The fourth now says they can come on Tuesday evenings as well: a group is possible.
+    changed = dataclasses.replace(settled[3], availability=("tue_evening", "fri_daytime"))
+
+    result = plan_after_change([*settled[:3], changed], frozenset(settled), as_of)
+
+    assert len(result.groups) == 1
+
+
+def test_re_planning_a_stream_of_arrivals_gives_the_plans_of_a_full_search(make_person, as_of):
+    # A district fed a few people at a time, re-planned after each arrival: skipping the search where no
+    # newcomer can form a group changes no plan.
+    rng = random.Random(7)
+    slots = ("mon_evening", "tue_evening", "wed_daytime", "thu_evening")
+    arrivals = [
+        make_person(
+            age=rng.randint(20, 75),
+            gender=rng.choice(("female", "female", "male")),
+            topic=rng.choice(("grief", "anxiety", "loneliness")),
+            composition=rng.choice(("same_topic", "any", "any")),
+            availability=tuple(rng.sample(slots, rng.randint(1, 2))),
+            municipality=rng.choice(("0301", "3201", "3203")),
+        )
+        for _ in range(120)
+    ]
+    rules = PlanningRules(search_budget=6_000)
+    waiting, settled, skipped = [], frozenset(), 0
+    for k in range(0, len(arrivals), 3):
+        waiting += arrivals[k : k + 3]
+        full = plan(waiting, as_of, rules)
+        after_change = plan_after_change(waiting, settled, as_of, rules)
+        assert after_change.groups == full.groups and after_change.waiting == full.waiting
+        skipped += not needs_search(waiting, settled, as_of, rules)
+        placed = placed_ids(full)
+        waiting = [p for p in waiting if p.participant_id not in placed]
+        settled = frozenset(waiting)
+    assert skipped > 5  # the shortcut was taken, not only the search
