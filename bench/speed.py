@@ -1031,7 +1031,9 @@ def print_stages(label: str, result: FlowResult) -> None:
         for stage, values in result.stages_last:
             print(f"  {stage:<44}{values['p50']:>9.2f}{values['p95']:>9.2f}{values['p99']:>9.2f}")
     if result.planning:
-        plans = "; ".join(f"{part} {mean * 1000:.0f} ms" for part, (_, mean) in result.planning.items())
+        plans = "; ".join(
+            f"{part} {mean * 1000:.0f} ms ({n:,})" for part, (n, mean) in result.planning.items()
+        )
         count = max(count for count, _ in result.planning.values())
         print(f"  district plans: {count:,}, mean time {plans}")
     cpu = ", ".join(f"{name} {seconds:.0f}" for name, seconds in result.cpu_seconds.items())
