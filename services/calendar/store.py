@@ -33,14 +33,9 @@ from .venues import WeeklyHours
 def _hours(text: str) -> WeeklyHours:
     """Weekly hours from their JSON text, parsed once per distinct text: scheduling one group reads every
     starter of its district and every venue within reach, and most share a few patterns. Read-only, as
-    the parsed value is shared between rows."""
+    the parsed value is shared between rows. The rows come from _VENUE_COLUMNS / _STARTER_COLUMNS, which
+    read the JSON as text (cheap to key the cache on)."""
     return MappingProxyType(hours_from_json(json.loads(text)))
-
-
-def _hours_text(value: Any) -> str:
-    # Rows selected with the *_TEXT columns below carry the JSON as text (cheap to key the cache on);
-    # other rows carry it decoded.
-    return value if isinstance(value, str) else json.dumps(value, sort_keys=True)
 
 
 _VENUE_COLUMNS = (
@@ -62,14 +57,14 @@ def venue_from_row(row: Any) -> Venue:
         kind=row.kind,
         capacity=row.capacity,
         accessible=row.accessible,
-        opening_hours=_hours(_hours_text(row.opening_hours)),
+        opening_hours=_hours(row.opening_hours),
         blackout_dates=frozenset(date.fromisoformat(day) for day in row.blackout_dates),
         address=row.address,
     )
 
 
 def starter_from_row(row: Any) -> Starter:
-    return Starter(id=str(row.id), district=row.district, availability=_hours(_hours_text(row.availability)))
+    return Starter(id=str(row.id), district=row.district, availability=_hours(row.availability))
 
 
 async def load_venue(session: AsyncSession, venue_id: uuid.UUID | None) -> Venue | None:

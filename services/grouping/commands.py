@@ -142,8 +142,9 @@ async def plan_district(
     people = [person_from_row(r) for r in rows]
     # CPU-bound; off the event loop so the service keeps consuming and answering health checks.
     started = time.perf_counter()
-    result, part = await asyncio.to_thread(_plan, people, settled, as_of, rules)
-    metrics.planning_latency.labels(part).observe(time.perf_counter() - started)
+    result, searched = await asyncio.to_thread(domain.plan_after_change, people, settled, as_of, rules)
+    # "reasons": nobody new could form a group with those an earlier plan left waiting.
+    metrics.planning_latency.labels("solve" if searched else "reasons").observe(time.perf_counter() - started)
     now = datetime.now(UTC)
     for proposed in result.groups:
         group_id = uuid.uuid4()
@@ -188,19 +189,6 @@ async def plan_district(
     placed = {member for group in result.groups for member in group.members}
     still_waiting = frozenset(p for p in people if p.participant_id not in placed)
     return PlanOutcome(district, len(result.groups), len(result.waiting), still_waiting)
-
-
-def _plan(
-    people: list[domain.Person],
-    settled: frozenset[domain.Person] | None,
-    as_of: date,
-    rules: domain.PlanningRules,
-) -> tuple[domain.Plan, str]:
-    """The plan, and which part of planning it took: the search, or only the reasons (nobody new could
-    form a group with those an earlier plan left waiting)."""
-    if settled is not None and not domain.needs_search(people, settled, as_of, rules):
-        return domain.reasons_only(people, as_of, rules), "reasons"
-    return domain.plan(people, as_of, rules), "solve"
 
 
 _SET_WAITING_REASONS = (

@@ -17,7 +17,7 @@ from .planning.model import (
     Waiting,
     group_id_for,
 )
-from .planning.plan import needs_search, plan, plan_after_change, reasons_only
+from .planning.plan import plan, plan_after_change
 from .planning.rules import age_on, validate_group, validate_groups
 
 __all__ = [
@@ -31,10 +31,8 @@ __all__ = [
     "age_on",
     "explain_waiting",
     "group_id_for",
-    "needs_search",
     "plan",
     "plan_after_change",
-    "reasons_only",
     "validate_group",
     "validate_groups",
 ]

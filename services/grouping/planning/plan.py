@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import date
@@ -75,33 +75,32 @@ def plan(people: Iterable[Person], as_of: date, rules: PlanningRules | None = No
 
 def plan_after_change(
     people: Iterable[Person],
-    settled: frozenset[Person],
+    settled: frozenset[Person] | None,
     as_of: date,
     rules: PlanningRules | None = None,
     seed: int = 0,
-) -> Plan:
-    """`plan` for a district's pool that changed since an earlier plan left `settled` waiting: the
-    search only where `needs_search` says a new group is possible at all, else the reasons alone."""
+) -> tuple[Plan, bool]:
+    """`plan` for a district's pool that changed since an earlier plan left `settled` waiting (None:
+    not known), and whether it searched.
+
+    That plan found no group among `settled`, so a new group needs someone else (a newcomer, or someone
+    whose details changed) with at least `min_size - 1` others at one slot and format, none of whom
+    clashes with them (the rules between two people). When nobody has, the search would form no group
+    and give the reasons given here, for many times the work. With groups across districts
+    (`digital_scope="country"`) a district's pool is not the whole picture: it always searches.
+    """
     rules = rules or PlanningRules()
     people = sorted(people, key=lambda p: p.participant_id)
-    if needs_search(people, settled, as_of, rules):
-        return plan(people, as_of, rules, seed)
-    return reasons_only(people, as_of, rules)
-
-
-def needs_search(
-    people: Sequence[Person], settled: frozenset[Person], as_of: date, rules: PlanningRules
-) -> bool:
-    """Whether a plan of `people` could form a group, given that an earlier plan found none among
-    `settled` (who it left waiting). A new group then needs someone not in `settled` (a newcomer, or
-    someone whose details changed) with at least `min_size - 1` others at one slot and format, none of
-    whom clashes with them (the rules between two people). When nobody has, the search would form no
-    group and give the reasons `reasons_only` gives, for many times the work. With groups across
-    districts (`digital_scope="country"`) a district's pool is not the whole picture: always search."""
-    if rules.digital_scope != "district":
-        return True
+    if settled is None or rules.digital_scope != "district":
+        return plan(people, as_of, rules, seed), True
     pool = build_pool(people, as_of, rules)
-    needed = rules.min_size - 1
+    if _someone_new_could_form_a_group(pool, settled):
+        return plan(people, as_of, rules, seed), True
+    return _reasons_only(pool), False
+
+
+def _someone_new_could_form_a_group(pool: Pool, settled: frozenset[Person]) -> bool:
+    needed = pool.rules.min_size - 1
     for a, person in enumerate(pool.people):
         if person in settled:
             continue
@@ -118,11 +117,9 @@ def needs_search(
     return False
 
 
-def reasons_only(people: Iterable[Person], as_of: date, rules: PlanningRules | None = None) -> Plan:
+def _reasons_only(pool: Pool) -> Plan:
     """No group, and for everyone the reasons the search gives when it forms none."""
-    rules = rules or PlanningRules()
-    people = sorted(people, key=lambda p: p.participant_id)
-    pool = build_pool(people, as_of, rules)
+    people = pool.people
     explainer = Explainer(pool, [True] * len(pool))
     everyone = [True] * len(pool)
     waiting = [
