@@ -16,8 +16,8 @@ from sqlalchemy import or_, select
 from shared.messaging.errors import is_transient
 
 from .config import CalendarConfig
-from .models import groups
-from .plan import Booker, is_booking_race, sync_plan
+from .models import groups, starter_bookings, venue_bookings
+from .plan import Booker, is_booking_race, lock_booking_owners, sqlstate, sync_plan
 from .reminding import send_due_reminders
 from .scheduling import Outcome, claim_next_group, postpone, schedule_claimed
 from .store import load_series
@@ -106,7 +106,10 @@ class CalendarJobs:
             except Exception as error:
                 if is_booking_race(error):
                     self.races += 1
-                    log.info("booking race lost; scheduling again", extra={"group_id": str(group_id)})
+                    log.info(
+                        "booking race lost; scheduling again",
+                        extra={"group_id": str(group_id), "sqlstate": sqlstate(error)},
+                    )
                     continue
                 if group_id is None or is_transient(error):
                     raise
@@ -137,6 +140,13 @@ class CalendarJobs:
                     .with_for_update(skip_locked=True)
                 )
             ).all()
+            # All owners of the batch at once, in one order: one transaction booking for several groups
+            # must not take them group by group, or two such batches could wait for each other.
+            await lock_booking_owners(
+                session,
+                [(venue_bookings, row.venue_id) for row in rows]
+                + [(starter_bookings, row.starter_id) for row in rows],
+            )
             for row in rows:
                 segments = await load_series(
                     session, row.group_id, self.config.rules.breaks_for(row.district)

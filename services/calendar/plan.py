@@ -9,13 +9,14 @@ left alone: a sent reminder's row is what stops it from being created, and sent,
 from __future__ import annotations
 
 import functools
+import hashlib
 import logging
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import Table, bindparam, delete, func, select, update
+from sqlalchemy import BigInteger, Table, bindparam, delete, func, literal, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -79,6 +80,28 @@ def starter_meetings(segments: Sequence[MeetingSeries], config: CalendarConfig) 
     return sorted(found, key=lambda occurrence: occurrence.start)[:count]
 
 
+def _lock_key(table: Table, owner_id: uuid.UUID) -> int:
+    """A stable signed 64-bit advisory-lock key per venue or starter (the tables name the kind)."""
+    digest = hashlib.blake2b(f"{table.fullname}:{owner_id}".encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big", signed=True)
+
+
+async def lock_booking_owners(
+    session: AsyncSession, owners: Iterable[tuple[Table, uuid.UUID | None]]
+) -> None:
+    """Let one transaction at a time book each of these venues and starters, until it ends.
+
+    Why: two transactions inserting overlapping bookings for one venue each wait for the other's rows in
+    the exclusion constraint's check; PostgreSQL only breaks that deadlock after `deadlock_timeout` (1 s),
+    and schedulers retrying side by side can meet again and again. Behind this lock the later transaction
+    waits for the earlier one to end and then sees its rows: an immediate clash, never a deadlock. The keys
+    are taken in one sorted order, so two transactions that want the same ones cannot wait for each other.
+    """
+    keys = sorted({_lock_key(table, owner_id) for table, owner_id in owners if owner_id is not None})
+    if keys:  # one round trip; the select list is evaluated left to right
+        await session.execute(select(*(func.pg_advisory_xact_lock(literal(key, BigInteger)) for key in keys)))
+
+
 async def sync_plan(
     session: AsyncSession,
     config: CalendarConfig,
@@ -98,6 +121,9 @@ async def sync_plan(
     """
     until = now + config.horizon
     meetings = meetings_between(segments, now, until, config)
+    await lock_booking_owners(
+        session, [(venue_bookings, venue.owner_id), (starter_bookings, starter.owner_id)]
+    )
     await _sync_bookings(session, venue_bookings, "venue_id", group_id, venue, meetings, now, first_plan)
     first = [meeting for meeting in starter_meetings(segments, config) if meeting.start >= now]
     await _sync_bookings(session, starter_bookings, "starter_id", group_id, starter, first, now, first_plan)

@@ -26,7 +26,7 @@ from calendar_harness import (
     staff_headers,
     wait_until_decided,
 )
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, insert, select, text
 from sqlalchemy.exc import IntegrityError
 
 from services.calendar import commands
@@ -284,3 +284,62 @@ async def test_a_rolling_extension_skips_a_clashing_meeting_and_books_the_rest_w
     assert taken in wanted and len(wanted) > 3
     assert await booked() == [start for start in wanted if start != taken]
     await service.engine.dispose()
+
+
+async def test_two_transactions_booking_one_venue_end_in_a_clash_not_a_deadlock(settings):
+    """The shape that deadlocked: the second transaction had booked its first weeks and waited for the
+    first one's week 3, while the first, booking for a further group (as a batch of extensions does), went
+    on to week 1. Each waited for the other until PostgreSQL broke it off a second later. Now the second
+    waits before it books anything and then loses cleanly, as a lost race should."""
+    service = new_service(calendar_settings(settings))
+    venue = await add_venue(service, "Bibliotek")
+    first, second, further = formed_group(), formed_group(), formed_group()
+    async with service.sessions() as session, session.begin():
+        for group in (first, second, further):
+            await commands.store_formed_group(session, group.envelope(source="grouping"))
+    config, now = service.calendar, datetime(2027, 1, 4, 12, tzinfo=UTC)
+
+    def tuesdays_at_six(group, first_date: date, ended_on: date | None = None) -> MeetingSeries:
+        return MeetingSeries(
+            group_id=group.group_id, weekday=1, start_time=time(18), first_date=first_date, ended_on=ended_on
+        )
+
+    async def book(session, series: MeetingSeries) -> None:
+        await sync_plan(
+            session,
+            config,
+            series.group_id,
+            [series],
+            venue=Booker(venue, strict=True),
+            starter=Booker(None, strict=False),
+            now=now,
+        )
+
+    async def book_second() -> None:
+        async with service.sessions() as session, session.begin():
+            await book(session, tuesdays_at_six(second, date(2027, 1, 5)))
+
+    async with service.sessions() as session, session.begin():
+        await book(session, tuesdays_at_six(first, date(2027, 1, 19)))  # week 3 on, not committed yet
+        racing = asyncio.create_task(book_second())
+        await wait_for_a_lock_wait(service)
+        await book(session, tuesdays_at_six(further, date(2027, 1, 5), ended_on=date(2027, 1, 5)))
+
+    with pytest.raises(IntegrityError) as lost:
+        await racing
+    assert sqlstate(lost.value) == EXCLUSION_VIOLATION  # a clash; a deadlock would be 40P01
+    assert await count(service, venue_bookings, venue_bookings.c.group_id == second.group_id) == 0
+    assert await count(service, venue_bookings, venue_bookings.c.group_id == further.group_id) == 1
+    assert await overlapping_bookings(service, "venue_bookings", "venue_id") == 0
+    await service.engine.dispose()
+
+
+async def wait_for_a_lock_wait(service, timeout: float = 10.0) -> None:
+    """Until some transaction waits for a lock: the racing one has reached the contested booking."""
+    async with asyncio.timeout(timeout):
+        while True:
+            async with service.engine.connect() as connection:
+                waiting = await connection.scalar(text("SELECT count(*) FROM pg_locks WHERE NOT granted"))
+            if waiting:
+                return
+            await asyncio.sleep(0.02)
