@@ -84,21 +84,22 @@ def person_from_row(row: Any) -> domain.Person:
 
 
 # Keep the earliest request: debouncing counts from the first change.
-_REQUEST_PLANNING = insert(planning_requests).on_conflict_do_nothing()
+_REQUEST_PLANNING = insert(planning_requests).on_conflict_do_nothing().returning(planning_requests.c.district)
 
 
-async def request_planning(session: AsyncSession, district: str) -> None:
+async def request_planning(session: AsyncSession, district: str) -> bool:
     """Ask for the district to be planned, once per transaction: a consumer's batch of registrations
-    from one district would otherwise repeat the same (ignored) insert for every message."""
+    from one district would otherwise repeat the same (ignored) insert for every message. True when this
+    made a new request (none was waiting), which the planner does not know of yet."""
     # `session` is a connection (shared.db); its `info` outlives the transaction, so it is keyed by it.
     transaction = session.sync_connection.get_transaction()
     done = session.info.get("planning_requested")
     if done is None or done[0] is not transaction:
         done = session.info["planning_requested"] = (transaction, set())
     if district in done[1]:
-        return
-    await session.execute(_REQUEST_PLANNING, {"district": district})
+        return False
     done[1].add(district)
+    return (await session.execute(_REQUEST_PLANNING, {"district": district})).first() is not None
 
 
 async def lock_district(session: AsyncSession, district: str) -> bool:

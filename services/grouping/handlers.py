@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.contracts import Envelope
 from shared.erasure import finish_erasure
+from shared.messaging.consumer import call_after_commit
 
 from . import commands
 from .models import attendance, groups, pool
@@ -20,6 +21,12 @@ _JOIN_POOL = insert(pool).on_conflict_do_nothing()
 
 def make_handlers(service, rules, timing, today, planner=None):
     outbox = service.outbox
+
+    async def ask_to_plan(session: AsyncSession, district: str) -> None:
+        # Tell the planner of a new request once it is committed: it then plans the district when the
+        # request falls due, not at its first poll after that.
+        if await commands.request_planning(session, district) and planner is not None:
+            call_after_commit(planner.wake)
 
     async def on_registration_accepted(session: AsyncSession, envelope: Envelope[Any]) -> None:
         data = envelope.data
@@ -40,7 +47,7 @@ def make_handlers(service, rules, timing, today, planner=None):
                 "status": "waiting",
             },
         )
-        await commands.request_planning(session, data.district)
+        await ask_to_plan(session, data.district)
 
     async def on_participant_withdrew(session: AsyncSession, envelope: Envelope[Any]) -> None:
         participant_id = envelope.data.participant_id
@@ -60,7 +67,7 @@ def make_handlers(service, rules, timing, today, planner=None):
             )
         ).scalar_one_or_none()
         if district is not None:
-            await commands.request_planning(session, district)
+            await ask_to_plan(session, district)
 
     async def on_participant_erased(session: AsyncSession, envelope: Envelope[Any]) -> None:
         participant_id = envelope.data.participant_id

@@ -26,6 +26,15 @@ from .models import planning_requests, pool
 log = logging.getLogger("selvhjelp.grouping.planner")
 PLANNING_SWITCH_INTERVAL = 0.0005  # seconds
 
+# The oldest request not being claimed by another replica, due or not: if it is not due yet, the loop
+# knows when it will be.
+_OLDEST_REQUEST = (
+    select(planning_requests.c.district, planning_requests.c.requested_at)
+    .order_by(planning_requests.c.requested_at)
+    .limit(1)
+    .with_for_update(skip_locked=True)
+)
+
 
 class Planner:
     def __init__(self, service, rules: domain.PlanningRules, timing: commands.Timing, today=None) -> None:
@@ -42,6 +51,9 @@ class Planner:
         # Per district: the day and who this replica's last plan left waiting. The next plan searches only
         # if someone else could form a group; a new day, or the periodic re-plan, searches in full.
         self._settled: dict[str, tuple[date, frozenset[domain.Person]]] = {}
+        # Seconds until the oldest request falls due, when the last look found it not yet due: the loop
+        # sleeps that long rather than a whole poll interval, which would add up to the interval to a plan.
+        self._next_due_in: float | None = None
 
     def wake(self) -> None:
         self._wake.set()
@@ -70,8 +82,11 @@ class Planner:
                 busy = False
             if busy:
                 continue
+            timeout = settings.planner_poll_seconds
+            if self._next_due_in is not None:
+                timeout = min(timeout, self._next_due_in)
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), timeout=settings.planner_poll_seconds)
+                await asyncio.wait_for(self._wake.wait(), timeout=timeout)
             self._wake.clear()
 
     async def run_once(self) -> bool:
@@ -105,15 +120,14 @@ class Planner:
         # the uncommitted delete) for as long as planning takes. Now it requests the next plan at once.
         # (A crash between claim and plan leaves the district to the re-plan of every district at start.)
         async with self.service.sessions() as session, session.begin():
-            district = await session.scalar(
-                select(planning_requests.c.district)
-                .where(planning_requests.c.requested_at <= due_before)
-                .order_by(planning_requests.c.requested_at)
-                .limit(1)
-                .with_for_update(skip_locked=True)
-            )
-            if district is None:
+            oldest = (await session.execute(_OLDEST_REQUEST)).one_or_none()
+            self._next_due_in = None
+            if oldest is None:
                 return False
+            if oldest.requested_at > due_before:
+                self._next_due_in = (oldest.requested_at - due_before).total_seconds()
+                return False
+            district = oldest.district
             await session.execute(delete(planning_requests).where(planning_requests.c.district == district))
         started = time.perf_counter()
         as_of = self.today()

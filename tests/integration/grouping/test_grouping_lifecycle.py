@@ -222,9 +222,11 @@ async def test_planning_is_requested_once_per_transaction_and_again_in_the_next(
     try:
         for _ in range(2):  # the same pooled connection: what the first transaction noted must not stick
             async with service.sessions() as session, session.begin():
-                await commands.request_planning(session, "nord")
-                await commands.request_planning(session, "nord")  # a batch's second message: no-op
-                await commands.request_planning(session, "vest")
+                assert await commands.request_planning(session, "nord")  # new: the planner may be woken
+                assert not await commands.request_planning(session, "nord")  # a batch's second message
+                assert await commands.request_planning(session, "vest")
+            async with service.sessions() as session, session.begin():
+                assert not await commands.request_planning(session, "nord")  # one is waiting already
             assert sorted(r.district for r in await query(service, select(planning_requests))) == [
                 "nord",
                 "vest",
@@ -334,3 +336,31 @@ async def test_a_re_plan_where_nobody_new_could_form_a_group_gives_the_reasons_w
         assert len(await events(service, "group.formed.v1")) == 1
     finally:
         await service.engine.dispose()
+
+
+async def test_a_district_is_planned_when_its_request_falls_due_not_at_the_next_poll(grouping_settings):
+    # The planner used to find requests only when it polled, adding up to a poll interval to every plan.
+    # The consumer now wakes it for a new request, and it sleeps until that request is due. Here the poll
+    # is an hour, and the person is still planned (told why they wait) within seconds.
+    settings = grouping_settings.model_copy(
+        update={"planning_debounce_seconds": 0.5, "planner_poll_seconds": 3600}
+    )
+    service = create_service(settings, RULES)
+    newcomer = accepted(0)
+    waiting_reasons = select(pool.c.waiting_reasons).where(pool.c.participant_id == newcomer.participant_id)
+
+    async def told_why_they_wait():
+        rows = await query(service, waiting_reasons)
+        return rows and rows[0].waiting_reasons
+
+    async with running(service):
+        await join_pool(settings, [newcomer])
+        reasons = await eventually(told_why_they_wait, timeout=10)
+    assert reasons[0]["code"]  # one person alone: no group, and a reason why
+
+    async with service.sessions() as session, session.begin():
+        await commands.request_planning(session, "nord")
+    now = datetime.now(UTC)
+    assert not await service.planner.plan_next_district(now)  # not due for half a second
+    assert 0.3 < service.planner._next_due_in <= 0.5
+    await service.engine.dispose()
