@@ -496,18 +496,55 @@ async def read_response(reader: asyncio.StreamReader) -> tuple[int, bytes]:
     return int(lines[0].split()[1]), await reader.readexactly(length)
 
 
+class CpuPerOperation:
+    """CPU-ms per operation of a limit, for RabbitMQ, PostgreSQL and this (the client's) process: the cost
+    side of the limits, which says how many of them two cores could carry at once."""
+
+    def __init__(self, servers: dict[str, list[int]]) -> None:
+        self.servers = servers
+        self.figures: dict[str, float] = {}
+
+    def _now(self) -> dict[str, float]:
+        used = {
+            name: sum(_cpu_seconds(p) for p in {p for r in roots for p in _tree(r)})
+            for name, roots in self.servers.items()
+        }
+        return used | {"client": time.process_time()}
+
+    @contextlib.contextmanager
+    def measure(self, key: str, operations: Callable[[], int]) -> Iterator[None]:
+        before = self._now()
+        yield
+        after, n = self._now(), operations()
+        for name, start in before.items():
+            self.figures[f"{key}_cpu_{name}"] = (after[name] - start) * 1000 / n if n else math.nan
+
+
 async def limits(servers, args) -> dict[str, float]:
     async with sandbox(servers, migrated=False) as box:
+        engine = create_async_engine(box.database_url)
+        try:
+            cpu = CpuPerOperation(await server_pids(engine))
+        finally:
+            await engine.dispose()
         say(f"limits: raw AMQP hop, {args.hop_messages:,} messages")
-        hop = await raw_broker_hop(box.rabbitmq_url, args.hop_messages)
+        with cpu.measure("hop", lambda: args.hop_messages):
+            hop = await raw_broker_hop(box.rabbitmq_url, args.hop_messages)
         say("limits: raw PostgreSQL commits")
         serial = await raw_db_commit(box.database_url, args.db_commits // 2, 1)
-        concurrent = await raw_db_commit(box.database_url, args.db_commits, args.concurrency)
+        with cpu.measure("dbC", lambda: args.db_commits):
+            concurrent = await raw_db_commit(box.database_url, args.db_commits, args.concurrency)
         say("limits: AMQP floor of the intake (consume, ack, two confirmed publishes)")
-        floor = await amqp_floor(box.rabbitmq_url, args.hop_messages)
+        with cpu.measure("amqp_floor", lambda: args.hop_messages):
+            floor = await amqp_floor(box.rabbitmq_url, args.hop_messages)
     say("limits: raw SMTP to the local sink")
     smtp = await raw_smtp(args.hop_messages // 2)
-    return {"hop": hop, "db1": serial, "dbC": concurrent, "smtp": smtp, "amqp_floor": floor}
+    figures = {"hop": hop, "db1": serial, "dbC": concurrent, "smtp": smtp, "amqp_floor": floor}
+    say(
+        "limits: CPU-ms per operation: "
+        + ", ".join(f"{key} {value:.3f}" for key, value in sorted(cpu.figures.items()))
+    )
+    return figures | cpu.figures
 
 
 async def post_all(
@@ -1097,6 +1134,13 @@ def print_table(figures: dict[str, list[float]], args) -> bool:
     row("AMQP floor: consume + ack + 2 confirmed publishes (msg/s)", "amqp_floor")
     row("raw db commit, 1 connection (tx/s)", "db1")
     row(f"raw db commit, {c} connections (tx/s)", "dbC")
+    # What each limit costs: how many of them two cores could carry side by side.
+    row("  CPU-ms per commit, PostgreSQL", "dbC_cpu_postgres", 3)
+    row("  CPU-ms per commit, this client", "dbC_cpu_client", 3)
+    row("  CPU-ms per hop message, RabbitMQ", "hop_cpu_rabbitmq", 3)
+    row("  CPU-ms per hop message, this client", "hop_cpu_client", 3)
+    row("  CPU-ms per AMQP floor message, RabbitMQ", "amqp_floor_cpu_rabbitmq", 3)
+    row("  CPU-ms per AMQP floor message, this client", "amqp_floor_cpu_client", 3)
     row(
         f"intake HTTP, {c} in flight (reg/s)",
         "http",
