@@ -655,6 +655,7 @@ async def intake(servers, args, log_dir: Path, seed: int) -> dict[str, float]:
 
                 # AMQP: the external system's path; a registration counts once its row committed.
                 say(f"intake amqp: {n:,} registrations")
+                cpu_service = _cpu_seconds(service_pid)
                 publisher = Publisher(box.rabbitmq_url)
                 await publisher.connect()
                 published: dict[uuid.UUID, float] = {}
@@ -685,6 +686,10 @@ async def intake(servers, args, log_dir: Path, seed: int) -> dict[str, float]:
                         )
                     ).scalar_one()
                 amqp_rate = n / (float(last) - started_at)
+                say(
+                    f"intake amqp: {amqp_rate:.0f}/s; service CPU "
+                    f"{(_cpu_seconds(service_pid) - cpu_service) * 1000 / n:.2f} ms per registration"
+                )
         finally:
             await engine.dispose()
     return {"http": http_rate, "amqp": amqp_rate, "http_floor": floor}
