@@ -362,5 +362,5 @@ async def test_a_district_is_planned_when_its_request_falls_due_not_at_the_next_
         await commands.request_planning(session, "nord")
     now = datetime.now(UTC)
     assert not await service.planner.plan_next_district(now)  # not due for half a second
-    assert 0.3 < service.planner._next_due_in <= 0.5
+    assert 0 < service.planner._next_due_in <= 0.5  # and the loop sleeps no longer than that
     await service.engine.dispose()
