@@ -190,7 +190,9 @@ def pause(from_date: date) -> Change:
         _not_in_past(context, from_date)
         changed = context.with_current(domain.pause(context.current, from_date))
         summary = f"No meetings from {from_date.isoformat()} until further notice"
-        return changed, MeetingChanged(group_id=context.current.group_id, summary=summary)
+        return changed, MeetingChanged(
+            group_id=context.current.group_id, summary=summary, paused_from=from_date
+        )
 
     return change
 
@@ -221,7 +223,7 @@ def end(on_date: date) -> Change:
         _not_in_past(context, on_date)
         changed = context.with_current(domain.end_series(context.current, on_date))
         summary = f"The last meeting is on or before {on_date.isoformat()}"
-        return changed, MeetingChanged(group_id=context.current.group_id, summary=summary)
+        return changed, MeetingChanged(group_id=context.current.group_id, summary=summary, last_day=on_date)
 
     return change
 

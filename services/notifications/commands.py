@@ -271,6 +271,8 @@ async def load_group(session: AsyncSession, group_id: uuid.UUID) -> tuple[Group,
         meeting_url=row.meeting_url,
         starter_name=row.starter_name,
         starter_meetings=row.starter_meetings if row.starter_meetings is not None else 3,
+        paused_from=row.paused_from,
+        last_day=row.last_day,
         members=tuple(row.members),
     )
     return group, row
@@ -375,8 +377,11 @@ async def _send_pending(session: AsyncSession, rt: Runtime, group_id: uuid.UUID)
         await queue_message(session, message, now=now)
         await save_group(session, group_id, invitations_queued_at=now)
     if row.started_event_id and row.start_queued_at is None:
-        for message in messages.group_started(group, row.started_event_id, rt.links, now=now):
-            await queue_message(session, message, now=now)
+        # A group paused or ended before its start has no first meeting to announce; if it meets again,
+        # the members hear the time from that change.
+        if group.next_meeting(now) is not None:
+            for message in messages.group_started(group, row.started_event_id, rt.links, now=now):
+                await queue_message(session, message, now=now)
         await save_group(
             session, group_id, start_queued_at=now, invitations_queued_at=row.invitations_queued_at or now
         )
@@ -396,10 +401,9 @@ async def member_joined(session: AsyncSession, rt: Runtime, data: Any, event_id:
     if started and group.scheduled:
         # A newcomer the group voted in: their first meeting is the group's next one.
         start = group.next_meeting(now)
-        assert start is not None
-        await queue_message(
-            session, messages.first_meeting(group, [data.participant_id], event_id, rt.links, start), now=now
-        )
+        if start is not None:  # none while the group pauses: the newcomer hears the time when it resumes
+            first = messages.first_meeting(group, [data.participant_id], event_id, rt.links, start)
+            await queue_message(session, first, now=now)
     elif row.invitations_queued_at is not None and group.scheduled:
         # Filled up after the invitations went out: this person is invited now.
         invitation = messages.group_invitation(
@@ -453,18 +457,35 @@ async def meeting_changed(session: AsyncSession, rt: Runtime, data: Any, event_i
     if loaded is None or not loaded[0].scheduled:
         log.warning("meeting change for a group without a schedule; nobody to tell")
         return
-    group = loaded[0]
     now = rt.clock()
-    if data.occurrence is None and data.new_start is not None:
-        # The whole series moved: later reminders, absences and SMS replies follow the new anchor.
-        await save_group(session, data.group_id, first_meeting=as_oslo(data.new_start))
-        group = (await load_group(session, data.group_id))[0]  # type: ignore[index]
-    new_start = data.new_start or data.occurrence or group.next_meeting(now)
-    await queue_message(
-        session,
-        messages.schedule_changed(group, event_id, rt.links, occurrence=data.occurrence, new_start=new_start),
-        now=now,
-    )
+    if data.occurrence is not None:  # one meeting moved; the series stays as it was
+        change = messages.schedule_changed(
+            loaded[0],
+            event_id,
+            rt.links,
+            occurrence=data.occurrence,
+            new_start=data.new_start or data.occurrence,
+        )
+        await queue_message(session, change, now=now)
+        return
+    if data.paused_from is not None or data.last_day is not None:
+        # No new time to announce: the members hear of the pause or the end, and no later "next meeting"
+        # (a newcomer's first, an SMS reply's) is made up inside it.
+        values = {"paused_from": data.paused_from} if data.paused_from else {"last_day": data.last_day}
+        changed = {"paused_from": data.paused_from, "last_day": data.last_day}
+    elif data.new_start is not None:
+        # A new regular time (or frequency, or the end of a pause): later reminders, absences and SMS
+        # replies follow the new anchor and frequency.
+        values = {"first_meeting": as_oslo(data.new_start), "paused_from": None, "last_day": None}
+        if data.interval_weeks is not None:
+            values["interval_weeks"] = data.interval_weeks
+        changed = {"new_start": data.new_start}
+    else:
+        log.warning("series change without a new time, pause or end; nothing to tell")
+        return
+    await save_group(session, data.group_id, **values)
+    group = (await load_group(session, data.group_id))[0]  # type: ignore[index]
+    await queue_message(session, messages.schedule_changed(group, event_id, rt.links, **changed), now=now)
 
 
 async def meeting_cancelled(session: AsyncSession, rt: Runtime, data: Any, event_id: uuid.UUID) -> None:
@@ -473,7 +494,9 @@ async def meeting_cancelled(session: AsyncSession, rt: Runtime, data: Any, event
         log.warning("cancelled meeting of an unknown group; nobody to tell")
         return
     await queue_message(
-        session, messages.meeting_cancelled(loaded[0], event_id, data.occurrence), now=rt.clock()
+        session,
+        messages.meeting_cancelled(loaded[0], event_id, data.occurrence, data.next_meeting),
+        now=rt.clock(),
     )
 
 

@@ -52,6 +52,8 @@ class Group:
     meeting_url: str | None = None
     starter_name: str | None = None
     starter_meetings: int = 3
+    paused_from: date | None = None
+    last_day: date | None = None
     members: tuple[uuid.UUID, ...] = field(default_factory=tuple)
     """Members still in the group (invited or active), in a stable order."""
 
@@ -60,9 +62,14 @@ class Group:
         return self.first_meeting is not None
 
     def next_meeting(self, after: datetime) -> datetime | None:
+        """The series' next meeting, or None when it has none (not scheduled, paused or ended then)."""
         if self.first_meeting is None:
             return None
-        return next_occurrence(self.first_meeting, self.interval_weeks, after)
+        found = next_occurrence(self.first_meeting, self.interval_weeks, after)
+        day = as_oslo(found).date()
+        if (self.paused_from and day >= self.paused_from) or (self.last_day and day > self.last_day):
+            return None
+        return found
 
     def meeting_end(self, start: datetime) -> datetime:
         return as_oslo(start) + timedelta(minutes=self.duration_minutes)
@@ -166,28 +173,36 @@ def schedule_changed(
     event_id: uuid.UUID,
     links: Links,
     *,
-    occurrence: datetime | None,
-    new_start: datetime,
+    occurrence: datetime | None = None,
+    new_start: datetime | None = None,
+    paused_from: date | None = None,
+    last_day: date | None = None,
 ) -> Message:
+    """One meeting moved (`occurrence` → `new_start`), a new regular time from `new_start`, a pause from
+    `paused_from`, or an end after `last_day`: one of the four."""
     shared = {
         **group.where(),
         "occurrence": as_oslo(occurrence) if occurrence else None,
-        "new_start": as_oslo(new_start),
+        "new_start": as_oslo(new_start) if new_start else None,
         "interval_weeks": group.interval_weeks,
+        "paused_from": paused_from,
+        "last_day": last_day,
     }
     return Message(
         "schedule_changed",
         event_id,
         group.members,
-        lambda member: {**shared, "absence_url": links.absence(member, new_start)},
+        # No meeting to miss after a pause or an end, so no absence link.
+        lambda member: {**shared, "absence_url": links.absence(member, new_start) if new_start else None},
         **_about(group),
     )
 
 
-def meeting_cancelled(group: Group, event_id: uuid.UUID, occurrence: datetime) -> Message:
-    following = (
-        group.next_meeting(as_oslo(occurrence) + timedelta(minutes=1)) if group.state != "ended" else None
-    )
+def meeting_cancelled(
+    group: Group, event_id: uuid.UUID, occurrence: datetime, next_meeting: datetime | None
+) -> Message:
+    """`next_meeting`: the calendar's (it knows moved, cancelled and holiday meetings; this copy does not)."""
+    following = as_oslo(next_meeting) if next_meeting and group.state != "ended" else None
     context = {"meeting_start": as_oslo(occurrence), "next_meeting": following}
     return Message("meeting_cancelled", event_id, group.members, lambda _: context, **_about(group))
 

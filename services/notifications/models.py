@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import (
     BigInteger,
     Column,
+    Date,
     DateTime,
     Index,
     Integer,
@@ -79,6 +80,9 @@ groups = Table(
     Column("meeting_url", String(500)),
     Column("starter_name", String(100)),
     Column("starter_meetings", Integer),
+    # A pause (no meetings from this day) or an end (none after this day), from meeting.changed.v1.
+    Column("paused_from", Date),
+    Column("last_day", Date),
     # Set once the messages are queued, so the second of two triggering events sends them exactly once.
     Column("invitations_queued_at", DateTime(timezone=True)),
     Column("start_queued_at", DateTime(timezone=True)),

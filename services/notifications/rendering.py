@@ -188,13 +188,19 @@ def _tidy(rendered: str) -> str:
     return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)) + "\n"
 
 
+# Variables a template gained after messages of its type were already queued with their context: a
+# message queued before the upgrade renders with these instead of failing.
+_ADDED_LATER: dict[str, dict[str, Any]] = {"schedule_changed": {"paused_from": None, "last_day": None}}
+
+
 def render(message_type: str, language: str | None, context: Mapping[str, Any]) -> RenderedMessage:
     """Render all four parts. A variable the template needs but `context` lacks raises
     `jinja2.UndefinedError`; a variable that is None where text is expected raises `ValueError`."""
     if message_type not in MESSAGE_TYPES:
         raise ValueError(f"unknown message type {message_type!r}")
     language = resolve_language(language)
-    values = {key: value for key, value in context.items() if key not in SENSITIVE_KEYS}
+    values = {**_ADDED_LATER.get(message_type, {})}
+    values.update((key, value) for key, value in context.items() if key not in SENSITIVE_KEYS)
     values["language"] = language
     values["subject"] = _one_line(_template(language, message_type, "subject").render(values))
     return RenderedMessage(

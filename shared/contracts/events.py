@@ -197,6 +197,10 @@ class MeetingChanged(Event):
     interval_weeks: int | None = Field(
         default=None, ge=1, le=2, description="The frequency from the change on, when it changed the pattern."
     )
+    paused_from: date | None = Field(
+        default=None, description="A pause: no meetings from this day until the group meets again."
+    )
+    last_day: date | None = Field(default=None, description="An end: no meetings after this day.")
 
 
 class MeetingCancelled(Event):

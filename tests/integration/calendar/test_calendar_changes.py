@@ -198,3 +198,34 @@ async def test_a_move_onto_another_groups_booking_is_refused_by_the_database(set
             headers=staff_headers(settings),
         )
     assert clash.status_code == 409 and "booked by another group" in clash.json()["detail"]
+
+
+async def test_a_pause_and_an_end_say_from_when_so_members_are_not_told_of_a_new_time(settings):
+    # notifications builds the members' message from the event alone: a pause or an end without its date
+    # used to be announced as "a new regular time" from a meeting that would not take place.
+    settings = calendar_settings(settings)
+    service = new_service(settings)
+    await add_venue(service, "Bibliotek", hours="tue-thu 16:00-22:00")
+    await add_starter(service)
+    group = formed_group(members=5)
+    staff = staff_headers(settings, "nord")
+    async with EventTap(settings) as tap, running(service), http_client(service) as client:
+        await publish_as(settings, "grouping", group)
+        (scheduled,) = await tap.wait_for("meeting.scheduled.v1", group_id=group.group_id)
+        first = datetime.fromisoformat(scheduled["data"]["first_meeting"]).date()
+        groups_api = f"/api/v1/staff/groups/{group.group_id}"
+        pause_on, resume_on = first + timedelta(weeks=2), first + timedelta(weeks=6)
+        end_on = first + timedelta(weeks=10)
+        for path, body in (
+            ("pause", {"from_date": pause_on.isoformat()}),
+            ("resume", {"from_date": resume_on.isoformat()}),
+            ("end", {"on_date": end_on.isoformat()}),
+        ):
+            response = await client.post(f"{groups_api}/{path}", json=body, headers=staff)
+            assert response.status_code == 200, response.text
+        paused, resumed, ended = await tap.wait_for("meeting.changed.v1", count=3, group_id=group.group_id)
+
+    assert paused["data"]["paused_from"] == pause_on.isoformat() and paused["data"]["new_start"] is None
+    assert resumed["data"]["paused_from"] is None and resumed["data"]["new_start"] is not None
+    assert datetime.fromisoformat(resumed["data"]["new_start"]).date() >= resume_on
+    assert ended["data"]["last_day"] == end_on.isoformat() and ended["data"]["new_start"] is None

@@ -33,6 +33,7 @@ from shared.contracts import (
     GroupMemberJoined,
     GroupMemberLeft,
     MeetingAtRisk,
+    MeetingCancelled,
     MeetingChanged,
     ReminderDue,
 )
@@ -293,6 +294,57 @@ async def test_changes_risks_and_admission_votes_reach_the_members(notifications
         and "vote=yes" in text
         and "vote=no" in text
     )
+
+
+async def test_a_new_frequency_a_pause_and_a_cancellation_are_told_as_the_calendar_decided(
+    notifications, events, mail_sink
+):
+    # Found in review: a switch to every other week was announced as "every Tuesday", a pause as a new
+    # regular time from a meeting that would not take place, and a cancellation named a next meeting this
+    # service worked out itself instead of the calendar's. A newcomer joining during the pause crashed the
+    # handler (no next meeting to announce).
+    group = GroupOfFour()
+    fortnightly_from = group.first_meeting + timedelta(weeks=2)
+    async with running(notifications):
+        await register(events, group)
+        await events.publish("grouping", group.formed())
+        await events.publish("calendar", group.scheduled())
+        await events.publish("grouping", group.started())
+        await eventually(lambda: mails_arrived(mail_sink, "Første møte i gruppa", 4))
+
+        await events.publish(
+            "calendar",
+            MeetingChanged(
+                group_id=group.group_id, new_start=fortnightly_from, interval_weeks=2, summary="fortnightly"
+            ),
+        )
+        switched = await eventually(lambda: mails_arrived(mail_sink, "Ny møtetid", 4))
+        after_holidays = fortnightly_from + timedelta(weeks=4)
+        await events.publish(
+            "calendar",
+            MeetingCancelled(
+                group_id=group.group_id, occurrence=fortnightly_from, next_meeting=after_holidays
+            ),
+        )
+        cancelled = await eventually(lambda: mails_arrived(mail_sink, "Møtet ", 4))
+        paused_from = datetime.now(OSLO).date()  # from today: no meeting before it
+        await events.publish(
+            "calendar", MeetingChanged(group_id=group.group_id, paused_from=paused_from, summary="pause")
+        )
+        paused = await eventually(lambda: mails_arrived(mail_sink, "Gruppa di tar pause", 4))
+        newcomer = uuid.uuid4()
+        await events.publish("registration", contact(newcomer, name="Eva Gran", email="eva@example.org"))
+        await events.publish("grouping", GroupMemberJoined(group_id=group.group_id, participant_id=newcomer))
+        joined = models.group_members.c.participant_id == newcomer
+        await eventually(lambda: count(notifications, models.group_members, joined))  # the handler committed
+        await asyncio.sleep(0.5)
+
+    assert "annenhver tirsdag" in switched[0].part("plain")
+    assert f"Neste møte er tirsdag {after_holidays.day}." in cancelled[0].part("plain")
+    text = paused[0].part("plain")
+    assert "ingen møter fra" in text and "ny fast møtetid" not in text and "/absence/" not in text
+    # No first meeting to announce during the pause: the newcomer hears the time when the group resumes.
+    assert "eva@example.org" not in {m.recipients[0] for m in mails(mail_sink, "Første møte i gruppa")}
 
 
 async def test_a_message_left_waiting_for_a_contact_that_raced_in_is_queued_by_the_sender_sweep(

@@ -60,7 +60,10 @@ def _every_message(group: messages.Group) -> list[messages.Message]:
         *messages.group_started(group, EVENT, LINKS, now=NOW),
         messages.schedule_changed(group, EVENT, LINKS, occurrence=FIRST, new_start=FIRST + timedelta(days=1)),
         messages.schedule_changed(group, EVENT, LINKS, occurrence=None, new_start=FIRST + timedelta(days=7)),
-        messages.meeting_cancelled(group, EVENT, FIRST),
+        messages.meeting_cancelled(group, EVENT, FIRST, FIRST + timedelta(days=14)),
+        messages.meeting_cancelled(group, EVENT, FIRST, None),
+        messages.schedule_changed(group, EVENT, LINKS, paused_from=(FIRST + timedelta(days=7)).date()),
+        messages.schedule_changed(group, EVENT, LINKS, last_day=(FIRST + timedelta(days=28)).date()),
         messages.meeting_reminder(group, MEMBERS, EVENT, LINKS, FIRST),
         messages.absence_notice(group, MEMBERS[1:], EVENT, MEMBERS[0], FIRST),
         messages.meeting_at_risk(group, MEMBERS, EVENT, LINKS, start=FIRST, absent=3, expected=2),
@@ -94,6 +97,46 @@ def test_every_message_built_from_events_renders_after_storage(kind: str, langua
     for message in built:
         rendered = render(message.message_type, language, _as_stored(message, message.recipients[0]))
         assert "Kari" in rendered.text and "None" not in rendered.text, message.message_type
+
+
+def test_a_pause_or_an_end_leaves_no_next_meeting_inside_it() -> None:
+    weekly = _group()
+    assert weekly.next_meeting(FIRST + timedelta(days=1)) == FIRST + timedelta(weeks=1)
+    paused = _group(paused_from=(FIRST + timedelta(weeks=1)).date())
+    assert paused.next_meeting(NOW) == FIRST  # before the pause: as before
+    assert paused.next_meeting(FIRST + timedelta(days=1)) is None
+    ended = _group(last_day=(FIRST + timedelta(weeks=2)).date())
+    assert ended.next_meeting(FIRST + timedelta(days=8)) == FIRST + timedelta(weeks=2)  # the last day's own
+    assert ended.next_meeting(FIRST + timedelta(days=15)) is None
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_a_pause_is_announced_as_a_pause_not_as_a_new_time(language: str) -> None:
+    change = messages.schedule_changed(_group(), EVENT, LINKS, paused_from=date(2026, 3, 17))
+    rendered = render("schedule_changed", language, _as_stored(change, MEMBERS[0]))
+    assert {"nb": "tar pause", "nn": "tek pause", "en": "taking a break"}[language] in rendered.subject
+    assert "17" in rendered.text and "2026" in rendered.text
+    assert {"nb": "ny fast møtetid", "nn": "ny fast møtetid", "en": "new regular"}[
+        language
+    ] not in rendered.text
+    assert "/absence" not in rendered.text and "None" not in rendered.sms  # no meeting to miss
+
+
+def test_a_message_queued_before_the_pause_variables_existed_still_renders() -> None:
+    stored = _as_stored(
+        messages.schedule_changed(_group(), EVENT, LINKS, occurrence=None, new_start=FIRST), MEMBERS[0]
+    )
+    del stored["paused_from"], stored["last_day"]
+    assert "Ny møtetid" in render("schedule_changed", "nb", stored).subject
+
+
+def test_a_cancellation_names_the_next_meeting_the_calendar_gave() -> None:
+    after_a_holiday = FIRST + timedelta(weeks=3)  # the calendar knows the two Tuesdays between are off
+    cancelled = messages.meeting_cancelled(_group(), EVENT, FIRST, after_a_holiday)
+    text = render("meeting_cancelled", "nb", _as_stored(cancelled, MEMBERS[0])).text
+    assert "Neste møte er tirsdag 31. mars 2026" in text
+    none_yet = messages.meeting_cancelled(_group(), EVENT, FIRST, None)
+    assert "Du får beskjed" in render("meeting_cancelled", "nb", _as_stored(none_yet, MEMBERS[0])).text
 
 
 def test_an_absence_notice_names_the_absent_person_only_by_reference() -> None:
