@@ -142,6 +142,9 @@ async def end_group(
         for one in segments
     ]
     await save_series(session, ended)
+    # sync_plan deletes the group's future bookings: behind its venue's and starter's locks, like every
+    # other change to their bookings (Booker(None) books nothing, so sync_plan takes none itself).
+    await lock_booking_owners(session, [(venue_bookings, row.venue_id), (starter_bookings, row.starter_id)])
     await sync_plan(
         session, config, group_id, ended, venue=Booker(None, False), starter=Booker(None, False), now=now
     )

@@ -9,14 +9,15 @@ import asyncio
 import contextvars
 import time
 import uuid
+from datetime import UTC, datetime
 
 import pytest
-from calendar_harness import count, formed_group, new_service
-from sqlalchemy import text
+from calendar_harness import add_starter, add_venue, count, formed_group, group_status, new_service
+from sqlalchemy import text, update
 
 from services.calendar import commands
-from services.calendar.models import memberships
-from services.calendar.plan import DEADLOCK_DETECTED, sqlstate
+from services.calendar.models import groups, memberships, venue_bookings
+from services.calendar.plan import DEADLOCK_DETECTED, lock_booking_owners, sqlstate
 from shared.contracts import GroupMemberJoined
 from shared.messaging.batching import BatchItem
 
@@ -108,3 +109,45 @@ async def _done_or_waiting(done: asyncio.Event | None, service, task: asyncio.Ta
     if task is not None and task.done():
         return True
     return await _lock_waiters(service) > 0
+
+
+async def test_ending_a_group_takes_its_venue_and_starter_locks_before_deleting_bookings(settings):
+    """`end_group` releases bookings: it must wait for whoever is booking that venue (or starter) now."""
+    service = new_service(settings)
+    try:
+        venue_id = await add_venue(service, "Bibliotek")
+        starter_id = await add_starter(service)
+        group = formed_group()
+        async with service.sessions() as session, session.begin():
+            await commands.store_formed_group(session, group.envelope(source="grouping"))
+            await session.execute(
+                update(groups)
+                .where(groups.c.group_id == group.group_id)
+                .values(status="scheduled", venue_id=venue_id, starter_id=starter_id)
+            )
+        config = service.calendar
+        async with service.sessions() as holder, holder.begin():
+            await lock_booking_owners(holder, [(venue_bookings, venue_id)])  # someone booking the venue
+
+            async def end() -> None:
+                async with service.sessions() as session, session.begin():
+                    await commands.end_group(session, config, group.group_id, datetime.now(UTC))
+
+            ending = asyncio.create_task(end())
+            await _until(lambda: _done_or_waiting(None, service, ending))
+            assert not ending.done(), "end_group went ahead without the venue's lock"
+            assert await _advisory_waiters(service) == 1
+        await asyncio.wait_for(ending, timeout=10)
+        assert await group_status(service, group.group_id) == "ended"
+    finally:
+        await service.engine.dispose()
+
+
+async def _advisory_waiters(service) -> int:
+    async with service.engine.connect() as connection:
+        return await connection.scalar(
+            text(
+                "SELECT count(*) FROM pg_locks l JOIN pg_stat_activity a USING (pid) "
+                "WHERE NOT l.granted AND l.locktype = 'advisory' AND a.datname = current_database()"
+            )
+        )
