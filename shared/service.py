@@ -35,7 +35,7 @@ from shared.messaging import (
     inbox_table,
     outbox_table,
 )
-from shared.messaging.consumer import Handler, RejectionHook
+from shared.messaging.consumer import BeforeHandlers, Handler, RejectionHook
 from shared.observability import OutboxBacklogProbe, configure_logging
 from shared.request_timing import TimeAndTraceRequests
 from shared.settings import Settings
@@ -97,10 +97,13 @@ class Service:
         handlers: dict[str, Handler],
         *,
         on_rejected: RejectionHook | None = None,
+        before_handlers: BeforeHandlers | None = None,
         documented_as: type[Event] | None = None,
         wake_after_commit: Callable[[], None] | None = None,
     ) -> EventConsumer:
-        """`wake_after_commit`: a worker to wake, besides the outbox relay, once a batch has committed."""
+        """`wake_after_commit`: a worker to wake, besides the outbox relay, once a batch has committed.
+        `before_handlers`: runs in each transaction after the inbox insert, before the handlers, with the
+        envelopes they will get (see `EventConsumer`)."""
         spec = TOPOLOGY.queue(queue_name)
 
         def after_commit() -> None:
@@ -116,6 +119,7 @@ class Service:
             publisher=self.publisher,
             handlers=handlers,
             on_rejected=on_rejected,
+            before_handlers=before_handlers,
             after_commit=after_commit,
             retry_base_seconds=self.settings.transient_retry_base_seconds,
             retry_cap_seconds=self.settings.transient_retry_cap_seconds,

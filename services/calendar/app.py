@@ -19,6 +19,7 @@ from shared.settings import Settings, get_settings
 from shared.web import mount_static
 from shared.web.staff import session_router
 
+from .commands import lock_groups
 from .config import CalendarConfig
 from .feeds_api import feeds
 from .handlers import make_handlers
@@ -37,7 +38,10 @@ def create_service(settings: Settings | None = None) -> Service:
     jobs = CalendarJobs(service, config)
     service.background.append(jobs)
     service.consume(
-        "calendar.groups", make_handlers(service.outbox, config, jobs.wake), documented_as=GroupFormed
+        "calendar.groups",
+        make_handlers(service.outbox, config, jobs.wake),
+        before_handlers=lock_groups,  # a batch locks its groups in one order: no deadlock between replicas
+        documented_as=GroupFormed,
     )
     service.document_publishes(
         MeetingScheduled,

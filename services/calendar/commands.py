@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import uuid
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -21,8 +22,8 @@ from shared.messaging import InvalidMessage, Outbox
 
 from .config import CalendarConfig
 from .domain import end_series
-from .models import absences, at_risk_alerts, groups, memberships
-from .plan import Booker, sync_plan
+from .models import absences, at_risk_alerts, groups, memberships, starter_bookings, venue_bookings
+from .plan import Booker, lock_booking_owners, sync_plan
 from .store import load_series, save_series
 
 log = logging.getLogger("selvhjelp.calendar.commands")
@@ -84,6 +85,38 @@ async def remove_member(session: AsyncSession, group_id: uuid.UUID, participant_
     )
 
 
+ENDING_EVENTS = frozenset({"group.dissolved.v1", "group.ended.v1"})
+
+
+async def lock_groups(session: AsyncSession, envelopes: Sequence[Envelope[Any]]) -> None:
+    """Lock the rows of every group these messages are about, in one sorted order, before any handler.
+
+    Why: the handlers lock their group's row (`require_group`) in message order, so two replicas' batches
+    about G1 and G2 in opposite orders would wait for each other until PostgreSQL's deadlock check broke
+    the circle (a second lost on both, and one batch retried). Groups not stored yet (this batch forms
+    them) are skipped. The venues and starters of groups the batch ends are locked too, all at once in
+    sorted order (as `extend_plans` does), so ending several groups cannot meet the scheduler halfway.
+    """
+    ids = sorted({group_id for e in envelopes if (group_id := getattr(e.data, "group_id", None))})
+    if not ids:
+        return
+    rows = (
+        await session.execute(
+            select(groups.c.group_id, groups.c.venue_id, groups.c.starter_id)
+            .where(groups.c.group_id.in_(ids))
+            .order_by(groups.c.group_id)
+            .with_for_update()
+        )
+    ).all()
+    ending = {e.data.group_id for e in envelopes if e.event_type in ENDING_EVENTS}
+    ended = [row for row in rows if row.group_id in ending]
+    await lock_booking_owners(
+        session,
+        [(venue_bookings, row.venue_id) for row in ended]
+        + [(starter_bookings, row.starter_id) for row in ended],
+    )
+
+
 async def require_group(session: AsyncSession, group_id: uuid.UUID) -> Any:
     """The group's row, locked; an event about a group never formed here cannot be applied."""
     row = (
@@ -109,6 +142,9 @@ async def end_group(
         for one in segments
     ]
     await save_series(session, ended)
+    # sync_plan deletes the group's future bookings: behind its venue's and starter's locks, like every
+    # other change to their bookings (Booker(None) books nothing, so sync_plan takes none itself).
+    await lock_booking_owners(session, [(venue_bookings, row.venue_id), (starter_bookings, row.starter_id)])
     await sync_plan(
         session, config, group_id, ended, venue=Booker(None, False), starter=Booker(None, False), now=now
     )

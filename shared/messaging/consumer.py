@@ -59,6 +59,9 @@ def call_after_commit(callback: Callable[[], None]) -> None:
 
 Handler = Callable[[AsyncSession, Envelope[Any]], Awaitable[None]]
 RejectionHook = Callable[[AsyncSession, dict[str, Any] | None, InvalidMessage], Awaitable[None]]
+# Runs in the transaction before its handlers, with the envelopes they will get (duplicates left out):
+# e.g. to lock every row the batch is about in one sorted order, so two batches never wait for each other.
+BeforeHandlers = Callable[[AsyncSession, Sequence[Envelope[Any]]], Awaitable[None]]
 
 
 @dataclass
@@ -112,6 +115,7 @@ class EventConsumer:
         publisher: Publisher,
         handlers: dict[str, Handler],
         on_rejected: RejectionHook | None = None,
+        before_handlers: BeforeHandlers | None = None,
         after_commit: Callable[[], None] | None = None,
         retry_base_seconds: float = 0.2,
         retry_cap_seconds: float = 5.0,
@@ -125,6 +129,7 @@ class EventConsumer:
         self.publisher = publisher
         self.handlers = handlers
         self.on_rejected = on_rejected
+        self.before_handlers = before_handlers
         self.after_commit = after_commit
         self.retry_base_seconds = retry_base_seconds
         self.retry_cap_seconds = retry_cap_seconds
@@ -226,6 +231,8 @@ class EventConsumer:
             if await self._record_in_inbox(session, [envelope]):
                 log.info("duplicate delivery skipped", extra={"consumer": self.name})
                 return "duplicate"
+            if self.before_handlers is not None:
+                await self.before_handlers(session, [envelope])
             with holding_rows(held):
                 await handler(session, envelope)
             await write_held(session, held)
@@ -233,8 +240,8 @@ class EventConsumer:
         return "processed"
 
     async def _apply_batch(self, items: Sequence[BatchItem]) -> list[str]:
-        """Several messages in one transaction: one inbox insert, their handlers in order (each in its
-        message's own context), one outbox insert, one commit."""
+        """Several messages in one transaction: one inbox insert, the `before_handlers` hook, their
+        handlers in order (each in its message's own context), one outbox insert, one commit."""
         callbacks: list[Callable[[], None]] = []
         held: list = []
 
@@ -245,6 +252,10 @@ class EventConsumer:
 
         async with self.sessions() as session, session.begin():
             seen_before = await self._record_in_inbox(session, [item.envelope for item in items])
+            if self.before_handlers is not None:
+                # After the inbox insert (its locks are taken first everywhere), before any handler.
+                fresh = [item.envelope for item in items if item.envelope.event_id not in seen_before]
+                await self.before_handlers(session, fresh)
             outcomes = []
             for item in items:
                 if item.envelope.event_id in seen_before:
