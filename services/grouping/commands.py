@@ -150,11 +150,15 @@ async def plan_district(
     `settled`: who an earlier plan of the district left waiting, if known."""
     if not await lock_district(session, district):
         return None
-    rows = (
-        await session.execute(
-            select(pool).where(pool.c.district == district, pool.c.status == "waiting").with_for_update()
-        )
-    ).all()
+    # SKIP LOCKED: a person another transaction is changing now is left out of this plan (they keep their
+    # earlier reasons). Waiting for them deadlocked with a batch changing two waiting people, one locked
+    # here already; and their change asks for the next plan anyway.
+    waiting = (pool.c.district == district) & (pool.c.status == "waiting")
+    rows = (await session.execute(select(pool).where(waiting).with_for_update(skip_locked=True))).all()
+    if await session.scalar(select(func.count()).select_from(pool).where(waiting)) > len(rows):
+        # Someone was left out (or has just joined). Not every lock comes with a request of its own (a
+        # backfill holds the waiting it considers): ask again so they are planned shortly, not hourly.
+        await request_planning(session, district)
     people = [person_from_row(r) for r in rows]
     # CPU-bound; off the event loop so the service keeps consuming and answering health checks.
     started = time.perf_counter()

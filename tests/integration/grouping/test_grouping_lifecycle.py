@@ -327,6 +327,53 @@ async def put_in_pool(service, people: list[RegistrationAccepted]) -> None:
         )
 
 
+async def test_a_plan_leaves_out_a_person_being_changed_instead_of_deadlocking_with_the_change(
+    grouping_settings,
+):
+    """A consumer batch changed two waiting people, A then B, while the district was being planned. The
+    plan locked the waiting pool row by row: it held B and waited for A, held by the batch, which went on
+    to B: a deadlock (40P01). Now the plan leaves A out: A keeps the reasons they were given before, and
+    the district is asked to be planned again, so A is planned shortly."""
+    service = create_service(grouping_settings, RULES)
+    people = [accepted(i) for i in range(3)]  # too few for a group: each is told why they wait
+    await put_in_pool(service, people)  # in this order on disk: the plan reaches B first, A last
+    b, a = people[0].participant_id, people[-1].participant_id
+    earlier = [{"code": "earlier", "text": "as told before"}]
+    async with service.sessions() as session, session.begin():
+        await session.execute(pool.update().values(waiting_reasons=earlier))
+
+    async def plan():
+        async with service.sessions() as session, session.begin():
+            return await commands.plan_district(
+                session, service.outbox, "nord", as_of=date.today(), rules=RULES, timing=service.timing
+            )
+
+    def change(participant_id):
+        return (
+            pool.update().where(pool.c.participant_id == participant_id).values(availability=["wed_evening"])
+        )
+
+    batch = await service.engine.connect()
+    try:
+        await batch.begin()
+        await batch.execute(change(a))  # the batch's first message: A's row is locked until it commits
+        planning = asyncio.create_task(plan())
+        await until_done_or_waiting(service, planning)  # before: the plan held B and waited for A
+        await batch.execute(change(b))  # before: ... and this waited for the plan: a deadlock
+        await batch.commit()
+        outcome = await planning
+    finally:
+        await batch.close()
+    try:
+        assert outcome.waiting == 2  # B and the third, not A
+        reasons = dict(await query(service, select(pool.c.participant_id, pool.c.waiting_reasons)))
+        assert reasons[a] == earlier  # left out: not told anything new (nor that they wait for nothing)
+        assert all(reasons[p.participant_id] not in (None, earlier) for p in people[:-1])
+        assert [r.district for r in await query(service, select(planning_requests))] == ["nord"]
+    finally:
+        await service.engine.dispose()
+
+
 async def test_a_district_whose_planning_request_was_lost_in_a_crash_is_planned_at_start(grouping_settings):
     # Six people waiting and no planning request: a replica claimed it and died before its plan committed.
     service = create_service(grouping_settings, RULES)
