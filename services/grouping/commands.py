@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, bindparam, delete, func, select, text, update
+from sqlalchemy import Connection, and_, bindparam, delete, event, func, select, text, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -84,22 +84,37 @@ def person_from_row(row: Any) -> domain.Person:
 
 
 # Keep the earliest request: debouncing counts from the first change.
-_REQUEST_PLANNING = insert(planning_requests).on_conflict_do_nothing().returning(planning_requests.c.district)
+_REQUEST_PLANNING = insert(planning_requests).on_conflict_do_nothing()
 
 
 async def request_planning(session: AsyncSession, district: str) -> bool:
-    """Ask for the district to be planned, once per transaction: a consumer's batch of registrations
-    from one district would otherwise repeat the same (ignored) insert for every message. True when this
-    made a new request (none was waiting), which the planner does not know of yet."""
+    """Ask for the district to be planned when this transaction commits. True the first time this
+    transaction asks for the district (a consumer's batch of registrations from one district asks once).
+
+    The requests are written just before the commit, sorted, in one statement: an insert waits for
+    another transaction's uncommitted insert of the same district, so two transactions asking for two
+    districts in opposite orders (two replicas' batches, or a batch and `Planner.request_all`) would each
+    wait for the other until PostgreSQL broke the deadlock off. In one order, one just waits its turn."""
     # `session` is a connection (shared.db); its `info` outlives the transaction, so it is keyed by it.
-    transaction = session.sync_connection.get_transaction()
-    done = session.info.get("planning_requested")
-    if done is None or done[0] is not transaction:
-        done = session.info["planning_requested"] = (transaction, set())
-    if district in done[1]:
+    connection = session.sync_connection
+    transaction = connection.get_transaction()
+    pending = session.info.get("planning_requested")
+    if pending is None or pending[0] is not transaction:
+        pending = session.info["planning_requested"] = (transaction, set())
+        if not event.contains(connection.engine, "commit", _write_planning_requests):
+            event.listen(connection.engine, "commit", _write_planning_requests)
+    if district in pending[1]:
         return False
-    done[1].add(district)
-    return (await session.execute(_REQUEST_PLANNING, {"district": district})).first() is not None
+    pending[1].add(district)
+    return True
+
+
+def _write_planning_requests(connection: Connection) -> None:
+    """The engine's commit hook (runs before the COMMIT, in the transaction): write the requests."""
+    pending = connection.info.pop("planning_requested", None)
+    if pending is not None and pending[0] is connection.get_transaction() and pending[1]:
+        # executemany: one multi-row INSERT, its rows in this order.
+        connection.execute(_REQUEST_PLANNING, [{"district": d} for d in sorted(pending[1])])
 
 
 async def lock_district(session: AsyncSession, district: str) -> bool:
@@ -135,11 +150,15 @@ async def plan_district(
     `settled`: who an earlier plan of the district left waiting, if known."""
     if not await lock_district(session, district):
         return None
-    rows = (
-        await session.execute(
-            select(pool).where(pool.c.district == district, pool.c.status == "waiting").with_for_update()
-        )
-    ).all()
+    # SKIP LOCKED: a person another transaction is changing now is left out of this plan (they keep their
+    # earlier reasons). Waiting for them deadlocked with a batch changing two waiting people, one locked
+    # here already; and their change asks for the next plan anyway.
+    waiting = (pool.c.district == district) & (pool.c.status == "waiting")
+    rows = (await session.execute(select(pool).where(waiting).with_for_update(skip_locked=True))).all()
+    if await session.scalar(select(func.count()).select_from(pool).where(waiting)) > len(rows):
+        # Someone was left out (or has just joined). Not every lock comes with a request of its own (a
+        # backfill holds the waiting it considers): ask again so they are planned shortly, not hourly.
+        await request_planning(session, district)
     people = [person_from_row(r) for r in rows]
     # CPU-bound; off the event loop so the service keeps consuming and answering health checks.
     started = time.perf_counter()

@@ -23,8 +23,9 @@ def make_handlers(service, rules, timing, today, planner=None):
     outbox = service.outbox
 
     async def ask_to_plan(session: AsyncSession, district: str) -> None:
-        # Tell the planner of a new request once it is committed: it then plans the district when the
-        # request falls due, not at its first poll after that.
+        # Tell the planner of the request once it is committed: it then plans the district when the
+        # request falls due, not at its first poll after that. (Requests are written at commit, so
+        # whether one was waiting already is not known here: it is woken once per transaction, cheaply.)
         if await commands.request_planning(session, district) and planner is not None:
             call_after_commit(planner.wake)
 

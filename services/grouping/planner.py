@@ -15,7 +15,6 @@ import time
 from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import delete, func, select
-from sqlalchemy.dialects.postgresql import insert
 
 from shared.messaging.errors import is_transient
 from shared.observability import metrics
@@ -194,7 +193,5 @@ class Planner:
                 .scalars()
                 .all()
             )
-            for district in districts:
-                await session.execute(
-                    insert(planning_requests).values(district=district).on_conflict_do_nothing()
-                )
+            for district in districts:  # written at commit, sorted (see commands.request_planning)
+                await commands.request_planning(session, district)

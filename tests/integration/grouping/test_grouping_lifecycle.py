@@ -3,13 +3,14 @@ started; closed admission by vote; two replicas never place a person twice."""
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from datetime import UTC, date, datetime, timedelta
 
 import httpx
 import pytest
 from prometheus_client import REGISTRY
-from sqlalchemy import delete, func, literal_column, select
+from sqlalchemy import delete, func, literal_column, select, text
 
 from services.grouping import commands, domain
 from services.grouping.app import create_app, create_service
@@ -222,11 +223,15 @@ async def test_planning_is_requested_once_per_transaction_and_again_in_the_next(
     try:
         for _ in range(2):  # the same pooled connection: what the first transaction noted must not stick
             async with service.sessions() as session, session.begin():
-                assert await commands.request_planning(session, "nord")  # new: the planner may be woken
+                assert await commands.request_planning(session, "nord")  # first: the planner may be woken
                 assert not await commands.request_planning(session, "nord")  # a batch's second message
                 assert await commands.request_planning(session, "vest")
+                assert await query(service, select(planning_requests)) == []  # written at commit
             async with service.sessions() as session, session.begin():
-                assert not await commands.request_planning(session, "nord")  # one is waiting already
+                assert await commands.request_planning(session, "nord")  # a new transaction asks again
+            async with service.sessions() as session, session.begin():
+                assert await commands.request_planning(session, "sor")
+                await session.rollback()  # a rolled-back transaction's requests are not written
             assert sorted(r.district for r in await query(service, select(planning_requests))) == [
                 "nord",
                 "vest",
@@ -234,6 +239,67 @@ async def test_planning_is_requested_once_per_transaction_and_again_in_the_next(
             async with service.sessions() as session, session.begin():
                 await session.execute(delete(planning_requests))  # as the planner claims them
     finally:
+        await service.engine.dispose()
+
+
+async def until_done_or_waiting(service, task: asyncio.Task, timeout: float = 10.0) -> None:
+    """Until the task is done or some transaction waits for a lock (the task reached a contested row)."""
+    async with asyncio.timeout(timeout):
+        while not task.done():
+            async with service.engine.connect() as connection:
+                if await connection.scalar(text("SELECT count(*) FROM pg_locks WHERE NOT granted")):
+                    return
+            await asyncio.sleep(0.02)
+
+
+async def test_two_transactions_asking_for_two_districts_in_opposite_orders_do_not_deadlock(
+    grouping_settings,
+):
+    """Two replicas' consumer batches: one had registrations from nord then vest, the other from vest then
+    nord. Each request was inserted at once, and an insert waits for another transaction's uncommitted
+    insert of the same district: the first waited for the second's vest, the second for the first's nord,
+    until PostgreSQL broke the deadlock off (40P01) a second later. Now each transaction writes its
+    requests at commit, sorted: the later one waits its turn."""
+    service = create_service(grouping_settings, RULES)
+    first, second = await service.engine.connect(), await service.engine.connect()
+    try:
+        await first.begin()
+        await second.begin()
+        await commands.request_planning(first, "nord")
+        await commands.request_planning(second, "vest")
+        crossing = asyncio.create_task(commands.request_planning(first, "vest"))
+        await until_done_or_waiting(service, crossing)  # before: the first waited for the second's vest
+        await commands.request_planning(second, "nord")  # before: ... and the second for the first's nord
+        await crossing
+        await asyncio.gather(first.commit(), second.commit())  # one waits for the other: no circle
+        assert sorted(r.district for r in await query(service, select(planning_requests))) == ["nord", "vest"]
+    finally:
+        await first.close()
+        await second.close()
+        await service.engine.dispose()
+
+
+async def test_asking_to_plan_every_district_does_not_deadlock_with_a_batch(grouping_settings):
+    """The planner's start (and hourly re-plan) asks for every district with people waiting, in whatever
+    order PostgreSQL lists them: it waited for a batch's uncommitted request for the last district while
+    the batch went on to ask for the first one, held by the planner. Now both write theirs at commit."""
+    service = create_service(grouping_settings, RULES)
+    people = [accepted(i).model_copy(update={"district": d}) for i, d in enumerate(["nord", "vest", "sor"])]
+    await put_in_pool(service, people)
+    listed = await query(service, select(pool.c.district).where(pool.c.status == "waiting").distinct())
+    order = [r.district for r in listed]
+    batch = await service.engine.connect()
+    try:
+        await batch.begin()
+        await commands.request_planning(batch, order[-1])  # a batch's first message
+        request_all = asyncio.create_task(service.planner.request_all())
+        await until_done_or_waiting(service, request_all)  # before: waited for the batch's last district
+        await commands.request_planning(batch, order[0])  # before: the planner held it: a deadlock
+        await batch.commit()
+        await request_all
+        assert sorted(r.district for r in await query(service, select(planning_requests))) == sorted(order)
+    finally:
+        await batch.close()
         await service.engine.dispose()
 
 
@@ -259,6 +325,53 @@ async def put_in_pool(service, people: list[RegistrationAccepted]) -> None:
                 for p in people
             ],
         )
+
+
+async def test_a_plan_leaves_out_a_person_being_changed_instead_of_deadlocking_with_the_change(
+    grouping_settings,
+):
+    """A consumer batch changed two waiting people, A then B, while the district was being planned. The
+    plan locked the waiting pool row by row: it held B and waited for A, held by the batch, which went on
+    to B: a deadlock (40P01). Now the plan leaves A out: A keeps the reasons they were given before, and
+    the district is asked to be planned again, so A is planned shortly."""
+    service = create_service(grouping_settings, RULES)
+    people = [accepted(i) for i in range(3)]  # too few for a group: each is told why they wait
+    await put_in_pool(service, people)  # in this order on disk: the plan reaches B first, A last
+    b, a = people[0].participant_id, people[-1].participant_id
+    earlier = [{"code": "earlier", "text": "as told before"}]
+    async with service.sessions() as session, session.begin():
+        await session.execute(pool.update().values(waiting_reasons=earlier))
+
+    async def plan():
+        async with service.sessions() as session, session.begin():
+            return await commands.plan_district(
+                session, service.outbox, "nord", as_of=date.today(), rules=RULES, timing=service.timing
+            )
+
+    def change(participant_id):
+        return (
+            pool.update().where(pool.c.participant_id == participant_id).values(availability=["wed_evening"])
+        )
+
+    batch = await service.engine.connect()
+    try:
+        await batch.begin()
+        await batch.execute(change(a))  # the batch's first message: A's row is locked until it commits
+        planning = asyncio.create_task(plan())
+        await until_done_or_waiting(service, planning)  # before: the plan held B and waited for A
+        await batch.execute(change(b))  # before: ... and this waited for the plan: a deadlock
+        await batch.commit()
+        outcome = await planning
+    finally:
+        await batch.close()
+    try:
+        assert outcome.waiting == 2  # B and the third, not A
+        reasons = dict(await query(service, select(pool.c.participant_id, pool.c.waiting_reasons)))
+        assert reasons[a] == earlier  # left out: not told anything new (nor that they wait for nothing)
+        assert all(reasons[p.participant_id] not in (None, earlier) for p in people[:-1])
+        assert [r.district for r in await query(service, select(planning_requests))] == ["nord"]
+    finally:
+        await service.engine.dispose()
 
 
 async def test_a_district_whose_planning_request_was_lost_in_a_crash_is_planned_at_start(grouping_settings):
