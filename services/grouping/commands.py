@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import time
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -84,12 +84,22 @@ def person_from_row(row: Any) -> domain.Person:
 
 
 # Keep the earliest request: debouncing counts from the first change.
-_REQUEST_PLANNING = insert(planning_requests).on_conflict_do_nothing()
+_REQUEST_PLANNING = insert(planning_requests).on_conflict_do_nothing().returning(planning_requests.c.district)
 
 
-async def request_planning(session: AsyncSession, district: str) -> bool:
-    """Ask for the district to be planned when this transaction commits. True the first time this
-    transaction asks for the district (a consumer's batch of registrations from one district asks once).
+@dataclass
+class PlanningRequests:
+    """What one transaction asked to plan, and (after its commit hook ran) which requests were new."""
+
+    transaction: Any
+    districts: set[str] = field(default_factory=set)
+    new: list[str] = field(default_factory=list)
+
+
+async def request_planning(session: AsyncSession, district: str) -> PlanningRequests | None:
+    """Ask for the district to be planned when this transaction commits. The transaction's requests the
+    first time it asks for the district (a consumer's batch of registrations from one district asks
+    once), else None; after the commit, their `new` says which requests had not been waiting already.
 
     The requests are written just before the commit, sorted, in one statement: an insert waits for
     another transaction's uncommitted insert of the same district, so two transactions asking for two
@@ -99,22 +109,23 @@ async def request_planning(session: AsyncSession, district: str) -> bool:
     connection = session.sync_connection
     transaction = connection.get_transaction()
     pending = session.info.get("planning_requested")
-    if pending is None or pending[0] is not transaction:
-        pending = session.info["planning_requested"] = (transaction, set())
+    if pending is None or pending.transaction is not transaction:
+        pending = session.info["planning_requested"] = PlanningRequests(transaction)
         if not event.contains(connection.engine, "commit", _write_planning_requests):
             event.listen(connection.engine, "commit", _write_planning_requests)
-    if district in pending[1]:
-        return False
-    pending[1].add(district)
-    return True
+    if district in pending.districts:
+        return None
+    pending.districts.add(district)
+    return pending
 
 
 def _write_planning_requests(connection: Connection) -> None:
     """The engine's commit hook (runs before the COMMIT, in the transaction): write the requests."""
     pending = connection.info.pop("planning_requested", None)
-    if pending is not None and pending[0] is connection.get_transaction() and pending[1]:
-        # executemany: one multi-row INSERT, its rows in this order.
-        connection.execute(_REQUEST_PLANNING, [{"district": d} for d in sorted(pending[1])])
+    if pending is not None and pending.transaction is connection.get_transaction() and pending.districts:
+        # One multi-row INSERT (insertmanyvalues), its rows in this order; RETURNING names the new ones.
+        rows = connection.execute(_REQUEST_PLANNING, [{"district": d} for d in sorted(pending.districts)])
+        pending.new = [district for (district,) in rows.all()]
 
 
 async def lock_district(session: AsyncSession, district: str) -> bool:

@@ -23,11 +23,12 @@ def make_handlers(service, rules, timing, today, planner=None):
     outbox = service.outbox
 
     async def ask_to_plan(session: AsyncSession, district: str) -> None:
-        # Tell the planner of the request once it is committed: it then plans the district when the
-        # request falls due, not at its first poll after that. (Requests are written at commit, so
-        # whether one was waiting already is not known here: it is woken once per transaction, cheaply.)
-        if await commands.request_planning(session, district) and planner is not None:
-            call_after_commit(planner.wake)
+        # Wake the planner once a new request is committed: it then plans the district when the request
+        # falls due, not at its first poll after that. Not for a request that was waiting already: the
+        # planner knows of it, and waking it for every batch would cost a pass each time.
+        requests = await commands.request_planning(session, district)
+        if requests is not None and planner is not None:
+            call_after_commit(lambda: planner.wake() if requests.new else None)
 
     async def on_registration_accepted(session: AsyncSession, envelope: Envelope[Any]) -> None:
         data = envelope.data

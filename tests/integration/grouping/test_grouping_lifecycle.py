@@ -223,12 +223,15 @@ async def test_planning_is_requested_once_per_transaction_and_again_in_the_next(
     try:
         for _ in range(2):  # the same pooled connection: what the first transaction noted must not stick
             async with service.sessions() as session, session.begin():
-                assert await commands.request_planning(session, "nord")  # first: the planner may be woken
-                assert not await commands.request_planning(session, "nord")  # a batch's second message
-                assert await commands.request_planning(session, "vest")
+                requests = await commands.request_planning(session, "nord")
+                assert requests is not None
+                assert await commands.request_planning(session, "nord") is None  # a batch's second message
+                assert await commands.request_planning(session, "vest") is requests
                 assert await query(service, select(planning_requests)) == []  # written at commit
+            assert requests.new == ["nord", "vest"]  # both new: the planner is woken
             async with service.sessions() as session, session.begin():
-                assert await commands.request_planning(session, "nord")  # a new transaction asks again
+                again = await commands.request_planning(session, "nord")  # a new transaction asks again
+            assert again is not None and again.new == []  # one was waiting: no need to wake the planner
             async with service.sessions() as session, session.begin():
                 assert await commands.request_planning(session, "sor")
                 await session.rollback()  # a rolled-back transaction's requests are not written
