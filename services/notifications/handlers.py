@@ -45,6 +45,12 @@ _UPSERT_CONTACT = _CONTACT.on_conflict_do_update(
 def make_handlers(rt: Runtime, channels: Channels):
     async def on_contact_registered(session: AsyncSession, envelope: Envelope[Any]) -> None:
         data = envelope.data
+        # A contact event overtaken by the person's erasure (requeued, another replica) must not bring
+        # their details back.
+        await commands.lock_people(session, [data.participant_id])
+        if await commands.erased_among(session, [data.participant_id]):
+            log.info("contact details of an erased participant ignored")
+            return
         values = {
             "name": data.name,
             "email": data.email,
@@ -100,6 +106,8 @@ def make_handlers(rt: Runtime, channels: Channels):
 
     async def on_participant_erased(session: AsyncSession, envelope: Envelope[Any]) -> None:
         participant_id = envelope.data.participant_id
+        # First wait for whoever is queueing a message for the person (commands.lock_people).
+        await commands.lock_person_for_erasure(session, participant_id)
         contact = (
             await session.execute(select(contacts).where(contacts.c.participant_id == participant_id))
         ).one_or_none()
