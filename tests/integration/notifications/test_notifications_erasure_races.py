@@ -6,6 +6,7 @@ is the same on every run."""
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import time
 import uuid
 
@@ -15,6 +16,8 @@ from sqlalchemy import insert, or_, text
 
 from services.notifications import commands, models
 from shared.contracts import ParticipantErased
+from shared.messaging.batching import BatchItem, TransactionBatcher
+from tests.support import eventually
 
 pytestmark = pytest.mark.integration
 
@@ -143,3 +146,56 @@ async def _erase_and_commit(service, person: uuid.UUID) -> None:
 async def _group_formed_and_commit(service, group: GroupOfFour) -> None:
     async with service.sessions() as session, session.begin():
         await _group_formed(service, session, group)
+
+
+async def test_an_erasure_in_a_batch_that_fails_once_sends_one_confirmation(notifications, mail_sink):
+    """The batch holding the erasure fails for another message's sake and is applied again message by
+    message (shared/messaging/batching.py): the confirmation goes out once, after the commit."""
+    kari, ola = uuid.uuid4(), uuid.uuid4()
+    async with notifications.sessions() as session, session.begin():
+        await session.execute(
+            insert(models.contacts),
+            [
+                {
+                    "participant_id": kari,
+                    "name": "Kari Nordmann",
+                    "email": "kari@example.org",
+                    "language": "nb",
+                }
+            ],
+        )
+    consumer = notifications.consumers["notifications.people"]
+    registered = consumer.handlers["participant.contact_registered.v1"]
+    failures = [RuntimeError("a bug that goes away")]
+
+    async def fails_once(session, envelope):
+        if failures:
+            raise failures.pop()
+        await registered(session, envelope)
+
+    batch = [
+        _item(
+            ParticipantErased(participant_id=kari).envelope(source="registration"), _erasure_handler(consumer)
+        ),
+        _item(contact(ola, email="ola@example.org").envelope(source="registration"), fails_once),
+    ]
+    await TransactionBatcher(consumer._apply_batch, consumer._apply, max_size=10)._settle(batch)
+    assert [item.future.result() for item in batch] == ["processed", "processed"]
+
+    await eventually(lambda: _confirmations(mail_sink))
+    await asyncio.sleep(0.5)  # time enough for a second one to arrive
+    assert len(await _confirmations(mail_sink)) == 1
+    assert await _left_about(notifications, kari) == NOTHING
+
+
+def _erasure_handler(consumer):
+    return consumer.handlers["participant.erased.v1"]
+
+
+def _item(envelope, handler) -> BatchItem:
+    future = asyncio.get_running_loop().create_future()
+    return BatchItem(envelope, handler, contextvars.copy_context(), future)
+
+
+async def _confirmations(sink) -> list:
+    return [m for m in sink.received if m.recipients == ["kari@example.org"]]
