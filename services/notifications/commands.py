@@ -13,7 +13,21 @@ from datetime import UTC, date, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Text, Uuid, and_, bindparam, case, cast, delete, func, or_, select, update
+from sqlalchemy import (
+    Text,
+    Uuid,
+    and_,
+    bindparam,
+    case,
+    cast,
+    delete,
+    func,
+    literal_column,
+    or_,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.dialects.postgresql import ARRAY, aggregate_order_by, array, insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -32,7 +46,7 @@ from .domain import (
 )
 from .links import Links
 from .messages import Group, Message
-from .models import absences, contacts, deliveries, group_members, groups
+from .models import absences, contacts, deliveries, group_members, groups, outbox
 
 SOURCE = "notifications"
 log = logging.getLogger("selvhjelp.notifications")
@@ -79,6 +93,51 @@ def _json(value: Any) -> Any:
 NO_CONTACT = "no contact details on file"
 
 
+# --- one person at a time: what is queued about someone, and their erasure --------------------------
+# The two queues (ADR 0007) let a group's event and a person's erasure be handled at the same moment in two
+# transactions that do not see each other's rows: a delivery or membership written beside the erasure
+# would outlive it. So whatever writes rows about a person first takes a shared lock on them, and the
+# erasure an exclusive one: it waits for those writers to commit and then deletes what they wrote; a
+# writer that comes second waits for the erasure to commit and then sees that the person is gone.
+# Writers share the lock, so they never wait for each other (nor deadlock).
+_LOCK_PEOPLE = text(
+    "SELECT count(pg_advisory_xact_lock_shared(k)) FROM (SELECT unnest(CAST(:keys AS bigint[])) AS k"
+    " ORDER BY 1) AS sorted"
+)
+_LOCK_FOR_ERASURE = text("SELECT pg_advisory_xact_lock(:key)")
+# The erasure's own trail says who was erased: this service's participant.data_deleted.v1 events (ids
+# only), which stay in the outbox (docs/quality.md; partial index ix_outbox_data_deleted).
+DATA_DELETED = "participant.data_deleted.v1"
+_ERASED_ID = literal_column("payload #>> '{data,participant_id}'", Text)
+
+
+def _person_key(participant_id: uuid.UUID) -> int:
+    return int.from_bytes(participant_id.bytes[:8], "big", signed=True)
+
+
+async def lock_people(session: AsyncSession, people: Iterable[uuid.UUID]) -> None:
+    """Before writing rows about these people (or reading their contacts to do so): see above. Each later
+    statement of the transaction sees an erasure of theirs that committed while it waited."""
+    keys = sorted({_person_key(p) for p in people})
+    if keys:
+        await session.execute(_LOCK_PEOPLE, {"keys": keys})
+
+
+async def lock_person_for_erasure(session: AsyncSession, participant_id: uuid.UUID) -> None:
+    await session.execute(_LOCK_FOR_ERASURE, {"key": _person_key(participant_id)})
+
+
+async def erased_among(session: AsyncSession, people: Iterable[uuid.UUID]) -> set[uuid.UUID]:
+    """Those of `people` this service has erased (call after `lock_people`)."""
+    ids = sorted({str(p) for p in people})
+    if not ids:
+        return set()
+    found = await session.execute(
+        select(_ERASED_ID).where(outbox.c.event_type == DATA_DELETED, _ERASED_ID.in_(ids)).distinct()
+    )
+    return {uuid.UUID(value) for value in found.scalars()}
+
+
 async def queue_message(
     session: AsyncSession, message: Message, *, now: datetime, known: dict[uuid.UUID, Any] | None = None
 ) -> int:
@@ -90,6 +149,8 @@ async def queue_message(
     recipients = list(dict.fromkeys(message.recipients))
     if not recipients:
         return 0
+    about = [*recipients, *([message.subject_id] if message.subject_id else [])]
+    await lock_people(session, about)  # before reading contacts: an erasure waits, or we see it
     # `known`: contact rows the caller has just written (the contact event itself): no need to read them.
     found = dict(known or {})
     unknown = [r for r in recipients if r not in found]
@@ -100,6 +161,11 @@ async def queue_message(
                 await session.execute(select(contacts).where(contacts.c.participant_id.in_(unknown)))
             ).all()
         )
+    # Someone without contact details may be waiting for them, or erased: nothing is kept for the erased.
+    erased = await erased_among(session, [p for p in about if p not in found])
+    if message.subject_id in erased:
+        return 0
+    recipients = [r for r in recipients if r not in erased]
     common = {
         "source_event_id": message.source_event_id,
         "message_type": message.message_type,
@@ -204,6 +270,7 @@ async def deliver_waiting_messages(session: AsyncSession, contact: Any, *, now: 
 
     The waiting row (channel `none`) is replaced by one row per chosen channel; the sender still expires
     whatever has become too late (a reminder for a meeting that has begun)."""
+    await lock_people(session, [contact.participant_id])  # an erasure since `contact` was read took them
     waiting = (await session.execute(_DELETE_WAITING, {"recipient": contact.participant_id})).all()
     rows = []
     for row in waiting:
@@ -298,7 +365,14 @@ async def save_group(
 async def set_members(
     session: AsyncSession, group_id: uuid.UUID, members: Iterable[uuid.UUID], state: str, *, overwrite: bool
 ) -> None:
-    rows = [{"group_id": group_id, "participant_id": member, "state": state} for member in members]
+    members = list(members)
+    await lock_people(session, members)
+    erased = await erased_among(session, members)  # a group event late for an erasure names no one gone
+    rows = [
+        {"group_id": group_id, "participant_id": member, "state": state}
+        for member in members
+        if member not in erased
+    ]
     if not rows:
         return
     statement = insert(group_members).values(rows)
@@ -596,6 +670,7 @@ async def report_absence(
     now = rt.clock()
     if meeting_start <= now:
         return AbsenceOutcome.meeting_passed
+    await lock_people(session, [participant_id])  # an erasure at this moment: theirs or ours first
     group_id = await group_of(session, participant_id)
     if group_id is None:
         return AbsenceOutcome.not_in_a_group
@@ -665,7 +740,10 @@ async def update_preferences(
 
 
 async def forget_person(session: AsyncSession, participant_id: uuid.UUID) -> int:
-    """Delete the contact, every delivery to or about the person, their memberships and absences."""
+    """Delete the contact, every delivery to or about the person, their memberships and absences.
+
+    Waits for whoever is writing rows about the person (`lock_people`), so it deletes those rows too."""
+    await lock_person_for_erasure(session, participant_id)
     deleted = 0
     person = str(participant_id)
     for statement in (

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Any
 
@@ -11,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.contracts import Envelope
 from shared.erasure import finish_erasure
+from shared.messaging.consumer import call_after_commit
 
 from . import commands, messages
 from .channels import Channels
@@ -43,8 +45,16 @@ _UPSERT_CONTACT = _CONTACT.on_conflict_do_update(
 
 
 def make_handlers(rt: Runtime, channels: Channels):
+    sending: set[asyncio.Task[Any]] = set()  # confirmations being sent after their commit (references)
+
     async def on_contact_registered(session: AsyncSession, envelope: Envelope[Any]) -> None:
         data = envelope.data
+        # A contact event overtaken by the person's erasure (requeued, another replica) must not bring
+        # their details back.
+        await commands.lock_people(session, [data.participant_id])
+        if await commands.erased_among(session, [data.participant_id]):
+            log.info("contact details of an erased participant ignored")
+            return
         values = {
             "name": data.name,
             "email": data.email,
@@ -100,6 +110,8 @@ def make_handlers(rt: Runtime, channels: Channels):
 
     async def on_participant_erased(session: AsyncSession, envelope: Envelope[Any]) -> None:
         participant_id = envelope.data.participant_id
+        # First wait for whoever is queueing a message for the person (commands.lock_people).
+        await commands.lock_person_for_erasure(session, participant_id)
         contact = (
             await session.execute(select(contacts).where(contacts.c.participant_id == participant_id))
         ).one_or_none()
@@ -109,22 +121,37 @@ def make_handlers(rt: Runtime, channels: Channels):
         await finish_erasure(session, rt.outbox, envelope, service=SOURCE, rows_deleted=deleted)
 
     async def _confirm_erasure(contact: Any, envelope: Envelope[Any]) -> None:
-        """The last message to the person, sent before the contact goes and stored nowhere: a queued
-        delivery would outlive the erasure it confirms. Best effort: if the mail server is down the
-        erasure goes ahead without it (the person saw the confirmation page when asking)."""
+        """The last message to the person, stored nowhere: a queued delivery would outlive the erasure it
+        confirms. Sent once the erasure has committed, never before: a transaction rolled back and tried
+        again (a batch's fallback, a transient error, a crash) would otherwise send it twice. The price:
+        a send that fails after the commit is logged and not retried (the contact is gone). Best effort
+        either way: the person saw the confirmation page when asking."""
         message = messages.erasure_confirmed(
             contact.participant_id, envelope.event_id, rt.links, envelope.occurred_at
         )
         context = message.context(contact.participant_id)
         now = rt.clock()
         to = Recipient(contact.name, contact.email, contact.mobile, contact.language)
+        chosen = []
         for channel in channels_for("erasure_confirmed", commands.preferences_of(contact)):
             if channel == "sms" and not sms_allowed_at(now.astimezone(OSLO)):
                 log.info("erasure confirmation by SMS skipped: quiet hours")
                 continue
-            await send_immediately(
-                channels, channel.value, to, "erasure_confirmed", context, f"erasure-{envelope.event_id}"
-            )
+            chosen.append(channel.value)
+        if not chosen:
+            return
+        key = f"erasure-{envelope.event_id}"
+
+        async def send() -> None:
+            for channel in chosen:
+                await send_immediately(channels, channel, to, "erasure_confirmed", context, key)
+
+        def start() -> None:
+            task = asyncio.get_running_loop().create_task(send(), name="erasure-confirmation")
+            sending.add(task)
+            task.add_done_callback(sending.discard)
+
+        call_after_commit(start)
 
     return {
         "participant.contact_registered.v1": on_contact_registered,
