@@ -19,7 +19,7 @@ from shared.web.staff import session_router
 
 from .api import public, sms, staff
 from .channels import Channels
-from .commands import Clock, Runtime, system_clock
+from .commands import Clock, Runtime, lock_erasures, system_clock
 from .handlers import make_handlers
 from .links import Links
 from .models import metadata
@@ -44,7 +44,11 @@ class NotificationService(Service):
             # Each queue only carries the events bound to it (shared/messaging/topology.py). Whatever a
             # batch of events queued goes out now, not at the sender's next poll.
             self.consume(
-                queue, handlers, documented_as=documented_as, wake_after_commit=self.sender.wake_and_sweep
+                queue,
+                handlers,
+                before_handlers=lock_erasures,
+                documented_as=documented_as,
+                wake_after_commit=self.sender.wake_and_sweep,
             )
         self.document_publishes(AbsenceReported, ParticipantDataDeleted)
         self.background.append(self.sender)

@@ -31,7 +31,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import ARRAY, aggregate_order_by, array, insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from shared.contracts import AbsenceReported
+from shared.contracts import AbsenceReported, Envelope
 from shared.messaging import Outbox
 from shared.settings import Settings
 
@@ -125,6 +125,21 @@ async def lock_people(session: AsyncSession, people: Iterable[uuid.UUID]) -> Non
 
 async def lock_person_for_erasure(session: AsyncSession, participant_id: uuid.UUID) -> None:
     await session.execute(_LOCK_FOR_ERASURE, {"key": _person_key(participant_id)})
+
+
+ERASED_EVENT = "participant.erased.v1"
+_LOCK_ALL_FOR_ERASURE = text(
+    "SELECT count(pg_advisory_xact_lock(k)) FROM (SELECT unnest(CAST(:keys AS bigint[])) AS k ORDER BY 1)"
+    " AS sorted"
+)
+
+
+async def lock_erasures(session: AsyncSession, envelopes: Sequence[Envelope[Any]]) -> None:
+    """The consumer's hook before a batch's handlers: the people it erases, locked all at once in sorted
+    order (ADR 0009), so two batches erasing two people cannot each wait for the other halfway."""
+    keys = sorted({_person_key(e.data.participant_id) for e in envelopes if e.event_type == ERASED_EVENT})
+    if len(keys) > 1:  # one is taken by its handler just as well
+        await session.execute(_LOCK_ALL_FOR_ERASURE, {"keys": keys})
 
 
 async def erased_among(session: AsyncSession, people: Iterable[uuid.UUID]) -> set[uuid.UUID]:

@@ -15,6 +15,7 @@ from notifications_support import GroupOfFour, contact, count
 from sqlalchemy import insert, or_, text
 
 from services.notifications import commands, models
+from services.notifications.app import create_service
 from shared.contracts import ParticipantErased
 from shared.messaging.batching import BatchItem, TransactionBatcher
 from tests.support import eventually
@@ -199,3 +200,50 @@ def _item(envelope, handler) -> BatchItem:
 
 async def _confirmations(sink) -> list:
     return [m for m in sink.received if m.recipients == ["kari@example.org"]]
+
+
+async def test_two_batches_erasing_the_same_two_people_in_opposite_orders_do_not_deadlock(
+    notification_settings,
+):
+    # Each erasure takes its person's lock exclusively; two replicas' batches taking them in message order
+    # (A then B, B then A) would each wait for the other until PostgreSQL broke the circle a second later.
+    # The consumer's hook takes a batch's erasures all at once, sorted (ADR 0009).
+    replicas = [create_service(notification_settings), create_service(notification_settings)]
+    try:
+        people = [uuid.uuid4(), uuid.uuid4()]
+        async with replicas[0].sessions() as session, session.begin():
+            await session.execute(
+                insert(models.contacts),
+                [{"participant_id": p, "name": "Kari", "email": None, "language": "nb"} for p in people],
+            )
+        consumers = [replica.consumers["notifications.people"] for replica in replicas]
+        erase = consumers[0].handlers["participant.erased.v1"]
+        first_done = [asyncio.Event(), asyncio.Event()]
+
+        def item(person: uuid.UUID, done: asyncio.Event | None) -> BatchItem:
+            async def handler(session, envelope):
+                await erase(session, envelope)
+                if done is not None:
+                    done.set()
+                    await asyncio.sleep(0.3)  # hold the first erasure's lock while the other batch starts
+
+            envelope = ParticipantErased(participant_id=person).envelope(source="registration")
+            future = asyncio.get_running_loop().create_future()
+            return BatchItem(envelope, handler, contextvars.copy_context(), future)
+
+        batches = [
+            [item(people[0], first_done[0]), item(people[1], None)],
+            [item(people[1], first_done[1]), item(people[0], None)],
+        ]
+        results = await asyncio.wait_for(
+            asyncio.gather(
+                *(c._apply_batch(b) for c, b in zip(consumers, batches, strict=True)), return_exceptions=True
+            ),
+            timeout=20,
+        )
+        failures = [r for r in results if isinstance(r, BaseException)]
+        assert not failures, failures  # a deadlock would be 40P01 in one of them
+        assert await count(replicas[0], models.contacts, models.contacts.c.participant_id.in_(people)) == 0
+    finally:
+        for replica in replicas:
+            await replica.engine.dispose()
