@@ -14,7 +14,7 @@ from email.header import Header
 from email.message import Message
 from email.mime.multipart import MIMEMultipart
 from email.mime.text import MIMEText
-from email.utils import formatdate, make_msgid
+from email.utils import formatdate, parseaddr
 from typing import Protocol
 
 import aiosmtplib
@@ -60,12 +60,21 @@ def build_email(email: Email, sender: str) -> Message:
     message["To"] = email.to
     message["Subject"] = Header(email.subject, "utf-8", header_name="Subject")
     message["Date"] = formatdate(localtime=False)
-    message["Message-ID"] = make_msgid(idstring=email.reference, domain="selvhjelp.local")
+    message["Message-ID"] = message_id(email.reference, sender)
     message["Auto-Submitted"] = "auto-generated"  # RFC 3834: no auto-replies to this
     message["Content-Language"] = email.language
     message.attach(MIMEText(email.text, "plain", "utf-8"))
     message.attach(MIMEText(email.html, "html", "utf-8"))
     return message
+
+
+def message_id(reference: str, sender: str) -> str:
+    """The same for every attempt at one delivery (the reference names the delivery row): a message sent
+    again after a crash, a lost connection to the database or a cancelled stop, before it was recorded as
+    sent, carries the Message-ID of the first copy, so mail systems can tell it is a repeat. The domain is
+    the sender's, the same on every replica (`make_msgid` would use the host name)."""
+    _, at, domain = parseaddr(sender)[1].rpartition("@")
+    return f"<{reference}@{domain if at and domain else 'selvhjelp.local'}>"
 
 
 class SmtpMailer:
