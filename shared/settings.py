@@ -83,6 +83,11 @@ class Settings(BaseSettings):
     )
     notification_poll_seconds: float = 1.0
     notification_batch_size: int = 50
+    notification_commit_every: int = Field(
+        default=10,
+        ge=1,
+        description="Deliveries sent per transaction: at most this many go out twice after a crash.",
+    )
     notification_retry_base_seconds: float = 2.0
     notification_retry_cap_seconds: float = 900.0
     notification_max_attempts: int = Field(default=12, description="Transient failures before giving up.")

@@ -181,7 +181,28 @@ class DeliveryWorker:
     # --- one pass ----------------------------------------------------------------------------------
     async def send_due(self, lane: str | None = None) -> int:
         """Send one batch of due deliveries of a lane (None: both, receipts last); return how many rows
-        were handled (sent, deferred or failed)."""
+        were handled (sent, deferred or failed).
+
+        The batch is claimed, sent and recorded in chunks of `notification_commit_every`, each in its own
+        transaction: a message is recorded as sent only when its transaction commits, so a crash, a lost
+        database connection or a stop cancelled after its grace period sends again at most one chunk,
+        not the whole batch. Stopping ends the batch after the chunk in hand."""
+        batch = self.settings.notification_batch_size
+        chunk = max(1, min(self.settings.notification_commit_every, batch))
+        handled = 0
+        try:
+            while handled < batch:
+                size = min(chunk, batch - handled)
+                done = await self._send_chunk(lane, size)
+                handled += done
+                if done < size or self._stopping.is_set():
+                    break
+        finally:
+            if lane == URGENT:
+                self._urgent_idle.set()
+        return handled
+
+    async def _send_chunk(self, lane: str | None, size: int) -> int:
         now = self.clock()
         d = deliveries
         is_bulk = d.c.message_type.in_(BULK_MESSAGE_TYPES)
@@ -195,20 +216,14 @@ class DeliveryWorker:
                 await session.execute(
                     # Receipts last: under a burst of registrations, members of a group just formed
                     # should not wait behind thousands of "we got your registration" messages.
-                    due.order_by(is_bulk, d.c.due_at, d.c.id)
-                    .limit(self.settings.notification_batch_size)
-                    .with_for_update(skip_locked=True)
+                    due.order_by(is_bulk, d.c.due_at, d.c.id).limit(size).with_for_update(skip_locked=True)
                 )
             ).all()
             if not rows:
                 return 0
             if lane == URGENT:
-                self._urgent_idle.clear()
-            try:
-                outcomes = await self._attempt_all(session, rows, now, lane)
-            finally:
-                if lane == URGENT:
-                    self._urgent_idle.set()
+                self._urgent_idle.clear()  # set again when the batch is done (send_due)
+            outcomes = await self._attempt_all(session, rows, now, lane)
             await _record(session, rows, outcomes)
             for row, outcome in zip(rows, outcomes, strict=True):
                 log.info(

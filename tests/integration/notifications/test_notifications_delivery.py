@@ -304,3 +304,49 @@ async def test_receipts_wait_while_an_invitation_is_being_sent(notification_sett
         await eventually(lambda: _received(mail_sink, 4))
 
     assert mail_sink.received[0].recipients == ["person0@example.org"]
+
+
+async def test_a_crash_before_recording_sends_again_at_most_one_chunk_and_loses_nothing(
+    notification_settings, mail_sink, clock, monkeypatch
+):
+    # Mails go out before the transaction that claimed them records them as sent. If that record is lost
+    # (a crash, a dropped database connection, a stop cancelled after its grace period), the next pass
+    # sends them again: at most one chunk of them, each with the Message-ID of its first copy.
+    from services.notifications import sender as sender_module
+
+    settings = notification_settings.model_copy(
+        update={"notification_batch_size": 50, "notification_commit_every": 10}
+    )
+    service = create_service(settings, clock=clock)
+    people = [contact(name=f"Person {k}", email=f"person{k}@example.org") for k in range(25)]
+    await _store(service, people, _deliveries(people, "registration_received", clock()))
+    record = sender_module._record
+
+    async def lost_after_fifteen_sent(session, rows, outcomes):
+        if len(mail_sink.received) >= 15:
+            monkeypatch.setattr(sender_module, "_record", record)  # fails once
+            raise ConnectionResetError("the database connection dropped")
+        await record(session, rows, outcomes)
+
+    monkeypatch.setattr(sender_module, "_record", lost_after_fifteen_sent)
+    try:
+        with pytest.raises(ConnectionResetError):
+            await service.sender.send_due()
+        restarted = create_service(settings, clock=clock)  # the worker comes back
+        try:
+            while await restarted.sender.send_due():
+                pass
+        finally:
+            await restarted.engine.dispose()
+        rows = await delivery_rows(service)
+    finally:
+        await service.engine.dispose()
+
+    copies: dict[str, list[str]] = {}
+    for mail in mail_sink.received:
+        copies.setdefault(mail.recipients[0], []).append(mail.message["Message-ID"])
+    assert sorted(copies) == sorted(p.email for p in people)  # nothing lost
+    duplicates = sum(len(ids) - 1 for ids in copies.values())
+    assert 0 < duplicates <= 10  # one chunk, not the whole batch of 25
+    assert all(len(set(ids)) == 1 for ids in copies.values())  # a repeat carries the same Message-ID
+    assert {r.state for r in rows} == {"sent"} and {r.attempts for r in rows} == {1}
