@@ -86,6 +86,11 @@ metrics = SimpleNamespace(
     ),
     consumer_retries=Counter("selvhjelp_consumer_transient_retries_total", "Transient retries", ["consumer"]),
     consumer_failures=Counter("selvhjelp_consumer_failures_total", "Unexpected handler errors", ["consumer"]),
+    notification_outages=Counter(
+        "selvhjelp_notification_outage_retries_total",
+        "Deliveries put back because the mail server or SMS gateway was down or refused our settings",
+        ["channel"],
+    ),
     outbox_published=Counter(
         "selvhjelp_outbox_published_total", "Events confirmed by the broker", ["service"]
     ),

@@ -83,9 +83,18 @@ class Settings(BaseSettings):
     )
     notification_poll_seconds: float = 1.0
     notification_batch_size: int = 50
+    notification_commit_every: int = Field(
+        default=10,
+        ge=1,
+        description="Deliveries sent per transaction: at most this many go out twice after a crash.",
+    )
     notification_retry_base_seconds: float = 2.0
     notification_retry_cap_seconds: float = 900.0
-    notification_max_attempts: int = Field(default=12, description="Transient failures before giving up.")
+    notification_max_attempts: int = Field(
+        default=12,
+        description="Transient failures of a message (4xx for its recipient) before giving up; outages "
+        "(server down, our login or sender refused) do not count.",
+    )
 
     # Calendar: the meeting frame's numbers that operators tune (the rest are in services/calendar/rules.py).
     calendar_notice_days: int = Field(

@@ -1,8 +1,11 @@
 """The two ways out: e-mail over SMTP and SMS through an HTTP gateway.
 
 Each sender raises `DeliveryFailed` with `permanent=True` when trying again cannot help (the address does
-not exist, the gateway refuses the request) and `permanent=False` when it can (the server is down, busy or
-slow). Error texts are redacted before they are stored, since providers like to echo the address.
+not exist, the gateway refuses the request) and `permanent=False` when it can (busy, greylisted). A failure
+that is not about the message at all - the server is down, slow or refusing our own configuration (login,
+sender address) - is an `outage`: the message is kept, without counting it against its attempts, until the
+server or the settings are fixed. Error texts are redacted before they are stored, since providers like to
+echo the address.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ from email.header import Header
 from email.message import Message
 from email.mime.multipart import MIMEMultipart
 from email.mime.text import MIMEText
-from email.utils import formatdate, make_msgid
+from email.utils import formatdate, parseaddr
 from typing import Protocol
 
 import aiosmtplib
@@ -26,10 +29,15 @@ from .domain import classify_smtp_error, redact
 
 
 class DeliveryFailed(Exception):
-    def __init__(self, reason: str, *, permanent: bool) -> None:
+    def __init__(self, reason: str, *, permanent: bool, outage: bool = False) -> None:
         super().__init__(reason)
         self.reason = redact(reason)
-        self.permanent = permanent
+        self.permanent = permanent and not outage
+        self.outage = outage
+
+
+# SMTP replies that speak for the whole session rather than for one recipient or message.
+_SERVICE_CLOSING = 421
 
 
 @dataclass(frozen=True)
@@ -60,12 +68,21 @@ def build_email(email: Email, sender: str) -> Message:
     message["To"] = email.to
     message["Subject"] = Header(email.subject, "utf-8", header_name="Subject")
     message["Date"] = formatdate(localtime=False)
-    message["Message-ID"] = make_msgid(idstring=email.reference, domain="selvhjelp.local")
+    message["Message-ID"] = message_id(email.reference, sender)
     message["Auto-Submitted"] = "auto-generated"  # RFC 3834: no auto-replies to this
     message["Content-Language"] = email.language
     message.attach(MIMEText(email.text, "plain", "utf-8"))
     message.attach(MIMEText(email.html, "html", "utf-8"))
     return message
+
+
+def message_id(reference: str, sender: str) -> str:
+    """The same for every attempt at one delivery (the reference names the delivery row): a message sent
+    again after a crash, a lost connection to the database or a cancelled stop, before it was recorded as
+    sent, carries the Message-ID of the first copy, so mail systems can tell it is a repeat. The domain is
+    the sender's, the same on every replica (`make_msgid` would use the host name)."""
+    _, at, domain = parseaddr(sender)[1].rpartition("@")
+    return f"<{reference}@{domain if at and domain else 'selvhjelp.local'}>"
 
 
 class SmtpMailer:
@@ -131,26 +148,40 @@ class SmtpMailer:
                 # The server had closed the kept session meanwhile: once more, on a new one.
                 await self._deliver(message, await self._open())
         except aiosmtplib.SMTPRecipientsRefused as refused:
+            # RCPT TO: about this recipient (a 5xx fails the message, a 4xx counts against its attempts).
             codes = [r.code for r in refused.recipients] or [None]
             reply = "; ".join(f"{r.code} {r.message}" for r in refused.recipients)
             permanent = all(classify_smtp_error(code) == "permanent" for code in codes)
-            raise DeliveryFailed(f"recipient refused: {reply}", permanent=permanent) from None
-        except (aiosmtplib.SMTPAuthenticationError, aiosmtplib.SMTPSenderRefused) as error:
-            # Our own configuration is wrong, not the message: keep it until someone fixes the settings.
-            raise DeliveryFailed(f"smtp {error.code} {error.message}", permanent=False) from None
-        except aiosmtplib.SMTPResponseException as error:
+            outage = _SERVICE_CLOSING in codes
+            raise DeliveryFailed(f"recipient refused: {reply}", permanent=permanent, outage=outage) from None
+        except aiosmtplib.SMTPDataError as error:
+            # DATA: about this message, as above.
             kind = classify_smtp_error(error.code if 400 <= error.code < 600 else None)
             raise DeliveryFailed(
-                f"smtp {error.code} {error.message}", permanent=kind == "permanent"
+                f"smtp {error.code} {error.message}",
+                permanent=kind == "permanent",
+                outage=error.code == _SERVICE_CLOSING,
             ) from None
+        except aiosmtplib.SMTPResponseException as error:
+            # The greeting, EHLO, STARTTLS, AUTH or MAIL FROM refused, 4xx or 5xx: the server or our own
+            # configuration is wrong, not the message. Keep it until someone fixes the settings.
+            raise DeliveryFailed(f"smtp {error.code} {error.message}", permanent=False, outage=True) from None
         except (aiosmtplib.SMTPException, OSError, TimeoutError) as error:
-            # Could not connect, disconnected, timed out: the mail server will be back.
-            raise DeliveryFailed(f"smtp unavailable: {type(error).__name__}", permanent=False) from None
+            # Could not connect, disconnected, timed out, STARTTLS or AUTH not offered: the mail server
+            # will be back (or its settings fixed).
+            raise DeliveryFailed(
+                f"smtp unavailable: {type(error).__name__}", permanent=False, outage=True
+            ) from None
+
+
+# Gateway answers about the gateway or our settings (token, URL), not the message: an outage.
+_GATEWAY_OUTAGE = frozenset({401, 403, 404, 405, 407, 408, 429})
 
 
 class HttpSmsGateway:
     """JSON POST `{to, text, reference}` to one URL. 2xx: sent; 4xx: the request is wrong and resending the
-    same one cannot help (bad number, rejected text); 5xx, 429 and timeouts: try again later."""
+    same one cannot help (bad number, rejected text); 5xx, 429, timeouts, and a refused token or a wrong
+    URL (401, 403, 404, ...): an outage, tried again until the gateway or the settings are fixed."""
 
     def __init__(self, settings: Settings) -> None:
         self.url = settings.sms_gateway_url
@@ -171,13 +202,14 @@ class HttpSmsGateway:
                 )
         except httpx.HTTPError as error:
             raise DeliveryFailed(
-                f"sms gateway unavailable: {type(error).__name__}", permanent=False
+                f"sms gateway unavailable: {type(error).__name__}", permanent=False, outage=True
             ) from None
         if response.is_success:
             return
-        permanent = 400 <= response.status_code < 500 and response.status_code not in (408, 429)
+        status = response.status_code
+        outage = status >= 500 or status in _GATEWAY_OUTAGE
         raise DeliveryFailed(
-            f"sms gateway {response.status_code}: {response.text[:200]}", permanent=permanent
+            f"sms gateway {status}: {response.text[:200]}", permanent=400 <= status < 500, outage=outage
         )
 
 

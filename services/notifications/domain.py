@@ -152,6 +152,19 @@ def retry_delay(
     return timedelta(seconds=rng.uniform(0.0, ceiling))
 
 
+def outage_delay(
+    down_for: timedelta,
+    base: timedelta = RETRY_BASE,
+    cap: timedelta = RETRY_CAP,
+    rng: RandomSource = random,  # type: ignore[assignment]
+) -> timedelta:
+    """The wait before trying again a message held up by an outage (mail server down, our login refused)
+    that has lasted `down_for`: full jitter below a ceiling that grows with the outage, from `base` up to
+    `cap`. Such a message is tried until the outage ends, so the wait has no attempt count to grow from."""
+    ceiling = min(cap.total_seconds(), max(base.total_seconds(), down_for.total_seconds()))
+    return timedelta(seconds=rng.uniform(0.0, ceiling))
+
+
 SmtpErrorClass = Literal["transient", "permanent"]
 
 

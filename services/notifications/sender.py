@@ -1,10 +1,12 @@
 """The sender: a background worker that sends due deliveries and records what happened.
 
 Due rows are claimed with `FOR UPDATE SKIP LOCKED`, so replicas share the work and never send one row
-twice at the same time; a row is marked in the transaction that claimed it. A transient failure (server
-down, 4xx, timeout) waits `retry_delay` (exponential, full jitter) and is tried again up to a limit; a
-permanent one (unknown address, 5xx, gateway refusal) is recorded as `failed` and never retried. SMS is held
-back in the quiet hours. The message is rendered only now, from the stored context and the contact as it
+twice at the same time; a row is marked in the transaction that claimed it. A transient failure of the
+message (4xx for the recipient) waits `retry_delay` (exponential, full jitter) and is tried again up to a
+limit; a permanent one (unknown address, 5xx for the recipient, gateway refusal) is recorded as `failed`
+and never retried. An outage (server down or slow, our login or sender refused) is not the message's
+failure: it is tried again, with a wait growing with the outage up to the cap, until the outage ends, and
+never counted against its attempts. SMS is held back in the quiet hours. The message is rendered only now, from the stored context and the contact as it
 is at this moment, and the context is dropped once the delivery is settled.
 """
 
@@ -24,11 +26,12 @@ from typing import Any
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from shared.observability import metrics
 from shared.settings import Settings
 
 from .channels import Channels, DeliveryFailed, Email, reference_of
 from .commands import Clock, deliver_messages_waiting_for_known_contacts
-from .domain import OSLO, as_oslo, next_allowed_send_time, retry_delay, too_late
+from .domain import OSLO, as_oslo, next_allowed_send_time, outage_delay, retry_delay, too_late
 from .models import contacts, deliveries
 from .rendering import RenderedMessage, render
 
@@ -79,7 +82,7 @@ def meeting_of(context: dict[str, Any]) -> datetime | None:
 @dataclass(frozen=True)
 class Outcome:
     values: dict[str, Any]
-    result: str  # sent | deferred | retry | failed | expired
+    result: str  # sent | deferred | retry | outage | failed | expired
 
 
 class DeliveryWorker:
@@ -107,6 +110,10 @@ class DeliveryWorker:
         self._stopping = asyncio.Event()
         self._wake = {URGENT: asyncio.Event(), BULK: asyncio.Event()}
         self._sweep_due = False
+        # Per channel, while it is down (or refusing our settings): since when, and when that was last
+        # logged. Cleared by the next message the channel takes.
+        self._down_since: dict[str, datetime] = {}
+        self._down_logged: dict[str, float] = {}
 
     # --- lifecycle ---------------------------------------------------------------------------------
     def start(self) -> None:
@@ -181,7 +188,28 @@ class DeliveryWorker:
     # --- one pass ----------------------------------------------------------------------------------
     async def send_due(self, lane: str | None = None) -> int:
         """Send one batch of due deliveries of a lane (None: both, receipts last); return how many rows
-        were handled (sent, deferred or failed)."""
+        were handled (sent, deferred or failed).
+
+        The batch is claimed, sent and recorded in chunks of `notification_commit_every`, each in its own
+        transaction: a message is recorded as sent only when its transaction commits, so a crash, a lost
+        database connection or a stop cancelled after its grace period sends again at most one chunk,
+        not the whole batch. Stopping ends the batch after the chunk in hand."""
+        batch = self.settings.notification_batch_size
+        chunk = max(1, min(self.settings.notification_commit_every, batch))
+        handled = 0
+        try:
+            while handled < batch:
+                size = min(chunk, batch - handled)
+                done = await self._send_chunk(lane, size)
+                handled += done
+                if done < size or self._stopping.is_set():
+                    break
+        finally:
+            if lane == URGENT:
+                self._urgent_idle.set()
+        return handled
+
+    async def _send_chunk(self, lane: str | None, size: int) -> int:
         now = self.clock()
         d = deliveries
         is_bulk = d.c.message_type.in_(BULK_MESSAGE_TYPES)
@@ -195,20 +223,14 @@ class DeliveryWorker:
                 await session.execute(
                     # Receipts last: under a burst of registrations, members of a group just formed
                     # should not wait behind thousands of "we got your registration" messages.
-                    due.order_by(is_bulk, d.c.due_at, d.c.id)
-                    .limit(self.settings.notification_batch_size)
-                    .with_for_update(skip_locked=True)
+                    due.order_by(is_bulk, d.c.due_at, d.c.id).limit(size).with_for_update(skip_locked=True)
                 )
             ).all()
             if not rows:
                 return 0
             if lane == URGENT:
-                self._urgent_idle.clear()
-            try:
-                outcomes = await self._attempt_all(session, rows, now, lane)
-            finally:
-                if lane == URGENT:
-                    self._urgent_idle.set()
+                self._urgent_idle.clear()  # set again when the batch is done (send_due)
+            outcomes = await self._attempt_all(session, rows, now, lane)
             await _record(session, rows, outcomes)
             for row, outcome in zip(rows, outcomes, strict=True):
                 log.info(
@@ -271,11 +293,16 @@ class DeliveryWorker:
             async with self._limits[lane or URGENT]:
                 await send_rendered(self.channels, row.channel, recipient, message, reference_of(row.id))
         except DeliveryFailed as failure:
+            if failure.outage:
+                return self._outage(row, now, failure.reason)
             if failure.permanent:
                 return self._failed(row, now, failure.reason)
             return self._retry(row, now, failure.reason)
         except Exception as error:  # an adapter bug: treat like a transient failure, it is bounded
             return self._retry(row, now, f"{type(error).__name__}")
+        if self._down_since.pop(row.channel, None) is not None:
+            self._down_logged.pop(row.channel, None)
+            log.warning("channel back after an outage", extra={"channel": row.channel})
         return Outcome(
             {
                 "state": "sent",
@@ -293,6 +320,26 @@ class DeliveryWorker:
             {"state": "failed", "attempts": row.attempts + 1, "last_error": reason[:500], "context": "{}"},
             "failed",
         )
+
+    def _outage(self, row: Any, now: datetime, reason: str) -> Outcome:
+        """The server is down or refuses our own settings: not the message's fault, so its attempts stay
+        as they are and it waits, longer the longer the outage lasts (up to the cap), however long that is.
+        Logged as an error about once a minute per channel, and counted in the metrics."""
+        channel = row.channel
+        since = self._down_since.setdefault(channel, now)
+        metrics.notification_outages.labels(channel).inc()
+        if time.monotonic() - self._down_logged.get(channel, float("-inf")) >= 60:
+            self._down_logged[channel] = time.monotonic()
+            log.error(
+                "channel unavailable or refusing our settings: messages are kept and tried again",
+                extra={"channel": channel, "error": reason, "down_seconds": (now - since).total_seconds()},
+            )
+        wait = outage_delay(
+            now - since,
+            base=timedelta(seconds=self.settings.notification_retry_base_seconds),
+            cap=timedelta(seconds=self.settings.notification_retry_cap_seconds),
+        )
+        return Outcome({"last_error": reason[:500], "due_at": now + wait}, "outage")
 
     def _retry(self, row: Any, now: datetime, reason: str) -> Outcome:
         attempts = row.attempts + 1

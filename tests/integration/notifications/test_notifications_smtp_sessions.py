@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import email
 import email.policy
+from dataclasses import dataclass
 from typing import Any
 
 import pytest
@@ -68,7 +69,7 @@ async def test_a_refused_recipient_fails_alone_and_the_session_goes_on(settings,
         await mailer.send(mail(f"{REFUSED}@example.org", 1))
     await mailer.send(mail("ola@example.org", 2))
 
-    assert refused.value.permanent
+    assert refused.value.permanent and not refused.value.outage
     assert [m.subject for m in sink.received] == ["mail 0", "mail 2"]
     assert len(set(sink.peers)) == 1
 
@@ -103,3 +104,56 @@ async def test_the_sink_command_writes_files_and_keeps_nothing_in_memory(setting
         email.message_from_bytes(f.read_bytes(), policy=email.policy.default)["Subject"] for f in written
     ]
     assert subjects == ["mail 0", "mail 1", "mail 2"]
+
+
+@dataclass
+class RefusingSink(MailSink):
+    """Answers MAIL FROM or DATA with a given reply instead of accepting."""
+
+    mail_from_reply: str | None = None
+    data_reply: str | None = None
+
+    async def handle_MAIL(self, server: Any, session: Any, envelope: Any, address: str, options: Any) -> str:
+        if self.mail_from_reply:
+            return self.mail_from_reply
+        envelope.mail_from = address
+        return "250 OK"
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        return self.data_reply or await super().handle_DATA(server, session, envelope)
+
+
+@pytest.mark.parametrize(
+    ("refusal", "permanent", "outage"),
+    [
+        # Our sender address or the session refused: our configuration, kept until it is fixed.
+        ({"mail_from_reply": "553 5.7.1 Sender address rejected"}, False, True),
+        ({"mail_from_reply": "451 4.3.0 Try again later"}, False, True),
+        ({"data_reply": "421 4.3.2 Service shutting down"}, False, True),
+        # This message refused: it fails alone (5xx) or counts against its own attempts (4xx).
+        ({"data_reply": "554 5.6.0 Message content rejected"}, True, False),
+        ({"data_reply": "452 4.2.2 Mailbox full"}, False, False),
+    ],
+)
+async def test_what_a_refusal_is_about_decides_whether_it_is_an_outage(settings, refusal, permanent, outage):
+    sink = RefusingSink(port=0, **refusal)
+    await sink.start()
+    try:
+        mailer = SmtpMailer(settings.model_copy(update={"smtp_port": sink.port}))
+        with pytest.raises(DeliveryFailed) as failed:
+            await mailer.send(mail("kari@example.org", 0))
+    finally:
+        await sink.stop()
+
+    assert (failed.value.permanent, failed.value.outage) == (permanent, outage)
+
+
+async def test_a_mail_server_that_is_not_there_is_an_outage(settings, sink):
+    await sink.start()
+    port = sink.port
+    await sink.stop()
+    mailer = SmtpMailer(settings.model_copy(update={"smtp_port": port}))
+    with pytest.raises(DeliveryFailed) as failed:
+        await mailer.send(mail("kari@example.org", 0))
+
+    assert failed.value.outage and not failed.value.permanent

@@ -20,6 +20,7 @@ from services.notifications.domain import (
     Preferences,
     classify_smtp_error,
     next_allowed_send_time,
+    outage_delay,
     recipients_for_absence,
     retry_ceiling,
     retry_delay,
@@ -158,6 +159,24 @@ def test_back_off_is_bounded(attempt: int, seed: int) -> None:
 def test_attempts_count_from_one() -> None:
     with pytest.raises(ValueError):
         retry_delay(0)
+
+
+def test_an_outage_waits_longer_the_longer_it_lasts_up_to_the_cap() -> None:
+    ceilings = [
+        outage_delay(timedelta(seconds=down), rng=Highest()).total_seconds()
+        for down in (0, 1, 60, 600, 3600, 86_400)
+    ]
+
+    assert ceilings == [2, 2, 60, 600, 900, 900]
+
+
+@given(down=st.integers(min_value=0, max_value=10**9), seed=st.integers())
+def test_an_outage_wait_is_jittered_and_bounded(down: int, seed: int) -> None:
+    assert (
+        timedelta(0)
+        <= outage_delay(timedelta(seconds=down), rng=random.Random(seed))
+        <= timedelta(minutes=15)
+    )
 
 
 # --- SMTP ----------------------------------------------------------------------------------------
