@@ -9,17 +9,18 @@ left alone: a sent reminder's row is what stops it from being created, and sent,
 from __future__ import annotations
 
 import functools
-import hashlib
 import logging
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import BigInteger, Table, bindparam, delete, func, literal, select, update
+from sqlalchemy import Table, bindparam, delete, func, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
+
+from shared.db.locks import lock_key, lock_keys
 
 from .config import CalendarConfig, reminder_kind
 from .domain import MeetingSeries, Occurrence, first_occurrences, occurrences, reminder_due_times
@@ -80,12 +81,6 @@ def starter_meetings(segments: Sequence[MeetingSeries], config: CalendarConfig) 
     return sorted(found, key=lambda occurrence: occurrence.start)[:count]
 
 
-def _lock_key(table: Table, owner_id: uuid.UUID) -> int:
-    """A stable signed 64-bit advisory-lock key per venue or starter (the tables name the kind)."""
-    digest = hashlib.blake2b(f"{table.fullname}:{owner_id}".encode(), digest_size=8).digest()
-    return int.from_bytes(digest, "big", signed=True)
-
-
 async def lock_booking_owners(
     session: AsyncSession, owners: Iterable[tuple[Table, uuid.UUID | None]]
 ) -> None:
@@ -97,9 +92,10 @@ async def lock_booking_owners(
     waits for the earlier one to end and then sees its rows: an immediate clash, never a deadlock. The keys
     are taken in one sorted order, so two transactions that want the same ones cannot wait for each other.
     """
-    keys = sorted({_lock_key(table, owner_id) for table, owner_id in owners if owner_id is not None})
-    if keys:  # one round trip; the select list is evaluated left to right
-        await session.execute(select(*(func.pg_advisory_xact_lock(literal(key, BigInteger)) for key in keys)))
+    await lock_keys(
+        session,
+        (lock_key(f"{table.fullname}:{owner_id}") for table, owner_id in owners if owner_id is not None),
+    )
 
 
 async def sync_plan(

@@ -25,13 +25,13 @@ from sqlalchemy import (
     literal_column,
     or_,
     select,
-    text,
     update,
 )
 from sqlalchemy.dialects.postgresql import ARRAY, aggregate_order_by, array, insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.contracts import AbsenceReported, Envelope
+from shared.db.locks import lock_keys
 from shared.messaging import Outbox
 from shared.settings import Settings
 
@@ -100,46 +100,37 @@ NO_CONTACT = "no contact details on file"
 # erasure an exclusive one: it waits for those writers to commit and then deletes what they wrote; a
 # writer that comes second waits for the erasure to commit and then sees that the person is gone.
 # Writers share the lock, so they never wait for each other (nor deadlock).
-_LOCK_PEOPLE = text(
-    "SELECT count(pg_advisory_xact_lock_shared(k)) FROM (SELECT unnest(CAST(:keys AS bigint[])) AS k"
-    " ORDER BY 1) AS sorted"
-)
-_LOCK_FOR_ERASURE = text("SELECT pg_advisory_xact_lock(:key)")
+
 # The erasure's own trail says who was erased: this service's participant.data_deleted.v1 events (ids
 # only), which stay in the outbox (docs/quality.md; partial index ix_outbox_data_deleted).
 DATA_DELETED = "participant.data_deleted.v1"
 _ERASED_ID = literal_column("payload #>> '{data,participant_id}'", Text)
 
 
-def _person_key(participant_id: uuid.UUID) -> int:
-    return int.from_bytes(participant_id.bytes[:8], "big", signed=True)
+def _person_keys(people: Iterable[uuid.UUID]) -> list[int]:
+    return [int.from_bytes(p.bytes[:8], "big", signed=True) for p in people]
 
 
 async def lock_people(session: AsyncSession, people: Iterable[uuid.UUID]) -> None:
     """Before writing rows about these people (or reading their contacts to do so): see above. Each later
     statement of the transaction sees an erasure of theirs that committed while it waited."""
-    keys = sorted({_person_key(p) for p in people})
-    if keys:
-        await session.execute(_LOCK_PEOPLE, {"keys": keys})
+    await lock_keys(session, _person_keys(people), shared=True)
 
 
-async def lock_person_for_erasure(session: AsyncSession, participant_id: uuid.UUID) -> None:
-    await session.execute(_LOCK_FOR_ERASURE, {"key": _person_key(participant_id)})
+async def lock_for_erasure(session: AsyncSession, people: Iterable[uuid.UUID]) -> None:
+    """Exclusively: waits for whoever is writing rows about them, and keeps new writers out."""
+    await lock_keys(session, _person_keys(people))
 
 
 ERASED_EVENT = "participant.erased.v1"
-_LOCK_ALL_FOR_ERASURE = text(
-    "SELECT count(pg_advisory_xact_lock(k)) FROM (SELECT unnest(CAST(:keys AS bigint[])) AS k ORDER BY 1)"
-    " AS sorted"
-)
 
 
 async def lock_erasures(session: AsyncSession, envelopes: Sequence[Envelope[Any]]) -> None:
     """The consumer's hook before a batch's handlers: the people it erases, locked all at once in sorted
     order (ADR 0009), so two batches erasing two people cannot each wait for the other halfway."""
-    keys = sorted({_person_key(e.data.participant_id) for e in envelopes if e.event_type == ERASED_EVENT})
-    if len(keys) > 1:  # one is taken by its handler just as well
-        await session.execute(_LOCK_ALL_FOR_ERASURE, {"keys": keys})
+    await lock_for_erasure(
+        session, [e.data.participant_id for e in envelopes if e.event_type == ERASED_EVENT]
+    )
 
 
 async def erased_among(session: AsyncSession, people: Iterable[uuid.UUID]) -> set[uuid.UUID]:
@@ -758,7 +749,7 @@ async def forget_person(session: AsyncSession, participant_id: uuid.UUID) -> int
     """Delete the contact, every delivery to or about the person, their memberships and absences.
 
     Waits for whoever is writing rows about the person (`lock_people`), so it deletes those rows too."""
-    await lock_person_for_erasure(session, participant_id)
+    await lock_for_erasure(session, [participant_id])
     deleted = 0
     person = str(participant_id)
     for statement in (

@@ -111,7 +111,7 @@ def make_handlers(rt: Runtime, channels: Channels):
     async def on_participant_erased(session: AsyncSession, envelope: Envelope[Any]) -> None:
         participant_id = envelope.data.participant_id
         # First wait for whoever is queueing a message for the person (commands.lock_people).
-        await commands.lock_person_for_erasure(session, participant_id)
+        await commands.lock_for_erasure(session, [participant_id])
         contact = (
             await session.execute(select(contacts).where(contacts.c.participant_id == participant_id))
         ).one_or_none()

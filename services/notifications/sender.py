@@ -6,8 +6,9 @@ message (4xx for the recipient) waits `retry_delay` (exponential, full jitter) a
 limit; a permanent one (unknown address, 5xx for the recipient, gateway refusal) is recorded as `failed`
 and never retried. An outage (server down or slow, our login or sender refused) is not the message's
 failure: it is tried again, with a wait growing with the outage up to the cap, until the outage ends, and
-never counted against its attempts. SMS is held back in the quiet hours. The message is rendered only now, from the stored context and the contact as it
-is at this moment, and the context is dropped once the delivery is settled.
+never counted against its attempts. SMS is held back in the quiet hours. The message is rendered only
+now, from the stored context and the contact as it is at this moment, and the context is dropped once the
+delivery is settled.
 """
 
 from __future__ import annotations

@@ -14,6 +14,7 @@ from services.notifications.domain import OSLO
 from shared.contracts import Event, GroupFormed, GroupStarted, MeetingScheduled, ParticipantContactRegistered
 from shared.messaging import Publisher, exchange_of
 from shared.settings import Settings
+from tests.support import eventually
 
 REFUSED = "ukjent"  # the mail sink answers 550 to any address containing this
 
@@ -133,6 +134,16 @@ async def register(events, group: GroupOfFour, mobile_for: str | None = None) ->
         await events.publish(
             "registration", contact(participant_id, name=name, email=group.email(name), mobile=mobile)
         )
+
+
+async def start_group(events, group: GroupOfFour, sink) -> None:
+    """The group's members registered, the group formed, scheduled and started, and its four first-meeting
+    mails arrived: where most tests of a running group begin."""
+    await register(events, group)
+    await events.publish("grouping", group.formed())
+    await events.publish("calendar", group.scheduled())
+    await events.publish("grouping", group.started())
+    await eventually(lambda: mails_arrived(sink, "Første møte i gruppa", 4))
 
 
 def mails(sink, subject_start: str) -> list:

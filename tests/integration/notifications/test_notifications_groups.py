@@ -21,6 +21,7 @@ from notifications_support import (
     mails,
     mails_arrived,
     register,
+    start_group,
 )
 from sqlalchemy.dialects.postgresql import insert
 
@@ -214,11 +215,7 @@ async def test_an_sms_reply_reports_absence_for_the_next_meeting(notifications, 
 async def test_members_are_told_the_group_ended_and_then_forgotten(notifications, events, mail_sink):
     group = GroupOfFour()
     async with running(notifications):
-        await register(events, group)
-        await events.publish("grouping", group.formed())
-        await events.publish("calendar", group.scheduled())
-        await events.publish("grouping", group.started())
-        await eventually(lambda: mails_arrived(mail_sink, "Første møte i gruppa", 4))
+        await start_group(events, group, mail_sink)
         await events.publish("grouping", GroupEnded(group_id=group.group_id))
 
         await eventually(lambda: mails_arrived(mail_sink, "Gruppa di er avsluttet", 4))
@@ -253,11 +250,7 @@ async def test_changes_risks_and_admission_votes_reach_the_members(notifications
     group = GroupOfFour()
     members = list(group.members.values())
     async with running(notifications):
-        await register(events, group)
-        await events.publish("grouping", group.formed())
-        await events.publish("calendar", group.scheduled())
-        await events.publish("grouping", group.started())
-        await eventually(lambda: mails_arrived(mail_sink, "Første møte i gruppa", 4))
+        await start_group(events, group, mail_sink)
 
         moved = group.first_meeting + timedelta(days=1)
         await events.publish(
@@ -306,11 +299,7 @@ async def test_a_new_frequency_a_pause_and_a_cancellation_are_told_as_the_calend
     group = GroupOfFour()
     fortnightly_from = group.first_meeting + timedelta(weeks=2)
     async with running(notifications):
-        await register(events, group)
-        await events.publish("grouping", group.formed())
-        await events.publish("calendar", group.scheduled())
-        await events.publish("grouping", group.started())
-        await eventually(lambda: mails_arrived(mail_sink, "Første møte i gruppa", 4))
+        await start_group(events, group, mail_sink)
 
         await events.publish(
             "calendar",

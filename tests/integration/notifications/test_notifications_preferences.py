@@ -6,7 +6,7 @@ import asyncio
 from urllib.parse import urlsplit
 
 import pytest
-from notifications_support import GroupOfFour, mails, mails_arrived, register
+from notifications_support import GroupOfFour, mails, mails_arrived, start_group
 
 from services.notifications.links import Links
 from shared.contracts import MeetingCancelled, ReminderDue
@@ -22,11 +22,7 @@ async def test_an_opt_out_stops_reminders_but_not_cancellations_which_come_in_th
     ada = group.members["Ada Berg"]
     path = urlsplit(Links(notifications.settings).preferences(ada)).path
     async with running(notifications):
-        await register(events, group)
-        await events.publish("grouping", group.formed())
-        await events.publish("calendar", group.scheduled())
-        await events.publish("grouping", group.started())
-        await eventually(lambda: mails_arrived(mail_sink, "Første møte i gruppa", 4))
+        await start_group(events, group, mail_sink)
 
         page = await client.get(path)
         assert page.status_code == 200 and 'name="only_essential"' in page.text
