@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
 APT_PACKAGES := postgresql rabbitmq-server chromium python3-venv
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: run stop test test-unit setup system-packages docs lint bench clean
+.PHONY: run stop test test-unit test-dates setup system-packages docs lint bench clean
 
 setup: system-packages $(STAMP)
 
@@ -40,6 +40,14 @@ test: setup
 	$(VENV)/bin/pytest -m unit -q
 	$(VENV)/bin/pytest -m "not unit" -q
 
+# The date-sensitive tiers as if on each date that used to break them (a week, both daylight-saving changes,
+# New Year's Eve, 17 May, Christmas Eve), servers included, under libfaketime. Long; not part of `make test`.
+# `make test-dates DATES=dst` runs only the dates whose label contains "dst".
+test-dates: setup
+	@command -v faketime >/dev/null || { echo "installing: faketime"; \
+	  DEBIAN_FRONTEND=noninteractive apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq faketime >/dev/null; }
+	$(PY) -m tests.support.date_runs --only "$(DATES)"
+
 test-unit: $(STAMP)
 	$(VENV)/bin/pytest -m unit -q
 
@@ -59,5 +67,5 @@ bench: setup
 
 clean:
 	-$(PY) -m shared.cli dev stop
-	-$(PY) -c 'from shared.local_servers import stop_local_servers; stop_local_servers()'
+	-$(PY) -c 'from shared.local_servers import stop_local_servers, remove_postgres_data as rm, DEFAULT_RUN_DIR as d; stop_local_servers(); rm(d)'
 	rm -rf .run

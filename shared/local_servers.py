@@ -7,6 +7,7 @@ work in fresh databases and vhosts).
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
@@ -84,26 +85,82 @@ def ensure_packages() -> None:
     subprocess.run(["service", "rabbitmq-server", "stop"], check=False, capture_output=True)
 
 
+# Where the data directory goes when the postgres user cannot reach the run directory (a clone in root's
+# 0700 home or in a `mktemp -d` folder): the postgres user's own home, one folder per run directory.
+POSTGRES_HOME = Path(os.environ.get("SELVHJELP_PG_HOME", "/var/lib/postgresql/selvhjelp"))
+
+
+def _postgres_can_reach(directory: Path) -> bool:
+    """Whether the postgres user can enter `directory` (every folder above it must let it through)."""
+    result = subprocess.run(
+        _as_postgres_user(["test", "-x", str(directory)]), check=False, capture_output=True
+    )
+    return result.returncode == 0
+
+
+def postgres_base(run_dir: Path) -> Path:
+    """The folder holding a run directory's PostgreSQL data (`postgres/`) and log (`postgres.log`).
+
+    The run directory itself when the postgres user can reach it; else a folder of the postgres user's
+    own, named after the run directory, with a link `<run_dir>/postgres` pointing at it so people find
+    the data where they expect it. Both the start and the stop go through here, so they agree."""
+    run_dir = run_dir.resolve()
+    run_dir.mkdir(parents=True, exist_ok=True)
+    if os.geteuid() != 0 or _postgres_can_reach(run_dir):
+        return run_dir
+    base = POSTGRES_HOME / hashlib.sha256(str(run_dir).encode()).hexdigest()[:16]
+    if not base.exists():
+        base.mkdir(parents=True)
+        for folder in (POSTGRES_HOME, base):
+            shutil.chown(folder, "postgres", "postgres")
+            folder.chmod(0o700)
+        _log(
+            f"the postgres user cannot enter {run_dir} (a folder above it is private), "
+            f"so PostgreSQL keeps its data in {base} (linked from {run_dir / 'postgres'})"
+        )
+    link = run_dir / "postgres"
+    if not link.is_symlink():
+        if link.exists():
+            shutil.rmtree(link)  # an unusable data directory left by an older set-up
+        link.symlink_to(base / "postgres")
+    (base / "run_dir.txt").write_text(f"{run_dir}\n")  # which clone this belongs to, for people cleaning up
+    return base
+
+
+def remove_postgres_data(run_dir: Path) -> None:
+    """`make clean`: the data directory goes too when it was kept outside the clone."""
+    base = postgres_base(run_dir)
+    if base != run_dir.resolve():
+        shutil.rmtree(base, ignore_errors=True)
+
+
+def postgres_data_dir(run_dir: Path) -> Path:
+    return postgres_base(run_dir) / "postgres"
+
+
 def start_postgres(run_dir: Path, port: int, extra_options: str = "") -> str:
-    data = run_dir / "postgres"
-    log_file = run_dir / "postgres.log"
     url = f"postgresql+asyncpg://postgres@127.0.0.1:{port}/postgres"
     if _port_open(port):
         return url
-    run_dir.mkdir(parents=True, exist_ok=True)
+    base = postgres_base(run_dir)
+    data = base / "postgres"
+    log_file = base / "postgres.log"
     if not (data / "PG_VERSION").exists():
         data.mkdir(parents=True, exist_ok=True)
         if os.geteuid() == 0:
             shutil.chown(data, "postgres", "postgres")
             data.chmod(0o700)
-        _log("initialising PostgreSQL data directory")
-        subprocess.run(
+        _log(f"initialising PostgreSQL data directory {data}")
+        initdb = subprocess.run(
             _as_postgres_user(
                 [str(PG_BIN / "initdb"), "-D", str(data), "-U", "postgres", "--auth=trust", "-E", "UTF8"]
             ),
-            check=True,
+            check=False,
             capture_output=True,
+            text=True,
         )
+        if initdb.returncode != 0:
+            raise RuntimeError(f"initdb failed for {data}: {initdb.stderr.strip() or initdb.stdout.strip()}")
     log_file.touch()
     if os.geteuid() == 0:
         shutil.chown(log_file, "postgres", "postgres")
@@ -112,19 +169,23 @@ def start_postgres(run_dir: Path, port: int, extra_options: str = "") -> str:
         f" {extra_options}"
     ).strip()
     _log(f"starting PostgreSQL on 127.0.0.1:{port}")
-    subprocess.run(
+    started = subprocess.run(
         _as_postgres_user(
             [str(PG_BIN / "pg_ctl"), "-D", str(data), "-l", str(log_file), "-o", options, "-w", "start"]
         ),
-        check=True,
+        check=False,
         capture_output=True,
+        text=True,
     )
+    if started.returncode != 0:
+        tail = log_file.read_text(errors="replace")[-2000:] if log_file.exists() else ""
+        raise RuntimeError(f"PostgreSQL did not start ({started.stderr.strip()}). {tail}")
     _wait_for(lambda: _port_open(port), "PostgreSQL", 30, log_file)
     return url
 
 
 def stop_postgres(run_dir: Path) -> None:
-    data = run_dir / "postgres"
+    data = postgres_data_dir(run_dir)
     if (data / "postmaster.pid").exists():
         subprocess.run(
             _as_postgres_user([str(PG_BIN / "pg_ctl"), "-D", str(data), "-m", "fast", "-w", "stop"]),

@@ -22,7 +22,7 @@ from services.registration import commands
 from services.registration.app import create_service as create_registration
 from shared.contracts import RegistrationDetails
 from shared.db.migrate import migrate
-from shared.local_servers import DEFAULT_RUN_DIR
+from shared.local_servers import DEFAULT_RUN_DIR, postgres_base
 from shared.settings import Settings
 from tests.support import eventually, running
 from tests.support.factories import registration_body
@@ -45,13 +45,19 @@ def _write_certificates(directory):
     ca.cert_pem.write_to_path(str(directory / "ca.pem"))
     server.private_key_pem.write_to_path(str(directory / "server.key"))
     server.cert_chain_pems[0].write_to_path(str(directory / "server.pem"))
-    for name in ("ca.pem", "server.pem", "server.key"):
-        if os.geteuid() == 0:
-            shutil.chown(directory / name, "postgres", "postgres")
-    os.chmod(directory / "server.key", 0o600)  # PostgreSQL refuses a key others can read
-    os.chmod(directory / "server.pem", 0o644)
-    os.chmod(directory / "ca.pem", 0o644)
     return directory / "ca.pem"
+
+
+def _postgres_copies(directory, run_dir):
+    """Copies of the server's certificate and key where the postgres user can read them (the test's folder
+    may lie in a clone the postgres user cannot enter)."""
+    folder = postgres_base(run_dir)
+    for name in ("server.pem", "server.key"):
+        shutil.copy(directory / name, folder / name)
+        if os.geteuid() == 0:
+            shutil.chown(folder / name, "postgres", "postgres")
+    os.chmod(folder / "server.key", 0o600)  # PostgreSQL refuses a key others can read
+    return folder / "server.pem", folder / "server.key"
 
 
 async def test_amqps_and_verified_postgres_tls_carry_the_flow_and_refuse_an_untrusted_client(
@@ -72,9 +78,8 @@ async def test_amqps_and_verified_postgres_tls_carry_the_flow_and_refuse_an_untr
         "ssl_options.fail_if_no_peer_cert = false",
     )
     database = PrivatePostgres.create(tls_dir / "pg")
-    database.extra_options = (
-        f"-c ssl=on -c ssl_cert_file={tls_dir / 'server.pem'} -c ssl_key_file={tls_dir / 'server.key'}"
-    )
+    pg_cert, pg_key = _postgres_copies(tls_dir, database.run_dir)
+    database.extra_options = f"-c ssl=on -c ssl_cert_file={pg_cert} -c ssl_key_file={pg_key}"
     await asyncio.gather(asyncio.to_thread(broker.start), asyncio.to_thread(database.start))
     monkeypatch.setenv("PGSSLROOTCERT", str(ca_file))
     try:

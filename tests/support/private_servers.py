@@ -15,6 +15,7 @@ from shared.local_servers import (
     PG_BIN,
     LocalPorts,
     _as_postgres_user,
+    postgres_data_dir,
     rabbitmq_pids,
     start_postgres,
     start_rabbitmq,
@@ -96,7 +97,8 @@ class PrivatePostgres:
 
     def kill(self) -> None:
         """Like a crash: the postmaster is SIGKILLed; PostgreSQL recovers from its WAL on the next start."""
-        pid_file = self.run_dir / "postgres" / "postmaster.pid"
+        data = postgres_data_dir(self.run_dir)
+        pid_file = data / "postmaster.pid"
         if pid_file.exists():
             pid = int(pid_file.read_text().split()[0])
             try:
@@ -104,13 +106,13 @@ class PrivatePostgres:
             except ProcessLookupError:
                 pass
             # Backends notice the postmaster is gone and exit; wait until the port is free.
-            subprocess.run(["pkill", "-9", "-f", f"postgres.*{self.run_dir}"], check=False)
+            subprocess.run(["pkill", "-9", "-f", f"postgres.*{data}"], check=False)
         _wait_closed(self.port)
 
     def stop(self) -> None:
         subprocess.run(
             _as_postgres_user(
-                [str(PG_BIN / "pg_ctl"), "-D", str(self.run_dir / "postgres"), "-m", "immediate", "stop"]
+                [str(PG_BIN / "pg_ctl"), "-D", str(postgres_data_dir(self.run_dir)), "-m", "immediate", "stop"]
             ),
             check=False,
             capture_output=True,

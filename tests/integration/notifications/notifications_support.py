@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import func, select
@@ -87,9 +87,12 @@ NAMES = ("Ada Berg", "Bo Dahl", "Cato Eng", "Dina Fjell")
 INVITED = "Du er invitert til en selvhjelpsgruppe"
 
 
-def _first_meeting() -> datetime:
-    soon = datetime.now(OSLO) + timedelta(days=7)
-    return soon.replace(hour=18, minute=0, second=0, microsecond=0)
+def _first_meeting(now: datetime | None = None) -> datetime:
+    """The group's slot is Tuesday evening: the first Tuesday at least a week ahead, at 18:00 (a test run
+    on any weekday sees a Tuesday, as the calendar would schedule it)."""
+    soon = (now or datetime.now(OSLO)).astimezone(OSLO) + timedelta(days=7)
+    tuesday = soon + timedelta(days=(1 - soon.weekday()) % 7)
+    return datetime.combine(tuesday.date(), time(18), tzinfo=OSLO)
 
 
 class GroupOfFour:
