@@ -20,7 +20,7 @@ pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
 async def test_postgres_starts_for_a_clone_in_a_folder_only_root_can_enter():
     private = Path(tempfile.mkdtemp(prefix="selvhjelp-clone-"))  # mode 0700, like /root
-    assert stat.S_IMODE(private.stat().st_mode) == 0o700
+    assert stat.S_IMODE(os.stat(private).st_mode) == 0o700
     run_dir = private / "repo" / ".run"
     port = free_port()
     base = postgres_base(run_dir)

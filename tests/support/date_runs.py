@@ -182,10 +182,11 @@ def main(argv: list[str] | None = None) -> int:
         results.append((test_date, code, summary, time.monotonic() - began))
         _say(f"    {'ok  ' if code == 0 else 'FAIL'} {summary} in {time.monotonic() - began:.0f} s")
     print()
-    print(f"{'date':<20} {'as if (Oslo)':<24} result")
+    print(f"{'date':<20} {'as if (Oslo)':<24} {'time':>6}  result")
     for test_date, code, summary, seconds in results:
         when = test_date.instant.strftime("%a %Y-%m-%d %H:%M %Z")
-        print(f"{test_date.label:<20} {when:<24} {'ok  ' if code == 0 else 'FAIL'} {summary.split('  (log')[0]}")
+        verdict = "ok  " if code == 0 else "FAIL"
+        print(f"{test_date.label:<20} {when:<24} {seconds:>5.0f}s  {verdict} {summary.split('  (log')[0]}")
     failed = [r for r in results if r[1] != 0]
     print(f"{len(results) - len(failed)} of {len(results)} dates passed")
     return 1 if failed else 0
