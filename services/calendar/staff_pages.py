@@ -20,6 +20,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.dialects.postgresql import insert
 
 from shared.auth import InvalidLink, verify_link
+from shared.clock import norway_today
 from shared.reference import all_municipalities, get_municipality
 from shared.web import choose_language, create_environment, page, redirect
 from shared.web.staff import staff_page
@@ -95,7 +96,7 @@ async def group_schedule_page(group_id: uuid.UUID, request: Request, user: Staff
         language=language,
         page_title=t["schedule_title"],
         s=schedule,
-        today=date.today().isoformat(),
+        today=norway_today().isoformat(),
         grouping_url=grouping,
         calendar_url=service_of(request).settings.calendar_url,
         **_messages(request),

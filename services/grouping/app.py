@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import date, datetime
 
 from fastapi import FastAPI
 
+from shared.clock import norway_today
 from shared.contracts import (
     GroupAdmissionDecided,
     GroupAdmissionRequested,
@@ -35,8 +36,9 @@ from .staff_pages import staff_pages
 NAME = "grouping"
 
 
-def today():
-    return datetime.now(UTC).date()
+def today(now: datetime | None = None) -> date:
+    """Ages and waiting times count in Norwegian days."""
+    return norway_today(now)
 
 
 def create_service(settings: Settings | None = None, rules: domain.PlanningRules | None = None) -> Service:

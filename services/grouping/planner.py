@@ -16,6 +16,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import delete, func, select
 
+from shared.clock import norway_today
 from shared.messaging.errors import is_transient
 from shared.observability import metrics
 
@@ -40,7 +41,7 @@ class Planner:
         self.service = service
         self.rules = rules
         self.timing = timing
-        self.today = today or (lambda: datetime.now(UTC).date())
+        self.today = today or norway_today
         self._task: asyncio.Task[None] | None = None
         self._wake = asyncio.Event()
         # None: every district with people waiting is planned once at start. A replica that died between
