@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 from functools import lru_cache
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -19,6 +20,9 @@ class Settings(BaseSettings):
     rabbitmq_url: str = Field(
         default="amqp://guest:guest@127.0.0.1:5682/", description="AMQP URL incl. vhost."
     )
+    # What may be missing or plain: only "development" (make run, compose, tests that ask for it) runs
+    # without the secrets and TLS a deployment needs; anything else refuses to start without them.
+    environment: Literal["development", "production"] = "production"
     log_level: str = "INFO"
     log_json: bool = True
 
@@ -70,7 +74,11 @@ class Settings(BaseSettings):
     smtp_host: str = "127.0.0.1"
     smtp_port: int = 1025
     smtp_tls: bool = Field(default=False, description="Implicit TLS (SMTPS, usually port 465).")
-    smtp_starttls: bool = Field(default=False, description="Require STARTTLS (usually port 587).")
+    smtp_starttls: bool = Field(
+        default=False,
+        description="Require STARTTLS (usually port 587). Off, STARTTLS is still used whenever the server "
+        "offers it; required outside development when a password is set.",
+    )
     smtp_user: str | None = None
     smtp_password: str | None = None
     smtp_from: str = "Selvhjelp Norge <ikke-svar@selvhjelp.example.no>"
@@ -78,8 +86,13 @@ class Settings(BaseSettings):
     sms_gateway_url: str = "http://127.0.0.1:8125/sms"
     sms_gateway_token: str | None = Field(default=None, description="Bearer token for the SMS gateway.")
     sms_timeout_seconds: float = 10.0
-    sms_inbound_token: str | None = Field(
-        default=None, description="Shared secret the gateway sends as X-Gateway-Token on SMS replies."
+    sms_inbound_secret: str | None = Field(
+        default=None,
+        description="Key of the HMAC-SHA256 signature the gateway puts on SMS replies "
+        "(X-Gateway-Signature over X-Gateway-Timestamp and the body); required outside development.",
+    )
+    sms_inbound_max_age_seconds: float = Field(
+        default=300.0, gt=0, description="A signed SMS reply older or newer than this is refused (replays)."
     )
     notification_poll_seconds: float = 1.0
     notification_batch_size: int = 50

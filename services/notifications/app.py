@@ -54,6 +54,21 @@ class NotificationService(Service):
         self.background.append(self.sender)
 
 
+def settings_problems(settings: Settings) -> list[str]:
+    """What keeps this service from starting outside development (`selvhjelp notifications run` checks):
+    the SMS webhook would be open to anyone, and the relay password would cross the network in clear."""
+    if settings.environment == "development":
+        return []
+    problems = []
+    if not settings.sms_inbound_secret:
+        problems.append("SMS_INBOUND_SECRET is not set: SMS replies could not be told from forgeries")
+    if settings.smtp_password and not (settings.smtp_tls or settings.smtp_starttls):
+        problems.append(
+            "SMTP_PASSWORD is set but neither SMTP_TLS nor SMTP_STARTTLS: the password would go in clear"
+        )
+    return problems
+
+
 def create_service(
     settings: Settings | None = None, *, clock: Clock = system_clock, channels: Channels | None = None
 ) -> NotificationService:
