@@ -79,6 +79,9 @@ class Settings(BaseSettings):
         description="Require STARTTLS (usually port 587). Off, STARTTLS is still used whenever the server "
         "offers it; required outside development when a password is set.",
     )
+    smtp_ca_file: str | None = Field(
+        default=None, description="CA bundle to verify the SMTP server with (default: the system's)."
+    )
     smtp_user: str | None = None
     smtp_password: str | None = None
     smtp_from: str = "Selvhjelp Norge <ikke-svar@selvhjelp.example.no>"
