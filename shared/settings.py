@@ -69,6 +69,25 @@ class Settings(BaseSettings):
     # than needed); the job checks this often and only one replica runs it at a time.
     registration_retention_days: int = Field(default=365, ge=1)
     registration_retention_interval_seconds: float = 3600.0
+    # Every service's retention job (shared/retention.py; periods and reasons in docs/operations.md).
+    retention_interval_seconds: float = Field(default=3600.0, gt=0)
+    outbox_retention_days: int = Field(
+        default=7, ge=1, description="Sent events (payloads with names, contacts) are deleted after this."
+    )
+    inbox_retention_days: int = Field(
+        default=30,
+        ge=1,
+        description="Handled-event records are kept this long: longer than any redelivery, including a "
+        "replay from a dead-letter queue (dlq_message_ttl_days), so a late duplicate is still recognised.",
+    )
+    dlq_message_ttl_days: int = Field(
+        default=14, ge=1, description="Dead-lettered messages expire after this (broker policy)."
+    )
+    notification_retention_days: int = Field(
+        default=90,
+        ge=1,
+        description="Finished deliveries (with their rendered context) and past absences are deleted after this.",
+    )
 
     # Notifications: SMTP and the SMS gateway (defaults point at the local sinks of `make run`).
     smtp_host: str = "127.0.0.1"

@@ -17,6 +17,7 @@ from shared.settings import Settings, get_settings
 from shared.web import mount_static
 from shared.web.staff import session_router
 
+from . import retention
 from .api import public, sms, staff
 from .channels import Channels
 from .commands import Clock, Runtime, lock_erasures, system_clock
@@ -52,6 +53,7 @@ class NotificationService(Service):
             )
         self.document_publishes(AbsenceReported, ParticipantDataDeleted)
         self.background.append(self.sender)
+        retention.add_steps(self.retention, settings.notification_retention_days)
 
 
 def settings_problems(settings: Settings) -> list[str]:
