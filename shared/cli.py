@@ -26,6 +26,13 @@ def _run_service(service: str, args: argparse.Namespace) -> int:
 
     settings = get_settings()
     app_module = importlib.import_module(f"services.{service}.app")
+    # A service names what it cannot run without outside development (missing secrets, TLS off).
+    problems = getattr(app_module, "settings_problems", lambda _settings: [])(settings)
+    if problems:
+        print(f"{service} will not start (ENVIRONMENT={settings.environment}):", file=sys.stderr)
+        for problem in problems:
+            print(f"  - {problem}", file=sys.stderr)
+        return 2
     uvicorn.run(
         app_module.create_app(settings),
         host=args.host or settings.http_host,

@@ -64,6 +64,7 @@ def service_env(database_url: str, rabbitmq_url: str) -> dict[str, str]:
         "DATABASE_URL": database_url,
         "RABBITMQ_URL": rabbitmq_url,
         "SELVHJELP_RUN_DIR": str(RUN_DIR),
+        "ENVIRONMENT": "development",  # local sinks without TLS, no SMS gateway secret
         "DEV_SIGN_IN": "true",  # the staff console's pick-a-district sign-in (never in production)
     }
 

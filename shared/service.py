@@ -38,6 +38,7 @@ from shared.messaging import (
 from shared.messaging.consumer import BeforeHandlers, Handler, RejectionHook
 from shared.observability import OutboxBacklogProbe, configure_logging
 from shared.request_timing import TimeAndTraceRequests
+from shared.retention import RetentionJob
 from shared.settings import Settings
 from shared.tracing import configure_tracing
 
@@ -87,7 +88,11 @@ class Service:
         )
         self.consumers: dict[str, EventConsumer] = {}
         # Objects with start() and async stop(): schedulers, pollers, probes.
-        self.background: list[Any] = [OutboxBacklogProbe(name, self.sessions, self.outbox.table)]
+        self.retention = RetentionJob(name, self.sessions, settings, self.outbox.table, self.inbox)
+        self.background: list[Any] = [
+            OutboxBacklogProbe(name, self.sessions, self.outbox.table),
+            self.retention,
+        ]
         self._started = False
 
     # --- wiring ------------------------------------------------------------------------------------

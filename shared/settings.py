@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 from functools import lru_cache
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -19,6 +20,9 @@ class Settings(BaseSettings):
     rabbitmq_url: str = Field(
         default="amqp://guest:guest@127.0.0.1:5682/", description="AMQP URL incl. vhost."
     )
+    # What may be missing or plain: only "development" (make run, compose, tests that ask for it) runs
+    # without the secrets and TLS a deployment needs; anything else refuses to start without them.
+    environment: Literal["development", "production"] = "production"
     log_level: str = "INFO"
     log_json: bool = True
 
@@ -65,12 +69,38 @@ class Settings(BaseSettings):
     # than needed); the job checks this often and only one replica runs it at a time.
     registration_retention_days: int = Field(default=365, ge=1)
     registration_retention_interval_seconds: float = 3600.0
+    # Every service's retention job (shared/retention.py; periods and reasons in docs/operations.md).
+    retention_interval_seconds: float = Field(default=3600.0, gt=0)
+    outbox_retention_days: int = Field(
+        default=7, ge=1, description="Sent events (payloads with names, contacts) are deleted after this."
+    )
+    inbox_retention_days: int = Field(
+        default=30,
+        ge=1,
+        description="Handled-event records are kept this long: longer than any redelivery, including a "
+        "replay from a dead-letter queue (dlq_message_ttl_days), so a late duplicate is still recognised.",
+    )
+    dlq_message_ttl_days: int = Field(
+        default=14, ge=1, description="Dead-lettered messages expire after this (broker policy)."
+    )
+    notification_retention_days: int = Field(
+        default=90,
+        ge=1,
+        description="Finished deliveries (with their rendered context) and past absences are deleted after this.",
+    )
 
     # Notifications: SMTP and the SMS gateway (defaults point at the local sinks of `make run`).
     smtp_host: str = "127.0.0.1"
     smtp_port: int = 1025
     smtp_tls: bool = Field(default=False, description="Implicit TLS (SMTPS, usually port 465).")
-    smtp_starttls: bool = Field(default=False, description="Require STARTTLS (usually port 587).")
+    smtp_starttls: bool = Field(
+        default=False,
+        description="Require STARTTLS (usually port 587). Off, STARTTLS is still used whenever the server "
+        "offers it; required outside development when a password is set.",
+    )
+    smtp_ca_file: str | None = Field(
+        default=None, description="CA bundle to verify the SMTP server with (default: the system's)."
+    )
     smtp_user: str | None = None
     smtp_password: str | None = None
     smtp_from: str = "Selvhjelp Norge <ikke-svar@selvhjelp.example.no>"
@@ -78,8 +108,13 @@ class Settings(BaseSettings):
     sms_gateway_url: str = "http://127.0.0.1:8125/sms"
     sms_gateway_token: str | None = Field(default=None, description="Bearer token for the SMS gateway.")
     sms_timeout_seconds: float = 10.0
-    sms_inbound_token: str | None = Field(
-        default=None, description="Shared secret the gateway sends as X-Gateway-Token on SMS replies."
+    sms_inbound_secret: str | None = Field(
+        default=None,
+        description="Key of the HMAC-SHA256 signature the gateway puts on SMS replies "
+        "(X-Gateway-Signature over X-Gateway-Timestamp and the body); required outside development.",
+    )
+    sms_inbound_max_age_seconds: float = Field(
+        default=300.0, gt=0, description="A signed SMS reply older or newer than this is refused (replays)."
     )
     notification_poll_seconds: float = 1.0
     notification_batch_size: int = 50

@@ -3,15 +3,14 @@ delivery log for staff (states and counts, never message bodies)."""
 
 from __future__ import annotations
 
-import hmac
 import uuid
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Literal
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Depends, Form, Header, HTTPException, Query, Request
+from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from sqlalchemy import or_, select
 
 from shared.auth import InvalidLink, StaffUser, verify_link
@@ -19,7 +18,7 @@ from shared.service import Service
 from shared.web import LANGUAGE_COOKIE, LANGUAGES, remember_language
 from shared.web_auth import staff_user
 
-from . import commands, pages
+from . import commands, gateway_auth, pages
 from .commands import AbsenceOutcome, Runtime
 from .domain import ChannelPreference, as_oslo, is_absence_reply, normalise_mobile
 from .links import ABSENCE, PREFERENCES
@@ -157,39 +156,88 @@ class InboundSms(BaseModel):
     text: str = Field(max_length=1600)
 
 
-class InboundResult(BaseModel):
-    outcome: str = Field(
-        description="reported, already_reported, meeting_passed, not_in_a_group, no_meeting, "
-        "unknown_sender or not_understood"
+class InboundReceived(BaseModel):
+    status: Literal["received"] = Field(
+        default="received",
+        description="Always the same, whoever sent it and whatever it said: the answer must not tell a "
+        "caller whether a number belongs to a participant.",
     )
 
 
-@sms.post("/inbound", response_model=InboundResult, summary='An SMS reply ("KAN IKKE") from the gateway')
-async def inbound_sms(
-    message: InboundSms,
-    request: Request,
-    gateway_token: Annotated[str | None, Header(alias="X-Gateway-Token")] = None,
-) -> InboundResult:
+_INBOUND_BODY = {
+    "required": True,
+    "content": {"application/json": {"schema": InboundSms.model_json_schema(by_alias=True)}},
+}
+
+
+_SIGNATURE_HEADERS = [
+    {
+        "in": "header",
+        "name": gateway_auth.TIMESTAMP_HEADER,
+        "required": True,
+        "schema": {"type": "string", "pattern": "^[0-9]+$"},
+        "description": "When the gateway signed the request, Unix seconds; refused if far from our clock.",
+    },
+    {
+        "in": "header",
+        "name": gateway_auth.SIGNATURE_HEADER,
+        "required": True,
+        "schema": {"type": "string", "pattern": "^sha256=[0-9a-f]{64}$"},
+        "description": "sha256=hex(HMAC-SHA256(SMS_INBOUND_SECRET, timestamp + '.' + raw body)).",
+    },
+]
+
+
+def _gateway_may_post(request: Request, body: bytes) -> None:
+    settings = _runtime(request).settings
+    secret = settings.sms_inbound_secret
+    if not secret:
+        if settings.environment == "development":
+            return  # `make run` and tests without a gateway; production refuses to start like this
+        raise HTTPException(503, "SMS replies are not configured (SMS_INBOUND_SECRET)")
+    authentic = gateway_auth.is_authentic(
+        secret,
+        request.headers.get(gateway_auth.TIMESTAMP_HEADER),
+        request.headers.get(gateway_auth.SIGNATURE_HEADER),
+        body,
+        now=_runtime(request).clock(),
+        max_age_seconds=settings.sms_inbound_max_age_seconds,
+    )
+    if not authentic:
+        raise HTTPException(401, "signature missing, wrong or too old")
+
+
+@sms.post(
+    "/inbound",
+    response_model=InboundReceived,
+    summary='An SMS reply ("KAN IKKE") from the gateway',
+    openapi_extra={"requestBody": _INBOUND_BODY, "parameters": _SIGNATURE_HEADERS},
+    responses={401: {"description": "Not signed by the gateway (X-Gateway-Signature), or too old."}},
+)
+async def inbound_sms(request: Request) -> InboundReceived:
+    """Signed by the gateway (X-Gateway-Timestamp, X-Gateway-Signature). A reply "KAN IKKE" from a
+    participant's number reports them absent from their next meeting; anything else changes nothing.
+    The answer is the same either way, so it never tells whether a number is a participant's."""
+    body = await request.body()  # the signature covers these exact bytes: check before parsing
+    _gateway_may_post(request, body)
+    try:
+        message = InboundSms.model_validate_json(body)
+    except ValidationError as error:
+        raise HTTPException(422, error.errors(include_url=False, include_input=False)) from None
     rt = _runtime(request)
-    expected = rt.settings.sms_inbound_token
-    if expected and not hmac.compare_digest(gateway_token or "", expected):
-        raise HTTPException(401, "unknown gateway")
-    # 200 whether we understood it or not: a gateway retries anything else.
-    if not is_absence_reply(message.text):
-        return InboundResult(outcome="not_understood")
     mobile = normalise_mobile(message.sender)
+    if not is_absence_reply(message.text) or not mobile:
+        return InboundReceived()
     service = _service(request)
     async with service.sessions() as session, session.begin():
-        people = await commands.participants_with_mobile(session, mobile) if mobile else []
-        if not people:
-            return InboundResult(outcome="unknown_sender")
-        outcome = "no_meeting"
-        for participant_id in people:  # a shared number: each person's own next meeting
+        for participant_id in await commands.participants_with_mobile(session, mobile):
+            # A shared number: each person's own next meeting.
             start = await commands.next_meeting_of(session, participant_id, rt.clock())
             if start is not None:
-                outcome = (await commands.report_absence(session, rt, participant_id, start)).value
+                await commands.report_absence(session, rt, participant_id, start)
     service.relay.wake()
-    return InboundResult(outcome=outcome)
+    # 200 whether we understood it or not: a gateway retries anything else.
+    return InboundReceived()
 
 
 # --- preferences -------------------------------------------------------------------------------------

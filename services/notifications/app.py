@@ -17,6 +17,7 @@ from shared.settings import Settings, get_settings
 from shared.web import mount_static
 from shared.web.staff import session_router
 
+from . import retention
 from .api import public, sms, staff
 from .channels import Channels
 from .commands import Clock, Runtime, lock_erasures, system_clock
@@ -52,6 +53,22 @@ class NotificationService(Service):
             )
         self.document_publishes(AbsenceReported, ParticipantDataDeleted)
         self.background.append(self.sender)
+        retention.add_steps(self.retention, settings.notification_retention_days)
+
+
+def settings_problems(settings: Settings) -> list[str]:
+    """What keeps this service from starting outside development (`selvhjelp notifications run` checks):
+    the SMS webhook would be open to anyone, and the relay password would cross the network in clear."""
+    if settings.environment == "development":
+        return []
+    problems = []
+    if not settings.sms_inbound_secret:
+        problems.append("SMS_INBOUND_SECRET is not set: SMS replies could not be told from forgeries")
+    if settings.smtp_password and not (settings.smtp_tls or settings.smtp_starttls):
+        problems.append(
+            "SMTP_PASSWORD is set but neither SMTP_TLS nor SMTP_STARTTLS: the password would go in clear"
+        )
+    return problems
 
 
 def create_service(

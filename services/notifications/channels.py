@@ -85,6 +85,16 @@ def message_id(reference: str, sender: str) -> str:
     return f"<{reference}@{domain if at and domain else 'selvhjelp.local'}>"
 
 
+def _starttls(s: Settings) -> bool | None:
+    """aiosmtplib's start_tls: True demands STARTTLS, None upgrades whenever the server offers it (never
+    False, which would send mail and the relay password in clear even to a server offering TLS)."""
+    if s.smtp_tls:
+        return False  # implicit TLS: the session is encrypted from its first byte
+    if s.smtp_starttls or (s.smtp_password and s.environment != "development"):
+        return True  # our password never crosses the network in clear, even if STARTTLS is stripped
+    return None
+
+
 class SmtpMailer:
     """Sends over SMTP, keeping up to `connections` sessions open between messages: connecting (and TLS,
     and AUTH) costs more than sending one message, and a sender pass sends many. A session idle longer
@@ -102,7 +112,8 @@ class SmtpMailer:
             hostname=s.smtp_host,
             port=s.smtp_port,
             use_tls=s.smtp_tls,
-            start_tls=s.smtp_starttls,
+            start_tls=_starttls(s),
+            cert_bundle=s.smtp_ca_file,
             username=s.smtp_user,
             password=s.smtp_password,
             timeout=s.smtp_timeout_seconds,

@@ -119,8 +119,13 @@ def build_definitions(
     passwords: Mapping[str, str] | None = None,
     salt: Callable[[], bytes] = lambda: os.urandom(4),
     topology: Topology = TOPOLOGY,
+    dlq_message_ttl_ms: int | None = None,
 ) -> dict[str, object]:
     """The definitions document. `user_prefix` lets tests load it beside other users on a shared broker."""
+    if dlq_message_ttl_ms is None:
+        from shared.settings import Settings
+
+        dlq_message_ttl_ms = Settings().dlq_message_ttl_days * 24 * 3600 * 1000
     if delivery_limit is None:
         from shared.settings import Settings
 
@@ -185,7 +190,14 @@ def build_definitions(
             "pattern": exactly(q.dead_letter_queue for q in queues),
             "apply-to": "queues",
             "priority": 0,
-            "definition": {"max-length-bytes": DLQ_MAX_LENGTH_BYTES, "overflow": "reject-publish"},
+            # Dead letters hold personal data too: an operator has `dlq_message_ttl_days` to look and
+            # replay (the alert fires at once); then they expire. A policy, not a queue argument, so the
+            # period can change without recreating the queues.
+            "definition": {
+                "max-length-bytes": DLQ_MAX_LENGTH_BYTES,
+                "overflow": "reject-publish",
+                "message-ttl": dlq_message_ttl_ms,
+            },
         }
     ]
     return {

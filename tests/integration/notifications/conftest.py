@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 
 import httpx
 import pytest
-from notifications_support import REFUSED, Events, MovableClock
+from notifications_support import REFUSED, SMS_SECRET, Events, MovableClock
 
 from services.notifications.app import NotificationService, create_service, http_app
 from services.notifications.sinks import MailSink, SmsSink
@@ -33,6 +33,7 @@ def notification_settings(settings: Settings, mail_sink: MailSink, sms_sink: Sms
     return settings.model_copy(
         update={
             "smtp_port": mail_sink.port,
+            "sms_inbound_secret": SMS_SECRET,
             "sms_gateway_url": sms_sink.url,
             "smtp_timeout_seconds": 5.0,
             "notification_poll_seconds": 0.1,

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import func, select
 
-from services.notifications import models
+from services.notifications import gateway_auth, models
 from services.notifications.app import NotificationService
 from services.notifications.domain import OSLO
 from shared.contracts import Event, GroupFormed, GroupStarted, MeetingScheduled, ParticipantContactRegistered
@@ -17,6 +18,19 @@ from shared.settings import Settings
 from tests.support import eventually
 
 REFUSED = "ukjent"  # the mail sink answers 550 to any address containing this
+SMS_SECRET = "test-sms-gateway-secret"
+
+
+async def sms_reply(client, clock, sender: str, text: str, *, secret: str = SMS_SECRET, age: float = 0.0):
+    """POST an SMS reply as the gateway does: signed over its timestamp and raw body."""
+    body = json.dumps({"from": sender, "text": text}).encode()
+    timestamp = int(clock().timestamp() - age)
+    headers = {
+        "Content-Type": "application/json",
+        gateway_auth.TIMESTAMP_HEADER: str(timestamp),
+        gateway_auth.SIGNATURE_HEADER: gateway_auth.sign(secret, timestamp, body),
+    }
+    return await client.post("/api/v1/sms/inbound", content=body, headers=headers)
 
 
 class MovableClock:

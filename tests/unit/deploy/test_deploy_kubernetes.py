@@ -9,6 +9,7 @@ import json
 import shutil
 import subprocess
 from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
 import kubernetes_validate
 import pytest
@@ -24,6 +25,7 @@ pytestmark = pytest.mark.unit
 K8S = Path(__file__).resolve().parents[3] / "deploy" / "k8s"
 OVERLAYS = ("dev", "production")
 KUBERNETES_VERSION = "1.30"
+CA_DIR = "/etc/selvhjelp/ca"
 AUTOSCALED = {"registration", "calendar", "notifications"}
 # The operators' custom resources: the spec fields we use and those a cluster must have.
 OPERATOR_RESOURCES = {
@@ -146,7 +148,8 @@ def test_every_pod_runs_as_a_non_root_user_on_a_read_only_root_filesystem(overla
         assert security["readOnlyRootFilesystem"] is True
         assert security["allowPrivilegeEscalation"] is False
         assert security["capabilities"]["drop"] == ["ALL"]
-        assert {m["mountPath"] for m in container(workload)["volumeMounts"]} == {"/tmp"}
+        mounts = {m["mountPath"]: m for m in container(workload)["volumeMounts"]}
+        assert set(mounts) == {"/tmp", CA_DIR} and mounts[CA_DIR]["readOnly"] is True
 
 
 @pytest.mark.parametrize("overlay", OVERLAYS)
@@ -182,7 +185,7 @@ def test_services_reach_only_rabbitmq_postgresql_and_dns_and_notifications_also_
             for rule in p["spec"].get("egress", [])
             for port_rule in rule.get("ports", [])
         }
-        expected = {5672, 5671, 5432, 53} | ({587, 465} if name == "notifications" else set())
+        expected = {5671, 5432, 53} | ({587, 465} if name == "notifications" else set())
         assert reached == expected, name
 
 
@@ -239,8 +242,8 @@ def test_each_service_connects_as_its_own_rabbitmq_user(overlay):
         secret = container(objects(overlay, "Deployment")[name])["envFrom"][1]["secretRef"]["name"]
         urls = secrets[secret]["stringData"]
         assert urls["DATABASE_URL"].startswith("postgresql+asyncpg://")
-        assert urls["RABBITMQ_URL"].startswith(f"amqp://{name}:") and name in users
-        assert urls["RABBITMQ_URL"].endswith("/selvhjelp")
+        assert urls["RABBITMQ_URL"].startswith(f"amqps://{name}:") and name in users
+        assert urlsplit(urls["RABBITMQ_URL"]).path == "/selvhjelp"
 
 
 @pytest.mark.parametrize("overlay", OVERLAYS)
@@ -262,3 +265,37 @@ def test_production_postgresql_is_backed_up_for_point_in_time_recovery():
     assert postgres["spec"]["minSyncReplicas"] >= 1
     assert nightly["spec"]["cluster"]["name"] == postgres["metadata"]["name"]
     assert objects("production", "PodDisruptionBudget")["selvhjelp-rabbitmq"]["spec"]["maxUnavailable"] == 1
+
+
+@pytest.mark.parametrize("overlay", OVERLAYS)
+def test_every_link_is_tls_with_the_server_verified_and_the_broker_has_no_plain_listener(overlay):
+    secrets = objects(overlay, "Secret")
+    workloads = [*objects(overlay, "Deployment").values(), *objects(overlay, "Job").values()]
+    for workload in workloads:
+        main = container(workload)
+        env = {e["name"]: e.get("value") for e in main.get("env", [])}
+        pod = workload["spec"]["template"]["spec"]
+        (ca,) = [v for v in pod["volumes"] if v["name"] == "ca"]
+        projected = {
+            (source["secret"]["name"], item["key"], item["path"])
+            for source in ca["projected"]["sources"]
+            for item in source["secret"]["items"]
+        }
+        # The CAs only: no private key of the broker's TLS Secret reaches a service.
+        assert projected == {
+            ("selvhjelp-rabbitmq-tls", "ca.crt", "rabbitmq-ca.crt"),
+            ("selvhjelp-postgres-ca", "ca.crt", "postgres-ca.crt"),
+        }
+        assert env["PGSSLROOTCERT"] == f"{CA_DIR}/postgres-ca.crt"
+        urls = secrets[main["envFrom"][1]["secretRef"]["name"]]["stringData"]
+        database = urlsplit(urls["DATABASE_URL"])
+        assert parse_qs(database.query) == {"ssl": ["verify-full"]}, workload["metadata"]["name"]
+        if "RABBITMQ_URL" in urls:
+            broker = urlsplit(urls["RABBITMQ_URL"])
+            assert (broker.scheme, broker.port) == ("amqps", 5671)
+            assert parse_qs(broker.query) == {"cafile": [f"{CA_DIR}/rabbitmq-ca.crt"]}
+    (rabbitmq,) = objects(overlay, "RabbitmqCluster").values()
+    assert rabbitmq["spec"]["tls"] == {"secretName": "selvhjelp-rabbitmq-tls", "disableNonTLSListeners": True}
+    rabbit_in = objects(overlay, "NetworkPolicy")["selvhjelp-rabbitmq-in"]
+    opened = {p["port"] for rule in rabbit_in["spec"]["ingress"] for p in rule.get("ports", [])}
+    assert opened.isdisjoint({5672, 15672, 15692}), opened  # the plain listeners
