@@ -6,8 +6,10 @@ from __future__ import annotations
 from datetime import date
 from functools import lru_cache
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEVELOPMENT_IDENTITY_HMAC_KEY = "local-development-identity-hmac-key-change-me"
 
 
 class Settings(BaseSettings):
@@ -124,6 +126,12 @@ class Settings(BaseSettings):
 
     # Signing of participant links and local staff tokens (replace in production via Secret).
     signing_key: str = "local-development-signing-key-change-me"
+    # Keys the HMAC that derives participant ids from other systems' references and bulk-import references
+    # from a person's details, so neither can be computed by someone who knows the reference or the
+    # details. The default is for development only: set IDENTITY_HMAC_KEY (a Secret) everywhere else.
+    # Keep it stable: with a new key, re-importing rows without their own reference registers them again
+    # (resends of a reference still find the first registration by source and reference).
+    identity_hmac_key: SecretStr = SecretStr(DEVELOPMENT_IDENTITY_HMAC_KEY)
 
     # Staff console. Production staff come signed in from the organisation's OIDC provider (a JWT in the
     # staff_token cookie); the development sign-in page, where you just pick a district, is for

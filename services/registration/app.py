@@ -19,6 +19,7 @@ from shared.settings import Settings, get_settings
 from shared.web import mount_static
 from shared.web.staff import session_router
 
+from . import domain
 from .api import invalid_request, router, staff
 from .handlers import make_handlers
 from .models import metadata
@@ -31,7 +32,9 @@ NAME = "registration"
 
 def create_service(settings: Settings | None = None) -> Service:
     service = Service(NAME, metadata, settings or get_settings())
-    intake, on_rejected, reports, placements = make_handlers(service.outbox)
+    intake, on_rejected, reports, placements = make_handlers(
+        service.outbox, domain.identity_key(service.settings)
+    )
     service.consume(
         "registration.intake", intake, on_rejected=on_rejected, documented_as=RegistrationSubmitted
     )

@@ -224,7 +224,9 @@ async def sign_up(request: Request) -> Response:
         json.dumps(details.model_dump(mode="json", exclude={"consent"}), sort_keys=True).encode()
     ).hexdigest()
     form_id = values["form_id"] if _FORM_ID.match(values["form_id"]) else None
-    participant_id = domain.participant_id_for(details.source, details.external_ref)
+    participant_id = domain.participant_id_for(
+        details.source, details.external_ref, domain.identity_key(service.settings)
+    )
     try:
         async with service.sessions() as session, session.begin():
             earlier = None
