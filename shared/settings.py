@@ -25,6 +25,10 @@ class Settings(BaseSettings):
     log_json: bool = True
 
     http_host: str = "127.0.0.1"
+    # Request bodies above these sizes are refused with 413 (shared/body_limit.py): JSON and form posts,
+    # and the staff pages' CSV uploads.
+    http_max_body_bytes: int = Field(default=64 * 1024, ge=1024)
+    http_max_upload_bytes: int = Field(default=2_000_000, ge=1024)
     # Where people reach each service's pages; links in messages are built from these.
     registration_url: str = "http://127.0.0.1:8101"
     grouping_url: str = "http://127.0.0.1:8102"

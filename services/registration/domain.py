@@ -90,7 +90,15 @@ def unstorable_text(details: RegistrationDetails) -> list[FieldProblem]:
 
 
 def checked_availability(slots: list[str]) -> list[str]:
-    """Known weekly slots in week order, without repeats; at least one."""
+    """Known weekly slots in week order, without repeats; at least one, at most every slot once."""
+    if len(slots) > len(SLOTS):
+        raise RegistrationRefused(
+            [
+                FieldProblem(
+                    "availability", f"at most {len(SLOTS)} weekly slots (a week has no more)", "too_many"
+                )
+            ]
+        )
     unknown = [slot for slot in slots if slot not in SLOTS]
     if unknown or not slots:
         raise RegistrationRefused(
