@@ -25,6 +25,8 @@ class Settings(BaseSettings):
     log_json: bool = True
 
     http_host: str = "127.0.0.1"
+    # Peers whose X-Forwarded-For uvicorn believes (the client address of rate limits and logs).
+    forwarded_allow_ips: str = "127.0.0.1,::1"
     # Request bodies above these sizes are refused with 413 (shared/body_limit.py): JSON and form posts,
     # and the staff pages' CSV uploads.
     http_max_body_bytes: int = Field(default=64 * 1024, ge=1024)
@@ -127,6 +129,13 @@ class Settings(BaseSettings):
         description="Groups scheduled at once. Scheduling mostly waits for the database, so a group formed "
         "just after another need not wait for it; two racing for one venue retry with fresh data.",
     )
+
+    # Abuse of the public intake (every registration sends an e-mail or SMS): limits per client address
+    # and per contact address in `limits` notation ("10/minute;100/day"); empty turns one off. Counted in
+    # memory per replica unless a shared storage is named (e.g. async+redis://host:6379).
+    registration_rate_limit_per_client: str = "10/minute;100/day"
+    registration_rate_limit_per_contact: str = "3/hour;10/day"
+    registration_rate_limit_storage_url: str = "async+memory://"
 
     # Signing of participant links and local staff tokens (replace in production via Secret).
     signing_key: str = "local-development-signing-key-change-me"

@@ -99,13 +99,22 @@ ONLY_SELF = (
 )
 
 
+# One wording for both limits: which one it was would tell whether these contact details were just used.
+TOO_MANY = (
+    "too many registrations in a short time from this address or with these contact details; "
+    "try again in {seconds} seconds"
+)
+
+
 @router.post(
     "/registrations",
     status_code=status.HTTP_202_ACCEPTED,
     response_model=RegistrationReceipt,
     responses={
         409: {"description": "Idempotency-Key reused with another body"},
+        413: {"description": "The body is larger than 64 KiB"},
         422: {"description": "A field is invalid, or source is not self"},
+        429: {"description": "Too many registrations from this client or with this contact; see Retry-After"},
     },
     summary="Register interest in a self-help group",
     description=(
@@ -123,6 +132,13 @@ async def submit(
         return JSONResponse(
             status_code=422,
             content={"detail": [{"loc": ["body", "source"], "msg": ONLY_SELF, "type": "value_error"}]},
+        )
+    limited = await request.app.state.intake_limits.check(request.client and request.client.host, details)
+    if limited is not None:
+        return JSONResponse(
+            status_code=429,
+            content={"detail": TOO_MANY.format(seconds=limited.retry_after)},
+            headers={"Retry-After": str(limited.retry_after)},
         )
     service = _service(request)
     key = domain.identity_key(service.settings)

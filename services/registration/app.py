@@ -23,6 +23,7 @@ from . import domain
 from .api import invalid_request, router, staff
 from .handlers import make_handlers
 from .models import metadata
+from .rate_limits import IntakeLimits
 from .retention import RetentionJob
 from .staff_pages import registration_staff_pages
 from .web import pages
@@ -58,5 +59,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         router, staff, pages, registration_staff_pages, session_router(NAME), title="selvhjelp registration"
     )
     app.add_exception_handler(RequestValidationError, invalid_request)
+    app.state.intake_limits = IntakeLimits(service.settings)
     mount_static(app)
     return app

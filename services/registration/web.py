@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import re
 import uuid
 from datetime import UTC, datetime
@@ -216,6 +217,13 @@ async def sign_up(request: Request) -> Response:
             for e in invalid.errors(include_input=False, include_url=False)
         ]
         return _form_page(request, language, values, _field_errors(problems, texts), 422)
+
+    limited = await request.app.state.intake_limits.check(request.client and request.client.host, details)
+    if limited is not None:
+        message = texts["errors"]["rate_limited"].format(minutes=math.ceil(limited.retry_after / 60))
+        response = _form_page(request, language, values, {"form": message}, 429)
+        response.headers["Retry-After"] = str(limited.retry_after)
+        return response
 
     service = _service(request)
     # The form's own id (plus what was sent) is the idempotency key: a double click registers once, and
