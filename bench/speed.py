@@ -59,7 +59,7 @@ BENCH_DIR = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH_DIR.parent))
 
 from earliest import earliest_invitations, service_participant_id  # noqa: E402
-from limits import Sandbox, amqp_floor, raw_broker_hop, raw_db_commit, raw_smtp, sandbox  # noqa: E402
+from machine_limits import Sandbox, amqp_floor, raw_broker_hop, raw_db_commit, raw_smtp, sandbox  # noqa: E402
 
 from services.calendar.models import starters, venues  # noqa: E402
 from services.calendar.registry import hours_to_json, parse_hours_text  # noqa: E402
