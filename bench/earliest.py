@@ -16,14 +16,21 @@ from typing import Any
 
 from services.grouping.planning.model import Person, PlanningRules
 from services.grouping.planning.pool import build_pool, clash
-from services.registration.domain import participant_id_for
+from services.registration.domain import identity_key, participant_id_for
 from shared.reference import get_municipality
+from shared.settings import Settings
+
+
+def service_participant_id(source: str, external_ref: str) -> uuid.UUID:
+    """The id the registration service derives for a reference: keyed with the same IDENTITY_HMAC_KEY
+    (the environment the benchmark starts the services with, or the development default)."""
+    return participant_id_for(source, external_ref, identity_key(Settings()))
 
 
 def person(item: Mapping[str, Any]) -> Person:
     """A registration body as the grouping service will know the person."""
     return Person(
-        participant_id=str(participant_id_for(item["source"], item["external_ref"])),
+        participant_id=str(service_participant_id(item["source"], item["external_ref"])),
         birth_date=date.fromisoformat(item["birth_date"]),
         gender=item["gender"],
         municipality=item["municipality"],

@@ -24,7 +24,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from limits import drop_vhost, fresh_vhost, raw_broker_hop, raw_db_commit  # noqa: E402
+from machine_limits import drop_vhost, fresh_vhost, raw_broker_hop, raw_db_commit  # noqa: E402
 
 from services.grouping.app import create_service as create_grouping  # noqa: E402
 from services.grouping.models import pool  # noqa: E402

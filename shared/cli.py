@@ -39,6 +39,7 @@ def _run_service(service: str, args: argparse.Namespace) -> int:
         port=args.port or service_port(service),
         log_config=None,  # our JSON logging, configured by the app factory
         timeout_graceful_shutdown=int(settings.graceful_timeout_seconds),
+        forwarded_allow_ips=settings.forwarded_allow_ips,
     )
     return 0
 

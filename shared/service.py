@@ -21,6 +21,7 @@ from faststream.specification import AsyncAPI
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import MetaData, text
 
+from shared.body_limit import LimitRequestBodies
 from shared.contracts import Envelope, Event
 from shared.db import create_engine, session_factory
 from shared.messaging import (
@@ -287,7 +288,12 @@ class Service:
                 detail = [{"loc": ["body"], "msg": detail, "type": "value_error"}]
             return JSONResponse({"detail": detail}, status_code=error.status_code, headers=error.headers)
 
-        app.add_middleware(TimeAndTraceRequests, service=self.name)
+        app.add_middleware(
+            LimitRequestBodies,
+            max_bytes=self.settings.http_max_body_bytes,
+            max_upload_bytes=self.settings.http_max_upload_bytes,
+        )
+        app.add_middleware(TimeAndTraceRequests, service=self.name)  # outermost: times the 413s too
 
         for router in routers:
             app.include_router(router)

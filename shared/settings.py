@@ -7,8 +7,10 @@ from datetime import date
 from functools import lru_cache
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEVELOPMENT_IDENTITY_HMAC_KEY = "local-development-identity-hmac-key-change-me"
 
 
 class Settings(BaseSettings):
@@ -27,6 +29,12 @@ class Settings(BaseSettings):
     log_json: bool = True
 
     http_host: str = "127.0.0.1"
+    # Peers whose X-Forwarded-For uvicorn believes (the client address of rate limits and logs).
+    forwarded_allow_ips: str = "127.0.0.1,::1"
+    # Request bodies above these sizes are refused with 413 (shared/body_limit.py): JSON and form posts,
+    # and the staff pages' CSV uploads.
+    http_max_body_bytes: int = Field(default=64 * 1024, ge=1024)
+    http_max_upload_bytes: int = Field(default=2_000_000, ge=1024)
     # Where people reach each service's pages; links in messages are built from these.
     registration_url: str = "http://127.0.0.1:8101"
     grouping_url: str = "http://127.0.0.1:8102"
@@ -157,8 +165,21 @@ class Settings(BaseSettings):
         "just after another need not wait for it; two racing for one venue retry with fresh data.",
     )
 
+    # Abuse of the public intake (every registration sends an e-mail or SMS): limits per client address
+    # and per contact address in `limits` notation ("10/minute;100/day"); empty turns one off. Counted in
+    # memory per replica unless a shared storage is named (e.g. async+redis://host:6379).
+    registration_rate_limit_per_client: str = "10/minute;100/day"
+    registration_rate_limit_per_contact: str = "3/hour;10/day"
+    registration_rate_limit_storage_url: str = "async+memory://"
+
     # Signing of participant links and local staff tokens (replace in production via Secret).
     signing_key: str = "local-development-signing-key-change-me"
+    # Keys the HMAC that derives participant ids from other systems' references and bulk-import references
+    # from a person's details, so neither can be computed by someone who knows the reference or the
+    # details. The default is for development only: set IDENTITY_HMAC_KEY (a Secret) everywhere else.
+    # Keep it stable: with a new key, re-importing rows without their own reference registers them again
+    # (resends of a reference still find the first registration by source and reference).
+    identity_hmac_key: SecretStr = SecretStr(DEVELOPMENT_IDENTITY_HMAC_KEY)
 
     # Staff console. Production staff come signed in from the organisation's OIDC provider (a JWT in the
     # staff_token cookie); the development sign-in page, where you just pick a district, is for

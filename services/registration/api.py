@@ -14,7 +14,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy import func, select
 
 from shared.auth import InvalidLink, StaffUser, sign_link, verify_link
-from shared.contracts import RegistrationDetails
+from shared.contracts import RegistrationDetails, Source
 from shared.messaging.outbox import holding_rows, write_held
 from shared.web_auth import staff_user
 
@@ -77,29 +77,72 @@ async def invalid_request(_: Request, error: RequestValidationError) -> JSONResp
 
 
 def _receipt(request: Request, participant_id: uuid.UUID) -> RegistrationReceipt:
-    service = _service(request)
-    token = sign_link(service.settings.signing_key, STATUS_LINK, participant_id)
+    settings = _service(request).settings
+    token = sign_link(settings.signing_key, STATUS_LINK, participant_id)
     return RegistrationReceipt(
         registration_id=participant_id,
         status_token=token,
-        status_url=str(request.base_url).rstrip("/") + f"/status/{token}",
+        status_url=status_url(settings, token),
     )
+
+
+def status_url(settings, token: str) -> str:
+    """The person's status link on the configured public address (REGISTRATION_URL), never on the
+    address the request came in by: behind the ingress that is the pod's plain http."""
+    return f"{settings.registration_url.rstrip('/')}/status/{token}"
+
+
+ONLY_SELF = (
+    "this public API registers people who sign up themselves: source must be self. Contact points and "
+    "district offices register people through their signed-in staff pages; other systems send "
+    "registration.submitted.v1 to the selvhjelp.intake exchange"
+)
+
+
+# One wording for both limits: which one it was would tell whether these contact details were just used.
+TOO_MANY = (
+    "too many registrations in a short time from this address or with these contact details; "
+    "try again in {seconds} seconds"
+)
 
 
 @router.post(
     "/registrations",
     status_code=status.HTTP_202_ACCEPTED,
     response_model=RegistrationReceipt,
-    responses={409: {"description": "Idempotency-Key reused with another body"}, 422: {}},
+    responses={
+        409: {"description": "Idempotency-Key reused with another body"},
+        413: {"description": "The body is larger than 64 KiB"},
+        422: {"description": "A field is invalid, or source is not self"},
+        429: {"description": "Too many registrations from this client or with this contact; see Retry-After"},
+    },
     summary="Register interest in a self-help group",
+    description=(
+        "For people registering themselves (`source: self`). The answer is the same whether or not "
+        "someone is already registered with these details (the same `external_ref`): then the person "
+        "already registered is told at their own address, and the link in the answer leads nowhere."
+    ),
 )
 async def submit(
     details: RegistrationDetails,
     request: Request,
     idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key", max_length=200)] = None,
 ) -> Any:
+    if details.source != Source.self:
+        return JSONResponse(
+            status_code=422,
+            content={"detail": [{"loc": ["body", "source"], "msg": ONLY_SELF, "type": "value_error"}]},
+        )
+    limited = await request.app.state.intake_limits.check(request.client and request.client.host, details)
+    if limited is not None:
+        return JSONResponse(
+            status_code=429,
+            content={"detail": TOO_MANY.format(seconds=limited.retry_after)},
+            headers={"Retry-After": str(limited.retry_after)},
+        )
     service = _service(request)
-    new_id = domain.participant_id_for(details.source, details.external_ref)
+    key = domain.identity_key(service.settings)
+    new_id = domain.participant_id_for(details.source, details.external_ref, key)
     held: list = []  # the two events, written in one statement just before the commit
     try:
         async with service.sessions() as session, session.begin():
@@ -119,11 +162,20 @@ async def submit(
                 submitted = await commands.submit_registration(
                     session, service.outbox, details, participant_id=new_id
                 )
+                answered = submitted.participant_id
+                if not submitted.created:
+                    # Someone is already registered under this reference. Their link must not go to
+                    # whoever sent this: the answer looks like a new registration's (an id and link that
+                    # lead nowhere) and the person registered is told at their own stored address.
+                    answered = uuid.uuid4()
+                    await commands.notify_existing(session, service.outbox, submitted.participant_id)
+                    if idempotency_key:
+                        await commands.bind_idempotency_key(session, idempotency_key, answered)
             await write_held(session, held)
     except domain.RegistrationRefused as refused:
         return _refused_response(refused)
     service.relay.wake()
-    return _receipt(request, submitted.participant_id)
+    return _receipt(request, answered)
 
 
 async def _own_registration(request: Request, token: str) -> uuid.UUID:

@@ -33,7 +33,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import csv
-import hashlib
 import io
 import json
 import re
@@ -117,13 +116,17 @@ def _consent_time(text: str) -> str:
     return value
 
 
-def derived_reference(cells: dict[str, str]) -> str:
-    """A stable reference for a row without one, so importing the same person twice makes one registration."""
+def derived_reference(cells: dict[str, str], identity_key: bytes) -> str:
+    """A stable reference for a row without one, so importing the same person twice makes one registration.
+
+    Keyed (HMAC with settings.identity_hmac_key): a plain hash of name, contact and birth date could be
+    computed by anyone who knows those details.
+    """
     identity = "|".join(cells.get(c, "").strip().lower() for c in ("name", "email", "mobile", "birth_date"))
-    return "import-" + hashlib.sha256(identity.encode()).hexdigest()[:32]
+    return "import-" + domain.keyed_digest(identity_key, identity).hex()[:32]
 
 
-def details_from_row(cells: dict[str, str], source: str) -> RegistrationDetails:
+def details_from_row(cells: dict[str, str], source: str, identity_key: bytes) -> RegistrationDetails:
     """Raises RowRejected or pydantic's ValidationError."""
 
     def cell(name: str) -> str:
@@ -151,7 +154,7 @@ def details_from_row(cells: dict[str, str], source: str) -> RegistrationDetails:
         "single_gender": _yes_no(cell("single_gender"), "single_gender"),
         "language": cell("language").lower() or "nb",
         "source": source,
-        "external_ref": cell("external_ref") or derived_reference(cells),
+        "external_ref": cell("external_ref") or derived_reference(cells, identity_key),
         "consent": {
             "version": cell("consent_version"),
             "given_at": _consent_time(cell("consent_given_at")),
@@ -181,10 +184,12 @@ class _Prepared:
     events: list[dict[str, Any]]
 
 
-def prepare(number: int, cells: dict[str, str], source: str, today: date, now: datetime) -> _Prepared:
-    details = details_from_row(cells, source)
+def prepare(
+    number: int, cells: dict[str, str], source: str, today: date, now: datetime, identity_key: bytes
+) -> _Prepared:
+    details = details_from_row(cells, source, identity_key)
     district = domain.check(details, today)
-    participant_id = domain.participant_id_for(details.source, details.external_ref)
+    participant_id = domain.participant_id_for(details.source, details.external_ref, identity_key)
     correlation_id = uuid.uuid4()
     events = []
     for event in (
@@ -219,6 +224,7 @@ async def import_rows(
     rows: list[tuple[int, dict[str, str]]],
     database_url: str,
     *,
+    identity_key: bytes,
     source: str = "district_office",
     batch_size: int = 1000,
     dry_run: bool = False,
@@ -232,7 +238,7 @@ async def import_rows(
         batch = []
         for number, cells in chunk:
             try:
-                batch.append(prepare(number, cells, source, now.date(), now))
+                batch.append(prepare(number, cells, source, now.date(), now, identity_key))
             except (RowRejected, ValidationError, domain.RegistrationRefused) as error:
                 report.rejected.append((number, _reason(error)))
         return batch
@@ -366,6 +372,7 @@ def write_rejections(report: ImportReport, path: Path) -> None:
 def _run(args: argparse.Namespace) -> int:
     from shared.settings import get_settings
 
+    settings = get_settings()
     path = Path(args.file)
     if not path.is_file():
         print(f"no such file: {path}", file=sys.stderr)
@@ -378,7 +385,8 @@ def _run(args: argparse.Namespace) -> int:
     report = asyncio.run(
         import_rows(
             rows,
-            args.database_url or get_settings().database_url,
+            args.database_url or settings.database_url,
+            identity_key=domain.identity_key(settings),
             source=args.source,
             batch_size=args.batch_size,
             dry_run=args.dry_run,

@@ -12,7 +12,13 @@ from sqlalchemy import case, delete, func, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from shared.contracts import ParticipantErased, ParticipantWithdrew, RegistrationDetails
+from shared.contracts import (
+    Language,
+    ParticipantContactRegistered,
+    ParticipantErased,
+    ParticipantWithdrew,
+    RegistrationDetails,
+)
 from shared.messaging import Outbox
 
 from . import domain
@@ -42,6 +48,7 @@ async def submit_registration(
     correlation_id: uuid.UUID | None = None,
     causation_id: uuid.UUID | None = None,
     participant_id: uuid.UUID | None = None,
+    identity_key: bytes | None = None,
 ) -> Submitted:
     """Store a registration and stage registration.accepted.v1 + participant.contact_registered.v1.
 
@@ -50,7 +57,9 @@ async def submit_registration(
     """
     now = datetime.now(UTC)
     district = domain.check(details, today or now.date())
-    participant_id = participant_id or domain.participant_id_for(details.source, details.external_ref)
+    participant_id = participant_id or domain.participant_id_for(
+        details.source, details.external_ref, identity_key or b""
+    )
     row = registration_row(participant_id, details, district, now)
     inserted = (await session.execute(_INSERT_REGISTRATION, row)).scalar_one_or_none()
     if inserted is None:
@@ -108,6 +117,43 @@ async def find_duplicate(
             registrations.c.external_ref == details.external_ref,
         )
     return (await session.execute(query)).scalar_one_or_none()
+
+
+async def notify_existing(session: AsyncSession, outbox: Outbox, participant_id: uuid.UUID) -> bool:
+    """Tell the person already registered under these details that a new registration came in.
+
+    Restages participant.contact_registered.v1 with the contact *stored* for them (never the one just
+    submitted), so notifications sends them the receipt again, with their own status link, at their own
+    address. Whoever submitted the duplicate learns nothing. False when the person is gone meanwhile.
+    """
+    row = (
+        await session.execute(
+            select(
+                registrations.c.name,
+                registrations.c.email,
+                registrations.c.mobile,
+                registrations.c.language,
+            ).where(registrations.c.participant_id == participant_id)
+        )
+    ).one_or_none()
+    if row is None:
+        return False
+    event = ParticipantContactRegistered(
+        participant_id=participant_id,
+        name=row.name,
+        email=row.email,
+        mobile=row.mobile,
+        language=Language(row.language),
+    )
+    await outbox.add(session, event.envelope(source=SOURCE))
+    return True
+
+
+async def bind_idempotency_key(session: AsyncSession, key: str, participant_id: uuid.UUID) -> None:
+    """Point a claimed key at the id that was answered, so a replay answers the same."""
+    await session.execute(
+        update(idempotency_keys).where(idempotency_keys.c.key == key).values(participant_id=participant_id)
+    )
 
 
 async def claim_idempotency_key(

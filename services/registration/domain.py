@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import re
 import uuid
 from dataclasses import dataclass
@@ -88,7 +90,15 @@ def unstorable_text(details: RegistrationDetails) -> list[FieldProblem]:
 
 
 def checked_availability(slots: list[str]) -> list[str]:
-    """Known weekly slots in week order, without repeats; at least one."""
+    """Known weekly slots in week order, without repeats; at least one, at most every slot once."""
+    if len(slots) > len(SLOTS):
+        raise RegistrationRefused(
+            [
+                FieldProblem(
+                    "availability", f"at most {len(SLOTS)} weekly slots (a week has no more)", "too_many"
+                )
+            ]
+        )
     unknown = [slot for slot in slots if slot not in SLOTS]
     if unknown or not slots:
         raise RegistrationRefused(
@@ -129,8 +139,27 @@ def contact_event(participant_id: uuid.UUID, details: RegistrationDetails) -> Pa
     )
 
 
-def participant_id_for(source: str, external_ref: str | None) -> uuid.UUID:
-    """Registrations from other systems get an id derived from their reference, so a resend maps to it."""
-    if external_ref:
-        return uuid.uuid5(uuid.NAMESPACE_URL, f"selvhjelp:registration:{source}:{external_ref}")
-    return uuid.uuid4()
+def identity_key(settings) -> bytes:
+    """The HMAC key of derived ids and references (settings.identity_hmac_key)."""
+    return settings.identity_hmac_key.get_secret_value().encode()
+
+
+def keyed_digest(key: bytes, text: str) -> bytes:
+    """HMAC-SHA256: stable for the same key and text, not computable without the key."""
+    if not key:
+        raise ValueError("an identity HMAC key is needed to derive ids and references")
+    return hmac.new(key, text.encode(), hashlib.sha256).digest()
+
+
+def participant_id_for(source: str, external_ref: str | None, key: bytes) -> uuid.UUID:
+    """Registrations from other systems get an id derived from their reference, so a resend maps to it.
+
+    Keyed (HMAC) rather than a plain hash, so knowing someone's reference is not knowing their id. The
+    result is marked as an RFC 9562 version 8 (custom) UUID.
+    """
+    if not external_ref:
+        return uuid.uuid4()
+    digest = bytearray(keyed_digest(key, f"selvhjelp:registration:{source}:{external_ref}")[:16])
+    digest[6] = (digest[6] & 0x0F) | 0x80  # version 8
+    digest[8] = (digest[8] & 0x3F) | 0x80  # RFC 9562 variant
+    return uuid.UUID(bytes=bytes(digest))

@@ -15,7 +15,7 @@ from . import commands, domain
 from .models import erasure_reports
 
 
-def make_handlers(outbox: Outbox):
+def make_handlers(outbox: Outbox, identity_key: bytes):
     async def on_registration_submitted(session: AsyncSession, envelope: Envelope[Any]) -> None:
         details = envelope.data  # RegistrationSubmitted is RegistrationDetails, validated with the envelope
         if not isinstance(details, RegistrationDetails):
@@ -27,6 +27,7 @@ def make_handlers(outbox: Outbox):
                 details,
                 correlation_id=envelope.correlation_id,
                 causation_id=envelope.event_id,
+                identity_key=identity_key,
             )
         except domain.RegistrationRefused as refused:
             raise InvalidMessage(

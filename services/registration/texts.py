@@ -124,6 +124,8 @@ NB: dict[str, Any] = {
     "error_summary_title": "Noe må rettes før du kan melde deg på",
     "errors": {
         "form": "Skjemaet kunne ikke leses. Prøv igjen.",
+        "rate_limited": "Det har kommet for mange påmeldinger herfra eller med denne kontaktinformasjonen "
+        "på kort tid. Prøv igjen om {minutes} minutter.",
         "name": "Skriv navnet ditt.",
         "contact": "Skriv e-postadresse eller mobilnummer (eller begge).",
         "email": "Skriv en gyldig e-postadresse, for eksempel navn@eksempel.no.",
@@ -331,6 +333,8 @@ NN: dict[str, Any] = {
     "error_summary_title": "Noko må rettast før du kan melde deg på",
     "errors": {
         "form": "Skjemaet kunne ikkje lesast. Prøv igjen.",
+        "rate_limited": "Det har kome for mange påmeldingar herifrå eller med denne kontaktinformasjonen "
+        "på kort tid. Prøv igjen om {minutes} minutt.",
         "name": "Skriv namnet ditt.",
         "contact": "Skriv e-postadresse eller mobilnummer (eller begge).",
         "email": "Skriv ei gyldig e-postadresse, til dømes namn@døme.no.",
@@ -534,6 +538,8 @@ EN: dict[str, Any] = {
     "error_summary_title": "Something needs fixing before you can sign up",
     "errors": {
         "form": "The form could not be read. Please try again.",
+        "rate_limited": "Too many registrations have come from here or with these contact details in a short "
+        "time. Please try again in {minutes} minutes.",
         "name": "Enter your name.",
         "contact": "Enter an e-mail address or a mobile number (or both).",
         "email": "Enter a valid e-mail address, like name@example.com.",

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import re
 import uuid
 from datetime import UTC, datetime
@@ -217,6 +218,13 @@ async def sign_up(request: Request) -> Response:
         ]
         return _form_page(request, language, values, _field_errors(problems, texts), 422)
 
+    limited = await request.app.state.intake_limits.check(request.client and request.client.host, details)
+    if limited is not None:
+        message = texts["errors"]["rate_limited"].format(minutes=math.ceil(limited.retry_after / 60))
+        response = _form_page(request, language, values, {"form": message}, 429)
+        response.headers["Retry-After"] = str(limited.retry_after)
+        return response
+
     service = _service(request)
     # The form's own id (plus what was sent) is the idempotency key: a double click registers once, and
     # going back to correct something and sending again is a new registration.
@@ -224,7 +232,9 @@ async def sign_up(request: Request) -> Response:
         json.dumps(details.model_dump(mode="json", exclude={"consent"}), sort_keys=True).encode()
     ).hexdigest()
     form_id = values["form_id"] if _FORM_ID.match(values["form_id"]) else None
-    participant_id = domain.participant_id_for(details.source, details.external_ref)
+    participant_id = domain.participant_id_for(
+        details.source, details.external_ref, domain.identity_key(service.settings)
+    )
     try:
         async with service.sessions() as session, session.begin():
             earlier = None

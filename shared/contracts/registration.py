@@ -81,7 +81,9 @@ class RegistrationDetails(BaseModel):
     composition: Composition = Composition.any
     format: MeetingFormat = MeetingFormat.any
     availability: list[str] = Field(
-        min_length=1, description="Weekly slots the person can attend, e.g. `tue_evening`, `sat_daytime`."
+        min_length=1,
+        max_length=len(SLOTS),
+        description="Weekly slots the person can attend, e.g. `tue_evening`, `sat_daytime`.",
     )
     single_gender: bool = Field(default=False, description="Wants a group of one gender only.")
     language: Language = Language.nb
@@ -92,6 +94,16 @@ class RegistrationDetails(BaseModel):
         description="The sender's own reference; required when source is external.",
     )
     consent: Consent
+
+    @field_validator("availability", mode="before")
+    @classmethod
+    def _at_most_every_slot(cls, value: object) -> object:
+        # Before the generic "List should have at most 14 items": say why there can be no more.
+        if isinstance(value, list) and len(value) > len(SLOTS):
+            raise ValueError(
+                f"at most {len(SLOTS)} weekly slots (a week has no more); {len(value)} were given"
+            )
+        return value
 
     @field_validator("availability")
     @classmethod

@@ -7,6 +7,7 @@ from shared.contracts import RegistrationDetails
 from tests.support.factories import registration_body
 
 pytestmark = pytest.mark.unit
+KEY = b"test-identity-key"
 
 
 def details(**overrides):
@@ -38,12 +39,28 @@ def test_an_accepted_registration_is_placed_in_the_district_covering_the_municip
 
 def test_the_accepted_event_carries_no_contact_data():
     event = domain.accepted_event(
-        domain.participant_id_for("self", None), details(), "nord", __import__("datetime").datetime.now()
+        domain.participant_id_for("self", None, KEY), details(), "nord", __import__("datetime").datetime.now()
     )
     dumped = event.model_dump_json()
     assert "kari@example.org" not in dumped and "Kari" not in dumped
 
 
 def test_external_registrations_get_a_stable_id_from_their_reference():
-    assert domain.participant_id_for("external", "k-1") == domain.participant_id_for("external", "k-1")
-    assert domain.participant_id_for("external", "k-1") != domain.participant_id_for("external", "k-2")
+    assert domain.participant_id_for("external", "k-1", KEY) == domain.participant_id_for(
+        "external", "k-1", KEY
+    )
+    assert domain.participant_id_for("external", "k-1", KEY) != domain.participant_id_for(
+        "external", "k-2", KEY
+    )
+
+
+def test_the_id_from_a_reference_is_keyed_so_knowing_the_reference_is_not_knowing_the_id():
+    """Finding 1: the id was uuid5 of the reference, computable by anyone who knew the reference."""
+    import uuid
+
+    ours = domain.participant_id_for("external", "p1-ok-5", KEY)
+    assert ours != domain.participant_id_for("external", "p1-ok-5", b"another-key")
+    assert ours != uuid.uuid5(uuid.NAMESPACE_URL, "selvhjelp:registration:external:p1-ok-5")
+    assert ours.version == 8
+    with pytest.raises(ValueError, match="key"):
+        domain.participant_id_for("external", "p1-ok-5", b"")

@@ -126,10 +126,15 @@ async def half_stored(service) -> list[str]:
             (
                 await session.execute(
                     text(
+                        # Exactly one accepted event; one contact event or more (a duplicate submission
+                        # restages the stored contact so the person registered is told).
                         "SELECT r.participant_id FROM registration.registrations r WHERE"
-                        " (SELECT count(*) FROM registration.outbox o WHERE o.event_type IN"
-                        "   ('registration.accepted.v1', 'participant.contact_registered.v1')"
-                        "   AND o.payload->'data'->>'participant_id' = r.participant_id::text) <> 2"
+                        " (SELECT count(*) FROM registration.outbox o"
+                        "   WHERE o.event_type = 'registration.accepted.v1'"
+                        "   AND o.payload->'data'->>'participant_id' = r.participant_id::text) <> 1"
+                        " OR NOT EXISTS (SELECT 1 FROM registration.outbox o"
+                        "   WHERE o.event_type = 'participant.contact_registered.v1'"
+                        "   AND o.payload->'data'->>'participant_id' = r.participant_id::text)"
                     )
                 )
             )
@@ -190,7 +195,8 @@ async def test_the_http_intake_answers_every_json_with_a_reason_and_never_half_s
         assert problems and all(p["msg"] and p["loc"] for p in problems)
     elif response.status_code == 409:
         assert response.json()["detail"]
-    else:
+    elif not (isinstance(body, dict) and body.get("external_ref")):
+        # (With an external_ref already used, the answer's id is deliberately one that leads nowhere.)
         registration_id = response.json()["registration_id"]
         stored = await probe.scalar(
             select(func.count())

@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from services.registration.domain import participant_id_for
 from tests.support.factories import registration_body
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[3] / "bench"))
 from earliest import earliest_invitations  # noqa: E402
+from earliest import service_participant_id as participant_id_for  # noqa: E402
 
 pytestmark = pytest.mark.unit
 

@@ -9,6 +9,7 @@ from services.registration import bulk_import
 from shared.contracts import Envelope, RegistrationAccepted
 
 pytestmark = pytest.mark.unit
+KEY = b"test-identity-key"
 
 GOOD = {
     "name": "Kari",
@@ -33,7 +34,7 @@ def test_rows_are_numbered_as_the_spreadsheet_shows_them_whatever_the_separator(
 
 
 def test_a_row_is_read_the_way_people_fill_in_spreadsheets():
-    details = bulk_import.details_from_row(GOOD, "district_office")
+    details = bulk_import.details_from_row(GOOD, "district_office", KEY)
     assert str(details.birth_date) == "1981-04-12"
     assert details.municipality == "0301"  # the leading zero the spreadsheet dropped
     assert details.availability == ["tue_evening", "thu_evening"]
@@ -42,12 +43,25 @@ def test_a_row_is_read_the_way_people_fill_in_spreadsheets():
 
 
 def test_a_row_without_its_own_reference_gets_a_stable_one():
-    first = bulk_import.details_from_row(GOOD, "district_office").external_ref
-    assert first == bulk_import.details_from_row(dict(GOOD), "district_office").external_ref
-    assert first != bulk_import.details_from_row({**GOOD, "name": "Ola"}, "district_office").external_ref
+    first = bulk_import.details_from_row(GOOD, "district_office", KEY).external_ref
+    assert first == bulk_import.details_from_row(dict(GOOD), "district_office", KEY).external_ref
+    assert first != bulk_import.details_from_row({**GOOD, "name": "Ola"}, "district_office", KEY).external_ref
     assert (
-        bulk_import.details_from_row({**GOOD, "external_ref": "n-7"}, "district_office").external_ref == "n-7"
+        bulk_import.details_from_row({**GOOD, "external_ref": "n-7"}, "district_office", KEY).external_ref
+        == "n-7"
     )
+
+
+def test_a_derived_reference_is_keyed_so_it_cannot_be_computed_from_the_details_alone():
+    """Finding 1: an unkeyed SHA-256 of name, e-mail, mobile and birth date was computable by anyone."""
+    import hashlib
+
+    ours = bulk_import.details_from_row(GOOD, "district_office", KEY).external_ref
+    assert ours != bulk_import.details_from_row(GOOD, "district_office", b"another-key").external_ref
+    identity = "|".join(GOOD.get(c, "").strip().lower() for c in ("name", "email", "mobile", "birth_date"))
+    assert ours != "import-" + hashlib.sha256(identity.encode()).hexdigest()[:32]
+    with pytest.raises(ValueError, match="key"):
+        bulk_import.details_from_row(GOOD, "district_office", b"")
 
 
 @pytest.mark.parametrize(
@@ -61,12 +75,12 @@ def test_a_row_without_its_own_reference_gets_a_stable_one():
 )
 def test_a_bad_row_is_rejected(change, error):
     with pytest.raises(error):
-        bulk_import.details_from_row({**GOOD, **change}, "district_office")
+        bulk_import.details_from_row({**GOOD, **change}, "district_office", KEY)
 
 
 def test_the_events_staged_by_the_import_are_the_ones_the_service_stages():
     now = datetime.now(UTC)
-    prepared = bulk_import.prepare(2, GOOD, "district_office", date(2026, 11, 23), now)
+    prepared = bulk_import.prepare(2, GOOD, "district_office", date(2026, 11, 23), now, KEY)
     accepted = next(e for e in prepared.events if e["event_type"] == "registration.accepted.v1")
     envelope = Envelope[RegistrationAccepted].model_validate_json(accepted["payload"])
     assert envelope.data.participant_id == prepared.participant_id
