@@ -58,7 +58,9 @@ async def test_every_role_reads_and_writes_its_own_outbox_and_no_other_schema(da
             " VALUES (:id, 'probe.v1', 'x', '{}')",
             {"id": event_id},
         )
-        assert await _run(own, f"SELECT event_id FROM {service}.outbox WHERE event_id = :id", {"id": event_id})
+        assert await _run(
+            own, f"SELECT event_id FROM {service}.outbox WHERE event_id = :id", {"id": event_id}
+        )
         for other in SERVICES:
             if other != service:
                 with pytest.raises(ProgrammingError) as refused:
