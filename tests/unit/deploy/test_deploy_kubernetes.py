@@ -15,6 +15,7 @@ import pytest
 import yaml
 
 from shared.cli import DEFAULT_PORTS
+from shared.db.roles import service_role
 from shared.messaging.definitions import build_definitions
 from shared.messaging.topology import SERVICES
 from shared.settings import Settings
@@ -35,7 +36,7 @@ OPERATOR_RESOURCES = {
         {
             "instances", "imageName", "primaryUpdateStrategy", "storage", "walStorage", "bootstrap",
             "postgresql", "resources", "affinity", "monitoring", "backup", "minSyncReplicas",
-            "maxSyncReplicas",
+            "maxSyncReplicas", "managed",
         },
         {"instances", "storage", "bootstrap"},
     ),
@@ -238,7 +239,7 @@ def test_each_service_connects_as_its_own_rabbitmq_user(overlay):
     for name in SERVICES:
         secret = container(objects(overlay, "Deployment")[name])["envFrom"][1]["secretRef"]["name"]
         urls = secrets[secret]["stringData"]
-        assert urls["DATABASE_URL"].startswith("postgresql+asyncpg://")
+        assert urls["DATABASE_URL"].startswith(f"postgresql+asyncpg://{service_role(name)}:")
         assert urls["RABBITMQ_URL"].startswith(f"amqp://{name}:") and name in users
         assert urls["RABBITMQ_URL"].endswith("/selvhjelp")
 
@@ -262,3 +263,21 @@ def test_production_postgresql_is_backed_up_for_point_in_time_recovery():
     assert postgres["spec"]["minSyncReplicas"] >= 1
     assert nightly["spec"]["cluster"]["name"] == postgres["metadata"]["name"]
     assert objects("production", "PodDisruptionBudget")["selvhjelp-rabbitmq"]["spec"]["maxUnavailable"] == 1
+
+
+@pytest.mark.parametrize("overlay", OVERLAYS)
+def test_the_database_cluster_makes_each_services_role_with_the_password_of_its_secret(overlay):
+    (postgres,) = objects(overlay, "Cluster").values()
+    secrets = objects(overlay, "Secret")
+    roles = {role["name"]: role for role in postgres["spec"]["managed"]["roles"]}
+    assert set(roles) == {service_role(name) for name in SERVICES}
+    for name in SERVICES:
+        role = roles[service_role(name)]
+        assert role["login"] is True and not role.get("superuser") and not role.get("createrole")
+        login = secrets[role["passwordSecret"]["name"]]
+        assert login["type"] == "kubernetes.io/basic-auth"
+        assert login["stringData"]["username"] == service_role(name)
+    (job,) = objects(overlay, "Job").values()
+    migrate_url = secrets[container(job)["envFrom"][1]["secretRef"]["name"]]["stringData"]["DATABASE_URL"]
+    owner = postgres["spec"]["bootstrap"]["initdb"]["owner"]
+    assert migrate_url.startswith(f"postgresql+asyncpg://{owner}:")
