@@ -2,11 +2,11 @@
 SHELL := /bin/bash
 VENV := .venv
 PY := $(VENV)/bin/python
-STAMP := $(VENV)/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
+STAMP := $(VENV)/.installed-$(shell cat pyproject.toml requirements-dev.lock | sha1sum | cut -c1-12)
 APT_PACKAGES := postgresql rabbitmq-server chromium python3-venv
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: run stop test test-unit test-dates setup system-packages docs lint bench clean
+.PHONY: run stop test test-unit test-dates setup system-packages docs lint bench clean audit lock
 
 setup: system-packages $(STAMP)
 
@@ -23,11 +23,24 @@ system-packages:
 	  (service rabbitmq-server stop || true) >/dev/null 2>&1; \
 	fi
 
-$(STAMP): pyproject.toml
+# Every package, the build backend and pip itself from the lock, each checked against its hashes; then
+# the project alone, editable, built with the locked setuptools (no unhashed download for the build).
+$(STAMP): pyproject.toml requirements.lock requirements-dev.lock
 	python3 -m venv $(VENV)
-	$(VENV)/bin/pip install -q --upgrade pip
-	$(VENV)/bin/pip install -q -e '.[dev]'
+	$(VENV)/bin/pip install -q --require-hashes -r requirements-dev.lock
+	$(VENV)/bin/pip install -q --no-deps --no-build-isolation -e .
 	rm -f $(VENV)/.installed-*; touch $(STAMP)
+
+# Known vulnerabilities in the locked packages (PyPI's advisory feed); fails on any.
+audit: $(STAMP)
+	$(PY) tools/audit_dependencies.py requirements.lock requirements-dev.lock
+
+# Re-make the hashed lock files after changing a pin in pyproject.toml (needs the package index).
+LOCK := $(VENV)/bin/pip-compile --quiet --generate-hashes --no-emit-index-url --no-emit-find-links \
+	--strip-extras --allow-unsafe --all-build-deps
+lock: $(STAMP)
+	$(LOCK) --output-file requirements.lock pyproject.toml
+	$(LOCK) --extra dev --output-file requirements-dev.lock pyproject.toml
 
 run: setup
 	$(PY) -m shared.cli dev up
@@ -35,7 +48,7 @@ run: setup
 stop:
 	$(PY) -m shared.cli dev stop
 
-test: setup
+test: setup audit
 	$(PY) -m shared.cli dev servers
 	$(VENV)/bin/pytest -m unit -q
 	$(VENV)/bin/pytest -m "not unit" -q

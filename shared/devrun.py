@@ -15,6 +15,7 @@ import time
 import urllib.request
 
 from shared.cli import service_port
+from shared.db.roles import service_database_url
 from shared.local_servers import DEFAULT_RUN_DIR, LocalPorts, ensure_local_servers, stop_local_servers
 from shared.messaging.topology import SERVICES
 
@@ -79,11 +80,16 @@ def start_services(env: dict[str, str]) -> list[subprocess.Popen[bytes]]:
     # .run/outbox-mail and .run/outbox-sms for a person to read.
     commands = [["notifications", "sinks"], *([service, "run"] for service in SERVICES)]
     for command in commands:
+        # Each service logs in as its own role, with rights on its own schema only (shared/db/roles.py);
+        # the sinks use no database.
+        own_env = env
+        if command[1] == "run":
+            own_env = {**env, "DATABASE_URL": service_database_url(env["DATABASE_URL"], command[0])}
         with open(logs / f"{command[0]}{'-sinks' if command[1] == 'sinks' else ''}.log", "ab") as log_file:
             processes.append(
                 subprocess.Popen(
                     [sys.executable, "-m", "shared.cli", *command],
-                    env=env,
+                    env=own_env,
                     stdout=log_file,
                     stderr=subprocess.STDOUT,
                     stdin=subprocess.DEVNULL,

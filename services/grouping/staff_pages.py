@@ -411,7 +411,7 @@ async def groups_page(request: Request, user: StaffPageUser, status: str | None 
 
 @staff_pages.get("/staff/groups/{group_id}")
 async def group_page(group_id: uuid.UUID, request: Request, user: StaffPageUser) -> Response:
-    async with _state(request).service.sessions() as session:
+    async with _state(request).service.sessions() as session, session.begin():
         group = (
             await session.execute(
                 select(groups).where(groups.c.group_id == group_id, groups.c.district == user.district)
@@ -442,6 +442,15 @@ async def group_page(group_id: uuid.UUID, request: Request, user: StaffPageUser)
                 .order_by(admission_requests.c.created_at.desc())
             )
         ).all()
+        # The page shows the group's topic and who its members are: audited like every read of the pool.
+        await commands.record_audit(
+            session,
+            actor=user.subject,
+            action="read_group",
+            district=user.district,
+            subject_id=group_id,
+            detail=f"{len(members)} members",
+        )
     q = request.query_params
     language = choose_language(request)
     return staff_page(

@@ -89,7 +89,14 @@ class MailSink:
         return "250 Message accepted for delivery"
 
     async def start(self) -> MailSink:
-        from aiosmtpd.smtp import SMTP
+        # Imported here: aiosmtpd is a development dependency (the dev extra), not in the runtime image,
+        # which never runs a sink but imports this module through the command line.
+        try:
+            from aiosmtpd.smtp import SMTP
+        except ImportError as missing:
+            raise RuntimeError(
+                "the local SMTP sink needs aiosmtpd, a development dependency: pip install -e '.[dev]'"
+            ) from missing
 
         loop = asyncio.get_running_loop()
         self._server = await loop.create_server(

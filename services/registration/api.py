@@ -343,6 +343,17 @@ async def erasure_report(
     participant_id: uuid.UUID, request: Request, user: Annotated[StaffUser, Depends(staff_user)]
 ) -> dict[str, Any]:
     async with _service(request).sessions() as session:
+        # Only for an erasure of a person of the reader's district (the registration is gone; its audit
+        # entry keeps the district). Another district's erasure looks exactly like none.
+        erased_here = await session.scalar(
+            select(func.count()).where(
+                audit_log.c.action == "erase",
+                audit_log.c.subject_id == participant_id,
+                audit_log.c.district == user.district,
+            )
+        )
+        if not erased_here:
+            raise HTTPException(404, "no erasure of a person in your district")
         rows = (
             await session.execute(
                 select(erasure_reports).where(erasure_reports.c.participant_id == participant_id)

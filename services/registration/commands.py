@@ -186,12 +186,15 @@ async def withdraw(session: AsyncSession, outbox: Outbox, participant_id: uuid.U
             update(registrations)
             .where(registrations.c.participant_id == participant_id, registrations.c.status != "withdrawn")
             .values(status="withdrawn", updated_at=func.now())
-            .returning(registrations.c.participant_id)
+            .returning(registrations.c.district)
         )
-    ).scalar_one_or_none()
+    ).one_or_none()
     if changed is None:
         return False
-    await record_audit(session, actor=actor, action="withdraw", subject_id=participant_id)
+    # With the person's district, so it shows on that district's audit page (staff read by district).
+    await record_audit(
+        session, actor=actor, action="withdraw", subject_id=participant_id, district=changed.district
+    )
     await outbox.add(session, ParticipantWithdrew(participant_id=participant_id).envelope(source=SOURCE))
     return True
 
@@ -256,9 +259,17 @@ async def erase_expired(
 
 async def erase(session: AsyncSession, outbox: Outbox, participant_id: uuid.UUID, *, actor: str) -> int:
     """Delete the person's personal data here and tell every other service (identifier only)."""
-    deleted = (
-        await session.execute(delete(registrations).where(registrations.c.participant_id == participant_id))
-    ).rowcount
+    removed = (
+        await session.execute(
+            delete(registrations)
+            .where(registrations.c.participant_id == participant_id)
+            .returning(registrations.c.district)
+        )
+    ).all()
+    deleted = len(removed)
+    # The district outlives the registration in the audit entry only: it puts the erasure on that
+    # district's audit page and lets that district's staff, and no other, read the erasure report.
+    district = removed[0].district if removed else None
     deleted += (
         await session.execute(
             delete(idempotency_keys).where(idempotency_keys.c.participant_id == participant_id)
@@ -266,7 +277,7 @@ async def erase(session: AsyncSession, outbox: Outbox, participant_id: uuid.UUID
     ).rowcount
     # Staged events that still carry the person's data must not leave after the erasure.
     deleted += await outbox.forget(session, participant_id)
-    await record_audit(session, actor=actor, action="erase", subject_id=participant_id)
+    await record_audit(session, actor=actor, action="erase", subject_id=participant_id, district=district)
     await outbox.add(session, ParticipantErased(participant_id=participant_id).envelope(source=SOURCE))
     return deleted
 

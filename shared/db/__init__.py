@@ -21,7 +21,11 @@ def service_metadata(schema: str) -> MetaData:
 def create_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
     # No pre-ping (a round trip per transaction): a connection broken by a database restart raises a
     # DBAPIError with connection_invalidated, which consumers treat as transient and retry on a new one.
-    return create_async_engine(url, pool_size=pool_size, max_overflow=10, pool_recycle=1800)
+    # hide_parameters: a failed statement's error (and so a logged traceback) names the statement but
+    # not its values, which are often personal data (ASVS 7.1.1).
+    return create_async_engine(
+        url, pool_size=pool_size, max_overflow=10, pool_recycle=1800, hide_parameters=True
+    )
 
 
 def session_factory(engine: AsyncEngine):

@@ -11,6 +11,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import create_async_engine
 
+from shared.db.roles import apply_service_roles
 from shared.messaging.topology import SERVICES
 
 
@@ -24,7 +25,9 @@ def alembic_config(service: str, database_url: str) -> Config:
 async def ensure_database(database_url: str) -> None:
     """Create the target database when missing (local runs); a managed cluster already has it."""
     url = make_url(database_url)
-    admin = create_async_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    admin = create_async_engine(
+        url.set(database="postgres"), isolation_level="AUTOCOMMIT", hide_parameters=True
+    )
     try:
         async with admin.connect() as connection:
             exists = await connection.scalar(
@@ -42,3 +45,5 @@ def migrate(database_url: str, services: tuple[str, ...] = SERVICES, revision: s
     for service in services:
         print(f"migrating {service} to {revision}", file=sys.stderr)
         command.upgrade(alembic_config(service, database_url), revision)
+    # After the migrations, so the grants cover every table they made (shared/db/roles.py).
+    asyncio.run(apply_service_roles(database_url, services))

@@ -269,13 +269,23 @@ async def read_audit(
     return list((await session.execute(query.order_by(table.c.id.desc()).limit(limit))).all())
 
 
+# A spreadsheet takes a cell starting with one of these as a formula (CSV injection, ASVS 5.3.10); the
+# audit log holds text staff typed (reasons), so such a cell gets a leading quote and is shown as text.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value: Any) -> str:
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
 def audit_csv(rows: Sequence[Any], columns: Sequence[str], filename: str) -> Response:
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(columns)
     for row in rows:
         values = row._mapping
-        writer.writerow(["" if values[c] is None else str(values[c]) for c in columns])
+        writer.writerow([csv_cell(values[c]) for c in columns])
     return Response(
         out.getvalue(),
         media_type="text/csv; charset=utf-8",

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from shared.db.roles import service_database_url
 from shared.devrun import answers_ok
 from shared.messaging.topology import SERVICES
 from tests.support.private_servers import free_port
@@ -56,6 +57,9 @@ def start_service(
     service: str, env: dict[str, str], log_path: Path, port: int | None = None
 ) -> subprocess.Popen:
     log_path.parent.mkdir(parents=True, exist_ok=True)
+    # As in production, the service logs in as its own role (rights on its own schema only); `env` keeps
+    # the owner's URL for the test's own checks.
+    env = {**env, "DATABASE_URL": service_database_url(env["DATABASE_URL"], service)}
     with open(log_path, "ab") as log:
         return subprocess.Popen(
             [sys.executable, "-m", "shared.cli", service, "run", "--port", str(port or free_port())],

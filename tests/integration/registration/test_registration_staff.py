@@ -97,3 +97,42 @@ async def test_a_read_without_a_reason_is_refused_and_not_audited(client, settin
     response = await client.get(f"/api/v1/staff/registrations/{person}", headers=bearer(settings, "nord"))
     assert response.status_code == 422
     assert await probe.rows(select(audit_log).where(audit_log.c.action == "read")) == []
+
+
+async def test_withdrawals_and_erasures_are_on_the_audit_page_of_the_persons_district(client, settings):
+    by_staff = await register(client, "1804")
+    nord = bearer(settings, "nord")
+    assert (
+        await client.post(f"/api/v1/staff/registrations/{by_staff}/withdraw", headers=nord)
+    ).status_code == 200
+    assert (
+        await client.post(f"/api/v1/staff/registrations/{by_staff}/erase", headers=nord)
+    ).status_code == 200
+    own = await client.post("/api/v1/registrations", json=registration_body(municipality="1804"))
+    token = own.json()["status_token"]
+    by_themselves = own.json()["registration_id"]
+    assert (await client.post(f"/api/v1/registrations/status/{token}/withdraw")).status_code == 200
+    assert (await client.post(f"/api/v1/registrations/status/{token}/erase")).status_code == 200
+
+    audit = (await client.get("/api/v1/staff/audit", headers=nord)).json()
+    seen = {(e["action"], e["subject_id"], e["actor"]) for e in audit}
+    assert {
+        ("withdraw", by_staff, "anne@nord"),
+        ("erase", by_staff, "anne@nord"),
+        ("withdraw", by_themselves, "participant"),
+        ("erase", by_themselves, "participant"),
+    } <= seen
+    assert (await client.get("/api/v1/staff/audit", headers=bearer(settings, "oslo-ost"))).json() == []
+
+
+async def test_an_erasure_report_is_only_for_staff_of_the_erased_persons_district(client, settings):
+    person = await register(client, "1804")
+    nord, oslo = bearer(settings, "nord"), bearer(settings, "oslo-ost", subject="ola@oslo")
+    # Before the erasure there is nothing to report, in any district.
+    assert (await client.get(f"/api/v1/staff/erasures/{person}", headers=nord)).status_code == 404
+    assert (await client.post(f"/api/v1/staff/registrations/{person}/erase", headers=nord)).status_code == 200
+
+    mine = await client.get(f"/api/v1/staff/erasures/{person}", headers=nord)
+    assert mine.status_code == 200 and mine.json()["participant_id"] == person
+    # Another district's erasure looks exactly like none.
+    assert (await client.get(f"/api/v1/staff/erasures/{person}", headers=oslo)).status_code == 404

@@ -8,8 +8,10 @@ from pathlib import Path
 
 import pytest
 import yaml
+from sqlalchemy.engine import make_url
 
 from shared.cli import DEFAULT_PORTS
+from shared.db.roles import service_role
 from shared.messaging.topology import SERVICES
 from shared.settings import Settings
 
@@ -86,3 +88,14 @@ def test_compose_with_its_plain_links_runs_as_development_and_still_signs_sms_re
     assert environment["ENVIRONMENT"] == "development"
     assert environment["RABBITMQ_URL"].startswith("amqp://")
     assert environment["SMS_INBOUND_SECRET"]
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_each_service_logs_in_to_postgresql_as_its_own_role_whose_password_the_migration_sets(service):
+    url = make_url(SERVICES_OF[service]["environment"]["DATABASE_URL"])
+    assert url.username == service_role(service) and url.host == "postgres"
+    migrate = SERVICES_OF["migrate"]["environment"]
+    assert (
+        make_url(migrate["DATABASE_URL"]).username == SERVICES_OF["postgres"]["environment"]["POSTGRES_USER"]
+    )
+    assert migrate[f"DATABASE_PASSWORD_{service.upper()}"] == url.password

@@ -113,3 +113,81 @@ def test_hadolint_would_catch_an_unpinned_base_running_as_root(tmp_path):
     )
     assert result.returncode != 0
     assert "DL3007" in result.stdout
+
+
+# --- supply chain: the image installs the hashed runtime lock, never the development set ------------------
+PIN = re.compile(r"^([A-Za-z0-9][A-Za-z0-9._-]*)(?:\[[^\]]*\])?==([^\s;\\]+)", re.M)
+
+
+def locked(name: str) -> dict[str, str]:
+    return {canonical(n): v for n, v in PIN.findall((ROOT / name).read_text())}
+
+
+def canonical(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def pinned(requirements: list[str]) -> dict[str, str]:
+    return {canonical(n): v for n, v in (PIN.match(r).groups() for r in requirements)}
+
+
+def test_the_build_stage_takes_every_package_from_the_runtime_lock_checked_against_its_hashes():
+    build, runtime = stages(DOCKERFILE.read_text())
+    copied = " ".join(args for k, args in build if k == "COPY")
+    assert "requirements.lock" in copied.split()
+    wheels = " ".join(args for k, args in build if k == "RUN")
+    assert "pip wheel --require-hashes --wheel-dir /wheels -r requirements.lock" in wheels
+    # The project's own wheel: no dependency resolved anew, its build backend from the locked wheels.
+    assert "pip wheel --no-deps --no-index --find-links=/wheels" in wheels
+    (install,) = [args for k, args in runtime if k == "RUN" and "pip install" in args]
+    assert "--no-index" in install and "--no-deps" in install
+
+
+def test_the_image_has_no_development_dependency():
+    text = DOCKERFILE.read_text()
+    assert "requirements-dev.lock" not in text and "[dev]" not in text and ".[" not in text
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    development = pinned(project["optional-dependencies"]["dev"])
+    runtime = locked("requirements.lock")
+    # Test servers and test tools stay out (what the runtime needs of them transitively may stay).
+    for name in ("aiosmtpd", "pytest", "pip-audit", "pip-tools", "testcontainers", "playwright"):
+        assert name in development and name not in runtime, name
+
+
+def test_the_lock_files_have_a_hash_for_every_pin_and_name_no_package_index():
+    for name in ("requirements.lock", "requirements-dev.lock"):
+        text = (ROOT / name).read_text()
+        entries = re.split(r"\n(?=[A-Za-z0-9])", text.split("\n\n", 1)[-1].strip())
+        assert entries and all("--hash=sha256:" in entry for entry in entries if "==" in entry), name
+        assert "--index-url" not in text and "--extra-index-url" not in text and "--find-links" not in text
+
+
+def test_the_lock_files_agree_with_the_pins_of_pyproject():
+    """A pin changed in pyproject.toml without `make lock` fails here, not in a build."""
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    runtime, development = (
+        pinned(project["project"]["dependencies"]),
+        pinned(project["project"]["optional-dependencies"]["dev"]),
+    )
+    backend = pinned(project["build-system"]["requires"])
+    assert runtime.items() | backend.items() <= locked("requirements.lock").items()
+    assert (runtime | development | backend).items() <= locked("requirements-dev.lock").items()
+
+
+def test_the_command_line_and_the_services_import_without_the_development_dependencies():
+    # As in the image: aiosmtpd (the local SMTP sink's server) is not installed there.
+    probe = (
+        "import sys; sys.modules['aiosmtpd'] = None\n"
+        "from shared.cli import build_parser\n"
+        "build_parser().parse_args(['notifications', 'sinks'])\n"
+        "import services.notifications.app, services.notifications.sinks as sinks, asyncio\n"
+        "try:\n"
+        "    asyncio.run(sinks.MailSink(port=0).start())\n"
+        "except RuntimeError as error:\n"
+        "    print(error)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stderr
+    assert "needs aiosmtpd, a development dependency" in result.stdout

@@ -16,6 +16,7 @@ import pytest
 import yaml
 
 from shared.cli import DEFAULT_PORTS
+from shared.db.roles import service_role
 from shared.messaging.definitions import build_definitions
 from shared.messaging.topology import SERVICES
 from shared.settings import Settings
@@ -37,7 +38,7 @@ OPERATOR_RESOURCES = {
         {
             "instances", "imageName", "primaryUpdateStrategy", "storage", "walStorage", "bootstrap",
             "postgresql", "resources", "affinity", "monitoring", "backup", "minSyncReplicas",
-            "maxSyncReplicas",
+            "maxSyncReplicas", "managed",
         },
         {"instances", "storage", "bootstrap"},
     ),
@@ -241,7 +242,7 @@ def test_each_service_connects_as_its_own_rabbitmq_user(overlay):
     for name in SERVICES:
         secret = container(objects(overlay, "Deployment")[name])["envFrom"][1]["secretRef"]["name"]
         urls = secrets[secret]["stringData"]
-        assert urls["DATABASE_URL"].startswith("postgresql+asyncpg://")
+        assert urls["DATABASE_URL"].startswith(f"postgresql+asyncpg://{service_role(name)}:")
         assert urls["RABBITMQ_URL"].startswith(f"amqps://{name}:") and name in users
         assert urlsplit(urls["RABBITMQ_URL"]).path == "/selvhjelp"
 
@@ -299,3 +300,20 @@ def test_every_link_is_tls_with_the_server_verified_and_the_broker_has_no_plain_
     rabbit_in = objects(overlay, "NetworkPolicy")["selvhjelp-rabbitmq-in"]
     opened = {p["port"] for rule in rabbit_in["spec"]["ingress"] for p in rule.get("ports", [])}
     assert opened.isdisjoint({5672, 15672, 15692}), opened  # the plain listeners
+
+
+def test_the_database_cluster_makes_each_services_role_with_the_password_of_its_secret(overlay):
+    (postgres,) = objects(overlay, "Cluster").values()
+    secrets = objects(overlay, "Secret")
+    roles = {role["name"]: role for role in postgres["spec"]["managed"]["roles"]}
+    assert set(roles) == {service_role(name) for name in SERVICES}
+    for name in SERVICES:
+        role = roles[service_role(name)]
+        assert role["login"] is True and not role.get("superuser") and not role.get("createrole")
+        login = secrets[role["passwordSecret"]["name"]]
+        assert login["type"] == "kubernetes.io/basic-auth"
+        assert login["stringData"]["username"] == service_role(name)
+    (job,) = objects(overlay, "Job").values()
+    migrate_url = secrets[container(job)["envFrom"][1]["secretRef"]["name"]]["stringData"]["DATABASE_URL"]
+    owner = postgres["spec"]["bootstrap"]["initdb"]["owner"]
+    assert migrate_url.startswith(f"postgresql+asyncpg://{owner}:")
