@@ -302,6 +302,7 @@ def test_every_link_is_tls_with_the_server_verified_and_the_broker_has_no_plain_
     assert opened.isdisjoint({5672, 15672, 15692}), opened  # the plain listeners
 
 
+@pytest.mark.parametrize("overlay", OVERLAYS)
 def test_the_database_cluster_makes_each_services_role_with_the_password_of_its_secret(overlay):
     (postgres,) = objects(overlay, "Cluster").values()
     secrets = objects(overlay, "Secret")
