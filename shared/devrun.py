@@ -64,6 +64,8 @@ def service_env(database_url: str, rabbitmq_url: str) -> dict[str, str]:
         "DATABASE_URL": database_url,
         "RABBITMQ_URL": rabbitmq_url,
         "SELVHJELP_RUN_DIR": str(RUN_DIR),
+        # A local run: the development key, the pick-a-district sign-in, /docs and /metrics on each app.
+        "SELVHJELP_ENV": "development",
         "DEV_SIGN_IN": "true",  # the staff console's pick-a-district sign-in (never in production)
     }
 

@@ -150,6 +150,7 @@ def settings(database_url: str, rabbitmq_url: str) -> Settings:
         graceful_timeout_seconds=5,
         delivery_limit=3,
         log_json=False,
+        environment="development",  # the development key and sign-in; production refuses both
     )
 
 
