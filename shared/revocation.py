@@ -3,15 +3,17 @@
 Each service keeps both tables in its own schema, because each verifies links and staff tokens itself
 (ADR 0010). A person's links are cut by one row, `links_valid_after`: a link issued at or before it is
 refused, so a link sent before an erasure stays dead even when the same reference registers again and
-gets the same participant id. A staff token is revoked by its `jti` until it would have expired anyway.
+gets the same participant id. The row names the person by a one-way digest of the id, so an erasure
+leaves no trace of the id itself. A staff token is revoked by its `jti` until it would have expired anyway.
 """
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from datetime import UTC, datetime
 
-from sqlalchemy import Column, DateTime, MetaData, String, Table, Uuid, delete, select
+from sqlalchemy import Column, DateTime, MetaData, String, Table, delete, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -25,7 +27,7 @@ def link_revocations_table(metadata: MetaData) -> Table:
     return Table(
         "link_revocations",
         metadata,
-        Column("participant_id", Uuid, primary_key=True),
+        Column("person_digest", String(64), primary_key=True),  # see person_digest()
         Column("links_valid_after", DateTime(timezone=True), nullable=False),
     )
 
@@ -46,16 +48,20 @@ def _existing(metadata: MetaData, name: str) -> Table | None:
 
 
 # --- participant links ------------------------------------------------------------------------------
+def person_digest(participant_id: uuid.UUID) -> str:
+    return hashlib.sha256(b"selvhjelp/link-revocation/" + participant_id.bytes).hexdigest()
+
+
 async def revoke_links(
     session: AsyncSession, metadata: MetaData, participant_id: uuid.UUID, at: datetime | None = None
 ) -> None:
     """Every link of the person issued until `at` (now) stops working, in this service."""
     at = at or datetime.now(UTC)
     table = link_revocations_table(metadata)
-    statement = insert(table).values(participant_id=participant_id, links_valid_after=at)
+    statement = insert(table).values(person_digest=person_digest(participant_id), links_valid_after=at)
     await session.execute(
         statement.on_conflict_do_update(
-            index_elements=[table.c.participant_id],
+            index_elements=[table.c.person_digest],
             set_={"links_valid_after": statement.excluded.links_valid_after},
         )
     )
@@ -67,7 +73,7 @@ async def check_link(sessions, metadata: MetaData, keyring: Keyring, purpose: st
     table = link_revocations_table(metadata)
     async with sessions() as session:
         valid_after = await session.scalar(
-            select(table.c.links_valid_after).where(table.c.participant_id == link.subject)
+            select(table.c.links_valid_after).where(table.c.person_digest == person_digest(link.subject))
         )
     # Seconds are the links' precision: a link from the very second of a revocation counts as revoked.
     if valid_after is not None and link.issued_at <= valid_after:

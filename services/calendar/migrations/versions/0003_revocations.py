@@ -18,7 +18,7 @@ S = "calendar"
 def upgrade() -> None:
     op.create_table(
         "link_revocations",
-        sa.Column("participant_id", sa.Uuid, primary_key=True),
+        sa.Column("person_digest", sa.String(64), primary_key=True),
         sa.Column("links_valid_after", sa.DateTime(timezone=True), nullable=False),
         schema=S,
     )
