@@ -89,6 +89,7 @@ async def main() -> None:
         await asyncio.to_thread(migrate, database_url)
         vhost, amqp_url = await fresh_vhost(servers.management_url, servers.rabbitmq_url)
         settings = Settings(
+            environment="development",
             database_url=database_url,
             rabbitmq_url=amqp_url,
             log_json=False,

@@ -362,7 +362,9 @@ def running(
 ) -> Iterator[Running]:
     """Start `services` (and the local SMTP/SMS sinks) as processes like `selvhjelp <service> run`;
     stop them all afterwards."""
-    settings = Settings(database_url=box.database_url, rabbitmq_url=box.rabbitmq_url)
+    settings = Settings(
+        database_url=box.database_url, rabbitmq_url=box.rabbitmq_url, environment="development"
+    )
     ports = {service: free_port() for service in services}
     urls = {service: f"http://127.0.0.1:{port}" for service, port in ports.items()}
     extra = dict(BENCH_ENV)

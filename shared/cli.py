@@ -22,14 +22,24 @@ def service_port(service: str) -> int:
 def _run_service(service: str, args: argparse.Namespace) -> int:
     import uvicorn
 
-    from shared.settings import get_settings
+    from shared.settings import InsecureSettings, get_settings
 
     settings = get_settings()
+    try:
+        settings.refuse_if_insecure()
+    except InsecureSettings as refusal:
+        print(f"selvhjelp {service}: {refusal}", file=sys.stderr)
+        return 2
+    if settings.metrics_port:
+        from prometheus_client import start_http_server
+
+        # Its own port, which the ingress never routes: metrics are for Prometheus, not the public.
+        start_http_server(settings.metrics_port, addr=args.host or settings.http_host)
     app_module = importlib.import_module(f"services.{service}.app")
     # A service names what it cannot run without outside development (missing secrets, TLS off).
     problems = getattr(app_module, "settings_problems", lambda _settings: [])(settings)
     if problems:
-        print(f"{service} will not start (ENVIRONMENT={settings.environment}):", file=sys.stderr)
+        print(f"{service} will not start (SELVHJELP_ENV={settings.environment}):", file=sys.stderr)
         for problem in problems:
             print(f"  - {problem}", file=sys.stderr)
         return 2

@@ -65,7 +65,9 @@ def service_env(database_url: str, rabbitmq_url: str) -> dict[str, str]:
         "DATABASE_URL": database_url,
         "RABBITMQ_URL": rabbitmq_url,
         "SELVHJELP_RUN_DIR": str(RUN_DIR),
-        "ENVIRONMENT": "development",  # local sinks without TLS, no SMS gateway secret
+        # A local run: the development keys, the pick-a-district sign-in, /docs and /metrics on each app,
+        # the local sinks without TLS, no SMS gateway secret.
+        "SELVHJELP_ENV": "development",
         "DEV_SIGN_IN": "true",  # the staff console's pick-a-district sign-in (never in production)
         # Everything local comes from 127.0.0.1, the sample loader's burst too: no per-client limit here.
         "REGISTRATION_RATE_LIMIT_PER_CLIENT": "",

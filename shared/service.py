@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import uuid
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
@@ -40,8 +41,10 @@ from shared.messaging.consumer import BeforeHandlers, Handler, RejectionHook
 from shared.observability import OutboxBacklogProbe, configure_logging
 from shared.request_timing import TimeAndTraceRequests
 from shared.retention import RetentionJob
+from shared.revocation import check_link, link_revocations_table, revoked_staff_tokens_table
 from shared.settings import Settings
 from shared.tracing import configure_tracing
+from shared.web_security import SecureWeb
 
 log = logging.getLogger("selvhjelp.service")
 NO_FASTAPI_TELEMETRY: TelemetryConfig = {
@@ -68,6 +71,10 @@ class Service:
         self.metadata = metadata
         self.outbox = Outbox(outbox_table(metadata), exchange_of(name))
         self.inbox = inbox_table(metadata)
+        # Every service verifies links and staff tokens itself, so each keeps its own revocations.
+        link_revocations_table(metadata)
+        revoked_staff_tokens_table(metadata)
+        self.keyring = settings.keyring()
         self.engine = create_engine(settings.database_url)
         self.sessions = session_factory(self.engine)
         self.publisher = Publisher(settings.rabbitmq_url)
@@ -198,7 +205,13 @@ class Service:
         return AsyncAPI(self.broker, title=f"selvhjelp {self.name}", version="1.0.0")
 
     # --- lifecycle ---------------------------------------------------------------------------------
+    async def person_from_link(self, purpose: str, token: str) -> uuid.UUID:
+        """The person a link is for, unless it is invalid, expired or revoked (then InvalidLink)."""
+        return await check_link(self.sessions, self.metadata, self.keyring, purpose, token)
+
     async def start(self) -> None:
+        # Before anything connects: a production service with a default key must not serve a request.
+        self.settings.refuse_if_insecure()
         await self.publisher.connect()
         if self.settings.declare_topology:
             await declare_topology(self.publisher.channel, TOPOLOGY.queues, self.settings.delivery_limit)
@@ -257,6 +270,12 @@ class Service:
             # signed participant links), request bodies and validation errors with their input (health
             # data). TimeAndTraceRequests traces and times every request by its route template instead.
             telemetry=NO_FASTAPI_TELEMETRY,
+            # API documentation is for developers; in production the generated docs/ are the reference.
+            **(
+                {}
+                if self.settings.is_development
+                else {"docs_url": None, "redoc_url": None, "openapi_url": None}
+            ),
             **fastapi_options,
         )
         app.state.service = self
@@ -272,10 +291,14 @@ class Service:
             response.status_code = 200 if ok else 503
             return {"status": "ok" if ok else "unavailable", "service": self.name, "checks": checks}
 
-        @app.get("/metrics", tags=["health"], summary="Prometheus metrics", include_in_schema=False)
-        async def prometheus() -> Response:
-            return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+        if self.settings.is_development:
+            # Outside development metrics are served on METRICS_PORT only (shared/cli.py), a port the
+            # ingress never routes.
+            @app.get("/metrics", tags=["health"], summary="Prometheus metrics", include_in_schema=False)
+            async def prometheus() -> Response:
+                return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
+        # The public event contract that outside systems build against (also in docs/asyncapi/).
         @app.get("/asyncapi.json", tags=["docs"], summary="AsyncAPI document of this service's events")
         async def asyncapi() -> Response:
             return Response(self.asyncapi().to_specification().to_json(), media_type="application/json")
@@ -288,6 +311,16 @@ class Service:
                 detail = [{"loc": ["body"], "msg": detail, "type": "value_error"}]
             return JSONResponse({"detail": detail}, status_code=error.status_code, headers=error.headers)
 
+        app.add_middleware(
+            SecureWeb,
+            trusted_origins=[
+                self.settings.registration_url,
+                self.settings.grouping_url,
+                self.settings.calendar_url,
+                self.settings.notifications_url,
+            ],
+            development=self.settings.is_development,
+        )
         app.add_middleware(
             LimitRequestBodies,
             max_bytes=self.settings.http_max_body_bytes,

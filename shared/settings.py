@@ -7,14 +7,26 @@ from datetime import date
 from functools import lru_cache
 from typing import Literal
 
-from pydantic import Field, SecretStr
+from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from shared.keys import DEVELOPMENT_SIGNING_KEY, KEY_ID_PATTERN, Keyring, weak_key_reason
 
 DEVELOPMENT_IDENTITY_HMAC_KEY = "local-development-identity-hmac-key-change-me"
 
 
+class InsecureSettings(RuntimeError):
+    """Settings that must never run in production (a default key, the development sign-in)."""
+
+
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="", env_file=None, extra="ignore")
+    model_config = SettingsConfigDict(env_prefix="", env_file=None, extra="ignore", populate_by_name=True)
+
+    # Production unless told otherwise: a forgotten variable must fail safe (refuse the default key, no
+    # API docs, Secure cookies, HSTS). `make run`, the tests and compose set SELVHJELP_ENV=development.
+    environment: Literal["development", "production"] = Field(
+        default="production", validation_alias=AliasChoices("SELVHJELP_ENV", "ENVIRONMENT", "environment")
+    )
 
     database_url: str = Field(
         default="postgresql+asyncpg://postgres@127.0.0.1:5442/selvhjelp", description="SQLAlchemy async URL."
@@ -22,9 +34,6 @@ class Settings(BaseSettings):
     rabbitmq_url: str = Field(
         default="amqp://guest:guest@127.0.0.1:5682/", description="AMQP URL incl. vhost."
     )
-    # What may be missing or plain: only "development" (make run, compose, tests that ask for it) runs
-    # without the secrets and TLS a deployment needs; anything else refuses to start without them.
-    environment: Literal["development", "production"] = "production"
     log_level: str = "INFO"
     log_json: bool = True
 
@@ -172,14 +181,25 @@ class Settings(BaseSettings):
     registration_rate_limit_per_contact: str = "3/hour;10/day"
     registration_rate_limit_storage_url: str = "async+memory://"
 
-    # Signing of participant links and local staff tokens (replace in production via Secret).
-    signing_key: str = "local-development-signing-key-change-me"
     # Keys the HMAC that derives participant ids from other systems' references and bulk-import references
     # from a person's details, so neither can be computed by someone who knows the reference or the
     # details. The default is for development only: set IDENTITY_HMAC_KEY (a Secret) everywhere else.
     # Keep it stable: with a new key, re-importing rows without their own reference registers them again
     # (resends of a reference still find the first registration by source and reference).
     identity_hmac_key: SecretStr = SecretStr(DEVELOPMENT_IDENTITY_HMAC_KEY)
+
+    # The keyring that signs participant links and staff tokens (shared/keys.py, ADR 0010). New links and
+    # tokens are signed with `signing_key` under the id `signing_key_id`; keys moved to
+    # `signing_keys_retired` ({"id": "key"}, JSON in the environment) still verify what they signed.
+    signing_key: SecretStr = SecretStr(DEVELOPMENT_SIGNING_KEY)
+    signing_key_id: str = Field(default="k1", pattern=KEY_ID_PATTERN)
+    signing_keys_retired: dict[str, SecretStr] = Field(default_factory=dict)
+    staff_token_issuer: str = Field(
+        default="selvhjelp-local", description="The `iss` every staff token must carry."
+    )
+    # Prometheus metrics on their own port (never routed by the ingress); unset = no metrics server.
+    # In development the app also answers /metrics, for `make run` and the benchmarks.
+    metrics_port: int | None = Field(default=None, ge=1, le=65535)
 
     # Staff console. Production staff come signed in from the organisation's OIDC provider (a JWT in the
     # staff_token cookie); the development sign-in page, where you just pick a district, is for
@@ -191,6 +211,37 @@ class Settings(BaseSettings):
         default=None,
         description="RabbitMQ management API (http://user:pass@host:15672) for DLQ depths on the overview.",
     )
+
+    @property
+    def is_development(self) -> bool:
+        return self.environment == "development"
+
+    def keyring(self) -> Keyring:
+        keys = {kid: secret.get_secret_value() for kid, secret in self.signing_keys_retired.items()}
+        keys[self.signing_key_id] = self.signing_key.get_secret_value()
+        return Keyring(current=self.signing_key_id, keys=keys)
+
+    def production_problems(self) -> list[str]:
+        """What makes these settings unsafe outside development (empty: safe)."""
+        if self.is_development:
+            return []
+        problems = []
+        for kid, key in self.keyring().keys.items():
+            if reason := weak_key_reason(key):
+                problems.append(f"signing key {kid!r} {reason}")
+        if reason := weak_key_reason(self.identity_hmac_key.get_secret_value()):
+            problems.append(f"identity HMAC key {reason}")
+        if self.dev_sign_in:
+            problems.append("DEV_SIGN_IN lets anyone sign in as staff without a password")
+        return problems
+
+    def refuse_if_insecure(self) -> None:
+        if problems := self.production_problems():
+            raise InsecureSettings(
+                "refusing to start in production: "
+                + "; ".join(problems)
+                + " (set SELVHJELP_ENV=development for a local run)"
+            )
 
 
 @lru_cache

@@ -153,6 +153,7 @@ def settings(database_url: str, rabbitmq_url: str) -> Settings:
         # Tests post many registrations from one client and address; the limits' own tests turn them on.
         registration_rate_limit_per_client="",
         registration_rate_limit_per_contact="",
+        environment="development",  # the development key and sign-in; production refuses both
     )
 
 

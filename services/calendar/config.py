@@ -8,6 +8,7 @@ from dataclasses import dataclass, replace
 from datetime import timedelta
 
 from shared.auth import sign_link
+from shared.keys import Keyring
 from shared.settings import Settings
 
 from .domain import DEFAULT_RULES, CalendarRules, DateRange
@@ -25,7 +26,7 @@ class CalendarConfig:
     reminder_offsets: tuple[timedelta, ...]
     at_risk_threshold: int
     horizon: timedelta
-    signing_key: str
+    keyring: Keyring
     poll_seconds: float
     schedulers: int = 1
 
@@ -49,19 +50,17 @@ class CalendarConfig:
             reminder_offsets=tuple(timedelta(hours=hours) for hours in settings.calendar_reminder_hours),
             at_risk_threshold=settings.calendar_at_risk_threshold,
             horizon=horizon,
-            signing_key=settings.signing_key,
+            keyring=settings.keyring(),
             poll_seconds=settings.calendar_poll_seconds,
             schedulers=settings.calendar_schedulers,
         )
 
     def group_feed_path(self, group_id: uuid.UUID) -> str:
-        token = sign_link(self.signing_key, GROUP_FEED, group_id, lifetime=FEED_LINK_LIFETIME_SECONDS)
+        token = sign_link(self.keyring, GROUP_FEED, group_id, lifetime=FEED_LINK_LIFETIME_SECONDS)
         return f"/feeds/groups/{token}.ics"
 
     def participant_feed_path(self, participant_id: uuid.UUID) -> str:
-        token = sign_link(
-            self.signing_key, PARTICIPANT_FEED, participant_id, lifetime=FEED_LINK_LIFETIME_SECONDS
-        )
+        token = sign_link(self.keyring, PARTICIPANT_FEED, participant_id, lifetime=FEED_LINK_LIFETIME_SECONDS)
         return f"/feeds/participants/{token}.ics"
 
 

@@ -11,7 +11,7 @@ import uuid
 from fastapi import APIRouter, HTTPException, Request, Response
 from sqlalchemy import select
 
-from shared.auth import InvalidLink, verify_link
+from shared.auth import InvalidLink
 
 from .config import GROUP_FEED, PARTICIPANT_FEED
 from .domain import GroupSchedule, group_feed, participant_feed
@@ -25,9 +25,9 @@ CALENDAR = "text/calendar; charset=utf-8"
 _ICS = {200: {"content": {"text/calendar": {"schema": {"type": "string"}}}, "description": "RFC 5545"}}
 
 
-def _subject(request: Request, purpose: str, token: str) -> uuid.UUID:
+async def _subject(request: Request, purpose: str, token: str) -> uuid.UUID:
     try:
-        return verify_link(config_of(request).signing_key, purpose, token)
+        return await service_of(request).person_from_link(purpose, token)
     except InvalidLink:
         raise HTTPException(404, "no calendar for this link (it may have expired)") from None
 
@@ -47,7 +47,7 @@ async def _schedule(session, group_row, config) -> GroupSchedule | None:
 
 @feeds.get("/groups/{token}.ics", response_class=Response, responses=_ICS, summary="A group's meetings")
 async def group_calendar(token: str, request: Request) -> Response:
-    group_id = _subject(request, GROUP_FEED, token)
+    group_id = await _subject(request, GROUP_FEED, token)
     config = config_of(request)
     async with service_of(request).sessions() as session:
         row = (await session.execute(select(groups).where(groups.c.group_id == group_id))).one_or_none()
@@ -65,7 +65,7 @@ async def group_calendar(token: str, request: Request) -> Response:
     summary="The meetings of all my groups",
 )
 async def participant_calendar(token: str, request: Request) -> Response:
-    participant_id = _subject(request, PARTICIPANT_FEED, token)
+    participant_id = await _subject(request, PARTICIPANT_FEED, token)
     config = config_of(request)
     async with service_of(request).sessions() as session:
         rows = (

@@ -30,6 +30,7 @@ from sqlalchemy.dialects.postgresql import JSONB, TSTZRANGE, ExcludeConstraint
 
 from shared.db import service_metadata
 from shared.messaging import inbox_table, outbox_table
+from shared.revocation import link_revocations_table, revoked_staff_tokens_table
 
 SCHEMA = "calendar"
 metadata = service_metadata(SCHEMA)
@@ -175,3 +176,6 @@ at_risk_alerts = Table(
 
 outbox = outbox_table(metadata)
 inbox = inbox_table(metadata)
+# Links and staff tokens this service must refuse although they verify (shared/revocation.py).
+link_revocations = link_revocations_table(metadata)
+revoked_staff_tokens = revoked_staff_tokens_table(metadata)

@@ -19,7 +19,7 @@ from fastapi.responses import Response
 from sqlalchemy import func, select, update
 from sqlalchemy.dialects.postgresql import insert
 
-from shared.auth import InvalidLink, verify_link
+from shared.auth import InvalidLink
 from shared.clock import norway_today
 from shared.reference import all_municipalities, get_municipality
 from shared.web import choose_language, create_environment, page, redirect
@@ -544,7 +544,7 @@ async def my_meetings(token: str, request: Request) -> Response:
     language = choose_language(request)
     t = MEETING_TEXTS[language]
     try:
-        participant_id = verify_link(config_of(request).signing_key, PARTICIPANT_FEED, token)
+        participant_id = await service_of(request).person_from_link(PARTICIPANT_FEED, token)
     except InvalidLink:
         return page(
             environment,

@@ -11,7 +11,7 @@ from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, Field
 from sqlalchemy import func, select
 
-from shared.auth import InvalidLink, StaffUser, sign_link, verify_link
+from shared.auth import InvalidLink, StaffUser, sign_link
 from shared.web import choose_language, create_environment, page
 from shared.web_auth import staff_user
 
@@ -33,9 +33,9 @@ def _app(request: Request):
     return request.app.state
 
 
-def _participant(request: Request, purpose: str, token: str) -> uuid.UUID:
+async def _participant(request: Request, purpose: str, token: str) -> uuid.UUID:
     try:
-        return verify_link(_app(request).service.settings.signing_key, purpose, token)
+        return await _app(request).service.person_from_link(purpose, token)
     except InvalidLink:
         raise HTTPException(404, "this link is not valid (it may have expired)") from None
 
@@ -78,14 +78,15 @@ def _page(request: Request, template: str, status_code: int = 200, **context: An
 def _calendar_link(request: Request, participant_id: uuid.UUID) -> str:
     """The calendar service's page of the person's meetings with its subscription link. It takes the same
     signed token as the calendar feed (purpose "participant-feed", long-lived like a subscription)."""
-    settings = _app(request).service.settings
-    token = sign_link(settings.signing_key, CALENDAR_LINK, participant_id, lifetime=CALENDAR_LINK_SECONDS)
+    service = _app(request).service
+    settings = service.settings
+    token = sign_link(service.keyring, CALENDAR_LINK, participant_id, lifetime=CALENDAR_LINK_SECONDS)
     return f"{settings.calendar_url}/meetings/{token}"
 
 
 @pages.get("/invitations/{token}", response_class=HTMLResponse)
 async def invitation_page(token: str, request: Request) -> HTMLResponse:
-    participant_id = _participant(request, INVITATION_LINK, token)
+    participant_id = await _participant(request, INVITATION_LINK, token)
     context = await _invitation_view(request, participant_id, choose_language(request))
     return _page(request, "invitation.html", **context)
 
@@ -97,7 +98,7 @@ async def answer_invitation_page(
     decision: Annotated[str, Form(pattern="^(accept|decline)$")],
     confidentiality: Annotated[str | None, Form()] = None,
 ) -> HTMLResponse:
-    participant_id = _participant(request, INVITATION_LINK, token)
+    participant_id = await _participant(request, INVITATION_LINK, token)
     state = _app(request)
     language = choose_language(request)
     if decision == "accept" and confidentiality != "yes":
@@ -130,7 +131,7 @@ async def answer_invitation_page(
 
 @pages.get("/admission/{token}", response_class=HTMLResponse)
 async def admission_page(token: str, request: Request) -> HTMLResponse:
-    _participant(request, ADMISSION_LINK, token)
+    await _participant(request, ADMISSION_LINK, token)
     return _page(request, "admission.html", done=None)
 
 
@@ -138,7 +139,7 @@ async def admission_page(token: str, request: Request) -> HTMLResponse:
 async def vote_page(
     token: str, request: Request, vote: Annotated[str, Form(pattern="^(yes|no)$")]
 ) -> HTMLResponse:
-    participant_id = _participant(request, ADMISSION_LINK, token)
+    participant_id = await _participant(request, ADMISSION_LINK, token)
     state = _app(request)
     try:
         async with state.service.sessions() as session, session.begin():
@@ -169,7 +170,7 @@ class AdmissionReceipt(BaseModel):
     summary="A member asks the group to vote on admitting a newcomer",
 )
 async def ask_for_newcomer(token: str, request: Request) -> AdmissionReceipt:
-    participant_id = _participant(request, ADMISSION_LINK, token)
+    participant_id = await _participant(request, ADMISSION_LINK, token)
     state = _app(request)
     async with state.service.sessions() as session, session.begin():
         membership = await commands.active_membership(session, participant_id)
@@ -187,7 +188,7 @@ async def ask_for_newcomer(token: str, request: Request) -> AdmissionReceipt:
 
 @router.post("/membership/{token}/leave", status_code=202, summary="Leave my group")
 async def leave_group(token: str, request: Request) -> dict[str, str]:
-    participant_id = _participant(request, ADMISSION_LINK, token)
+    participant_id = await _participant(request, ADMISSION_LINK, token)
     state = _app(request)
     async with state.service.sessions() as session, session.begin():
         left = await commands.leave(

@@ -141,11 +141,13 @@ async def sign_in(
             errors=[t["sign_in_pick_district"]],
         )
     subject = name.strip() or f"utvikler@{district}"
-    token = issue_staff_token(settings.signing_key, subject, district, [STAFF_ROLE])
+    token = issue_staff_token(
+        _state(request).service.keyring, subject, district, [STAFF_ROLE], issuer=settings.staff_token_issuer
+    )
     response = redirect(
         request, session_hop_url(settings, "grouping", token, safe_next(settings, next)), language
     )
-    set_staff_cookie(response, token)
+    set_staff_cookie(response, token, settings)
     return response
 
 

@@ -13,7 +13,7 @@ from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from sqlalchemy import or_, select
 
-from shared.auth import InvalidLink, StaffUser, verify_link
+from shared.auth import InvalidLink, StaffUser
 from shared.service import Service
 from shared.web import LANGUAGE_COOKIE, LANGUAGES, remember_language
 from shared.web_auth import staff_user
@@ -54,9 +54,9 @@ def _runtime(request: Request) -> Runtime:
     return request.app.state.runtime
 
 
-def _person(request: Request, purpose: str, token: str) -> uuid.UUID | None:
+async def _person(request: Request, purpose: str, token: str) -> uuid.UUID | None:
     try:
-        return verify_link(_runtime(request).settings.signing_key, purpose, token)
+        return await _service(request).person_from_link(purpose, token)
     except InvalidLink:
         return None
 
@@ -103,7 +103,7 @@ def _invalid_link(request: Request, page: str, keep_query: str = "") -> HTMLResp
 @public.get("/absence/{token}", response_class=HTMLResponse, summary="Ask the person to confirm an absence")
 async def absence_page(token: str, meeting: MeetingParam, request: Request) -> HTMLResponse:
     """Changes nothing: a mail scanner following the link must not report anyone absent."""
-    participant_id = _person(request, ABSENCE, token)
+    participant_id = await _person(request, ABSENCE, token)
     start = _meeting(meeting)
     keep = urlencode({"meeting": meeting})  # the language links must still open this page
     if participant_id is None:
@@ -124,7 +124,7 @@ async def absence_page(token: str, meeting: MeetingParam, request: Request) -> H
 
 @public.post("/absence/{token}", response_class=HTMLResponse, summary="Report that I cannot come")
 async def absence_confirm(token: str, meeting: MeetingParam, request: Request) -> HTMLResponse:
-    participant_id = _person(request, ABSENCE, token)
+    participant_id = await _person(request, ABSENCE, token)
     start = _meeting(meeting)
     keep = urlencode({"meeting": meeting})
     if participant_id is None:
@@ -267,7 +267,7 @@ async def _preferences_page(request: Request, participant_id: uuid.UUID, *, save
 
 @public.get("/preferences/{token}", response_class=HTMLResponse, summary="My message preferences")
 async def show_preferences(token: str, request: Request) -> HTMLResponse:
-    participant_id = _person(request, PREFERENCES, token)
+    participant_id = await _person(request, PREFERENCES, token)
     if participant_id is None:
         return _invalid_link(request, "preferences")
     return await _preferences_page(request, participant_id, saved=False)
@@ -281,7 +281,7 @@ async def save_preferences(
     language: Annotated[str, Form(pattern="^(nb|nn|en)$")],
     only_essential: Annotated[str | None, Form(description="Present: only the essential messages.")] = None,
 ) -> HTMLResponse:
-    participant_id = _person(request, PREFERENCES, token)
+    participant_id = await _person(request, PREFERENCES, token)
     if participant_id is None:
         return _invalid_link(request, "preferences")
     async with _service(request).sessions() as session, session.begin():

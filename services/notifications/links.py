@@ -27,9 +27,10 @@ def meeting_param(meeting_start: datetime) -> str:
 class Links:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
+        self.keyring = settings.keyring()
 
     def _token(self, purpose: str, participant_id: uuid.UUID) -> str:
-        return sign_link(self.settings.signing_key, purpose, participant_id)
+        return sign_link(self.keyring, purpose, participant_id)
 
     def status(self, participant_id: uuid.UUID) -> str:
         return f"{self.settings.registration_url}/status/{self._token(REGISTRATION_STATUS, participant_id)}"

@@ -13,7 +13,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from sqlalchemy import func, select
 
-from shared.auth import InvalidLink, StaffUser, sign_link, verify_link
+from shared.auth import InvalidLink, StaffUser, sign_link
 from shared.contracts import RegistrationDetails, Source
 from shared.messaging.outbox import holding_rows, write_held
 from shared.web_auth import staff_user
@@ -77,8 +77,9 @@ async def invalid_request(_: Request, error: RequestValidationError) -> JSONResp
 
 
 def _receipt(request: Request, participant_id: uuid.UUID) -> RegistrationReceipt:
-    settings = _service(request).settings
-    token = sign_link(settings.signing_key, STATUS_LINK, participant_id)
+    service = _service(request)
+    settings = service.settings
+    token = sign_link(service.keyring, STATUS_LINK, participant_id)
     return RegistrationReceipt(
         registration_id=participant_id,
         status_token=token,
@@ -180,7 +181,7 @@ async def submit(
 
 async def _own_registration(request: Request, token: str) -> uuid.UUID:
     try:
-        return verify_link(_service(request).settings.signing_key, STATUS_LINK, token)
+        return await _service(request).person_from_link(STATUS_LINK, token)
     except InvalidLink:
         raise HTTPException(404, "this link is not valid (it may have expired)") from None
 

@@ -20,6 +20,7 @@ from shared.contracts import (
     RegistrationDetails,
 )
 from shared.messaging import Outbox
+from shared.revocation import revoke_links
 
 from . import domain
 from .models import audit_log, idempotency_keys, registrations
@@ -278,7 +279,10 @@ async def erase(session: AsyncSession, outbox: Outbox, participant_id: uuid.UUID
     # Staged events that still carry the person's data must not leave after the erasure.
     deleted += await outbox.forget(session, participant_id)
     await record_audit(session, actor=actor, action="erase", subject_id=participant_id, district=district)
-    await outbox.add(session, ParticipantErased(participant_id=participant_id).envelope(source=SOURCE))
+    erased = ParticipantErased(participant_id=participant_id).envelope(source=SOURCE)
+    # Status links sent before the erasure stay dead, even if the same reference registers again.
+    await revoke_links(session, outbox.table.metadata, participant_id, erased.occurred_at)
+    await outbox.add(session, erased)
     return deleted
 
 

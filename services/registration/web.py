@@ -25,7 +25,7 @@ from pydantic import ValidationError
 from sqlalchemy import select
 from starlette.datastructures import FormData
 
-from shared.auth import InvalidLink, sign_link, verify_link
+from shared.auth import InvalidLink, sign_link
 from shared.contracts import SLOTS, Composition, Gender, Language, MeetingFormat, RegistrationDetails, Topic
 from shared.reference import all_municipalities, get_municipality
 from shared.web import choose_language, create_environment, page, redirect
@@ -251,14 +251,14 @@ async def sign_up(request: Request) -> Response:
         problems = [(form_field(p.field.split(".")), p.code) for p in refused.problems]
         return _form_page(request, language, values, _field_errors(problems, texts), 422)
     service.relay.wake()
-    token = sign_link(service.settings.signing_key, STATUS_LINK, participant_id)
+    token = sign_link(service.keyring, STATUS_LINK, participant_id)
     return redirect(request, f"/status/{token}?done=registered", language)
 
 
 # --- the private status page -----------------------------------------------------------------------
-def _participant(request: Request, token: str) -> uuid.UUID | None:
+async def _participant(request: Request, token: str) -> uuid.UUID | None:
     try:
-        return verify_link(_service(request).settings.signing_key, STATUS_LINK, token)
+        return await _service(request).person_from_link(STATUS_LINK, token)
     except InvalidLink:
         return None
 
@@ -336,7 +336,7 @@ async def _status_page(
 @pages.get("/status/{token}")
 async def status_page(token: str, request: Request) -> Response:
     language = choose_language(request)
-    participant_id = _participant(request, token)
+    participant_id = await _participant(request, token)
     row = participant_id and await _registration(request, participant_id)
     if not row:
         return _not_found(request, language)
@@ -346,7 +346,7 @@ async def status_page(token: str, request: Request) -> Response:
 @pages.post("/status/{token}/availability")
 async def change_availability(token: str, request: Request) -> Response:
     language = choose_language(request)
-    participant_id = _participant(request, token)
+    participant_id = await _participant(request, token)
     if participant_id is None:
         return _not_found(request, language)
     slots = [v for v in (await request.form()).getlist("availability") if isinstance(v, str)]
@@ -372,7 +372,7 @@ async def change_availability(token: str, request: Request) -> Response:
 @pages.get("/status/{token}/{action}")
 async def confirm(token: str, action: str, request: Request) -> Response:
     language = choose_language(request)
-    participant_id = _participant(request, token)
+    participant_id = await _participant(request, token)
     row = participant_id and await _registration(request, participant_id)
     if action not in ("withdraw", "erase") or not row:
         return _not_found(request, language)
@@ -393,7 +393,7 @@ async def confirm(token: str, action: str, request: Request) -> Response:
 @pages.post("/status/{token}/withdraw")
 async def withdraw(token: str, request: Request) -> Response:
     language = choose_language(request)
-    participant_id = _participant(request, token)
+    participant_id = await _participant(request, token)
     if participant_id is None:
         return _not_found(request, language)
     service = _service(request)
@@ -407,7 +407,7 @@ async def withdraw(token: str, request: Request) -> Response:
 @pages.post("/status/{token}/erase")
 async def erase(token: str, request: Request) -> Response:
     language = choose_language(request)
-    participant_id = _participant(request, token)
+    participant_id = await _participant(request, token)
     if participant_id is None:
         return _not_found(request, language)
     service = _service(request)

@@ -2,11 +2,11 @@
 that puts the staff cookie on each service's host, and an audit-log page with CSV export.
 
 Sign-in. In production the organisation's OIDC provider signs staff in and each service receives the
-token through its own proxy/OIDC client and keeps it in the `staff_token` cookie (HttpOnly,
-SameSite=Strict). For `make run` and tests (setting `dev_sign_in`), grouping serves a sign-in page where
-you pick a district; the token it issues is then handed from service to service through
-`/staff/session?token=…&then=…` (a redirect chain grouping → registration → calendar → notifications →
-back), because a cookie belongs to one host:port. That hop exists only when `dev_sign_in` is on.
+token through its own proxy/OIDC client and keeps it in the `__Host-staff_token` cookie (Secure,
+HttpOnly, SameSite=Strict; plain `staff_token` over http in development). For `make run` and tests
+(setting `dev_sign_in`), grouping serves a sign-in page where you pick a district; the token it issues
+is then handed from service to service through `/staff/session?token=…&then=…` (a redirect chain
+grouping → registration → calendar → notifications → back), because a cookie belongs to one host:port. That hop exists only when `dev_sign_in` is on.
 """
 
 from __future__ import annotations
@@ -23,9 +23,9 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import Table, select
 
-from shared.auth import verify_staff_token
+from shared.revocation import revoke_staff_token
 from shared.web import DEFAULT_LANGUAGE, LANGUAGE_COOKIE, LANGUAGES, choose_language, page
-from shared.web_auth import STAFF_COOKIE, set_staff_cookie
+from shared.web_auth import clear_staff_cookie, set_staff_cookie, staff_cookie_name, verified_staff
 
 # The order of the sign-in hop; grouping (the console's home) starts and ends it.
 HOP_ORDER = ("grouping", "registration", "calendar", "notifications")
@@ -187,19 +187,25 @@ def session_router(service_name: str) -> APIRouter:
         settings = request.app.state.service.settings
         if not settings.dev_sign_in:
             raise HTTPException(404, "not found")
-        try:
-            verify_staff_token(settings.signing_key, token)
-        except Exception:
-            raise HTTPException(401, "the token is invalid or expired") from None
+        if await verified_staff(request, token) is None:
+            raise HTTPException(401, "the token is invalid, expired or signed out")
         target = safe_next(settings, then)
         response = RedirectResponse(session_hop_url(settings, service_name, token, target), status_code=303)
-        set_staff_cookie(response, token)
+        set_staff_cookie(response, token, settings)
         response.headers["Referrer-Policy"] = "no-referrer"
         return response
 
     @router.get("/staff/sign-out")
     async def sign_out(request: Request) -> Response:
-        settings = request.app.state.service.settings
+        """Revoke the token here (each service keeps its own list, ADR 0010) and hop to the next service,
+        which revokes the same token from its own cookie."""
+        service = request.app.state.service
+        settings = service.settings
+        token = request.cookies.get(staff_cookie_name(settings))
+        user = await verified_staff(request, token) if token else None
+        if user is not None:
+            async with service.sessions() as session, session.begin():
+                await revoke_staff_token(session, service.metadata, user)
         index = HOP_ORDER.index(service_name) + 1
         target = (
             f"{service_urls(settings)[HOP_ORDER[index]]}/staff/sign-out"
@@ -207,7 +213,7 @@ def session_router(service_name: str) -> APIRouter:
             else f"{settings.grouping_url}/staff/sign-in"
         )
         response = RedirectResponse(target, status_code=303)
-        response.delete_cookie(STAFF_COOKIE, path="/")
+        clear_staff_cookie(response, settings)
         return response
 
     return router

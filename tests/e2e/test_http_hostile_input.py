@@ -16,6 +16,7 @@ from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import response_schema_conformance
 
 from shared.auth import issue_staff_token
+from shared.keys import Keyring
 from shared.messaging.topology import SERVICES
 from tests.support.system import running_system
 
@@ -60,7 +61,7 @@ def _fuzz_operation(operation, base_url: str, token: str, failures: list[str]) -
 
 
 async def test_fuzzing_every_http_operation_gives_no_server_error_and_no_schema_violation(system, settings):
-    token = issue_staff_token(settings.signing_key, "fuzzer", "nord", ["staff"])
+    token = issue_staff_token(settings.keyring(), "fuzzer", "nord", ["staff"])
     for service in SERVICES:
         failures = await asyncio.to_thread(_fuzz, system.url(service), token)
         assert failures == [], f"{service}: {failures[:5]}"
@@ -76,11 +77,11 @@ def _staff_operations(spec: dict) -> list[tuple[str, str]]:
 
 
 async def test_every_staff_endpoint_refuses_missing_expired_forged_tokens_and_wrong_roles(system, settings):
-    key = settings.signing_key
+    key = settings.keyring()
     cases = {
         "no token": (None, 401),
         "expired": (issue_staff_token(key, "ane", "nord", ["staff"], lifetime=-60), 401),
-        "forged": (issue_staff_token("x" * 40, "ane", "nord", ["staff"]), 401),
+        "forged": (issue_staff_token(Keyring.single("x" * 40), "ane", "nord", ["staff"]), 401),
         "wrong role": (issue_staff_token(key, "ane", "nord", ["starter"]), 403),
     }
     checked = 0

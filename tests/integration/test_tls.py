@@ -87,6 +87,7 @@ async def test_amqps_and_verified_postgres_tls_carry_the_flow_and_refuse_an_untr
         rabbitmq_url = f"amqps://guest:guest@127.0.0.1:{tls_port}/?cafile={ca_file}"
         await asyncio.to_thread(migrate, database_url)
         settings = Settings(
+            environment="development",
             database_url=database_url,
             rabbitmq_url=rabbitmq_url,
             log_json=False,

@@ -7,6 +7,7 @@ import pytest
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from shared.auth import InvalidLink, issue_staff_token, sign_link, verify_link, verify_staff_token
+from shared.keys import Keyring
 from shared.messaging import TOPOLOGY, is_transient
 
 pytestmark = pytest.mark.unit
@@ -48,29 +49,32 @@ def test_the_topic_travels_only_to_grouping():
     assert contact == {"notifications"}
 
 
+K = Keyring.single("k")
+
+
 def test_a_signed_link_opens_only_for_its_purpose_and_person():
     person = uuid.uuid4()
-    token = sign_link("k", "status", person)
-    assert verify_link("k", "status", token) == person
+    token = sign_link(K, "status", person)
+    assert verify_link(K, "status", token) == person
     with pytest.raises(InvalidLink):
-        verify_link("k", "absence", token)
+        verify_link(K, "absence", token)
     forged = token.replace(str(person), str(uuid.uuid4()))
     with pytest.raises(InvalidLink):
-        verify_link("k", "status", forged)
+        verify_link(K, "status", forged)
     with pytest.raises(InvalidLink):
-        verify_link("other-key", "status", token)
+        verify_link(Keyring.single("other-key"), "status", token)
 
 
 def test_an_expired_link_is_refused():
-    token = sign_link("k", "status", uuid.uuid4(), lifetime=-1)
+    token = sign_link(K, "status", uuid.uuid4(), lifetime=-1)
     with pytest.raises(InvalidLink, match="expired"):
-        verify_link("k", "status", token)
+        verify_link(K, "status", token)
 
 
 def test_staff_tokens_carry_district_and_expire():
-    user = verify_staff_token("k", issue_staff_token("k", "ane", "nord", ["staff"]))
+    user = verify_staff_token(K, issue_staff_token(K, "ane", "nord", ["staff"]))
     assert (user.subject, user.district, user.roles) == ("ane", "nord", frozenset({"staff"}))
-    expired = issue_staff_token("k", "ane", "nord", ["staff"], lifetime=-10)
+    expired = issue_staff_token(K, "ane", "nord", ["staff"], lifetime=-10)
     with pytest.raises(Exception, match="expired"):
-        verify_staff_token("k", expired)
+        verify_staff_token(K, expired)
     assert time.time()

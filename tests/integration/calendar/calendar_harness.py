@@ -202,7 +202,7 @@ async def overlapping_bookings(service: Service, table: str, owner: str) -> int:
 
 
 def staff_headers(settings, district: str = "nord") -> dict[str, str]:
-    token = issue_staff_token(settings.signing_key, f"staff-{district}", district, ["staff"])
+    token = issue_staff_token(settings.keyring(), f"staff-{district}", district, ["staff"])
     return {"Authorization": f"Bearer {token}"}
 
 

@@ -25,6 +25,7 @@ from sqlalchemy import func, select
 
 from services.calendar.models import reminders, venue_bookings
 from shared.auth import sign_link
+from shared.keys import Keyring
 from tests.support import running
 
 pytestmark = pytest.mark.integration
@@ -100,7 +101,7 @@ async def test_frequency_switch_move_and_cancel_show_in_the_feeds_events_and_rem
 
         feed = await client.get(feed_path)
         assert feed.status_code == 200 and feed.headers["content-type"].startswith("text/calendar")
-        member_token = sign_link(settings.signing_key, "participant-feed", group.members[0])
+        member_token = sign_link(settings.keyring(), "participant-feed", group.members[0])
         mine = await client.get(f"/feeds/participants/{member_token}.ics")
         assert mine.status_code == 200
         changed = await tap.wait_for("meeting.changed.v1", count=2, group_id=group.group_id)
@@ -169,7 +170,7 @@ async def test_changes_are_for_signed_in_staff_of_the_groups_district_and_must_m
         )
         assert closed.status_code == 409 and "not open" in closed.json()["detail"]
         assert (await client.get("/feeds/groups/not-a-token.ics")).status_code == 404
-        forged = sign_link("another-key", "group-feed", group.group_id)
+        forged = sign_link(Keyring.single("another-key"), "group-feed", group.group_id)
         assert (await client.get(f"/feeds/groups/{forged}.ics")).status_code == 404
         schedule = await client.get(url, headers=staff)
         assert schedule.status_code == 200

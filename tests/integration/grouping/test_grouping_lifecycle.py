@@ -101,22 +101,22 @@ async def test_a_group_forms_invites_backfills_after_declines_and_starts(groupin
         await eventually(lambda: _pool_status(service, later_two, "waiting"))
 
         page = await client.get(
-            f"/invitations/{sign_link(grouping_settings.signing_key, 'invitation', first_six[0].participant_id)}"
+            f"/invitations/{sign_link(grouping_settings.keyring(), 'invitation', first_six[0].participant_id)}"
         )
         assert page.status_code == 200 and "Taushetserklæring" in page.text
 
         refused = await answer(
-            client, grouping_settings.signing_key, first_six[0].participant_id, "accept", confirm=False
+            client, grouping_settings.keyring(), first_six[0].participant_id, "accept", confirm=False
         )
         assert refused.status_code == 422 and "confidentiality" in refused.text
 
         for person in first_six[:3]:
             assert (
-                await answer(client, grouping_settings.signing_key, person.participant_id, "accept")
+                await answer(client, grouping_settings.keyring(), person.participant_id, "accept")
             ).status_code == 200
         for person in first_six[3:]:
             assert (
-                await answer(client, grouping_settings.signing_key, person.participant_id, "decline")
+                await answer(client, grouping_settings.keyring(), person.participant_id, "decline")
             ).status_code == 200
 
         joined = await events(service, "group.member_joined.v1")
@@ -127,7 +127,7 @@ async def test_a_group_forms_invites_backfills_after_declines_and_starts(groupin
 
         for person in later_two:
             assert (
-                await answer(client, grouping_settings.signing_key, person.participant_id, "accept")
+                await answer(client, grouping_settings.keyring(), person.participant_id, "accept")
             ).status_code == 200
         started = await events(service, "group.started.v1")
     assert len(started) == 1
@@ -157,7 +157,7 @@ async def test_a_started_group_admits_a_newcomer_only_after_a_majority_votes_yes
     app = create_app(grouping_settings, RULES)
     service = app.state.service
     members = [accepted(i) for i in range(5)]
-    key = grouping_settings.signing_key
+    key = grouping_settings.keyring()
     async with (
         running(service),
         httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://grouping") as client,

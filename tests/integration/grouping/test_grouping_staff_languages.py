@@ -19,7 +19,7 @@ async def client(settings):
     async with running(app.state.service):
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://grouping.test") as http:
-            http.cookies.set("staff_token", issue_staff_token(settings.signing_key, "ane", "nord", ["staff"]))
+            http.cookies.set("staff_token", issue_staff_token(settings.keyring(), "ane", "nord", ["staff"]))
             yield http
 
 

@@ -81,7 +81,7 @@ async def test_a_refused_address_is_a_permanent_failure_staff_can_see_and_it_is_
         assert "550" in failed.last_error and refused not in failed.last_error
         assert mail_sink.received == []
 
-        token = issue_staff_token(notifications.settings.signing_key, "staff-1", "oslo-viken", ["staff"])
+        token = issue_staff_token(notifications.settings.keyring(), "staff-1", "oslo-viken", ["staff"])
         response = await client.get("/api/v1/staff/deliveries", headers={"Authorization": f"Bearer {token}"})
         assert response.status_code == 200
         [entry] = response.json()

@@ -87,7 +87,7 @@ async def test_an_erasure_reaches_every_service_and_leaves_no_trace_of_the_perso
         assert erased.status_code == 200
 
         staff = {
-            "Authorization": "Bearer " + issue_staff_token(settings.signing_key, "anne", "nord", ["staff"])
+            "Authorization": "Bearer " + issue_staff_token(settings.keyring(), "anne", "nord", ["staff"])
         }
 
         async def report():

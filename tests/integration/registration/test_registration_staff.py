@@ -7,13 +7,14 @@ from sqlalchemy import select
 
 from services.registration.models import audit_log
 from shared.auth import issue_staff_token
+from shared.keys import Keyring
 from tests.support.factories import registration_body
 
 pytestmark = pytest.mark.integration
 
 
 def bearer(settings, district: str, lifetime: int = 3600, subject: str = "anne@nord") -> dict[str, str]:
-    token = issue_staff_token(settings.signing_key, subject, district, ["staff"], lifetime=lifetime)
+    token = issue_staff_token(settings.keyring(), subject, district, ["staff"], lifetime=lifetime)
     return {"Authorization": f"Bearer {token}"}
 
 
@@ -62,7 +63,7 @@ async def test_requests_without_a_valid_token_are_401(client, settings):
     assert (await client.get("/api/v1/staff/registrations", headers=expired)).status_code == 401
     forged = {
         "Authorization": "Bearer "
-        + issue_staff_token("another-key-of-32-bytes-or-more!!", "x", "nord", ["staff"])
+        + issue_staff_token(Keyring.single("another-key-of-32-bytes-or-more!!"), "x", "nord", ["staff"])
     }
     assert (await client.get("/api/v1/staff/registrations", headers=forged)).status_code == 401
     assert (

@@ -13,7 +13,7 @@ pytestmark = pytest.mark.integration
 
 @pytest.fixture
 def signed_in(client, settings):
-    client.cookies.set("staff_token", issue_staff_token(settings.signing_key, "ane", "nord", ["staff"]))
+    client.cookies.set("staff_token", issue_staff_token(settings.keyring(), "ane", "nord", ["staff"]))
     return client
 
 

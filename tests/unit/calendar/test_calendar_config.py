@@ -12,6 +12,7 @@ from services.calendar.config import CalendarConfig, reminder_kind
 from services.calendar.domain import DateRange
 from services.calendar.reminding import reminder_event_id
 from shared.auth import verify_link
+from shared.keys import Keyring
 from shared.settings import Settings
 
 pytestmark = pytest.mark.unit
@@ -37,9 +38,9 @@ def test_feed_paths_carry_a_link_signed_for_that_feed_only() -> None:
     config = CalendarConfig.from_settings(Settings(signing_key="calendar-unit-test-signing-key-32b"))
     group = uuid.uuid4()
     token = config.group_feed_path(group).removeprefix("/feeds/groups/").removesuffix(".ics")
-    assert verify_link("calendar-unit-test-signing-key-32b", "group-feed", token) == group
+    assert verify_link(Keyring.single("calendar-unit-test-signing-key-32b"), "group-feed", token) == group
     with pytest.raises(Exception, match="signature"):
-        verify_link("calendar-unit-test-signing-key-32b", "participant-feed", token)
+        verify_link(Keyring.single("calendar-unit-test-signing-key-32b"), "participant-feed", token)
 
 
 def test_a_reminder_has_one_event_id_whatever_the_offset_its_start_is_written_in() -> None:

@@ -28,6 +28,11 @@ OVERLAYS = ("dev", "production")
 KUBERNETES_VERSION = "1.30"
 CA_DIR = "/etc/selvhjelp/ca"
 AUTOSCALED = {"registration", "calendar", "notifications"}
+METRICS_PORT = 9100
+# Environment variables the services read: field names, and the aliases some fields are read by.
+SETTING_NAMES = set(Settings.model_fields) | {
+    f.validation_alias.lower() for f in Settings.model_fields.values() if isinstance(f.validation_alias, str)
+}
 # The operators' custom resources: the spec fields we use and those a cluster must have.
 OPERATOR_RESOURCES = {
     ("rabbitmq.com/v1beta1", "RabbitmqCluster"): (
@@ -114,13 +119,16 @@ def test_every_service_runs_its_command_on_its_port_with_probes_on_the_health_en
     for name, port in DEFAULT_PORTS.items():
         main = container(deployments[name])
         assert main["args"] == [name, "run", "--host", "0.0.0.0", "--port", str(port)]
-        assert main["ports"] == [{"name": "http", "containerPort": port, "protocol": "TCP"}]
+        assert main["ports"] == [
+            {"name": "http", "containerPort": port, "protocol": "TCP"},
+            {"name": "metrics", "containerPort": METRICS_PORT, "protocol": "TCP"},
+        ]
         assert main["livenessProbe"]["httpGet"] == {"path": "/health/live", "port": "http"}
         assert main["readinessProbe"]["httpGet"] == {"path": "/health/ready", "port": "http"}
         assert main["startupProbe"]["httpGet"]["path"] == "/health/live"
         assert {"cpu", "memory"} <= set(main["resources"]["requests"])
         assert "memory" in main["resources"]["limits"]
-        (service_port,) = services[name]["spec"]["ports"]
+        (service_port,) = services[name]["spec"]["ports"]  # the metrics port is not a Service port
         assert (service_port["port"], service_port["targetPort"]) == (port, "http")
         assert services[name]["spec"]["selector"].items() <= pod_labels(overlay, name).items()
 
@@ -168,7 +176,7 @@ def test_every_deployment_has_a_disruption_budget_and_network_policies_admitting
             for rule in p["spec"].get("ingress", [])
             for port_rule in rule.get("ports", [])
         }
-        assert port in admitted and admitted <= set(DEFAULT_PORTS.values()), (name, admitted)
+        assert port in admitted and admitted <= {*DEFAULT_PORTS.values(), METRICS_PORT}, (name, admitted)
         sources = [s for p in applying for rule in p["spec"].get("ingress", []) for s in rule["from"]]
         # Services talk to each other only through RabbitMQ: no pod of the namespace may call them.
         assert all("namespaceSelector" in s for s in sources), name
@@ -227,7 +235,7 @@ def test_the_migration_job_runs_selvhjelp_migrate_with_the_same_image(overlay):
 @pytest.mark.parametrize("overlay", OVERLAYS)
 def test_settings_are_ones_the_services_read_and_agree_with_the_broker_definitions(overlay):
     settings = objects(overlay, "ConfigMap")["selvhjelp-settings"]["data"]
-    assert {key.lower() for key in settings} <= set(Settings.model_fields)
+    assert {key.lower() for key in settings} <= SETTING_NAMES
     queue_arguments = [
         q["arguments"] for q in build_definitions()["queues"] if "x-delivery-limit" in q["arguments"]
     ]
@@ -318,3 +326,40 @@ def test_the_database_cluster_makes_each_services_role_with_the_password_of_its_
     migrate_url = secrets[container(job)["envFrom"][1]["secretRef"]["name"]]["stringData"]["DATABASE_URL"]
     owner = postgres["spec"]["bootstrap"]["initdb"]["owner"]
     assert migrate_url.startswith(f"postgresql+asyncpg://{owner}:")
+
+
+@pytest.mark.parametrize("overlay", OVERLAYS)
+def test_metrics_are_on_their_own_port_that_only_prometheus_reaches_and_the_ingress_never_routes(overlay):
+    settings = objects(overlay, "ConfigMap")["selvhjelp-settings"]["data"]
+    assert settings["SELVHJELP_ENV"] == "production"  # no /metrics or /docs on the public app
+    assert int(settings["METRICS_PORT"]) == METRICS_PORT
+    for name in SERVICES:
+        annotations = objects(overlay, "Deployment")[name]["spec"]["template"]["metadata"]["annotations"]
+        assert annotations["prometheus.io/port"] == str(METRICS_PORT)
+    (ingress,) = objects(overlay, "Ingress").values()
+    backends = [p["backend"]["service"] for r in ingress["spec"]["rules"] for p in r["http"]["paths"]]
+    assert {b["port"]["name"] for b in backends} == {"http"}
+    for policy in objects(overlay, "NetworkPolicy").values():
+        for rule in policy["spec"].get("ingress", []):
+            namespaces = {
+                s.get("namespaceSelector", {}).get("matchLabels", {}).get("kubernetes.io/metadata.name")
+                for s in rule["from"]
+            }
+            ports = {r["port"] for r in rule.get("ports", [])}
+            if METRICS_PORT in ports:
+                assert namespaces == {"monitoring"}, policy["metadata"]["name"]
+            if "ingress-nginx" in namespaces:
+                assert METRICS_PORT not in ports
+
+
+@pytest.mark.parametrize("overlay", OVERLAYS)
+def test_every_service_gets_the_whole_signing_keyring(overlay):
+    secret = objects(overlay, "Secret")["selvhjelp-signing"]["stringData"]
+    assert {"SIGNING_KEY", "SIGNING_KEY_ID", "SIGNING_KEYS_RETIRED"} <= set(secret)
+    for name in SERVICES:
+        refs = [
+            e["secretRef"]["name"]
+            for e in container(objects(overlay, "Deployment")[name])["envFrom"]
+            if "secretRef" in e
+        ]
+        assert "selvhjelp-signing" in refs

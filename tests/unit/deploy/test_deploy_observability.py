@@ -106,3 +106,10 @@ def test_the_dashboard_is_a_grafana_dashboard_with_a_prometheus_datasource_varia
     assert len(ids) == len(set(ids))
     for panel in DASHBOARD["panels"]:
         assert panel["datasource"]["uid"] == "${datasource}" and panel["targets"]
+
+
+def test_prometheus_scrapes_the_services_metrics_port_not_their_public_http_port():
+    config = yaml.safe_load((ROOT / "deploy" / "observability" / "prometheus.yml").read_text())
+    (job,) = [j for j in config["scrape_configs"] if j["job_name"] == "selvhjelp"]
+    targets = [t for c in job["static_configs"] for t in c["targets"]]
+    assert targets and all(t.endswith(":9100") for t in targets)

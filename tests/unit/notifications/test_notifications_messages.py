@@ -167,13 +167,13 @@ def test_links_are_signed_for_one_purpose_and_one_person() -> None:
     person = MEMBERS[2]
     absence = urlsplit(LINKS.absence(person, FIRST))
     token = absence.path.rsplit("/", 1)[1]
-    assert verify_link(SETTINGS.signing_key, ABSENCE, token) == person
+    assert verify_link(SETTINGS.keyring(), ABSENCE, token) == person
     with pytest.raises(InvalidLink):
-        verify_link(SETTINGS.signing_key, PREFERENCES, token)
+        verify_link(SETTINGS.keyring(), PREFERENCES, token)
     invitation = LINKS.invitation(person)
     assert invitation["accept_url"].startswith(SETTINGS.grouping_url + "/invitations/")
     assert verify_link(
-        SETTINGS.signing_key, INVITATION, urlsplit(invitation["invitation_url"]).path.rsplit("/", 1)[1]
+        SETTINGS.keyring(), INVITATION, urlsplit(invitation["invitation_url"]).path.rsplit("/", 1)[1]
     )
 
 
