@@ -48,7 +48,9 @@ def test_production_refuses_default_placeholder_and_short_keys(key):
 
 def test_production_is_the_default_and_accepts_a_strong_key():
     assert Settings().environment == "production"
-    Settings(signing_key=STRONG).refuse_if_insecure()
+    Settings(signing_key=STRONG, identity_hmac_key=STRONG[::-1]).refuse_if_insecure()
+    with pytest.raises(InsecureSettings, match="identity HMAC key"):
+        Settings(signing_key=STRONG).refuse_if_insecure()  # the development identity key
     Settings(environment="development").refuse_if_insecure()  # the default key, for local runs only
 
 

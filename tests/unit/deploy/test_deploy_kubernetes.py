@@ -14,6 +14,7 @@ from urllib.parse import parse_qs, urlsplit
 import kubernetes_validate
 import pytest
 import yaml
+from pydantic import AliasChoices
 
 from shared.cli import DEFAULT_PORTS
 from shared.db.roles import service_role
@@ -31,7 +32,12 @@ AUTOSCALED = {"registration", "calendar", "notifications"}
 METRICS_PORT = 9100
 # Environment variables the services read: field names, and the aliases some fields are read by.
 SETTING_NAMES = set(Settings.model_fields) | {
-    f.validation_alias.lower() for f in Settings.model_fields.values() if isinstance(f.validation_alias, str)
+    str(alias).lower()
+    for f in Settings.model_fields.values()
+    if f.validation_alias is not None
+    for alias in (
+        f.validation_alias.choices if isinstance(f.validation_alias, AliasChoices) else [f.validation_alias]
+    )
 }
 # The operators' custom resources: the spec fields we use and those a cluster must have.
 OPERATOR_RESOURCES = {
