@@ -421,7 +421,7 @@ async def dissolve(session: AsyncSession, outbox: Outbox, group_id: uuid.UUID, *
     )
     if active:
         await _return_to_pool(session, list(active))
-    await stage(session, outbox, GroupDissolved(group_id=group_id, reason=reason))
+    await stage(session, outbox, GroupDissolved(group_id=group_id, reason=reason, members=list(active)))
 
 
 async def expire_invitations(

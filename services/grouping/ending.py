@@ -53,4 +53,4 @@ async def end_group(
         update(groups).where(groups.c.group_id == group_id).values(status="ended", closed_at=func.now())
     )
     await record_audit(session, actor=actor, action="end_group", district=district, subject_id=group_id)
-    await stage(session, outbox, GroupEnded(group_id=group_id))
+    await stage(session, outbox, GroupEnded(group_id=group_id, members=members))

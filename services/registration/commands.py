@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import case, delete, func, select, update
+from sqlalchemy import and_, case, delete, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -196,14 +196,27 @@ async def mark_placed(
 
 
 async def mark_left_group(
-    session: AsyncSession, group_id: uuid.UUID, at: datetime, participant_id: uuid.UUID | None = None
+    session: AsyncSession,
+    group_id: uuid.UUID,
+    at: datetime,
+    members: list[uuid.UUID] | None = None,
+    *,
+    participant_id: uuid.UUID | None = None,
 ) -> int:
-    """The group ended or dissolved (every member), or one person left it: the retention clock starts.
+    """The group ended or dissolved (its members), or one person left it: the retention clock starts.
 
     Only for those whose group it still is: a late message about an old group changes nothing for
-    someone placed in a new one since.
+    someone placed in a new one since. The placed whose group is not known (placed before registration
+    recorded it) are matched by the member list or the person the message names.
     """
-    which = [registrations.c.group_id == group_id, registrations.c.left_group_at.is_(None)]
+    named = [participant_id] if participant_id is not None else list(members or [])
+    unknown_group = and_(
+        registrations.c.group_id.is_(None),
+        registrations.c.placed_at.is_not(None),
+        registrations.c.participant_id.in_(named),
+    )
+    theirs = or_(registrations.c.group_id == group_id, unknown_group)
+    which = [theirs, registrations.c.left_group_at.is_(None)]
     if participant_id is not None:
         which.append(registrations.c.participant_id == participant_id)
     left = await session.execute(update(registrations).where(*which).values(left_group_at=at))

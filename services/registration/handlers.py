@@ -69,10 +69,15 @@ def make_handlers(outbox: Outbox):
     # When the group is over for a person: the moment it happened (not when we heard) starts retention.
     async def on_group_member_left(session: AsyncSession, envelope: Envelope[Any]) -> None:
         data = envelope.data
-        await commands.mark_left_group(session, data.group_id, envelope.occurred_at, data.participant_id)
+        if data.before_start:  # declined or not answered: never placed in that group
+            return
+        await commands.mark_left_group(
+            session, data.group_id, envelope.occurred_at, participant_id=data.participant_id
+        )
 
     async def on_group_closed(session: AsyncSession, envelope: Envelope[Any]) -> None:
-        await commands.mark_left_group(session, envelope.data.group_id, envelope.occurred_at)
+        data = envelope.data
+        await commands.mark_left_group(session, data.group_id, envelope.occurred_at, list(data.members))
 
     async def on_participant_data_deleted(session: AsyncSession, envelope: Envelope[Any]) -> None:
         data = envelope.data

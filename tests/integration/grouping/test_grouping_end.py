@@ -94,6 +94,7 @@ async def test_staff_end_a_running_group_and_everyone_hears_of_it(app, client):
     assert await rows(service, select(pool.c.participant_id)) == []
     ended = await rows(service, select(outbox.c.payload).where(outbox.c.event_type == "group.ended.v1"))
     assert [e.payload["data"]["group_id"] for e in ended] == [str(group_id)]
+    assert sorted(ended[0].payload["data"]["members"]) == sorted(str(m) for m in members)
     audit = await rows(service, select(audit_log.c.actor, audit_log.c.action, audit_log.c.subject_id))
     assert [tuple(a) for a in audit] == [("ane", "end_group", group_id)]
 

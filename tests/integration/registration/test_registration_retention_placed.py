@@ -148,7 +148,27 @@ async def test_a_new_placement_stops_the_clock_of_the_last_group(settings):
         await commands.mark_placed(session, [person], first)
         assert await commands.mark_left_group(session, first, LONG_AGO) == 1
         await commands.mark_placed(session, [person], second)
-        assert await commands.mark_left_group(session, first, LONG_AGO, person) == 0
+        assert await commands.mark_left_group(session, first, LONG_AGO, participant_id=person) == 0
     assert (await left_at(service))[person] is None
     assert await RetentionJob(service).run_once(now=NOW) == 0
+    await service.engine.dispose()
+
+
+async def test_people_placed_before_groups_were_recorded_are_found_by_the_member_list(settings):
+    service = create_service(settings.model_copy(update={"placed_retention_days": 365}))
+    placed_earlier, left_earlier, never_placed, elsewhere = [await register(service) for _ in range(4)]
+    group = uuid.uuid4()
+    async with service.sessions() as session, session.begin():
+        await commands.mark_placed(session, [placed_earlier, left_earlier])  # group not known
+        await commands.mark_placed(session, [elsewhere], uuid.uuid4())
+        members = [placed_earlier, never_placed, elsewhere]
+        assert await commands.mark_left_group(session, group, LONG_AGO, members) == 1
+        assert await commands.mark_left_group(session, group, LONG_AGO, participant_id=left_earlier) == 1
+    seen = await left_at(service)
+    assert (seen[placed_earlier], seen[left_earlier]) == (LONG_AGO, LONG_AGO)
+    assert (seen[never_placed], seen[elsewhere]) == (None, None)
+
+    # The never-placed one goes by the other rule (registered long before NOW); the one elsewhere stays.
+    assert await RetentionJob(service).run_once(now=NOW) == 3
+    assert set(await left_at(service)) == {elsewhere}
     await service.engine.dispose()
