@@ -18,7 +18,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import Table, delete, func, select, tuple_
+from sqlalchemy import ColumnElement, Table, delete, func, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from shared.db.locks import lock_key
@@ -55,6 +55,16 @@ async def purge_inbox(session: AsyncSession, inbox: Table, older_than: datetime,
         return 0
     condition = tuple_(inbox.c.consumer, inbox.c.event_id).in_([tuple(k) for k in keys])
     return (await session.execute(delete(inbox).where(condition))).rowcount or 0
+
+
+async def purge_where(session: AsyncSession, table: Table, condition: ColumnElement[bool], limit: int) -> int:
+    """Delete at most `limit` rows of `table` that match `condition` (by primary key, skipping locked rows)."""
+    key = list(table.primary_key.columns)
+    doomed = select(*key).where(condition).limit(limit).with_for_update(skip_locked=True)
+    keys = [tuple(k) for k in (await session.execute(doomed)).all()]
+    if not keys:
+        return 0
+    return (await session.execute(delete(table).where(tuple_(*key).in_(keys)))).rowcount or 0
 
 
 class RetentionJob:

@@ -86,6 +86,12 @@ class Settings(BaseSettings):
     # than needed); the job checks this often and only one replica runs it at a time.
     registration_retention_days: int = Field(default=365, ge=1)
     registration_retention_interval_seconds: float = 3600.0
+    placed_retention_days: int = Field(
+        default=365,
+        ge=1,
+        description="Registrations that led to a group are erased this long after the group ended or "
+        "dissolved, or the person left it (then in every service, by participant.erased.v1).",
+    )
     # Every service's retention job (shared/retention.py; periods and reasons in docs/operations.md).
     retention_interval_seconds: float = Field(default=3600.0, gt=0)
     outbox_retention_days: int = Field(
@@ -104,6 +110,12 @@ class Settings(BaseSettings):
         default=90,
         ge=1,
         description="Finished deliveries (with their rendered context) and past absences are deleted after this.",
+    )
+    closed_group_retention_days: int = Field(
+        default=90,
+        ge=1,
+        description="Who was in a group that ended or dissolved (grouping's memberships, invitations, votes "
+        "and attendance; the calendar's member lists and absences) is deleted this long after it closed.",
     )
 
     # Notifications: SMTP and the SMS gateway (defaults point at the local sinks of `make run`).

@@ -19,6 +19,7 @@ from shared.settings import Settings, get_settings
 from shared.web import mount_static
 from shared.web.staff import session_router
 
+from . import retention
 from .commands import lock_groups
 from .config import CalendarConfig
 from .feeds_api import feeds
@@ -37,6 +38,7 @@ def create_service(settings: Settings | None = None) -> Service:
     config = CalendarConfig.from_settings(service.settings)
     jobs = CalendarJobs(service, config)
     service.background.append(jobs)
+    retention.add_steps(service.retention, service.settings.closed_group_retention_days)
     service.consume(
         "calendar.groups",
         make_handlers(service.outbox, config, jobs.wake),

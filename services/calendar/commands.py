@@ -149,7 +149,9 @@ async def end_group(
         session, config, group_id, ended, venue=Booker(None, False), starter=Booker(None, False), now=now
     )
     await session.execute(
-        update(groups).where(groups.c.group_id == group_id).values(status="ended", updated_at=func.now())
+        update(groups)
+        .where(groups.c.group_id == group_id)
+        .values(status="ended", updated_at=func.now(), ended_at=func.now())
     )
 
 

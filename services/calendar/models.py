@@ -57,6 +57,8 @@ groups = Table(
     # Scheduling waits until then (set after an unexpected error, so one group cannot block the rest).
     Column("schedule_after", DateTime(timezone=True), nullable=False, server_default=func.now()),
     Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    # When it dissolved or ended: its member list and absences go `closed_group_retention_days` later.
+    Column("ended_at", DateTime(timezone=True)),
 )
 
 memberships = Table(

@@ -26,7 +26,7 @@ from shared.settings import Settings, get_settings
 from shared.web import mount_static
 from shared.web.staff import session_router
 
-from . import commands, domain
+from . import commands, domain, retention
 from .api import pages, router, staff
 from .handlers import make_handlers
 from .models import metadata
@@ -50,6 +50,7 @@ def create_service(settings: Settings | None = None, rules: domain.PlanningRules
     )
     planner = Planner(service, rules, timing, today)
     service.background.append(planner)
+    retention.add_steps(service.retention, service.settings.closed_group_retention_days)
     service.consume(
         "grouping.pool",
         make_handlers(service, rules, timing, today, planner),

@@ -416,10 +416,12 @@ async def dissolve(session: AsyncSession, outbox: Outbox, group_id: uuid.UUID, *
         .where(memberships.c.group_id == group_id, memberships.c.status.in_(ACTIVE))
         .values(status="left")
     )
-    await session.execute(update(groups).where(groups.c.group_id == group_id).values(status="dissolved"))
+    await session.execute(
+        update(groups).where(groups.c.group_id == group_id).values(status="dissolved", closed_at=func.now())
+    )
     if active:
         await _return_to_pool(session, list(active))
-    await stage(session, outbox, GroupDissolved(group_id=group_id, reason=reason))
+    await stage(session, outbox, GroupDissolved(group_id=group_id, reason=reason, members=list(active)))
 
 
 async def expire_invitations(

@@ -46,6 +46,8 @@ groups = Table(
     Column("flag", String(200)),  # why staff should look: scheduling failed, below minimum
     Column("approved_by", String(200)),  # staff who approved a proposed group in the console
     Column("approved_at", DateTime(timezone=True)),
+    # When it dissolved or ended: who was in it is forgotten `closed_group_retention_days` later.
+    Column("closed_at", DateTime(timezone=True)),
 )
 
 memberships = Table(

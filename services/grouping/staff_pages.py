@@ -37,7 +37,7 @@ from shared.web.staff import (
 from shared.web.svg import bar_chart, line_chart
 from shared.web_auth import STAFF_ROLE, StaffPageUser, set_staff_cookie
 
-from . import commands
+from . import commands, ending
 from .hints import what_would_it_take
 from .models import admission_requests, attendance, audit_log, groups, memberships, pool
 from .staff_texts import (
@@ -482,6 +482,28 @@ async def approve(group_id: uuid.UUID, request: Request, user: StaffPageUser) ->
         "approved",
         lambda session, state: commands.approve_group(
             session, group_id, district=user.district, actor=user.subject
+        ),
+    )
+
+
+@staff_pages.post("/staff/groups/{group_id}/end")
+async def end(
+    group_id: uuid.UUID, request: Request, user: StaffPageUser, decided: Annotated[str, Form()] = ""
+) -> Response:
+    if decided != "yes":  # ending cannot be undone: staff confirm that the members decided it
+        return redirect(
+            request,
+            f"/staff/groups/{group_id}?"
+            + urlencode({"error": STAFF_TEXTS[choose_language(request)]["end_confirm"]}),
+            choose_language(request),
+        )
+    return await _group_action(
+        request,
+        user,
+        group_id,
+        "ended",
+        lambda session, state: ending.end_group(
+            session, state.service.outbox, group_id, district=user.district, actor=user.subject
         ),
     )
 

@@ -271,7 +271,8 @@ async def import_rows(
     return report
 
 
-_COLUMNS = [c.name for c in registrations.columns if c.name != "placed_at"]
+# A new registration has no placement yet: those columns stay empty.
+_COLUMNS = [c.name for c in registrations.columns if c.name not in {"placed_at", "group_id", "left_group_at"}]
 _OUTBOX_COLUMNS = ["event_id", "event_type", "exchange", "payload", "headers"]
 
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import case, delete, func, select, update
+from sqlalchemy import and_, case, delete, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -223,14 +223,21 @@ async def change_availability(
     return True
 
 
-async def mark_placed(session: AsyncSession, participant_ids: list[uuid.UUID]) -> int:
-    """These people got a place in a group that started: the registration led to a group."""
+async def mark_placed(
+    session: AsyncSession, participant_ids: list[uuid.UUID], group_id: uuid.UUID | None = None
+) -> int:
+    """These people got a place in a group that started (or were admitted): the registration led to a group.
+
+    The group becomes theirs and its end is not yet known; `placed_at` keeps the first placement.
+    """
     placed = await session.execute(
         update(registrations)
-        .where(registrations.c.participant_id.in_(participant_ids), registrations.c.placed_at.is_(None))
+        .where(registrations.c.participant_id.in_(participant_ids))
         .values(
-            placed_at=func.now(),
+            placed_at=func.coalesce(registrations.c.placed_at, func.now()),
             updated_at=func.now(),
+            group_id=group_id,
+            left_group_at=None,
             # A withdrawal stays a withdrawal; only the waiting move on.
             status=case((registrations.c.status == "waiting", "placed"), else_=registrations.c.status),
         )
@@ -238,16 +245,72 @@ async def mark_placed(session: AsyncSession, participant_ids: list[uuid.UUID]) -
     return placed.rowcount or 0
 
 
+async def mark_left_group(
+    session: AsyncSession,
+    group_id: uuid.UUID,
+    at: datetime,
+    members: list[uuid.UUID] | None = None,
+    *,
+    participant_id: uuid.UUID | None = None,
+) -> int:
+    """The group ended or dissolved (its members), or one person left it: the retention clock starts.
+
+    Only for those whose group it still is: a late message about an old group changes nothing for
+    someone placed in a new one since. The placed whose group is not known (placed before registration
+    recorded it) are matched by the member list or the person the message names.
+    """
+    named = [participant_id] if participant_id is not None else list(members or [])
+    unknown_group = and_(
+        registrations.c.group_id.is_(None),
+        registrations.c.placed_at.is_not(None),
+        registrations.c.participant_id.in_(named),
+    )
+    theirs = or_(registrations.c.group_id == group_id, unknown_group)
+    which = [theirs, registrations.c.left_group_at.is_(None)]
+    if participant_id is not None:
+        which.append(registrations.c.participant_id == participant_id)
+    left = await session.execute(update(registrations).where(*which).values(left_group_at=at))
+    return left.rowcount or 0
+
+
 async def erase_expired(
     session: AsyncSession, outbox: Outbox, *, older_than: datetime, limit: int = 200
 ) -> list[uuid.UUID]:
     """Retention: erase registrations that never led to a group and were made before `older_than`."""
+    return await _erase_where(
+        session,
+        outbox,
+        registrations.c.placed_at.is_(None),
+        registrations.c.registered_at < older_than,
+        order_by=registrations.c.registered_at,
+        limit=limit,
+    )
+
+
+async def erase_left_group(
+    session: AsyncSession, outbox: Outbox, *, left_before: datetime, limit: int = 200
+) -> list[uuid.UUID]:
+    """Retention: erase the placed whose group ended (or who left it) before `left_before`."""
+    return await _erase_where(
+        session,
+        outbox,
+        registrations.c.placed_at.is_not(None),
+        registrations.c.left_group_at < left_before,
+        order_by=registrations.c.left_group_at,
+        limit=limit,
+    )
+
+
+async def _erase_where(
+    session: AsyncSession, outbox: Outbox, *conditions: Any, order_by: Any, limit: int
+) -> list[uuid.UUID]:
+    # SKIP LOCKED: a person erasing themselves at this moment is left to their own erasure.
     expired = list(
         (
             await session.execute(
                 select(registrations.c.participant_id)
-                .where(registrations.c.placed_at.is_(None), registrations.c.registered_at < older_than)
-                .order_by(registrations.c.registered_at)
+                .where(*conditions)
+                .order_by(order_by)
                 .limit(limit)
                 .with_for_update(skip_locked=True)
             )

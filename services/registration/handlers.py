@@ -62,10 +62,23 @@ def make_handlers(outbox: Outbox, identity_key: bytes):
         await outbox.add(session, envelope)
 
     async def on_group_started(session: AsyncSession, envelope: Envelope[Any]) -> None:
-        await commands.mark_placed(session, list(envelope.data.members))
+        await commands.mark_placed(session, list(envelope.data.members), envelope.data.group_id)
 
     async def on_group_member_joined(session: AsyncSession, envelope: Envelope[Any]) -> None:
-        await commands.mark_placed(session, [envelope.data.participant_id])
+        await commands.mark_placed(session, [envelope.data.participant_id], envelope.data.group_id)
+
+    # When the group is over for a person: the moment it happened (not when we heard) starts retention.
+    async def on_group_member_left(session: AsyncSession, envelope: Envelope[Any]) -> None:
+        data = envelope.data
+        if data.before_start:  # declined or not answered: never placed in that group
+            return
+        await commands.mark_left_group(
+            session, data.group_id, envelope.occurred_at, participant_id=data.participant_id
+        )
+
+    async def on_group_closed(session: AsyncSession, envelope: Envelope[Any]) -> None:
+        data = envelope.data
+        await commands.mark_left_group(session, data.group_id, envelope.occurred_at, list(data.members))
 
     async def on_participant_data_deleted(session: AsyncSession, envelope: Envelope[Any]) -> None:
         data = envelope.data
@@ -79,7 +92,13 @@ def make_handlers(outbox: Outbox, identity_key: bytes):
         {"registration.submitted.v1": on_registration_submitted},
         on_rejected,
         {"participant.data_deleted.v1": on_participant_data_deleted},
-        {"group.started.v1": on_group_started, "group.member_joined.v1": on_group_member_joined},
+        {
+            "group.started.v1": on_group_started,
+            "group.member_joined.v1": on_group_member_joined,
+            "group.member_left.v1": on_group_member_left,
+            "group.ended.v1": on_group_closed,
+            "group.dissolved.v1": on_group_closed,
+        },
     )
 
 

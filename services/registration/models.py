@@ -53,6 +53,10 @@ registrations = Table(
     Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     # Set when a group with the person started (or admitted them): such a registration led to a group.
     Column("placed_at", DateTime(timezone=True)),
+    # The person's latest group, and when it ended or they left it (or it dissolved): the placed are
+    # erased `placed_retention_days` after that. Null while they are in a running group.
+    Column("group_id", Uuid),
+    Column("left_group_at", DateTime(timezone=True)),
     Index(
         "uq_registrations_source_external_ref",
         "source",
@@ -62,6 +66,7 @@ registrations = Table(
     ),
     Index("ix_registrations_district_status", "district", "status"),
     Index("ix_registrations_never_placed", "registered_at", postgresql_where=text("placed_at IS NULL")),
+    Index("ix_registrations_left_group", "left_group_at", postgresql_where=text("left_group_at IS NOT NULL")),
 )
 
 idempotency_keys = Table(

@@ -1,4 +1,5 @@
-"""Retention: registrations that never led to a group are erased after `registration_retention_days`.
+"""Retention: registrations that never led to a group are erased `registration_retention_days` after they
+were made; those that did, `placed_retention_days` after the group ended or dissolved or the person left it.
 
 Each erasure is the same as a person's own (participant.erased.v1, so every service deletes too). The job
 runs in every replica, but a transaction-scoped advisory lock lets only one of them work at a time, and
@@ -43,20 +44,30 @@ class RetentionJob:
     async def run_once(self, now: datetime | None = None) -> int:
         """Erase every expired registration (in batches); return how many. 0 when another replica runs."""
         settings = self.service.settings
-        cutoff = (now or datetime.now(UTC)) - timedelta(days=settings.registration_retention_days)
+        now = now or datetime.now(UTC)
+        never_placed_before = now - timedelta(days=settings.registration_retention_days)
+        left_before = now - timedelta(days=settings.placed_retention_days)
+        rules = (
+            lambda session: commands.erase_expired(
+                session, self.service.outbox, older_than=never_placed_before, limit=BATCH
+            ),
+            lambda session: commands.erase_left_group(
+                session, self.service.outbox, left_before=left_before, limit=BATCH
+            ),
+        )
         erased = 0
-        while True:
-            async with self.service.sessions() as session, session.begin():
-                if not await session.scalar(select(func.pg_try_advisory_xact_lock(LOCK_KEY))):
-                    return erased
-                batch = await commands.erase_expired(
-                    session, self.service.outbox, older_than=cutoff, limit=BATCH
-                )
-            erased += len(batch)
-            if batch:
-                self.service.relay.wake()
-            if len(batch) < BATCH:
-                return erased
+        for rule in rules:
+            while True:
+                async with self.service.sessions() as session, session.begin():
+                    if not await session.scalar(select(func.pg_try_advisory_xact_lock(LOCK_KEY))):
+                        return erased
+                    batch = await rule(session)
+                erased += len(batch)
+                if batch:
+                    self.service.relay.wake()
+                if len(batch) < BATCH:
+                    break
+        return erased
 
     async def _run(self) -> None:
         while True:

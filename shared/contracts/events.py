@@ -119,6 +119,9 @@ class GroupDissolved(Event):
     EVENT_TYPE = "group.dissolved.v1"
     group_id: uuid.UUID
     reason: str
+    members: list[uuid.UUID] = Field(
+        default_factory=list, description="Who was still in the group; they return to the waiting pool."
+    )
 
 
 class GroupMemberJoined(Event):
@@ -165,6 +168,9 @@ class GroupAdmissionDecided(Event):
 class GroupEnded(Event):
     EVENT_TYPE = "group.ended.v1"
     group_id: uuid.UUID
+    members: list[uuid.UUID] = Field(
+        default_factory=list, description="Who was in the group when it ended (retention counts from now)."
+    )
 
 
 # --- calendar ----------------------------------------------------------------------------------

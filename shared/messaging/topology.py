@@ -78,8 +78,15 @@ TOPOLOGY = Topology(
         QueueSpec(
             "registration.placements",
             "registration",
-            ((_GRP, "group.started.v1"), (_GRP, "group.member_joined.v1")),
-            "Who got a place in a group: shown on the status page, and spared by the retention job.",
+            (
+                (_GRP, "group.started.v1"),
+                (_GRP, "group.member_joined.v1"),
+                (_GRP, "group.member_left.v1"),
+                (_GRP, "group.ended.v1"),
+                (_GRP, "group.dissolved.v1"),
+            ),
+            "Who got a place in a group and when it was over for them: shown on the status page, and the "
+            "retention job erases the placed a period after their group ended or they left it.",
         ),
         QueueSpec(
             "grouping.pool",

@@ -1,0 +1,114 @@
+"""Staff record that a running group's members decided to end it: the group is ended (closed_at set, members
+out of it and out of the pool) and group.ended.v1 tells the calendar, notifications and registration,
+whose retention then counts from that moment. Ending needs an explicit confirmation and a running group."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+
+import httpx
+import pytest
+from sqlalchemy import insert, select
+
+from services.grouping.app import create_app
+from services.grouping.models import audit_log, groups, memberships, outbox, pool
+from shared.auth import issue_staff_token
+from tests.support import running
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture
+async def app(settings):
+    app = create_app(settings)
+    async with running(app.state.service):
+        yield app
+
+
+@pytest.fixture
+async def client(app, settings):
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://grouping.test") as http:
+        http.cookies.set("staff_token", issue_staff_token(settings.signing_key, "ane", "nord", ["staff"]))
+        yield http
+
+
+async def a_running_group(service, members: list[uuid.UUID], status: str = "started") -> uuid.UUID:
+    group_id = uuid.uuid4()
+    async with service.sessions() as session, session.begin():
+        await session.execute(
+            insert(groups).values(
+                group_id=group_id,
+                district="nord",
+                slot="tue_evening",
+                format="in_person",
+                status=status,
+                topics=["grief"],
+                municipalities=["1804"],
+                started_at=datetime(2026, 1, 6, tzinfo=UTC),
+            )
+        )
+        for person in members:
+            await session.execute(
+                insert(pool).values(
+                    participant_id=person,
+                    district="nord",
+                    municipality="1804",
+                    birth_date=datetime(1980, 1, 1).date(),
+                    gender="female",
+                    topic="grief",
+                    composition="any",
+                    format="in_person",
+                    availability=["tue_evening"],
+                    single_gender=False,
+                    registered_at=datetime(2025, 11, 1, tzinfo=UTC),
+                    status="member",
+                )
+            )
+            await session.execute(
+                insert(memberships).values(group_id=group_id, participant_id=person, status="accepted")
+            )
+    return group_id
+
+
+async def rows(service, statement) -> list:
+    async with service.sessions() as session:
+        return list((await session.execute(statement)).all())
+
+
+async def test_staff_end_a_running_group_and_everyone_hears_of_it(app, client):
+    service = app.state.service
+    members = [uuid.uuid4() for _ in range(4)]
+    group_id = await a_running_group(service, members)
+
+    page = await client.get(f"/staff/groups/{group_id}")
+    assert f'action="/staff/groups/{group_id}/end"' in page.text
+
+    response = await client.post(f"/staff/groups/{group_id}/end", data={"decided": "yes"})
+    assert response.status_code == 303 and "done=ended" in response.headers["location"]
+
+    (group,) = await rows(service, select(groups.c.status, groups.c.closed_at))
+    assert group.status == "ended" and group.closed_at is not None
+    assert {r.status for r in await rows(service, select(memberships.c.status))} == {"left"}
+    assert await rows(service, select(pool.c.participant_id)) == []
+    ended = await rows(service, select(outbox.c.payload).where(outbox.c.event_type == "group.ended.v1"))
+    assert [e.payload["data"]["group_id"] for e in ended] == [str(group_id)]
+    assert sorted(ended[0].payload["data"]["members"]) == sorted(str(m) for m in members)
+    audit = await rows(service, select(audit_log.c.actor, audit_log.c.action, audit_log.c.subject_id))
+    assert [tuple(a) for a in audit] == [("ane", "end_group", group_id)]
+
+
+async def test_ending_needs_a_confirmation_and_a_running_group(app, client):
+    service = app.state.service
+    running_group = await a_running_group(service, [uuid.uuid4()])
+    proposed = await a_running_group(service, [uuid.uuid4()], status="proposed")
+
+    unconfirmed = await client.post(f"/staff/groups/{running_group}/end", data={})
+    assert unconfirmed.status_code == 303 and "error=" in unconfirmed.headers["location"]
+    not_running = await client.post(f"/staff/groups/{proposed}/end", data={"decided": "yes"})
+    assert not_running.status_code == 303 and "error=" in not_running.headers["location"]
+
+    statuses = dict(await rows(service, select(groups.c.group_id, groups.c.status)))
+    assert statuses == {running_group: "started", proposed: "proposed"}
+    assert await rows(service, select(outbox.c.id).where(outbox.c.event_type == "group.ended.v1")) == []
