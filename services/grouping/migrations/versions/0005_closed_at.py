@@ -1,14 +1,14 @@
 """closed_at on groups: when a group dissolved or ended, so retention forgets who was in it
 
-Revision ID: 0004
-Revises: 0003
+Revision ID: 0005
+Revises: 0004
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0004"
-down_revision = "0003"
+revision = "0005"
+down_revision = "0004"
 branch_labels = None
 depends_on = None
 S = "grouping"
