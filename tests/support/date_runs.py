@@ -129,11 +129,17 @@ def _summary_line(output: str) -> str:
     return lines[-1] if lines else "(no output)"
 
 
-def run_date(test_date: TestDate, run_dir: Path, ports: LocalPorts, pytest_args: list[str]) -> tuple[int, str]:
+def run_date(
+    test_date: TestDate, run_dir: Path, ports: LocalPorts, pytest_args: list[str]
+) -> tuple[int, str]:
     env = faked_environment(test_date.instant, run_dir, ports)
     shutil.rmtree(run_dir / "rabbitmq", ignore_errors=True)  # a broker's state from another date
     started = subprocess.run(
-        [sys.executable, "-m", "shared.cli", "dev", "servers"], cwd=ROOT, env=env, capture_output=True, text=True
+        [sys.executable, "-m", "shared.cli", "dev", "servers"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
     )
     if started.returncode != 0:
         _stop_servers(env)
@@ -142,7 +148,17 @@ def run_date(test_date: TestDate, run_dir: Path, ports: LocalPorts, pytest_args:
     try:
         with open(log, "w") as out:
             result = subprocess.run(
-                [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *DATE_SENSITIVE, *pytest_args],
+                [
+                    sys.executable,
+                    "-m",
+                    "pytest",
+                    "-q",
+                    "-p",
+                    "no:cacheprovider",
+                    "--timeout=300",
+                    *DATE_SENSITIVE,
+                    *pytest_args,
+                ],
                 cwd=ROOT,
                 env=env,
                 stdout=out,
@@ -158,7 +174,9 @@ def main(argv: list[str] | None = None) -> int:
     extra: list[str] = []
     if "--" in argv:
         extra, argv = argv[argv.index("--") + 1 :], argv[: argv.index("--")]
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--only", default="", help="run only the dates whose label contains this text")
     args = parser.parse_args(argv)
     if LIBFAKETIME is None:
