@@ -133,6 +133,7 @@ def run_date(
     test_date: TestDate, run_dir: Path, ports: LocalPorts, pytest_args: list[str]
 ) -> tuple[int, str]:
     env = faked_environment(test_date.instant, run_dir, ports)
+    _stop_servers(env)  # left running by an interrupted run, they would keep that run's clock
     shutil.rmtree(run_dir / "rabbitmq", ignore_errors=True)  # a broker's state from another date
     started = subprocess.run(
         [sys.executable, "-m", "shared.cli", "dev", "servers"],
