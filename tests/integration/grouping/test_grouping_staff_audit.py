@@ -36,10 +36,10 @@ async def test_every_read_of_a_groups_page_is_in_the_audit_log_of_its_district(s
             )
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://grouping.test") as http:
-            http.cookies.set("staff_token", issue_staff_token(settings.signing_key, "ane", "nord", ["staff"]))
+            http.cookies.set("staff_token", issue_staff_token(settings.keyring(), "ane", "nord", ["staff"]))
             assert (await http.get(f"/staff/groups/{group_id}")).status_code == 200
             http.cookies.set(
-                "staff_token", issue_staff_token(settings.signing_key, "ola", "oslo-ost", ["staff"])
+                "staff_token", issue_staff_token(settings.keyring(), "ola", "oslo-ost", ["staff"])
             )
             assert (await http.get(f"/staff/groups/{group_id}")).status_code == 404
         async with service.sessions() as session:
