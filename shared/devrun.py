@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import secrets
 import signal
 import subprocess
 import sys
@@ -59,6 +60,17 @@ def wait_ready(urls: dict[str, str], timeout: float = 60) -> None:
         raise RuntimeError(f"not ready after {timeout:.0f}s: {', '.join(pending)} (see {RUN_DIR}/logs)")
 
 
+def local_sms_secret() -> str:
+    """The secret a local SMS gateway would sign replies with: made once per run directory, so even a
+    local run answers nobody's unsigned request (see docs/operations.md, "SMS replies")."""
+    path = RUN_DIR / "sms-inbound-secret"
+    if not path.exists():
+        RUN_DIR.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_urlsafe(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
 def service_env(database_url: str, rabbitmq_url: str) -> dict[str, str]:
     return {
         **os.environ,
@@ -66,11 +78,12 @@ def service_env(database_url: str, rabbitmq_url: str) -> dict[str, str]:
         "RABBITMQ_URL": rabbitmq_url,
         "SELVHJELP_RUN_DIR": str(RUN_DIR),
         # A local run: the development keys, the pick-a-district sign-in, /docs and /metrics on each app,
-        # the local sinks without TLS, no SMS gateway secret.
+        # the local sinks without TLS.
         "SELVHJELP_ENV": "development",
         "DEV_SIGN_IN": "true",  # the staff console's pick-a-district sign-in (never in production)
         # Everything local comes from 127.0.0.1, the sample loader's burst too: no per-client limit here.
         "REGISTRATION_RATE_LIMIT_PER_CLIENT": "",
+        "SMS_INBOUND_SECRET": local_sms_secret(),
     }
 
 
@@ -122,6 +135,7 @@ def urls_text(management_url: str) -> str:
         f"  RabbitMQ management {management_url}/  (guest/guest, loopback only)",
         f"  sent e-mail        {RUN_DIR}/outbox-mail/   (what the SMTP sink received)",
         f"  sent SMS           {RUN_DIR}/outbox-sms/",
+        f"  SMS reply secret   {RUN_DIR}/sms-inbound-secret   (signs replies to /api/v1/sms/inbound: X-Gateway-Signature)",
         f"  logs               {RUN_DIR}/logs/",
         "",
     ]
