@@ -17,6 +17,7 @@ import statistics
 import sys
 import time
 import uuid
+from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlalchemy import func, select, text
@@ -25,6 +26,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from machine_limits import drop_vhost, fresh_vhost, raw_broker_hop, raw_db_commit  # noqa: E402
+from population import envelope, registration_body  # noqa: E402
 
 from services.grouping.app import create_service as create_grouping  # noqa: E402
 from services.grouping.models import pool  # noqa: E402
@@ -34,7 +36,6 @@ from shared.local_servers import ensure_local_servers  # noqa: E402
 from shared.messaging import INTAKE_EXCHANGE, Publisher, declare_topology  # noqa: E402
 from shared.messaging.topology import TOPOLOGY  # noqa: E402
 from shared.settings import Settings  # noqa: E402
-from tests.support.factories import submitted_envelope  # noqa: E402
 
 
 async def system_path(settings: Settings, n: int) -> float:
@@ -45,7 +46,12 @@ async def system_path(settings: Settings, n: int) -> float:
         publisher = Publisher(settings.rabbitmq_url)
         await publisher.connect()
         await declare_topology(publisher.channel, TOPOLOGY.queues, settings.delivery_limit)
-        envelopes = [submitted_envelope() for _ in range(n)]
+        # The same adult each time, under a new reference of a municipality's system.
+        bodies = [
+            registration_body(source="external", external_ref=f"kommune-{uuid.uuid4().hex[:8]}")
+            for _ in range(n)
+        ]
+        envelopes = [envelope(body, datetime.now(UTC)) for body in bodies]
         started = time.perf_counter()
         for chunk in range(0, n, 200):
             await asyncio.gather(

@@ -11,6 +11,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from shared.devsystem import free_port
 from shared.local_servers import (
     PG_BIN,
     LocalPorts,
@@ -20,12 +21,6 @@ from shared.local_servers import (
     start_postgres,
     start_rabbitmq,
 )
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _wait_closed(port: int, timeout: float = 30) -> None:
@@ -112,7 +107,14 @@ class PrivatePostgres:
     def stop(self) -> None:
         subprocess.run(
             _as_postgres_user(
-                [str(PG_BIN / "pg_ctl"), "-D", str(postgres_data_dir(self.run_dir)), "-m", "immediate", "stop"]
+                [
+                    str(PG_BIN / "pg_ctl"),
+                    "-D",
+                    str(postgres_data_dir(self.run_dir)),
+                    "-m",
+                    "immediate",
+                    "stop",
+                ]
             ),
             check=False,
             capture_output=True,

@@ -1,4 +1,4 @@
-"""The one table `make bench` prints (bench/speed.py): ratios to the limits of the same run, and a verdict
+"""The one table `make bench` prints (bench/report.py, for bench/speed.py): ratios to the limits of the same run, and a verdict
 per target that never calls an unmeasured figure met, or a plain "NO"."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[3] / "bench"))
-from speed import print_table  # noqa: E402
+from report import print_table  # noqa: E402
 
 pytestmark = pytest.mark.unit
 
