@@ -11,12 +11,13 @@ from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, Field
 from sqlalchemy import func, select
 
+from shared.audit import record_audit
 from shared.auth import InvalidLink, StaffUser, sign_link
 from shared.web import choose_language, create_environment, page
 from shared.web_auth import staff_user
 
 from . import commands
-from .models import groups, memberships, pool
+from .models import audit_log, groups, memberships, pool
 from .texts import SITE_NAME, TEXTS, slot_text
 
 INVITATION_LINK = "invitation"
@@ -233,8 +234,9 @@ async def waiting_pool(
     async with state.service.sessions() as session, session.begin():
         rows = (await session.execute(query.order_by(pool.c.registered_at).limit(limit))).all()
         # Topics are sensitive: every staff read of them is audited.
-        await commands.record_audit(
+        await record_audit(
             session,
+            audit_log,
             actor=user.subject,
             action="read_pool",
             district=user.district,
@@ -294,8 +296,8 @@ async def plan_now(request: Request, user: Annotated[StaffUser, Depends(staff_us
     state = _app(request)
     async with state.service.sessions() as session, session.begin():
         await commands.request_planning(session, user.district)
-        await commands.record_audit(
-            session, actor=user.subject, action="plan", district=user.district, subject_id=None
+        await record_audit(
+            session, audit_log, actor=user.subject, action="plan", district=user.district, subject_id=None
         )
     state.planner.wake()
     return {"status": "planning requested"}

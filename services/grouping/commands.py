@@ -14,6 +14,7 @@ from sqlalchemy import Connection, and_, bindparam, delete, event, func, select,
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from shared.audit import record_audit
 from shared.contracts import (
     GroupAdmissionDecided,
     GroupAdmissionRequested,
@@ -646,22 +647,6 @@ async def forget_person(session: AsyncSession, participant_id: uuid.UUID) -> int
     return deleted
 
 
-async def record_audit(
-    session: AsyncSession,
-    *,
-    actor: str,
-    action: str,
-    district: str | None,
-    subject_id: uuid.UUID | None,
-    detail: str | None = None,
-) -> None:
-    await session.execute(
-        insert(audit_log).values(
-            actor=actor, action=action, district=district, subject_id=subject_id, detail=detail
-        )
-    )
-
-
 # --- staff console: approve, move a person in, split (each audited) ------------------------------------
 async def _proposed_group(session: AsyncSession, group_id: uuid.UUID, district: str) -> Any:
     group = (
@@ -693,7 +678,9 @@ async def approve_group(session: AsyncSession, group_id: uuid.UUID, *, district:
     await session.execute(
         update(groups).where(groups.c.group_id == group_id).values(approved_by=actor, approved_at=func.now())
     )
-    await record_audit(session, actor=actor, action="approve_group", district=district, subject_id=group_id)
+    await record_audit(
+        session, audit_log, actor=actor, action="approve_group", district=district, subject_id=group_id
+    )
 
 
 async def move_into_group(
@@ -732,6 +719,7 @@ async def move_into_group(
     await stage(session, outbox, GroupMemberJoined(group_id=group_id, participant_id=participant_id))
     await record_audit(
         session,
+        audit_log,
         actor=actor,
         action="move_into_group",
         district=district,
@@ -822,6 +810,7 @@ async def split_group(
     )
     await record_audit(
         session,
+        audit_log,
         actor=actor,
         action="split_group",
         district=district,

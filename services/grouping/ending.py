@@ -11,11 +11,12 @@ import uuid
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from shared.audit import record_audit
 from shared.contracts import GroupEnded
 from shared.messaging import Outbox
 
-from .commands import ACTIVE, GroupingError, record_audit, stage
-from .models import admission_requests, groups, memberships, pool
+from .commands import ACTIVE, GroupingError, stage
+from .models import admission_requests, audit_log, groups, memberships, pool
 
 
 async def end_group(
@@ -52,5 +53,7 @@ async def end_group(
     await session.execute(
         update(groups).where(groups.c.group_id == group_id).values(status="ended", closed_at=func.now())
     )
-    await record_audit(session, actor=actor, action="end_group", district=district, subject_id=group_id)
+    await record_audit(
+        session, audit_log, actor=actor, action="end_group", district=district, subject_id=group_id
+    )
     await stage(session, outbox, GroupEnded(group_id=group_id, members=members))

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Boolean, Column, Date, DateTime, Index, String, Table, Uuid, func, text
+from sqlalchemy import Boolean, Column, Date, DateTime, Index, String, Table, Uuid, func, text
 from sqlalchemy.dialects.postgresql import JSONB
 
+from shared.audit import audit_table
 from shared.db import service_metadata
 from shared.messaging import inbox_table, outbox_table
 from shared.revocation import link_revocations_table, revoked_staff_tokens_table
@@ -117,14 +118,5 @@ attendance = Table(
     Column("absent", Boolean, nullable=False),
 )
 
-audit_log = Table(
-    "audit_log",
-    metadata,
-    Column("id", BigInteger, primary_key=True, autoincrement=True),
-    Column("at", DateTime(timezone=True), nullable=False, server_default=func.now()),
-    Column("actor", String(200), nullable=False),
-    Column("district", String(40)),
-    Column("action", String(60), nullable=False),
-    Column("subject_id", Uuid),
-    Column("detail", String(500)),
-)
+# What else an entry says: how many people a read showed, which group a person was moved into.
+audit_log = audit_table(metadata, Column("detail", String(500)))

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import uuid
 from collections import Counter
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import quote, urlencode
@@ -20,20 +20,15 @@ from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import Response
 from sqlalchemy import func, select
 
+from shared.audit import record_audit
+from shared.audit.pages import audit_pages
 from shared.auth import issue_staff_token
 from shared.contracts.vocabulary import SLOTS, Topic
 from shared.messaging.topology import TOPOLOGY
 from shared.reference import districts, get_municipality
 from shared.web import choose_language, create_environment, page, redirect
 from shared.web.staff import STAFF_TEXTS as CONSOLE_TEXTS
-from shared.web.staff import (
-    AuditFilter,
-    audit_csv,
-    read_audit,
-    safe_next,
-    session_hop_url,
-    staff_page,
-)
+from shared.web.staff import safe_next, session_hop_url, staff_page
 from shared.web.svg import bar_chart, line_chart
 from shared.web_auth import STAFF_ROLE, StaffPageUser, set_staff_cookie
 
@@ -291,8 +286,9 @@ async def pool_page(request: Request, user: StaffPageUser) -> Response:
         ).all()
         shown = [r for r in everyone if _matches(r, wanted)]
         # Topics are sensitive: every staff read of the pool is audited.
-        await commands.record_audit(
+        await record_audit(
             session,
+            audit_log,
             actor=user.subject,
             action="read_pool",
             district=user.district,
@@ -346,8 +342,8 @@ async def plan_now(request: Request, user: StaffPageUser) -> Response:
     state = _state(request)
     async with state.service.sessions() as session, session.begin():
         await commands.request_planning(session, user.district)
-        await commands.record_audit(
-            session, actor=user.subject, action="plan", district=user.district, subject_id=None
+        await record_audit(
+            session, audit_log, actor=user.subject, action="plan", district=user.district, subject_id=None
         )
     state.planner.wake()
     return redirect(request, "/staff/pool?done=planned", choose_language(request))
@@ -445,8 +441,9 @@ async def group_page(group_id: uuid.UUID, request: Request, user: StaffPageUser)
             )
         ).all()
         # The page shows the group's topic and who its members are: audited like every read of the pool.
-        await commands.record_audit(
+        await record_audit(
             session,
+            audit_log,
             actor=user.subject,
             action="read_group",
             district=user.district,
@@ -542,51 +539,4 @@ async def _group_action(request: Request, user, group_id: uuid.UUID, done: str, 
 
 
 # --- audit log --------------------------------------------------------------------------------------
-AUDIT_COLUMNS = ("at", "actor", "action", "subject_id", "detail")
-
-
-@staff_pages.get("/staff/audit")
-async def audit_page(request: Request, user: StaffPageUser) -> Response:
-    wanted = AuditFilter.from_request(request)
-    async with _state(request).service.sessions() as session:
-        rows = await read_audit(session, audit_log, user.district, wanted)
-        actions = (
-            await session.scalars(
-                select(audit_log.c.action).where(audit_log.c.district == user.district).distinct()
-            )
-        ).all()
-    shown = [
-        {
-            "at": r.at.astimezone().strftime("%d.%m.%Y %H:%M"),
-            "actor": r.actor,
-            "action": r.action,
-            "subject": r.subject_id,
-            "detail": r.detail,
-        }
-        for r in rows
-    ]
-    language = choose_language(request)
-    t = STAFF_TEXTS[language]
-    return staff_page(
-        environment,
-        "staff/audit.html",
-        request,
-        user,
-        "audit-grouping",
-        language=language,
-        page_title=t["audit_title"],
-        rows=shown,
-        wanted=wanted,
-        actions=sorted(actions),
-        subject_label=t["audit_subject"],
-        csv_url="/staff/audit.csv?" + wanted.query_string(),
-    )
-
-
-@staff_pages.get("/staff/audit.csv")
-async def audit_export(request: Request, user: StaffPageUser) -> Response:
-    async with _state(request).service.sessions() as session:
-        rows = await read_audit(
-            session, audit_log, user.district, AuditFilter.from_request(request), limit=100_000
-        )
-    return audit_csv(rows, AUDIT_COLUMNS, f"grouping-audit-{user.district}-{date.today().isoformat()}.csv")
+staff_pages.include_router(audit_pages("grouping", audit_log, environment, STAFF_TEXTS))

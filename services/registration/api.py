@@ -13,6 +13,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from sqlalchemy import func, select
 
+from shared import audit
 from shared.auth import InvalidLink, StaffUser, sign_link
 from shared.contracts import RegistrationDetails, Source
 from shared.messaging.outbox import holding_rows, write_held
@@ -292,8 +293,9 @@ async def read_registration(
         ).one_or_none()
         if row is None:  # another district's person looks exactly like nobody
             raise HTTPException(404, "no such registration in your district")
-        await commands.record_audit(
+        await audit.record_audit(
             session,
+            audit_log,
             actor=user.subject,
             action="read",
             subject_id=participant_id,
@@ -370,14 +372,7 @@ async def read_audit(
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,
 ) -> list[dict[str, Any]]:
     async with _service(request).sessions() as session:
-        rows = (
-            await session.execute(
-                select(audit_log)
-                .where(audit_log.c.district == user.district)
-                .order_by(audit_log.c.id.desc())
-                .limit(limit)
-            )
-        ).all()
+        rows = await audit.read_audit(session, audit_log, user.district, audit.AuditFilter(), limit=limit)
     return [
         {
             k: (v.isoformat() if hasattr(v, "isoformat") else str(v) if isinstance(v, uuid.UUID) else v)

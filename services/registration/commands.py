@@ -12,6 +12,7 @@ from sqlalchemy import and_, case, delete, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from shared.audit import record_audit
 from shared.contracts import (
     Language,
     ParticipantContactRegistered,
@@ -194,7 +195,12 @@ async def withdraw(session: AsyncSession, outbox: Outbox, participant_id: uuid.U
         return False
     # With the person's district, so it shows on that district's audit page (staff read by district).
     await record_audit(
-        session, actor=actor, action="withdraw", subject_id=participant_id, district=changed.district
+        session,
+        audit_log,
+        actor=actor,
+        action="withdraw",
+        subject_id=participant_id,
+        district=changed.district,
     )
     await outbox.add(session, ParticipantWithdrew(participant_id=participant_id).envelope(source=SOURCE))
     return True
@@ -341,26 +347,11 @@ async def erase(session: AsyncSession, outbox: Outbox, participant_id: uuid.UUID
     ).rowcount
     # Staged events that still carry the person's data must not leave after the erasure.
     deleted += await outbox.forget(session, participant_id)
-    await record_audit(session, actor=actor, action="erase", subject_id=participant_id, district=district)
+    await record_audit(
+        session, audit_log, actor=actor, action="erase", subject_id=participant_id, district=district
+    )
     erased = ParticipantErased(participant_id=participant_id).envelope(source=SOURCE)
     # Status links sent before the erasure stay dead, even if the same reference registers again.
     await revoke_links(session, outbox.table.metadata, participant_id, erased.occurred_at)
     await outbox.add(session, erased)
     return deleted
-
-
-async def record_audit(
-    session: AsyncSession,
-    *,
-    actor: str,
-    action: str,
-    subject_id: uuid.UUID | None = None,
-    district: str | None = None,
-    fields: str | None = None,
-    reason: str | None = None,
-) -> None:
-    await session.execute(
-        insert(audit_log).values(
-            actor=actor, action=action, subject_id=subject_id, district=district, fields=fields, reason=reason
-        )
-    )

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from sqlalchemy import (
-    BigInteger,
     Boolean,
     Column,
     Date,
@@ -19,6 +18,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import JSONB
 
+from shared.audit import audit_table
 from shared.db import service_metadata
 from shared.messaging import inbox_table, outbox_table
 from shared.revocation import link_revocations_table, revoked_staff_tokens_table
@@ -78,18 +78,8 @@ idempotency_keys = Table(
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
 )
 
-audit_log = Table(
-    "audit_log",
-    metadata,
-    Column("id", BigInteger, primary_key=True, autoincrement=True),
-    Column("at", DateTime(timezone=True), nullable=False, server_default=func.now()),
-    Column("actor", String(200), nullable=False),
-    Column("district", String(40)),
-    Column("action", String(60), nullable=False),
-    Column("subject_id", Uuid),
-    Column("fields", String(200)),
-    Column("reason", String(500)),
-)
+# Which fields of a person staff read, and the reason they gave.
+audit_log = audit_table(metadata, Column("fields", String(200)), Column("reason", String(500)))
 
 erasure_reports = Table(
     "erasure_reports",

@@ -29,8 +29,10 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncConnection, create_async_engine
 
+from shared.audit import AUDIT_TABLE
+
 # Tables a service may only append to and read.
-AUDIT_TABLES: dict[str, tuple[str, ...]] = {"registration": ("audit_log",), "grouping": ("audit_log",)}
+AUDIT_TABLES: dict[str, tuple[str, ...]] = {"registration": (AUDIT_TABLE,), "grouping": (AUDIT_TABLE,)}
 TABLE_RIGHTS = "SELECT, INSERT, UPDATE, DELETE"
 
 

@@ -1,5 +1,6 @@
 """What every service's staff pages share: the navigation across services, the development sign-in hop
-that puts the staff cookie on each service's host, and an audit-log page with CSV export.
+that puts the staff cookie on each service's host, and `staff_page`: the console's layout and words (its
+audit-log page is shared.audit.pages).
 
 Sign-in. In production the organisation's OIDC provider signs staff in and each service receives the
 token through its own proxy/OIDC client and keeps it in the `__Host-staff_token` cookie (Secure,
@@ -11,17 +12,12 @@ grouping → registration → calendar → notifications → back), because a co
 
 from __future__ import annotations
 
-import csv
-import io
-from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
 from typing import Any
 from urllib.parse import quote
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
-from sqlalchemy import Table, select
 
 from shared.revocation import revoke_staff_token
 from shared.web import DEFAULT_LANGUAGE, LANGUAGE_COOKIE, LANGUAGES, choose_language, page
@@ -217,86 +213,6 @@ def session_router(service_name: str) -> APIRouter:
         return response
 
     return router
-
-
-# --- audit log -------------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class AuditFilter:
-    actor: str | None = None
-    action: str | None = None
-    since: date | None = None
-    until: date | None = None
-
-    @classmethod
-    def from_request(cls, request: Request) -> AuditFilter:
-        q = request.query_params
-        return cls(
-            actor=(q.get("actor") or "").strip()[:200] or None,
-            action=(q.get("action") or "").strip()[:60] or None,
-            since=_date(q.get("since")),
-            until=_date(q.get("until")),
-        )
-
-    def query_string(self) -> str:
-        parts = [
-            f"{k}={quote(str(v))}"
-            for k, v in (
-                ("actor", self.actor),
-                ("action", self.action),
-                ("since", self.since),
-                ("until", self.until),
-            )
-            if v
-        ]
-        return "&".join(parts)
-
-
-def _date(text: str | None) -> date | None:
-    try:
-        return date.fromisoformat(text) if text else None
-    except ValueError:
-        return None
-
-
-async def read_audit(
-    session, table: Table, district: str, wanted: AuditFilter, limit: int = 500
-) -> list[Any]:
-    query = select(table).where(table.c.district == district)
-    if wanted.actor:
-        query = query.where(table.c.actor == wanted.actor)
-    if wanted.action:
-        query = query.where(table.c.action == wanted.action)
-    if wanted.since:
-        query = query.where(table.c.at >= datetime.combine(wanted.since, time.min).astimezone())
-    if wanted.until:
-        query = query.where(
-            table.c.at < datetime.combine(wanted.until + timedelta(days=1), time.min).astimezone()
-        )
-    return list((await session.execute(query.order_by(table.c.id.desc()).limit(limit))).all())
-
-
-# A spreadsheet takes a cell starting with one of these as a formula (CSV injection, ASVS 5.3.10); the
-# audit log holds text staff typed (reasons), so such a cell gets a leading quote and is shown as text.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def csv_cell(value: Any) -> str:
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
-
-
-def audit_csv(rows: Sequence[Any], columns: Sequence[str], filename: str) -> Response:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(columns)
-    for row in rows:
-        values = row._mapping
-        writer.writerow([csv_cell(values[c]) for c in columns])
-    return Response(
-        out.getvalue(),
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"},
-    )
 
 
 def staff_page(

@@ -8,7 +8,7 @@ from collections import namedtuple
 
 import pytest
 
-from shared.web.staff import audit_csv
+from shared.audit.pages import audit_csv
 
 pytestmark = pytest.mark.unit
 
