@@ -10,6 +10,7 @@ import contextlib
 import logging
 import uuid
 from collections.abc import AsyncIterator, Callable
+from datetime import datetime
 from typing import Any
 
 from fastapi import APIRouter, FastAPI, HTTPException, Response
@@ -23,6 +24,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import MetaData, text
 
 from shared.body_limit import LimitRequestBodies
+from shared.clock import utc_now
 from shared.contracts import Envelope, Event
 from shared.db import create_engine, session_factory
 from shared.messaging import (
@@ -44,6 +46,7 @@ from shared.retention import RetentionJob
 from shared.revocation import check_link, link_revocations_table, revoked_staff_tokens_table
 from shared.settings import Settings
 from shared.tracing import configure_tracing
+from shared.unit_of_work import UnitOfWork, transaction
 from shared.web_security import SecureWeb
 
 log = logging.getLogger("selvhjelp.service")
@@ -69,6 +72,7 @@ class Service:
         self.name = name
         self.settings = settings
         self.metadata = metadata
+        self.clock: Callable[[], datetime] = utc_now  # what `transaction()` gives as `uow.now()`
         self.outbox = Outbox(outbox_table(metadata), exchange_of(name))
         self.inbox = inbox_table(metadata)
         # Every service verifies links and staff tokens itself, so each keeps its own revocations.
@@ -102,6 +106,11 @@ class Service:
             self.retention,
         ]
         self._started = False
+
+    def transaction(self) -> contextlib.AbstractAsyncContextManager[UnitOfWork]:
+        """One transaction with the outbox: events are written at commit and the relay woken after it
+        (see shared/unit_of_work.py). Reads that change nothing use `self.sessions()`."""
+        return transaction(self, self.clock)
 
     # --- wiring ------------------------------------------------------------------------------------
     def consume(

@@ -76,10 +76,8 @@ class CalendarJobs:
                 *(self._schedule_some(SCHEDULE_PER_PASS) for _ in range(self.config.schedulers))
             )
         )
-        extended = await self.extend_plans()
+        await self.extend_plans()
         sent = await self.send_reminders()
-        if scheduled or extended or sent:
-            self.service.relay.wake()
         return scheduled > 0 or sent > 0
 
     async def _schedule_some(self, limit: int) -> int:
@@ -87,7 +85,6 @@ class CalendarJobs:
         scheduled = 0
         while scheduled < limit and await self.schedule_one() is not None:
             scheduled += 1
-            self.service.relay.wake()  # each group's meeting.scheduled goes out now, not after the pass
         return scheduled
 
     async def schedule_one(self) -> Outcome | None:
@@ -95,14 +92,12 @@ class CalendarJobs:
         for _ in range(RACE_RETRIES):
             group_id = None
             try:
-                async with self.service.sessions() as session, session.begin():
-                    row = await claim_next_group(session)
+                async with self.service.transaction() as uow:
+                    row = await claim_next_group(uow.session)
                     if row is None:
                         return None
                     group_id = row.group_id
-                    return await schedule_claimed(
-                        session, self.service.outbox, self.config, row, self.clock()
-                    )
+                    return await schedule_claimed(uow.session, uow.outbox, self.config, row, self.clock())
             except Exception as error:
                 if is_booking_race(error):
                     self.races += 1
@@ -116,17 +111,17 @@ class CalendarJobs:
                 log.exception(
                     "scheduling failed unexpectedly; tried again later", extra={"group_id": str(group_id)}
                 )
-                async with self.service.sessions() as session, session.begin():
-                    await postpone(session, group_id, self.clock())
+                async with self.service.transaction() as uow:
+                    await postpone(uow.session, group_id, self.clock())
                 return None
         return None
 
     async def extend_plans(self, batch: int = 20) -> int:
         """Book and remind further ahead for groups whose plan ends within the horizon minus a step."""
         now = self.clock()
-        async with self.service.sessions() as session, session.begin():
+        async with self.service.transaction() as uow:
             rows = (
-                await session.execute(
+                await uow.session.execute(
                     select(groups.c.group_id, groups.c.district, groups.c.venue_id, groups.c.starter_id)
                     .where(groups.c.status == "scheduled")
                     .where(
@@ -143,16 +138,16 @@ class CalendarJobs:
             # All owners of the batch at once, in one order: one transaction booking for several groups
             # must not take them group by group, or two such batches could wait for each other.
             await lock_booking_owners(
-                session,
+                uow.session,
                 [(venue_bookings, row.venue_id) for row in rows]
                 + [(starter_bookings, row.starter_id) for row in rows],
             )
             for row in rows:
                 segments = await load_series(
-                    session, row.group_id, self.config.rules.breaks_for(row.district)
+                    uow.session, row.group_id, self.config.rules.breaks_for(row.district)
                 )
                 await sync_plan(
-                    session,
+                    uow.session,
                     self.config,
                     row.group_id,
                     segments,
@@ -163,5 +158,5 @@ class CalendarJobs:
         return len(rows)
 
     async def send_reminders(self) -> int:
-        async with self.service.sessions() as session, session.begin():
-            return await send_due_reminders(session, self.service.outbox, self.clock())
+        async with self.service.transaction() as uow:
+            return await send_due_reminders(uow.session, uow.outbox, self.clock())

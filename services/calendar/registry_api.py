@@ -193,9 +193,9 @@ async def list_venues(
 @registry.post("/venues", response_model=VenueOut, status_code=201, summary="Register a venue")
 async def create_venue(body: VenueIn, request: Request, user: Staff) -> VenueOut:
     district = _require_my_municipality(body.municipality, user)
-    async with service_of(request).sessions() as session, session.begin():
+    async with service_of(request).transaction() as uow:
         row = (
-            await session.execute(
+            await uow.session.execute(
                 insert(venues)
                 .values(id=uuid.uuid4(), district=district, **_venue_values(body))
                 .on_conflict_do_nothing(index_elements=["municipality", "name"])
@@ -209,9 +209,9 @@ async def create_venue(body: VenueIn, request: Request, user: Staff) -> VenueOut
 
 @registry.patch("/venues/{venue_id}", response_model=VenueOut, summary="Change a venue")
 async def update_venue(venue_id: uuid.UUID, body: VenueUpdate, request: Request, user: Staff) -> VenueOut:
-    async with service_of(request).sessions() as session, session.begin():
+    async with service_of(request).transaction() as uow:
         row = (
-            await session.execute(
+            await uow.session.execute(
                 update(venues)
                 .where(venues.c.id == venue_id, venues.c.district == user.district)
                 .values(**_venue_values(body), updated_at=func.now())
@@ -250,7 +250,7 @@ async def import_venues(request: Request, user: Staff) -> ImportReport:
     report = ImportReport(
         created=0, updated=0, problems=[ImportProblem(line=p.line, message=p.message) for p in problems]
     )
-    async with service_of(request).sessions() as session, session.begin():
+    async with service_of(request).transaction() as uow:
         for line, row in rows:
             district = _district_of(row.municipality)
             if district != user.district:
@@ -259,7 +259,7 @@ async def import_venues(request: Request, user: Staff) -> ImportReport:
                     ImportProblem(line=line, message=f"municipality {row.municipality} {where}")
                 )
                 continue
-            created = await _upsert_venue(session, district, row)
+            created = await _upsert_venue(uow.session, district, row)
             report.created += created
             report.updated += not created
     report.problems.sort(key=lambda problem: problem.line)
@@ -302,9 +302,9 @@ async def list_starters(request: Request, user: Staff, include_inactive: bool = 
 
 @registry.post("/starters", response_model=StarterOut, status_code=201, summary="Register a starter")
 async def create_starter(body: StarterIn, request: Request, user: Staff) -> StarterOut:
-    async with service_of(request).sessions() as session, session.begin():
+    async with service_of(request).transaction() as uow:
         row = (
-            await session.execute(
+            await uow.session.execute(
                 insert(starters)
                 .values(
                     id=uuid.uuid4(),
@@ -329,9 +329,9 @@ async def update_starter(
     values = body.model_dump(exclude_unset=True, exclude_none=True)
     if body.availability is not None:
         values["availability"] = _hours_json(body.availability)
-    async with service_of(request).sessions() as session, session.begin():
+    async with service_of(request).transaction() as uow:
         row = (
-            await session.execute(
+            await uow.session.execute(
                 update(starters)
                 .where(starters.c.id == starter_id, starters.c.district == user.district)
                 .values(**values, updated_at=func.now())

@@ -123,9 +123,9 @@ async def read_schedule(group_id: uuid.UUID, request: Request, user: Staff) -> G
 async def schedule_again(group_id: uuid.UUID, request: Request, user: Staff) -> GroupSchedule:
     """After adding a venue or a starter: the scheduler tries the group again at once."""
     service = service_of(request)
-    async with service.sessions() as session, session.begin():
+    async with service.transaction() as uow:
         changed = (
-            await session.execute(
+            await uow.session.execute(
                 update(groups)
                 .where(
                     groups.c.group_id == group_id,
@@ -208,13 +208,12 @@ async def _change(request: Request, user: Any, group_id: uuid.UUID, change: chan
     service, config = service_of(request), config_of(request)
 
     async def apply() -> None:
-        async with service.sessions() as session, session.begin():
+        async with service.transaction() as uow:
             await changing.apply_change(
-                session, service.outbox, config, group_id, user.district, change, datetime.now(UTC)
+                uow.session, uow.outbox, config, group_id, user.district, change, datetime.now(UTC)
             )
 
     await _refusals_as_http(apply)
-    service.relay.wake()
     return await _schedule(request, group_id, user.district)
 
 

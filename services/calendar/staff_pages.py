@@ -333,9 +333,9 @@ async def register_venue(
         errors.insert(0, t["error_municipality"])
     if errors:
         return redirect(request, "/staff/venues?" + urlencode({"error": " ".join(errors)}), language)
-    async with service_of(request).sessions() as session, session.begin():
+    async with service_of(request).transaction() as uow:
         created = (
-            await session.execute(
+            await uow.session.execute(
                 insert(venues)
                 .values(id=uuid.uuid4(), district=user.district, municipality=municipality, **values)
                 .on_conflict_do_nothing(index_elements=["municipality", "name"])
@@ -414,9 +414,9 @@ async def edit_venue(
         return redirect(
             request, f"/staff/venues/{venue_id}?" + urlencode({"error": " ".join(errors)}), language
         )
-    async with service_of(request).sessions() as session, session.begin():
+    async with service_of(request).transaction() as uow:
         changed = (
-            await session.execute(
+            await uow.session.execute(
                 update(venues)
                 .where(venues.c.id == venue_id, venues.c.district == user.district)
                 .values(**values, active=active == "yes", updated_at=func.now())
@@ -440,12 +440,12 @@ async def import_venues_csv(
     rows, problems = parse_venue_csv(text)
     messages = [t["error_line"].format(line=p.line, message=p.message) for p in problems]
     created = updated = 0
-    async with service_of(request).sessions() as session, session.begin():
+    async with service_of(request).transaction() as uow:
         for line, row in rows:
             if _district_of(row.municipality) != user.district:
                 messages.append(t["error_line_district"].format(line=line, municipality=row.municipality))
                 continue
-            if await _upsert_venue(session, user.district, row):
+            if await _upsert_venue(uow.session, user.district, row):
                 created += 1
             else:
                 updated += 1
@@ -476,9 +476,9 @@ async def register_starter(
         errors.append(t["error_availability"].format(error=error))
     if errors:
         return redirect(request, "/staff/venues?" + urlencode({"error": " ".join(errors)}), language)
-    async with service_of(request).sessions() as session, session.begin():
+    async with service_of(request).transaction() as uow:
         created = (
-            await session.execute(
+            await uow.session.execute(
                 insert(starters)
                 .values(
                     id=uuid.uuid4(),

@@ -106,10 +106,10 @@ async def answer_invitation_page(
         context = await _invitation_view(request, participant_id, language)
         return _page(request, "invitation.html", 422, errors=[TEXTS[language]["confirm_needed"]], **context)
     try:
-        async with state.service.sessions() as session, session.begin():
+        async with state.service.transaction() as uow:
             outcome = await commands.answer_invitation(
-                session,
-                state.service.outbox,
+                uow.session,
+                uow.outbox,
                 participant_id,
                 accept=decision == "accept",
                 confidentiality_confirmed=confidentiality == "yes",
@@ -120,7 +120,6 @@ async def answer_invitation_page(
     except commands.GroupingError as error:
         context = await _invitation_view(request, participant_id, language)
         return _page(request, "invitation.html", 422, errors=[str(error)], **context)
-    state.service.relay.wake()
     accepted = outcome == "accepted"
     return _page(
         request,
@@ -143,10 +142,10 @@ async def vote_page(
     participant_id = await _participant(request, ADMISSION_LINK, token)
     state = _app(request)
     try:
-        async with state.service.sessions() as session, session.begin():
+        async with state.service.transaction() as uow:
             await commands.vote_on_admission(
-                session,
-                state.service.outbox,
+                uow.session,
+                uow.outbox,
                 participant_id,
                 yes=vote == "yes",
                 as_of=state.today(),
@@ -155,7 +154,6 @@ async def vote_page(
             )
     except commands.GroupingError as error:
         return _page(request, "admission.html", 422, errors=[str(error)], done=None)
-    state.service.relay.wake()
     return _page(request, "admission.html", done=TEXTS[choose_language(request)]["voted"])
 
 
@@ -173,17 +171,16 @@ class AdmissionReceipt(BaseModel):
 async def ask_for_newcomer(token: str, request: Request) -> AdmissionReceipt:
     participant_id = await _participant(request, ADMISSION_LINK, token)
     state = _app(request)
-    async with state.service.sessions() as session, session.begin():
-        membership = await commands.active_membership(session, participant_id)
+    async with state.service.transaction() as uow:
+        membership = await commands.active_membership(uow.session, participant_id)
         if membership is None or membership.status != "accepted":
             raise HTTPException(404, "you are not a member of a running group")
         try:
             request_id = await commands.request_admission(
-                session, state.service.outbox, membership.group_id, timing=state.timing
+                uow.session, uow.outbox, membership.group_id, timing=state.timing
             )
         except commands.GroupingError as error:
             raise HTTPException(409, str(error)) from None
-    state.service.relay.wake()
     return AdmissionReceipt(request_id=request_id)
 
 
@@ -191,10 +188,10 @@ async def ask_for_newcomer(token: str, request: Request) -> AdmissionReceipt:
 async def leave_group(token: str, request: Request) -> dict[str, str]:
     participant_id = await _participant(request, ADMISSION_LINK, token)
     state = _app(request)
-    async with state.service.sessions() as session, session.begin():
+    async with state.service.transaction() as uow:
         left = await commands.leave(
-            session,
-            state.service.outbox,
+            uow.session,
+            uow.outbox,
             participant_id,
             as_of=state.today(),
             rules=state.rules,
@@ -202,7 +199,6 @@ async def leave_group(token: str, request: Request) -> dict[str, str]:
         )
     if not left:
         raise HTTPException(404, "you are not in a group")
-    state.service.relay.wake()
     return {"status": "left"}
 
 
@@ -231,11 +227,11 @@ async def waiting_pool(
     if topic:
         query = query.where(pool.c.topic == topic)
     state = _app(request)
-    async with state.service.sessions() as session, session.begin():
-        rows = (await session.execute(query.order_by(pool.c.registered_at).limit(limit))).all()
+    async with state.service.transaction() as uow:
+        rows = (await uow.session.execute(query.order_by(pool.c.registered_at).limit(limit))).all()
         # Topics are sensitive: every staff read of them is audited.
         await record_audit(
-            session,
+            uow.session,
             audit_log,
             actor=user.subject,
             action="read_pool",
@@ -294,10 +290,10 @@ async def list_groups(
 @staff.post("/plan", status_code=202, summary="Plan my district now")
 async def plan_now(request: Request, user: Annotated[StaffUser, Depends(staff_user)]) -> dict[str, str]:
     state = _app(request)
-    async with state.service.sessions() as session, session.begin():
-        await commands.request_planning(session, user.district)
+    async with state.service.transaction() as uow:
+        await commands.request_planning(uow.session, user.district)
         await record_audit(
-            session, audit_log, actor=user.subject, action="plan", district=user.district, subject_id=None
+            uow.session, audit_log, actor=user.subject, action="plan", district=user.district, subject_id=None
         )
     state.planner.wake()
     return {"status": "planning requested"}

@@ -99,19 +99,16 @@ class Planner:
             await self.request_all()
             self._last_replan = now
             self._settled.clear()  # the periodic re-plan searches every district in full
-        async with self.service.sessions() as session, session.begin():
-            expired = await commands.expire_invitations(
-                session,
-                self.service.outbox,
+        async with self.service.transaction() as uow:
+            await commands.expire_invitations(
+                uow.session,
+                uow.outbox,
                 now=now,
                 as_of=self.today(),
                 rules=self.rules,
                 timing=self.timing,
             )
-        planned = await self.plan_next_district(now)
-        if expired or planned:
-            self.service.relay.wake()
-        return planned
+        return await self.plan_next_district(now)
 
     async def plan_next_district(self, now: datetime) -> bool:
         due_before = now - timedelta(seconds=self.service.settings.planning_debounce_seconds)
@@ -119,8 +116,8 @@ class Planner:
         # every registration of the district arriving meanwhile would wait (its new request conflicts with
         # the uncommitted delete) for as long as planning takes. Now it requests the next plan at once.
         # (A crash between claim and plan leaves the district to the re-plan of every district at start.)
-        async with self.service.sessions() as session, session.begin():
-            oldest = (await session.execute(_OLDEST_REQUEST)).one_or_none()
+        async with self.service.transaction() as uow:
+            oldest = (await uow.session.execute(_OLDEST_REQUEST)).one_or_none()
             self._next_due_in = None
             if oldest is None:
                 return False
@@ -128,15 +125,17 @@ class Planner:
                 self._next_due_in = (oldest.requested_at - due_before).total_seconds()
                 return False
             district = oldest.district
-            await session.execute(delete(planning_requests).where(planning_requests.c.district == district))
+            await uow.session.execute(
+                delete(planning_requests).where(planning_requests.c.district == district)
+            )
         started = time.perf_counter()
         as_of = self.today()
         known = self._settled.pop(district, None)
         try:
-            async with self.service.sessions() as session, session.begin():
+            async with self.service.transaction() as uow:
                 outcome = await commands.plan_district(
-                    session,
-                    self.service.outbox,
+                    uow.session,
+                    uow.outbox,
                     district,
                     as_of=as_of,
                     rules=self.rules,
@@ -152,8 +151,7 @@ class Planner:
             self._settled[district] = (as_of, outcome.still_waiting)
             seconds = time.perf_counter() - started
             metrics.planning_latency.labels("transaction").observe(seconds)
-            if outcome.groups_formed:
-                self.service.relay.wake()  # the groups' events leave now, not after the pool is sampled
+            # The groups' events have left already (woken at commit), not after the pool is sampled.
             await self.sample_pool(district)
             log.info(
                 "district planned",
@@ -170,8 +168,8 @@ class Planner:
         """Put a claimed request back (planning failed or was busy elsewhere). Best effort: if even this
         fails, the periodic re-plan of every district (`replan_interval_seconds`) catches up."""
         with contextlib.suppress(Exception):
-            async with self.service.sessions() as session, session.begin():
-                await commands.request_planning(session, district)
+            async with self.service.transaction() as uow:
+                await commands.request_planning(uow.session, district)
 
     async def sample_pool(self, district: str) -> None:
         """People waiting and the longest wait, per region, for the dashboard and the long-wait alert."""
@@ -188,11 +186,15 @@ class Planner:
         metrics.pool_longest_wait.labels(district).set(longest)
 
     async def request_all(self) -> None:
-        async with self.service.sessions() as session, session.begin():
+        async with self.service.transaction() as uow:
             districts = (
-                (await session.execute(select(pool.c.district).where(pool.c.status == "waiting").distinct()))
+                (
+                    await uow.session.execute(
+                        select(pool.c.district).where(pool.c.status == "waiting").distinct()
+                    )
+                )
                 .scalars()
                 .all()
             )
             for district in districts:  # written at commit, sorted (see commands.request_planning)
-                await commands.request_planning(session, district)
+                await commands.request_planning(uow.session, district)

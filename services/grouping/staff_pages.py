@@ -269,16 +269,16 @@ async def pool_page(request: Request, user: StaffPageUser) -> Response:
     q = request.query_params
     wanted = {k: (q.get(k) or "").strip() for k in ("municipality", "topic", "format", "slot")}
     state = _state(request)
-    async with state.service.sessions() as session, session.begin():
+    async with state.service.transaction() as uow:
         everyone = (
-            await session.execute(
+            await uow.session.execute(
                 select(pool)
                 .where(pool.c.district == user.district, pool.c.status == "waiting")
                 .order_by(pool.c.registered_at)
             )
         ).all()
         proposed = (
-            await session.execute(
+            await uow.session.execute(
                 select(groups.c.group_id, groups.c.slot, groups.c.format)
                 .where(groups.c.district == user.district, groups.c.status == "proposed")
                 .order_by(groups.c.formed_at)
@@ -287,7 +287,7 @@ async def pool_page(request: Request, user: StaffPageUser) -> Response:
         shown = [r for r in everyone if _matches(r, wanted)]
         # Topics are sensitive: every staff read of the pool is audited.
         await record_audit(
-            session,
+            uow.session,
             audit_log,
             actor=user.subject,
             action="read_pool",
@@ -340,10 +340,10 @@ def _matches(row: Any, wanted: dict[str, str]) -> bool:
 @staff_pages.post("/staff/pool/plan")
 async def plan_now(request: Request, user: StaffPageUser) -> Response:
     state = _state(request)
-    async with state.service.sessions() as session, session.begin():
-        await commands.request_planning(session, user.district)
+    async with state.service.transaction() as uow:
+        await commands.request_planning(uow.session, user.district)
         await record_audit(
-            session, audit_log, actor=user.subject, action="plan", district=user.district, subject_id=None
+            uow.session, audit_log, actor=user.subject, action="plan", district=user.district, subject_id=None
         )
     state.planner.wake()
     return redirect(request, "/staff/pool?done=planned", choose_language(request))
@@ -358,10 +358,10 @@ async def move_person(
     t = STAFF_TEXTS[language]
     try:
         target = uuid.UUID(group_id)
-        async with state.service.sessions() as session, session.begin():
+        async with state.service.transaction() as uow:
             await commands.move_into_group(
-                session,
-                state.service.outbox,
+                uow.session,
+                uow.outbox,
                 participant_id,
                 target,
                 district=user.district,
@@ -375,7 +375,6 @@ async def move_person(
     except commands.GroupingError as error:
         message = t["could_not_move"].format(error=error)
         return redirect(request, "/staff/pool?" + urlencode({"error": message}), language)
-    state.service.relay.wake()
     return redirect(request, f"/staff/groups/{target}?done=moved", language)
 
 
@@ -409,21 +408,21 @@ async def groups_page(request: Request, user: StaffPageUser, status: str | None 
 
 @staff_pages.get("/staff/groups/{group_id}")
 async def group_page(group_id: uuid.UUID, request: Request, user: StaffPageUser) -> Response:
-    async with _state(request).service.sessions() as session, session.begin():
+    async with _state(request).service.transaction() as uow:
         group = (
-            await session.execute(
+            await uow.session.execute(
                 select(groups).where(groups.c.group_id == group_id, groups.c.district == user.district)
             )
         ).one_or_none()
         if group is None:
             raise HTTPException(404, "no such group in your district")
         members = (
-            await session.execute(
+            await uow.session.execute(
                 select(memberships).where(memberships.c.group_id == group_id).order_by(memberships.c.status)
             )
         ).all()
         absences = (
-            await session.execute(
+            await uow.session.execute(
                 select(
                     attendance.c.participant_id,
                     func.count().filter(attendance.c.absent).label("absent"),
@@ -434,7 +433,7 @@ async def group_page(group_id: uuid.UUID, request: Request, user: StaffPageUser)
             )
         ).all()
         requests = (
-            await session.execute(
+            await uow.session.execute(
                 select(admission_requests)
                 .where(admission_requests.c.group_id == group_id)
                 .order_by(admission_requests.c.created_at.desc())
@@ -442,7 +441,7 @@ async def group_page(group_id: uuid.UUID, request: Request, user: StaffPageUser)
         ).all()
         # The page shows the group's topic and who its members are: audited like every read of the pool.
         await record_audit(
-            session,
+            uow.session,
             audit_log,
             actor=user.subject,
             action="read_group",
@@ -528,13 +527,12 @@ async def split(group_id: uuid.UUID, request: Request, user: StaffPageUser) -> R
 async def _group_action(request: Request, user, group_id: uuid.UUID, done: str, action) -> Response:
     state = _state(request)
     try:
-        async with state.service.sessions() as session, session.begin():
-            await action(session, state)
+        async with state.service.transaction() as uow:
+            await action(uow.session, state)
     except commands.GroupingError as error:
         return redirect(
             request, f"/staff/groups/{group_id}?" + urlencode({"error": str(error)}), choose_language(request)
         )
-    state.service.relay.wake()
     return redirect(request, f"/staff/groups/{group_id}?done={done}", choose_language(request))
 
 

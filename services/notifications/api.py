@@ -130,9 +130,8 @@ async def absence_confirm(token: str, meeting: MeetingParam, request: Request) -
     if participant_id is None:
         return _invalid_link(request, "absence", keep)
     service = _service(request)
-    async with service.sessions() as session, session.begin():
-        outcome = await commands.report_absence(session, _runtime(request), participant_id, start)
-    service.relay.wake()
+    async with service.transaction() as uow:
+        outcome = await commands.report_absence(uow.session, _runtime(request), participant_id, start)
     language = await _language_of(request, participant_id)
     status = 409 if outcome is AbsenceOutcome.meeting_passed else 200
     body = pages.page(
@@ -229,13 +228,12 @@ async def inbound_sms(request: Request) -> InboundReceived:
     if not is_absence_reply(message.text) or not mobile:
         return InboundReceived()
     service = _service(request)
-    async with service.sessions() as session, session.begin():
-        for participant_id in await commands.participants_with_mobile(session, mobile):
+    async with service.transaction() as uow:
+        for participant_id in await commands.participants_with_mobile(uow.session, mobile):
             # A shared number: each person's own next meeting.
-            start = await commands.next_meeting_of(session, participant_id, rt.clock())
+            start = await commands.next_meeting_of(uow.session, participant_id, rt.clock())
             if start is not None:
-                await commands.report_absence(session, rt, participant_id, start)
-    service.relay.wake()
+                await commands.report_absence(uow.session, rt, participant_id, start)
     # 200 whether we understood it or not: a gateway retries anything else.
     return InboundReceived()
 
@@ -284,9 +282,9 @@ async def save_preferences(
     participant_id = await _person(request, PREFERENCES, token)
     if participant_id is None:
         return _invalid_link(request, "preferences")
-    async with _service(request).sessions() as session, session.begin():
+    async with _service(request).transaction() as uow:
         found = await commands.update_preferences(
-            session,
+            uow.session,
             participant_id,
             channel=channel,
             language=language,

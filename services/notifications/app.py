@@ -35,6 +35,7 @@ class NotificationService(Service):
 
     def __init__(self, settings: Settings, *, clock: Clock, channels: Channels) -> None:
         super().__init__(NAME, metadata, settings)
+        self.clock = clock
         self.runtime = Runtime(settings=settings, links=Links(settings), clock=clock, outbox=self.outbox)
         self.sender = DeliveryWorker(self.sessions, channels, settings, clock)
         handlers = make_handlers(self.runtime, channels)

@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from shared import audit
 from shared.auth import InvalidLink, StaffUser, sign_link
 from shared.contracts import RegistrationDetails, Source
-from shared.messaging.outbox import holding_rows, write_held
+from shared.unit_of_work import Transaction
 from shared.web_auth import staff_user
 
 from . import commands, domain
@@ -145,9 +145,10 @@ async def submit(
     service = _service(request)
     key = domain.identity_key(service.settings)
     new_id = domain.participant_id_for(details.source, details.external_ref, key)
-    held: list = []  # the two events, written in one statement just before the commit
     try:
-        async with service.sessions() as session, session.begin():
+        # The two events are written in one statement just before the commit (the unit of work's doing).
+        async with service.transaction() as uow:
+            session = uow.session
             if idempotency_key:
                 request_hash = hashlib.sha256(
                     json.dumps(details.model_dump(mode="json"), sort_keys=True).encode()
@@ -160,23 +161,20 @@ async def submit(
                             409, "this Idempotency-Key was already used with a different request"
                         )
                     return _receipt(request, participant_id)
-            with holding_rows(held):
-                submitted = await commands.submit_registration(
-                    session, service.outbox, details, participant_id=new_id
-                )
-                answered = submitted.participant_id
-                if not submitted.created:
-                    # Someone is already registered under this reference. Their link must not go to
-                    # whoever sent this: the answer looks like a new registration's (an id and link that
-                    # lead nowhere) and the person registered is told at their own stored address.
-                    answered = uuid.uuid4()
-                    await commands.notify_existing(session, service.outbox, submitted.participant_id)
-                    if idempotency_key:
-                        await commands.bind_idempotency_key(session, idempotency_key, answered)
-            await write_held(session, held)
+            submitted = await commands.submit_registration(
+                session, uow.outbox, details, participant_id=new_id
+            )
+            answered = submitted.participant_id
+            if not submitted.created:
+                # Someone is already registered under this reference. Their link must not go to
+                # whoever sent this: the answer looks like a new registration's (an id and link that
+                # lead nowhere) and the person registered is told at their own stored address.
+                answered = uuid.uuid4()
+                await commands.notify_existing(session, uow.outbox, submitted.participant_id)
+                if idempotency_key:
+                    await commands.bind_idempotency_key(session, idempotency_key, answered)
     except domain.RegistrationRefused as refused:
         return _refused_response(refused)
-    service.relay.wake()
     return _receipt(request, answered)
 
 
@@ -213,20 +211,16 @@ async def own_status(token: str, request: Request) -> RegistrationStatus:
 @router.post("/registrations/status/{token}/withdraw", summary="Withdraw my registration")
 async def withdraw_own(token: str, request: Request) -> dict[str, str]:
     participant_id = await _own_registration(request, token)
-    service = _service(request)
-    async with service.sessions() as session, session.begin():
-        await commands.withdraw(session, service.outbox, participant_id, actor="participant")
-    service.relay.wake()
+    async with _service(request).transaction() as uow:
+        await commands.withdraw(uow.session, uow.outbox, participant_id, actor="participant")
     return {"status": "withdrawn"}
 
 
 @router.post("/registrations/status/{token}/erase", summary="Erase all my data (GDPR art. 17)")
 async def erase_own(token: str, request: Request) -> dict[str, str]:
     participant_id = await _own_registration(request, token)
-    service = _service(request)
-    async with service.sessions() as session, session.begin():
-        await commands.erase(session, service.outbox, participant_id, actor="participant")
-    service.relay.wake()
+    async with _service(request).transaction() as uow:
+        await commands.erase(uow.session, uow.outbox, participant_id, actor="participant")
     return {"status": "erased"}
 
 
@@ -281,8 +275,8 @@ async def read_registration(
     user: Annotated[StaffUser, Depends(staff_user)],
     reason: Annotated[str, Query(min_length=3, max_length=500, description="Why you need to see it")],
 ) -> dict[str, Any]:
-    service = _service(request)
-    async with service.sessions() as session, session.begin():
+    async with _service(request).transaction() as uow:
+        session = uow.session
         row = (
             await session.execute(
                 select(registrations).where(
@@ -319,25 +313,19 @@ async def _in_my_district(session, participant_id: uuid.UUID, user: StaffUser) -
 
 @staff.post("/registrations/{participant_id}/withdraw", summary="Withdraw a person (audited)")
 async def staff_withdraw(
-    participant_id: uuid.UUID, request: Request, user: Annotated[StaffUser, Depends(staff_user)]
+    participant_id: uuid.UUID, user: Annotated[StaffUser, Depends(staff_user)], uow: Transaction
 ) -> dict[str, str]:
-    service = _service(request)
-    async with service.sessions() as session, session.begin():
-        await _in_my_district(session, participant_id, user)
-        await commands.withdraw(session, service.outbox, participant_id, actor=user.subject)
-    service.relay.wake()
+    await _in_my_district(uow.session, participant_id, user)
+    await commands.withdraw(uow.session, uow.outbox, participant_id, actor=user.subject)
     return {"status": "withdrawn"}
 
 
 @staff.post("/registrations/{participant_id}/erase", summary="Erase a person across all services (audited)")
 async def staff_erase(
-    participant_id: uuid.UUID, request: Request, user: Annotated[StaffUser, Depends(staff_user)]
+    participant_id: uuid.UUID, user: Annotated[StaffUser, Depends(staff_user)], uow: Transaction
 ) -> dict[str, str]:
-    service = _service(request)
-    async with service.sessions() as session, session.begin():
-        await _in_my_district(session, participant_id, user)
-        await commands.erase(session, service.outbox, participant_id, actor=user.subject)
-    service.relay.wake()
+    await _in_my_district(uow.session, participant_id, user)
+    await commands.erase(uow.session, uow.outbox, participant_id, actor=user.subject)
     return {"status": "erased"}
 
 

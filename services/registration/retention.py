@@ -58,13 +58,11 @@ class RetentionJob:
         erased = 0
         for rule in rules:
             while True:
-                async with self.service.sessions() as session, session.begin():
-                    if not await session.scalar(select(func.pg_try_advisory_xact_lock(LOCK_KEY))):
+                async with self.service.transaction() as uow:
+                    if not await uow.session.scalar(select(func.pg_try_advisory_xact_lock(LOCK_KEY))):
                         return erased
-                    batch = await rule(session)
+                    batch = await rule(uow.session)
                 erased += len(batch)
-                if batch:
-                    self.service.relay.wake()
                 if len(batch) < BATCH:
                     break
         return erased

@@ -27,8 +27,8 @@ registration_staff_pages = APIRouter(include_in_schema=False)
 @registration_staff_pages.get("/staff/people/{participant_id}")
 async def person_page(participant_id: uuid.UUID, request: Request, user: StaffPageUser) -> Response:
     reason = (request.query_params.get("reason") or "").strip()[:500]
-    service = request.app.state.service
-    async with service.sessions() as session, session.begin():
+    async with request.app.state.service.transaction() as uow:
+        session = uow.session
         row = (
             await session.execute(
                 select(registrations).where(

@@ -236,21 +236,20 @@ async def sign_up(request: Request) -> Response:
         details.source, details.external_ref, domain.identity_key(service.settings)
     )
     try:
-        async with service.sessions() as session, session.begin():
+        async with service.transaction() as uow:
             earlier = None
             if form_id:
                 key = f"web:{form_id}:{request_hash}"
-                earlier = await commands.claim_idempotency_key(session, key, request_hash, participant_id)
+                earlier = await commands.claim_idempotency_key(uow.session, key, request_hash, participant_id)
             if earlier is not None:
                 participant_id = earlier[0]
             else:
                 await commands.submit_registration(
-                    session, service.outbox, details, participant_id=participant_id
+                    uow.session, uow.outbox, details, participant_id=participant_id
                 )
     except domain.RegistrationRefused as refused:
         problems = [(form_field(p.field.split(".")), p.code) for p in refused.problems]
         return _form_page(request, language, values, _field_errors(problems, texts), 422)
-    service.relay.wake()
     token = sign_link(service.keyring, STATUS_LINK, participant_id)
     return redirect(request, f"/status/{token}?done=registered", language)
 
@@ -350,10 +349,9 @@ async def change_availability(token: str, request: Request) -> Response:
     if participant_id is None:
         return _not_found(request, language)
     slots = [v for v in (await request.form()).getlist("availability") if isinstance(v, str)]
-    service = _service(request)
     try:
-        async with service.sessions() as session, session.begin():
-            changed = await commands.change_availability(session, service.outbox, participant_id, slots)
+        async with _service(request).transaction() as uow:
+            changed = await commands.change_availability(uow.session, uow.outbox, participant_id, slots)
     except domain.RegistrationRefused:
         row = await _registration(request, participant_id)
         if row is None:
@@ -363,7 +361,6 @@ async def change_availability(token: str, request: Request) -> Response:
             request, language, token, row, errors=errors, selected=slots, status_code=422
         )
     if changed:
-        service.relay.wake()
         return redirect(request, f"/status/{token}?done=availability", language)
     # No longer waiting (or erased): the page says why the times cannot change.
     return redirect(request, f"/status/{token}", language)
@@ -396,11 +393,8 @@ async def withdraw(token: str, request: Request) -> Response:
     participant_id = await _participant(request, token)
     if participant_id is None:
         return _not_found(request, language)
-    service = _service(request)
-    async with service.sessions() as session, session.begin():
-        withdrawn = await commands.withdraw(session, service.outbox, participant_id, actor="participant")
-    if withdrawn:
-        service.relay.wake()
+    async with _service(request).transaction() as uow:
+        await commands.withdraw(uow.session, uow.outbox, participant_id, actor="participant")
     return redirect(request, f"/status/{token}?done=withdrawn", language)
 
 
@@ -410,12 +404,10 @@ async def erase(token: str, request: Request) -> Response:
     participant_id = await _participant(request, token)
     if participant_id is None:
         return _not_found(request, language)
-    service = _service(request)
     # A second press (or a reload) after the erasure finds nothing and tells every service nothing again.
     if await _registration(request, participant_id) is not None:
-        async with service.sessions() as session, session.begin():
-            await commands.erase(session, service.outbox, participant_id, actor="participant")
-        service.relay.wake()
+        async with _service(request).transaction() as uow:
+            await commands.erase(uow.session, uow.outbox, participant_id, actor="participant")
     return redirect(request, "/erased", language)
 
 
