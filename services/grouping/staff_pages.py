@@ -32,7 +32,10 @@ from shared.web.staff import safe_next, session_hop_url, staff_page
 from shared.web.svg import bar_chart, line_chart
 from shared.web_auth import STAFF_ROLE, StaffPageUser, set_staff_cookie
 
-from . import commands, ending
+from . import ending
+from .commands.common import ACTIVE, GroupingError, person_from_row
+from .commands.planning import request_planning
+from .commands.staff import approve_group, move_into_group, split_group
 from .hints import what_would_it_take
 from .models import admission_requests, attendance, audit_log, groups, memberships, pool
 from .staff_texts import (
@@ -295,13 +298,13 @@ async def pool_page(request: Request, user: StaffPageUser) -> Response:
             subject_id=None,
             detail=f"{len(shown)} people",
         )
-    people = [commands.person_from_row(r) for r in everyone]
+    people = [person_from_row(r) for r in everyone]
     as_of = state.today()
     rows = [
         {
             "row": r,
             "days": (datetime.now(UTC) - r.registered_at).days,
-            "hint": what_would_it_take(commands.person_from_row(r), people, state.rules, as_of),
+            "hint": what_would_it_take(person_from_row(r), people, state.rules, as_of),
         }
         for r in shown
     ]
@@ -341,7 +344,7 @@ def _matches(row: Any, wanted: dict[str, str]) -> bool:
 async def plan_now(request: Request, user: StaffPageUser) -> Response:
     state = _state(request)
     async with state.service.transaction() as uow:
-        await commands.request_planning(uow.session, user.district)
+        await request_planning(uow.session, user.district)
         await record_audit(
             uow.session, audit_log, actor=user.subject, action="plan", district=user.district, subject_id=None
         )
@@ -359,7 +362,7 @@ async def move_person(
     try:
         target = uuid.UUID(group_id)
         async with state.service.transaction() as uow:
-            await commands.move_into_group(
+            await move_into_group(
                 uow.session,
                 uow.outbox,
                 participant_id,
@@ -372,7 +375,7 @@ async def move_person(
             )
     except ValueError:
         return redirect(request, "/staff/pool?" + urlencode({"error": t["choose_group"]}), language)
-    except commands.GroupingError as error:
+    except GroupingError as error:
         message = t["could_not_move"].format(error=error)
         return redirect(request, "/staff/pool?" + urlencode({"error": message}), language)
     return redirect(request, f"/staff/groups/{target}?done=moved", language)
@@ -383,7 +386,7 @@ async def move_person(
 async def groups_page(request: Request, user: StaffPageUser, status: str | None = None) -> Response:
     active = (
         select(func.count())
-        .where(memberships.c.group_id == groups.c.group_id, memberships.c.status.in_(commands.ACTIVE))
+        .where(memberships.c.group_id == groups.c.group_id, memberships.c.status.in_(ACTIVE))
         .scalar_subquery()
     )
     query = select(groups, active.label("members")).where(groups.c.district == user.district)
@@ -476,9 +479,7 @@ async def approve(group_id: uuid.UUID, request: Request, user: StaffPageUser) ->
         user,
         group_id,
         "approved",
-        lambda session, state: commands.approve_group(
-            session, group_id, district=user.district, actor=user.subject
-        ),
+        lambda session, state: approve_group(session, group_id, district=user.district, actor=user.subject),
     )
 
 
@@ -511,7 +512,7 @@ async def split(group_id: uuid.UUID, request: Request, user: StaffPageUser) -> R
         user,
         group_id,
         "split",
-        lambda session, state: commands.split_group(
+        lambda session, state: split_group(
             session,
             state.service.outbox,
             group_id,
@@ -529,7 +530,7 @@ async def _group_action(request: Request, user, group_id: uuid.UUID, done: str, 
     try:
         async with state.service.transaction() as uow:
             await action(uow.session, state)
-    except commands.GroupingError as error:
+    except GroupingError as error:
         return redirect(
             request, f"/staff/groups/{group_id}?" + urlencode({"error": str(error)}), choose_language(request)
         )
