@@ -16,7 +16,10 @@ from shared.auth import InvalidLink, StaffUser, sign_link
 from shared.web import choose_language, create_environment, page
 from shared.web_auth import staff_user
 
-from . import commands
+from .commands.admission import request_admission, vote_on_admission
+from .commands.common import ACTIVE, GroupingError, active_membership
+from .commands.invitations import answer_invitation, leave
+from .commands.planning import request_planning
 from .models import audit_log, groups, memberships, pool
 from .texts import SITE_NAME, TEXTS, slot_text
 
@@ -54,7 +57,7 @@ async def _invitation_view(request: Request, participant_id: uuid.UUID, language
             return {"open": False, "done": None}
         size = await session.scalar(
             select(func.count()).where(
-                memberships.c.group_id == row.group_id, memberships.c.status.in_(commands.ACTIVE)
+                memberships.c.group_id == row.group_id, memberships.c.status.in_(ACTIVE)
             )
         )
     return {"open": True, "done": None, "slot_text": slot_text(row.slot, language), "size": size}
@@ -107,7 +110,7 @@ async def answer_invitation_page(
         return _page(request, "invitation.html", 422, errors=[TEXTS[language]["confirm_needed"]], **context)
     try:
         async with state.service.transaction() as uow:
-            outcome = await commands.answer_invitation(
+            outcome = await answer_invitation(
                 uow.session,
                 uow.outbox,
                 participant_id,
@@ -117,7 +120,7 @@ async def answer_invitation_page(
                 rules=state.rules,
                 timing=state.timing,
             )
-    except commands.GroupingError as error:
+    except GroupingError as error:
         context = await _invitation_view(request, participant_id, language)
         return _page(request, "invitation.html", 422, errors=[str(error)], **context)
     accepted = outcome == "accepted"
@@ -143,7 +146,7 @@ async def vote_page(
     state = _app(request)
     try:
         async with state.service.transaction() as uow:
-            await commands.vote_on_admission(
+            await vote_on_admission(
                 uow.session,
                 uow.outbox,
                 participant_id,
@@ -152,7 +155,7 @@ async def vote_page(
                 rules=state.rules,
                 timing=state.timing,
             )
-    except commands.GroupingError as error:
+    except GroupingError as error:
         return _page(request, "admission.html", 422, errors=[str(error)], done=None)
     return _page(request, "admission.html", done=TEXTS[choose_language(request)]["voted"])
 
@@ -172,14 +175,14 @@ async def ask_for_newcomer(token: str, request: Request) -> AdmissionReceipt:
     participant_id = await _participant(request, ADMISSION_LINK, token)
     state = _app(request)
     async with state.service.transaction() as uow:
-        membership = await commands.active_membership(uow.session, participant_id)
+        membership = await active_membership(uow.session, participant_id)
         if membership is None or membership.status != "accepted":
             raise HTTPException(404, "you are not a member of a running group")
         try:
-            request_id = await commands.request_admission(
+            request_id = await request_admission(
                 uow.session, uow.outbox, membership.group_id, timing=state.timing
             )
-        except commands.GroupingError as error:
+        except GroupingError as error:
             raise HTTPException(409, str(error)) from None
     return AdmissionReceipt(request_id=request_id)
 
@@ -189,7 +192,7 @@ async def leave_group(token: str, request: Request) -> dict[str, str]:
     participant_id = await _participant(request, ADMISSION_LINK, token)
     state = _app(request)
     async with state.service.transaction() as uow:
-        left = await commands.leave(
+        left = await leave(
             uow.session,
             uow.outbox,
             participant_id,
@@ -268,7 +271,7 @@ async def list_groups(
 ) -> list[GroupSummary]:
     members = (
         select(func.count())
-        .where(memberships.c.group_id == groups.c.group_id, memberships.c.status.in_(commands.ACTIVE))
+        .where(memberships.c.group_id == groups.c.group_id, memberships.c.status.in_(ACTIVE))
         .scalar_subquery()
     )
     async with _app(request).service.sessions() as session:
@@ -291,7 +294,7 @@ async def list_groups(
 async def plan_now(request: Request, user: Annotated[StaffUser, Depends(staff_user)]) -> dict[str, str]:
     state = _app(request)
     async with state.service.transaction() as uow:
-        await commands.request_planning(uow.session, user.district)
+        await request_planning(uow.session, user.district)
         await record_audit(
             uow.session, audit_log, actor=user.subject, action="plan", district=user.district, subject_id=None
         )

@@ -26,8 +26,9 @@ from shared.settings import Settings, get_settings
 from shared.web import mount_static
 from shared.web.staff import session_router
 
-from . import commands, domain, retention
+from . import domain, retention
 from .api import pages, router, staff
+from .commands.common import Timing
 from .handlers import make_handlers
 from .models import metadata
 from .planner import Planner
@@ -44,7 +45,7 @@ def today(now: datetime | None = None) -> date:
 def create_service(settings: Settings | None = None, rules: domain.PlanningRules | None = None) -> Service:
     service = Service(NAME, metadata, settings or get_settings())
     rules = rules or domain.PlanningRules()
-    timing = commands.Timing(
+    timing = Timing(
         invitation_days=service.settings.invitation_days,
         admission_vote_days=service.settings.admission_vote_days,
     )

@@ -15,7 +15,7 @@ from shared.audit import record_audit
 from shared.contracts import GroupEnded
 from shared.messaging import Outbox
 
-from .commands import ACTIVE, GroupingError, stage
+from .commands.common import ACTIVE, GroupingError, stage
 from .models import admission_requests, audit_log, groups, memberships, pool
 
 

@@ -12,7 +12,9 @@ from shared.contracts import Envelope
 from shared.erasure import finish_erasure
 from shared.messaging.consumer import call_after_commit
 
-from . import commands
+from .commands.common import SOURCE
+from .commands.invitations import forget_person, leave
+from .commands.planning import request_planning
 from .models import attendance, groups, pool
 
 # Built once and bound per message: building `.values(...)` for every message costs more than the insert.
@@ -26,7 +28,7 @@ def make_handlers(service, rules, timing, today, planner=None):
         # Wake the planner once a new request is committed: it then plans the district when the request
         # falls due, not at its first poll after that. Not for a request that was waiting already: the
         # planner knows of it, and waking it for every batch would cost a pass each time.
-        requests = await commands.request_planning(session, district)
+        requests = await request_planning(session, district)
         if requests is not None and planner is not None:
             call_after_commit(lambda: planner.wake() if requests.new else None)
 
@@ -53,7 +55,7 @@ def make_handlers(service, rules, timing, today, planner=None):
 
     async def on_participant_withdrew(session: AsyncSession, envelope: Envelope[Any]) -> None:
         participant_id = envelope.data.participant_id
-        await commands.leave(
+        await leave(
             session, outbox, participant_id, as_of=today(), rules=rules, timing=timing, cause=envelope
         )
         await session.execute(delete(pool).where(pool.c.participant_id == participant_id))
@@ -73,14 +75,14 @@ def make_handlers(service, rules, timing, today, planner=None):
 
     async def on_participant_erased(session: AsyncSession, envelope: Envelope[Any]) -> None:
         participant_id = envelope.data.participant_id
-        await commands.leave(
+        await leave(
             session, outbox, participant_id, as_of=today(), rules=rules, timing=timing, cause=envelope
         )
-        deleted = await commands.forget_person(session, participant_id)
+        deleted = await forget_person(session, participant_id)
         deleted += (
             await session.execute(delete(attendance).where(attendance.c.participant_id == participant_id))
         ).rowcount
-        await finish_erasure(session, outbox, envelope, service=commands.SOURCE, rows_deleted=deleted)
+        await finish_erasure(session, outbox, envelope, service=SOURCE, rows_deleted=deleted)
 
     async def on_absence_reported(session: AsyncSession, envelope: Envelope[Any]) -> None:
         data = envelope.data

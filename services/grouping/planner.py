@@ -20,7 +20,10 @@ from shared.clock import norway_today
 from shared.messaging.errors import is_transient
 from shared.observability import metrics
 
-from . import commands, domain
+from . import domain
+from .commands.common import Timing
+from .commands.invitations import expire_invitations
+from .commands.planning import plan_district, request_planning
 from .models import planning_requests, pool
 
 log = logging.getLogger("selvhjelp.grouping.planner")
@@ -37,7 +40,7 @@ _OLDEST_REQUEST = (
 
 
 class Planner:
-    def __init__(self, service, rules: domain.PlanningRules, timing: commands.Timing, today=None) -> None:
+    def __init__(self, service, rules: domain.PlanningRules, timing: Timing, today=None) -> None:
         self.service = service
         self.rules = rules
         self.timing = timing
@@ -100,7 +103,7 @@ class Planner:
             self._last_replan = now
             self._settled.clear()  # the periodic re-plan searches every district in full
         async with self.service.transaction() as uow:
-            await commands.expire_invitations(
+            await expire_invitations(
                 uow.session,
                 uow.outbox,
                 now=now,
@@ -133,7 +136,7 @@ class Planner:
         known = self._settled.pop(district, None)
         try:
             async with self.service.transaction() as uow:
-                outcome = await commands.plan_district(
+                outcome = await plan_district(
                     uow.session,
                     uow.outbox,
                     district,
@@ -169,7 +172,7 @@ class Planner:
         fails, the periodic re-plan of every district (`replan_interval_seconds`) catches up."""
         with contextlib.suppress(Exception):
             async with self.service.transaction() as uow:
-                await commands.request_planning(uow.session, district)
+                await request_planning(uow.session, district)
 
     async def sample_pool(self, district: str) -> None:
         """People waiting and the longest wait, per region, for the dashboard and the long-wait alert."""
@@ -196,5 +199,5 @@ class Planner:
                 .scalars()
                 .all()
             )
-            for district in districts:  # written at commit, sorted (see commands.request_planning)
-                await commands.request_planning(uow.session, district)
+            for district in districts:  # written at commit, sorted (see commands.planning.request_planning)
+                await request_planning(uow.session, district)

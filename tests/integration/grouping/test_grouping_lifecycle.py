@@ -12,8 +12,9 @@ import pytest
 from prometheus_client import REGISTRY
 from sqlalchemy import delete, func, literal_column, select, text
 
-from services.grouping import commands, domain
+from services.grouping import domain
 from services.grouping.app import create_app, create_service
+from services.grouping.commands.planning import plan_district, request_planning
 from services.grouping.models import groups, memberships, outbox, planning_requests, pool
 from shared.auth import sign_link
 from shared.contracts import RegistrationAccepted
@@ -223,17 +224,17 @@ async def test_planning_is_requested_once_per_transaction_and_again_in_the_next(
     try:
         for _ in range(2):  # the same pooled connection: what the first transaction noted must not stick
             async with service.sessions() as session, session.begin():
-                requests = await commands.request_planning(session, "nord")
+                requests = await request_planning(session, "nord")
                 assert requests is not None
-                assert await commands.request_planning(session, "nord") is None  # a batch's second message
-                assert await commands.request_planning(session, "vest") is requests
+                assert await request_planning(session, "nord") is None  # a batch's second message
+                assert await request_planning(session, "vest") is requests
                 assert await query(service, select(planning_requests)) == []  # written at commit
             assert requests.new == ["nord", "vest"]  # both new: the planner is woken
             async with service.sessions() as session, session.begin():
-                again = await commands.request_planning(session, "nord")  # a new transaction asks again
+                again = await request_planning(session, "nord")  # a new transaction asks again
             assert again is not None and again.new == []  # one was waiting: no need to wake the planner
             async with service.sessions() as session, session.begin():
-                assert await commands.request_planning(session, "sor")
+                assert await request_planning(session, "sor")
                 await session.rollback()  # a rolled-back transaction's requests are not written
             assert sorted(r.district for r in await query(service, select(planning_requests))) == [
                 "nord",
@@ -268,11 +269,11 @@ async def test_two_transactions_asking_for_two_districts_in_opposite_orders_do_n
     try:
         await first.begin()
         await second.begin()
-        await commands.request_planning(first, "nord")
-        await commands.request_planning(second, "vest")
-        crossing = asyncio.create_task(commands.request_planning(first, "vest"))
+        await request_planning(first, "nord")
+        await request_planning(second, "vest")
+        crossing = asyncio.create_task(request_planning(first, "vest"))
         await until_done_or_waiting(service, crossing)  # before: the first waited for the second's vest
-        await commands.request_planning(second, "nord")  # before: ... and the second for the first's nord
+        await request_planning(second, "nord")  # before: ... and the second for the first's nord
         await crossing
         await asyncio.gather(first.commit(), second.commit())  # one waits for the other: no circle
         assert sorted(r.district for r in await query(service, select(planning_requests))) == ["nord", "vest"]
@@ -294,10 +295,10 @@ async def test_asking_to_plan_every_district_does_not_deadlock_with_a_batch(grou
     batch = await service.engine.connect()
     try:
         await batch.begin()
-        await commands.request_planning(batch, order[-1])  # a batch's first message
+        await request_planning(batch, order[-1])  # a batch's first message
         request_all = asyncio.create_task(service.planner.request_all())
         await until_done_or_waiting(service, request_all)  # before: waited for the batch's last district
-        await commands.request_planning(batch, order[0])  # before: the planner held it: a deadlock
+        await request_planning(batch, order[0])  # before: the planner held it: a deadlock
         await batch.commit()
         await request_all
         assert sorted(r.district for r in await query(service, select(planning_requests))) == sorted(order)
@@ -347,7 +348,7 @@ async def test_a_plan_leaves_out_a_person_being_changed_instead_of_deadlocking_w
 
     async def plan():
         async with service.sessions() as session, session.begin():
-            return await commands.plan_district(
+            return await plan_district(
                 session, service.outbox, "nord", as_of=date.today(), rules=RULES, timing=service.timing
             )
 
@@ -398,7 +399,7 @@ async def test_a_plan_rewrites_only_the_waiting_reasons_that_changed(grouping_se
 
     async def plan() -> None:
         async with service.sessions() as session, session.begin():
-            await commands.plan_district(
+            await plan_district(
                 session, service.outbox, "nord", as_of=date.today(), rules=RULES, timing=service.timing
             )
 
@@ -430,7 +431,7 @@ async def test_a_re_plan_where_nobody_new_could_form_a_group_gives_the_reasons_w
     try:
         await put_in_pool(service, [accepted(i) for i in range(3)])  # too few for a group
         async with service.sessions() as session, session.begin():
-            await commands.request_planning(session, "nord")
+            await request_planning(session, "nord")
         searches, shortcuts = count("solve"), count("reasons")
         assert await planner.plan_next_district(now)
         assert (count("solve"), count("reasons")) == (searches + 1, shortcuts)
@@ -438,7 +439,7 @@ async def test_a_re_plan_where_nobody_new_could_form_a_group_gives_the_reasons_w
         loner = accepted(3).model_copy(update={"availability": ["fri_daytime"]})  # no time in common
         await put_in_pool(service, [loner])
         async with service.sessions() as session, session.begin():
-            await commands.request_planning(session, "nord")
+            await request_planning(session, "nord")
         assert await planner.plan_next_district(now)
         assert (count("solve"), count("reasons")) == (searches + 1, shortcuts + 1)
         reasons = dict(await query(service, select(pool.c.participant_id, pool.c.waiting_reasons)))
@@ -446,7 +447,7 @@ async def test_a_re_plan_where_nobody_new_could_form_a_group_gives_the_reasons_w
 
         await put_in_pool(service, [accepted(4, gender="female")])  # completes a Tuesday group
         async with service.sessions() as session, session.begin():
-            await commands.request_planning(session, "nord")
+            await request_planning(session, "nord")
         assert await planner.plan_next_district(now)
         assert count("solve") == searches + 2
         assert len(await events(service, "group.formed.v1")) == 1
@@ -475,7 +476,7 @@ async def test_a_district_is_planned_when_its_request_falls_due_not_at_the_next_
     assert reasons[0]["code"]  # one person alone: no group, and a reason why
 
     async with service.sessions() as session, session.begin():
-        await commands.request_planning(session, "nord")
+        await request_planning(session, "nord")
     now = datetime.now(UTC)
     assert not await service.planner.plan_next_district(now)  # not due for half a second
     assert 0 < service.planner._next_due_in <= 0.5  # and the loop sleeps no longer than that

@@ -10,8 +10,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import insert, select, update
 
-from services.grouping import commands
 from services.grouping.app import create_service
+from services.grouping.commands.invitations import dissolve
 from services.grouping.models import (
     admission_requests,
     admission_votes,
@@ -132,7 +132,7 @@ async def test_a_dissolved_group_records_when_it_closed(settings):
     group_id = await a_group(service, "proposed", None)
     async with service.sessions() as session, session.begin():
         await session.execute(update(memberships).values(status="invited"))
-        await commands.dissolve(session, service.outbox, group_id, reason="too few")
+        await dissolve(session, service.outbox, group_id, reason="too few")
     async with service.sessions() as session:
         row = (await session.execute(select(groups.c.status, groups.c.closed_at))).one()
     assert row.status == "dissolved"

@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from services.grouping.commands import split_members
+from services.grouping.commands.staff import split_members
 from services.grouping.hints import what_would_it_take
 from services.grouping.planning.model import Person, PlanningRules
 from shared.settings import Settings

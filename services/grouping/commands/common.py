@@ -1,0 +1,100 @@
+"""What the grouping service's commands share: its vocabulary of memberships, the error shown to people,
+the timing of invitations and votes, staging an event in the outbox, and the reads and writes every
+aggregate's commands make of a group's memberships."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from shared.contracts.envelope import Event
+from shared.messaging import Outbox
+
+from .. import domain
+from ..models import groups, invitations, memberships, pool
+
+SOURCE = "grouping"
+ACTIVE = ("invited", "accepted")
+
+
+class GroupingError(Exception):
+    """A request that cannot be done in the group's current state (shown to the person as is)."""
+
+
+@dataclass(frozen=True)
+class Timing:
+    invitation_days: int = 7
+    admission_vote_days: int = 7
+
+
+async def stage(session: AsyncSession, outbox: Outbox, event: Event, cause: Any = None) -> None:
+    await outbox.add(
+        session,
+        event.envelope(
+            source=SOURCE,
+            correlation_id=getattr(cause, "correlation_id", None),
+            causation_id=getattr(cause, "event_id", None),
+        ),
+    )
+
+
+def person_from_row(row: Any) -> domain.Person:
+    return domain.Person(
+        participant_id=str(row.participant_id),
+        birth_date=row.birth_date,
+        gender=row.gender,
+        municipality=row.municipality,
+        district=row.district,
+        topic=row.topic,
+        composition=row.composition,
+        format=row.format,
+        availability=tuple(row.availability),
+        single_gender=row.single_gender,
+        registered_at=row.registered_at,
+    )
+
+
+async def invite(session: AsyncSession, group_id: uuid.UUID, members: list[uuid.UUID], expires_at) -> None:
+    await session.execute(
+        insert(memberships),
+        [{"group_id": group_id, "participant_id": p, "status": "invited"} for p in members],
+    )
+    await session.execute(
+        insert(invitations).on_conflict_do_update(
+            index_elements=["group_id", "participant_id"], set_={"expires_at": expires_at}
+        ),
+        [{"group_id": group_id, "participant_id": p, "expires_at": expires_at} for p in members],
+    )
+    await session.execute(
+        update(pool).where(pool.c.participant_id.in_(members)).values(status="invited", waiting_reasons=None)
+    )
+
+
+async def active_membership(session: AsyncSession, participant_id: uuid.UUID) -> Any:
+    return (
+        await session.execute(
+            select(memberships.c.group_id, memberships.c.status, groups.c.status.label("group_status"))
+            .join(groups, groups.c.group_id == memberships.c.group_id)
+            .where(memberships.c.participant_id == participant_id, memberships.c.status.in_(ACTIVE))
+            .with_for_update(of=memberships)
+        )
+    ).one_or_none()
+
+
+async def members_by_status(session: AsyncSession, group_id: uuid.UUID) -> dict[str, list[uuid.UUID]]:
+    rows = (
+        await session.execute(
+            select(memberships.c.participant_id, memberships.c.status).where(
+                memberships.c.group_id == group_id
+            )
+        )
+    ).all()
+    by_status: dict[str, list[uuid.UUID]] = {}
+    for row in rows:
+        by_status.setdefault(row.status, []).append(row.participant_id)
+    return by_status

@@ -1,0 +1,168 @@
+"""Planning a district: asking for a plan when the waiting pool changes (written at commit, in one order),
+and forming groups from the pool under the district's advisory lock (one planner per district)."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Connection, bindparam, event, func, select, text, update
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from shared.contracts import GroupFormed
+from shared.messaging import Outbox
+from shared.observability import metrics
+
+from .. import domain
+from ..models import groups, planning_requests, pool
+from .common import Timing, invite, person_from_row, stage
+
+# Keep the earliest request: debouncing counts from the first change.
+_REQUEST_PLANNING = insert(planning_requests).on_conflict_do_nothing().returning(planning_requests.c.district)
+
+
+@dataclass
+class PlanningRequests:
+    """What one transaction asked to plan, and (after its commit hook ran) which requests were new."""
+
+    transaction: Any
+    districts: set[str] = field(default_factory=set)
+    new: list[str] = field(default_factory=list)
+
+
+async def request_planning(session: AsyncSession, district: str) -> PlanningRequests | None:
+    """Ask for the district to be planned when this transaction commits. The transaction's requests the
+    first time it asks for the district (a consumer's batch of registrations from one district asks
+    once), else None; after the commit, their `new` says which requests had not been waiting already.
+
+    The requests are written just before the commit, sorted, in one statement: an insert waits for
+    another transaction's uncommitted insert of the same district, so two transactions asking for two
+    districts in opposite orders (two replicas' batches, or a batch and `Planner.request_all`) would each
+    wait for the other until PostgreSQL broke the deadlock off. In one order, one just waits its turn."""
+    # `session` is a connection (shared.db); its `info` outlives the transaction, so it is keyed by it.
+    connection = session.sync_connection
+    transaction = connection.get_transaction()
+    pending = session.info.get("planning_requested")
+    if pending is None or pending.transaction is not transaction:
+        pending = session.info["planning_requested"] = PlanningRequests(transaction)
+        if not event.contains(connection.engine, "commit", _write_planning_requests):
+            event.listen(connection.engine, "commit", _write_planning_requests)
+    if district in pending.districts:
+        return None
+    pending.districts.add(district)
+    return pending
+
+
+def _write_planning_requests(connection: Connection) -> None:
+    """The engine's commit hook (runs before the COMMIT, in the transaction): write the requests."""
+    pending = connection.info.pop("planning_requested", None)
+    if pending is not None and pending.transaction is connection.get_transaction() and pending.districts:
+        # One multi-row INSERT (insertmanyvalues), its rows in this order; RETURNING names the new ones.
+        rows = connection.execute(_REQUEST_PLANNING, [{"district": d} for d in sorted(pending.districts)])
+        pending.new = [district for (district,) in rows.all()]
+
+
+async def lock_district(session: AsyncSession, district: str) -> bool:
+    """One planner per district across replicas, for the length of this transaction."""
+    return bool(
+        await session.scalar(
+            text("SELECT pg_try_advisory_xact_lock(hashtext(:key))"), {"key": f"grouping:{district}"}
+        )
+    )
+
+
+@dataclass(frozen=True)
+class PlanOutcome:
+    district: str
+    groups_formed: int
+    waiting: int
+    # Who is left waiting, as planned: the next plan of the district needs to search only if someone
+    # else could form a group (domain.plan_after_change).
+    still_waiting: frozenset[domain.Person] = frozenset()
+
+
+async def plan_district(
+    session: AsyncSession,
+    outbox: Outbox,
+    district: str,
+    *,
+    as_of: date,
+    rules: domain.PlanningRules,
+    timing: Timing,
+    settled: frozenset[domain.Person] | None = None,
+) -> PlanOutcome | None:
+    """Form groups from the district's waiting pool. None when another replica is planning it now.
+    `settled`: who an earlier plan of the district left waiting, if known."""
+    if not await lock_district(session, district):
+        return None
+    # SKIP LOCKED: a person another transaction is changing now is left out of this plan (they keep their
+    # earlier reasons). Waiting for them deadlocked with a batch changing two waiting people, one locked
+    # here already; and their change asks for the next plan anyway.
+    waiting = (pool.c.district == district) & (pool.c.status == "waiting")
+    rows = (await session.execute(select(pool).where(waiting).with_for_update(skip_locked=True))).all()
+    if await session.scalar(select(func.count()).select_from(pool).where(waiting)) > len(rows):
+        # Someone was left out (or has just joined). Not every lock comes with a request of its own (a
+        # backfill holds the waiting it considers): ask again so they are planned shortly, not hourly.
+        await request_planning(session, district)
+    people = [person_from_row(r) for r in rows]
+    # CPU-bound; off the event loop so the service keeps consuming and answering health checks.
+    started = time.perf_counter()
+    result, searched = await asyncio.to_thread(domain.plan_after_change, people, settled, as_of, rules)
+    # "reasons": nobody new could form a group with those an earlier plan left waiting.
+    metrics.planning_latency.labels("solve" if searched else "reasons").observe(time.perf_counter() - started)
+    now = datetime.now(UTC)
+    for proposed in result.groups:
+        group_id = uuid.uuid4()
+        members = [uuid.UUID(m) for m in proposed.members]
+        await session.execute(
+            insert(groups).values(
+                group_id=group_id,
+                district=district,
+                slot=proposed.slot,
+                format=str(proposed.format),
+                status="proposed",
+                topics=[str(t) for t in proposed.topics],
+                municipalities=list(proposed.municipalities),
+            )
+        )
+        respond_by = now + timedelta(days=timing.invitation_days)
+        await invite(session, group_id, members, respond_by)
+        await stage(
+            session,
+            outbox,
+            GroupFormed(
+                respond_by=respond_by,
+                group_id=group_id,
+                district=district,
+                slot=proposed.slot,
+                format=proposed.format,
+                members=members,
+                municipalities=list(proposed.municipalities),
+            ),
+        )
+    # Only reasons that changed are written: a district is planned again at every change of its pool, and
+    # most of those waiting are told the same as before (rewriting them was most of a plan's database work).
+    earlier = {str(row.participant_id): row.waiting_reasons for row in rows}
+    changed = []
+    for waiting in result.waiting:
+        reasons = [{"code": r.code, "text": r.text} for r in waiting.reasons]
+        if reasons != earlier.get(waiting.participant_id):
+            changed.append({"waiting_id": uuid.UUID(waiting.participant_id), "reasons": reasons})
+    if changed:
+        await session.execute(_SET_WAITING_REASONS, changed)  # one executemany
+    metrics.groups_formed.labels(district).inc(len(result.groups))
+    placed = {member for group in result.groups for member in group.members}
+    still_waiting = frozenset(p for p in people if p.participant_id not in placed)
+    return PlanOutcome(district, len(result.groups), len(result.waiting), still_waiting)
+
+
+_SET_WAITING_REASONS = (
+    update(pool)
+    .where(pool.c.participant_id == bindparam("waiting_id"))
+    .values(waiting_reasons=bindparam("reasons"))
+)

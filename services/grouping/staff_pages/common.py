@@ -1,0 +1,51 @@
+"""What every page of grouping's staff console shares: the templates, the app's state, and names in the
+reader's language."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from fastapi import Request
+
+from shared.reference import get_municipality
+from shared.web import create_environment
+
+from ..staff_texts import (
+    FORMAT_NAMES,
+    MEMBER_STATUS_NAMES,
+    REQUEST_STATUS_NAMES,
+    STAFF_TEXTS,
+    STATUS_NAMES,
+    TOPIC_NAMES,
+    slot_name,
+)
+
+environment = create_environment(Path(__file__).parent.parent / "templates")
+
+
+def state_of(request: Request):
+    return request.app.state
+
+
+def municipality_name(number: str) -> str:
+    place = get_municipality(number)
+    return place.name if place else number
+
+
+def page_globals(request: Request, language: str) -> dict[str, Any]:
+    """What every console page of grouping's needs, in the reader's language."""
+    settings = state_of(request).service.settings
+    return {
+        "t": STAFF_TEXTS[language],
+        "topic_names": TOPIC_NAMES[language],
+        "format_names": FORMAT_NAMES[language],
+        "status_names": STATUS_NAMES[language],
+        "member_status_names": MEMBER_STATUS_NAMES[language],
+        "request_status_names": REQUEST_STATUS_NAMES[language],
+        "municipality": municipality_name,
+        "slot_words": lambda slot: slot_name(slot, language),
+        "registration_url": settings.registration_url,
+        "calendar_url": settings.calendar_url,
+        "notifications_url": settings.notifications_url,
+    }
