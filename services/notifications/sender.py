@@ -31,7 +31,8 @@ from shared.observability import metrics
 from shared.settings import Settings
 
 from .channels import Channels, DeliveryFailed, Email, reference_of
-from .commands import Clock, deliver_messages_waiting_for_known_contacts
+from .commands.deliveries import deliver_messages_waiting_for_known_contacts
+from .commands.runtime import Clock
 from .domain import OSLO, as_oslo, next_allowed_send_time, outage_delay, retry_delay, too_late
 from .models import contacts, deliveries
 from .rendering import RenderedMessage, render
