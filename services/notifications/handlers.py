@@ -20,7 +20,7 @@ from .commands import deliveries, groups, people
 from .commands.runtime import SOURCE, Runtime
 from .domain import OSLO, channels_for, sms_allowed_at
 from .models import contacts
-from .sender import Recipient, send_immediately
+from .sending import Recipient, send_immediately
 
 log = logging.getLogger("selvhjelp.notifications")
 
