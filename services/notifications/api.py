@@ -18,8 +18,10 @@ from shared.service import Service
 from shared.web import LANGUAGE_COOKIE, LANGUAGES, remember_language
 from shared.web_auth import staff_user
 
-from . import commands, gateway_auth, pages
-from .commands import AbsenceOutcome, Runtime
+from . import gateway_auth, pages
+from .commands import absence, people
+from .commands.absence import AbsenceOutcome
+from .commands.runtime import Runtime
 from .domain import ChannelPreference, as_oslo, is_absence_reply, normalise_mobile
 from .links import ABSENCE, PREFERENCES
 from .models import contacts, deliveries
@@ -131,7 +133,7 @@ async def absence_confirm(token: str, meeting: MeetingParam, request: Request) -
         return _invalid_link(request, "absence", keep)
     service = _service(request)
     async with service.transaction() as uow:
-        outcome = await commands.report_absence(uow.session, _runtime(request), participant_id, start)
+        outcome = await absence.report_absence(uow.session, _runtime(request), participant_id, start)
     language = await _language_of(request, participant_id)
     status = 409 if outcome is AbsenceOutcome.meeting_passed else 200
     body = pages.page(
@@ -229,11 +231,11 @@ async def inbound_sms(request: Request) -> InboundReceived:
         return InboundReceived()
     service = _service(request)
     async with service.transaction() as uow:
-        for participant_id in await commands.participants_with_mobile(uow.session, mobile):
+        for participant_id in await people.participants_with_mobile(uow.session, mobile):
             # A shared number: each person's own next meeting.
-            start = await commands.next_meeting_of(uow.session, participant_id, rt.clock())
+            start = await absence.next_meeting_of(uow.session, participant_id, rt.clock())
             if start is not None:
-                await commands.report_absence(uow.session, rt, participant_id, start)
+                await absence.report_absence(uow.session, rt, participant_id, start)
     # 200 whether we understood it or not: a gateway retries anything else.
     return InboundReceived()
 
@@ -283,7 +285,7 @@ async def save_preferences(
     if participant_id is None:
         return _invalid_link(request, "preferences")
     async with _service(request).transaction() as uow:
-        found = await commands.update_preferences(
+        found = await people.update_preferences(
             uow.session,
             participant_id,
             channel=channel,

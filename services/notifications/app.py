@@ -20,7 +20,8 @@ from shared.web.staff import session_router
 from . import retention
 from .api import public, sms, staff
 from .channels import Channels
-from .commands import Clock, Runtime, lock_erasures, system_clock
+from .commands.people import lock_erasures
+from .commands.runtime import Clock, Runtime, system_clock
 from .handlers import make_handlers
 from .links import Links
 from .models import metadata

@@ -14,12 +14,13 @@ from shared.contracts import Envelope
 from shared.erasure import finish_erasure
 from shared.messaging.consumer import call_after_commit
 
-from . import commands, messages
+from . import messages
 from .channels import Channels
-from .commands import SOURCE, Runtime
+from .commands import deliveries, groups, people
+from .commands.runtime import SOURCE, Runtime
 from .domain import OSLO, channels_for, sms_allowed_at
 from .models import contacts
-from .sender import Recipient, send_immediately
+from .sending import Recipient, send_immediately
 
 log = logging.getLogger("selvhjelp.notifications")
 
@@ -51,8 +52,8 @@ def make_handlers(rt: Runtime, channels: Channels):
         data = envelope.data
         # A contact event overtaken by the person's erasure (requeued, another replica) must not bring
         # their details back.
-        await commands.lock_people(session, [data.participant_id])
-        if await commands.erased_among(session, [data.participant_id]):
+        await people.lock_people(session, [data.participant_id])
+        if await people.erased_among(session, [data.participant_id]):
             log.info("contact details of an erased participant ignored")
             return
         values = {
@@ -66,9 +67,9 @@ def make_handlers(rt: Runtime, channels: Channels):
         ).one()
         now = rt.clock()
         message = messages.registration_received(data.participant_id, envelope.event_id, rt.links)
-        await commands.queue_message(session, message, now=now, known={contact.participant_id: contact})
+        await deliveries.queue_message(session, message, now=now, known={contact.participant_id: contact})
         # Events of the person's group come from other services and may have overtaken this one.
-        await commands.deliver_waiting_messages(session, contact, now=now)
+        await deliveries.deliver_waiting_messages(session, contact, now=now)
 
     async def on_registration_rejected(session: AsyncSession, envelope: Envelope[Any]) -> None:
         # A refused submission never became a participant: there is no contact here to write to. The
@@ -76,48 +77,48 @@ def make_handlers(rt: Runtime, channels: Channels):
         log.info("registration_rejected not sent: the rejection names no participant we can reach")
 
     async def on_group_formed(session: AsyncSession, envelope: Envelope[Any]) -> None:
-        await commands.group_formed(session, rt, envelope.data, envelope.event_id)
+        await groups.group_formed(session, rt, envelope.data, envelope.event_id)
 
     async def on_meeting_scheduled(session: AsyncSession, envelope: Envelope[Any]) -> None:
-        await commands.meeting_scheduled(session, rt, envelope.data)
+        await groups.meeting_scheduled(session, rt, envelope.data)
 
     async def on_group_started(session: AsyncSession, envelope: Envelope[Any]) -> None:
-        await commands.group_started(session, rt, envelope.data, envelope.event_id)
+        await groups.group_started(session, rt, envelope.data, envelope.event_id)
 
     async def on_member_joined(session: AsyncSession, envelope: Envelope[Any]) -> None:
-        await commands.member_joined(session, rt, envelope.data, envelope.event_id)
+        await groups.member_joined(session, rt, envelope.data, envelope.event_id)
 
     async def on_member_left(session: AsyncSession, envelope: Envelope[Any]) -> None:
-        await commands.member_left(session, envelope.data)
+        await groups.member_left(session, envelope.data)
 
     async def on_group_ended(session: AsyncSession, envelope: Envelope[Any]) -> None:
-        await commands.group_ended(session, rt, envelope.data.group_id, envelope.event_id)
+        await groups.group_ended(session, rt, envelope.data.group_id, envelope.event_id)
 
     async def on_meeting_changed(session: AsyncSession, envelope: Envelope[Any]) -> None:
-        await commands.meeting_changed(session, rt, envelope.data, envelope.event_id)
+        await groups.meeting_changed(session, rt, envelope.data, envelope.event_id)
 
     async def on_meeting_cancelled(session: AsyncSession, envelope: Envelope[Any]) -> None:
-        await commands.meeting_cancelled(session, rt, envelope.data, envelope.event_id)
+        await groups.meeting_cancelled(session, rt, envelope.data, envelope.event_id)
 
     async def on_reminder_due(session: AsyncSession, envelope: Envelope[Any]) -> None:
-        await commands.reminder_due(session, rt, envelope.data, envelope.event_id)
+        await groups.reminder_due(session, rt, envelope.data, envelope.event_id)
 
     async def on_meeting_at_risk(session: AsyncSession, envelope: Envelope[Any]) -> None:
-        await commands.meeting_at_risk(session, rt, envelope.data, envelope.event_id)
+        await groups.meeting_at_risk(session, rt, envelope.data, envelope.event_id)
 
     async def on_admission_requested(session: AsyncSession, envelope: Envelope[Any]) -> None:
-        await commands.admission_requested(session, rt, envelope.data, envelope.event_id)
+        await groups.admission_requested(session, rt, envelope.data, envelope.event_id)
 
     async def on_participant_erased(session: AsyncSession, envelope: Envelope[Any]) -> None:
         participant_id = envelope.data.participant_id
-        # First wait for whoever is queueing a message for the person (commands.lock_people).
-        await commands.lock_for_erasure(session, [participant_id])
+        # First wait for whoever is queueing a message for the person (people.lock_people).
+        await people.lock_for_erasure(session, [participant_id])
         contact = (
             await session.execute(select(contacts).where(contacts.c.participant_id == participant_id))
         ).one_or_none()
         if contact is not None:
             await _confirm_erasure(contact, envelope)
-        deleted = await commands.forget_person(session, participant_id)
+        deleted = await people.forget_person(session, participant_id)
         await finish_erasure(session, rt.outbox, envelope, service=SOURCE, rows_deleted=deleted)
 
     async def _confirm_erasure(contact: Any, envelope: Envelope[Any]) -> None:
@@ -133,7 +134,7 @@ def make_handlers(rt: Runtime, channels: Channels):
         now = rt.clock()
         to = Recipient(contact.name, contact.email, contact.mobile, contact.language)
         chosen = []
-        for channel in channels_for("erasure_confirmed", commands.preferences_of(contact)):
+        for channel in channels_for("erasure_confirmed", deliveries.preferences_of(contact)):
             if channel == "sms" and not sms_allowed_at(now.astimezone(OSLO)):
                 log.info("erasure confirmation by SMS skipped: quiet hours")
                 continue

@@ -30,11 +30,13 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from shared.observability import metrics
 from shared.settings import Settings
 
-from .channels import Channels, DeliveryFailed, Email, reference_of
-from .commands import Clock, deliver_messages_waiting_for_known_contacts
+from .channels import Channels, DeliveryFailed, reference_of
+from .commands.deliveries import deliver_messages_waiting_for_known_contacts
+from .commands.runtime import Clock
 from .domain import OSLO, as_oslo, next_allowed_send_time, outage_delay, retry_delay, too_late
 from .models import contacts, deliveries
-from .rendering import RenderedMessage, render
+from .rendering import render
+from .sending import Recipient, send_rendered
 
 log = logging.getLogger("selvhjelp.notifications.sender")
 
@@ -47,30 +49,6 @@ SWEEP_BATCH = 100
 # The sender's lanes: messages someone is waiting for, and the many nobody is (see DeliveryWorker._run).
 URGENT, BULK = "urgent", "bulk"
 BULK_MESSAGE_TYPES = ("registration_received",)
-
-
-@dataclass(frozen=True)
-class Recipient:
-    name: str
-    email: str | None
-    mobile: str | None
-    language: str
-
-
-async def send_rendered(
-    channels: Channels, channel: str, to: Recipient, message: RenderedMessage, reference: str
-) -> None:
-    if channel == "email":
-        if not to.email:
-            raise DeliveryFailed("no e-mail address on file", permanent=True)
-        email = Email(to.email, message.subject, message.text, message.html, reference, to.language)
-        await channels.mail.send(email)
-    elif channel == "sms":
-        if not to.mobile:
-            raise DeliveryFailed("no mobile number on file", permanent=True)
-        await channels.sms.send(to.mobile, message.sms, reference)
-    else:
-        raise DeliveryFailed(f"unknown channel {channel!r}", permanent=True)
 
 
 def meeting_of(context: dict[str, Any]) -> datetime | None:
@@ -372,30 +350,3 @@ async def _record(session: AsyncSession, rows: list[Any], outcomes: list[Outcome
 
 def _oslo_or_none(moment: datetime | None) -> datetime | None:
     return as_oslo(moment) if moment is not None else None
-
-
-async def send_immediately(
-    channels: Channels,
-    channel: str,
-    recipient: Recipient,
-    message_type: str,
-    context: dict[str, Any],
-    key: str,
-) -> bool:
-    """Render and send now, storing nothing (the erasure confirmation: afterwards there is nobody to
-    store it for). Returns whether it went out; failures are logged without the address."""
-    try:
-        message = render(message_type, recipient.language, {**context, "name": recipient.name})
-        await send_rendered(channels, channel, recipient, message, key)
-        return True
-    except DeliveryFailed as failure:
-        log.warning(
-            "immediate message not sent",
-            extra={"message_type": message_type, "channel": channel, "error": failure.reason},
-        )
-    except Exception as error:
-        log.warning(
-            "immediate message not sent",
-            extra={"message_type": message_type, "channel": channel, "error": type(error).__name__},
-        )
-    return False

@@ -17,7 +17,7 @@ from sqlalchemy.dialects.postgresql import insert
 from services.notifications import models
 from services.notifications.app import create_service
 from services.notifications.channels import Channels, DeliveryFailed, Email, HttpSmsGateway, SmtpMailer
-from services.notifications.commands import _json
+from services.notifications.commands.deliveries import _json
 from services.notifications.domain import OSLO
 from services.notifications.rendering import sample_context
 from shared.auth import issue_staff_token

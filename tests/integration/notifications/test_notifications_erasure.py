@@ -9,7 +9,8 @@ from datetime import datetime, timedelta
 import pytest
 from notifications_support import contact, count
 
-from services.notifications import commands, models
+from services.notifications import models
+from services.notifications.commands import absence
 from services.notifications.domain import OSLO
 from shared.contracts import GroupFormed, GroupStarted, MeetingScheduled, ParticipantErased
 from tests.support import eventually, running
@@ -55,8 +56,8 @@ async def test_erasure_confirms_then_removes_contact_deliveries_memberships_and_
         await eventually(lambda: _sent(notifications, "first_meeting", 4))
         # Kari reports absence: Ola's notice is about Kari and must go with her.
         async with notifications.sessions() as session, session.begin():
-            outcome = await commands.report_absence(session, notifications.runtime, kari, start)
-        assert outcome is commands.AbsenceOutcome.reported
+            outcome = await absence.report_absence(session, notifications.runtime, kari, start)
+        assert outcome is absence.AbsenceOutcome.reported
         assert await count(notifications, models.deliveries, models.deliveries.c.subject_id == kari) == 3
 
         await events.publish("registration", ParticipantErased(participant_id=kari))

@@ -14,8 +14,9 @@ import pytest
 from notifications_support import GroupOfFour, contact, count
 from sqlalchemy import insert, or_, text
 
-from services.notifications import commands, models
+from services.notifications import models
 from services.notifications.app import create_service
+from services.notifications.commands import groups
 from shared.contracts import ParticipantErased
 from shared.messaging.batching import BatchItem, TransactionBatcher
 from tests.support import eventually
@@ -50,7 +51,7 @@ async def _prepare(service, group: GroupOfFour, *, with_contact: set[uuid.UUID])
     async with service.sessions() as session, session.begin():
         if rows:
             await session.execute(insert(models.contacts), rows)
-        await commands.meeting_scheduled(session, service.runtime, group.scheduled())
+        await groups.meeting_scheduled(session, service.runtime, group.scheduled())
 
 
 async def _erase(service, session, person: uuid.UUID) -> None:
@@ -60,7 +61,7 @@ async def _erase(service, session, person: uuid.UUID) -> None:
 
 async def _group_formed(service, session, group: GroupOfFour) -> None:
     envelope = group.formed().envelope(source="grouping")
-    await commands.group_formed(session, service.runtime, envelope.data, envelope.event_id)
+    await groups.group_formed(session, service.runtime, envelope.data, envelope.event_id)
 
 
 async def _left_about(service, person: uuid.UUID) -> dict[str, int]:

@@ -13,7 +13,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from services.notifications import messages, pages
-from services.notifications.commands import _json, absence_event_id
+from services.notifications.commands.absence import absence_event_id
+from services.notifications.commands.deliveries import _json
 from services.notifications.domain import (
     OSLO,
     is_absence_reply,
