@@ -137,6 +137,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_optional(service_parsers, "registration", "services.registration.bulk_import")
     _add_optional({"": commands}, "", "shared.messaging.dlq_cli")
     _add_optional({"": commands}, "", "shared.messaging.definitions")
+    _add_optional({"": commands}, "", "shared.audit.retention")
     return parser
 
 

@@ -103,6 +103,11 @@ class Settings(BaseSettings):
         description="Handled-event records are kept this long: longer than any redelivery, including a "
         "replay from a dead-letter queue (dlq_message_ttl_days), so a late duplicate is still recognised.",
     )
+    # Staff audit entries (who read or changed whose data, by pseudonymous id) are deleted after this by
+    # `selvhjelp audit prune`, run as the database owner. Five years: long enough to answer a complaint
+    # or a supervisory authority's inquiry about a past access (complaints and inquiries come years
+    # later), short enough that the ids are not kept forever. At least a year, so a typo cannot wipe it.
+    audit_retention_days: int = Field(default=1826, ge=365)
     dlq_message_ttl_days: int = Field(
         default=14, ge=1, description="Dead-lettered messages expire after this (broker policy)."
     )

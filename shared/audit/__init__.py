@@ -6,7 +6,8 @@ whom (`subject_id`: a person or a group, pseudonymous) and in which district; th
 service's own (registration: which `fields` were read and the `reason` given; grouping: a `detail`).
 The service's database role may only INSERT and SELECT here (shared/db/roles.py, AUDIT_TABLE).
 
-The staff page and CSV export of the trail are in shared.audit.pages.
+The staff page and CSV export of the trail are in shared.audit.pages; entries older than
+`audit_retention_days` are deleted by the owner's `selvhjelp audit prune` (shared.audit.retention).
 """
 
 from __future__ import annotations

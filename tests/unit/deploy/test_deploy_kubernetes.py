@@ -92,6 +92,12 @@ def pod_labels(overlay: str, service: str) -> dict[str, str]:
     return objects(overlay, "Deployment")[service]["spec"]["template"]["metadata"]["labels"]
 
 
+def pod_workloads(overlay: str) -> list[dict]:
+    """Every Deployment and Job, and each CronJob's job (whose pod template is one level deeper)."""
+    cron_jobs = [c["spec"]["jobTemplate"] for c in objects(overlay, "CronJob").values()]
+    return [*objects(overlay, "Deployment").values(), *objects(overlay, "Job").values(), *cron_jobs]
+
+
 def container(workload: dict) -> dict:
     (only,) = workload["spec"]["template"]["spec"]["containers"]
     return only
@@ -152,8 +158,8 @@ def test_the_grace_period_outlasts_the_graceful_timeout_and_the_pre_stop_pause(o
 
 @pytest.mark.parametrize("overlay", OVERLAYS)
 def test_every_pod_runs_as_a_non_root_user_on_a_read_only_root_filesystem(overlay):
-    workloads = [*objects(overlay, "Deployment").values(), *objects(overlay, "Job").values()]
-    assert len(workloads) == len(SERVICES) + 1
+    workloads = pod_workloads(overlay)
+    assert len(workloads) == len(SERVICES) + 2  # and the migration job and the audit prune
     for workload in workloads:
         pod = workload["spec"]["template"]["spec"]
         assert pod["securityContext"]["runAsNonRoot"] is True
@@ -239,6 +245,41 @@ def test_the_migration_job_runs_selvhjelp_migrate_with_the_same_image(overlay):
 
 
 @pytest.mark.parametrize("overlay", OVERLAYS)
+def test_the_audit_prune_runs_daily_as_the_database_owner_reaching_only_postgresql_and_dns(overlay):
+    (cron,) = objects(overlay, "CronJob").values()
+    (migrate_job,) = objects(overlay, "Job").values()
+    job = cron["spec"]["jobTemplate"]
+    assert container(job)["args"] == ["audit", "prune"]
+    assert container(job)["image"] == container(migrate_job)["image"]
+    minute, hour, *every_day = cron["spec"]["schedule"].split()
+    assert minute.isdigit() and hour.isdigit() and every_day == ["*", "*", "*"]
+    assert cron["spec"]["concurrencyPolicy"] == "Forbid"
+    assert job["spec"]["template"]["spec"]["restartPolicy"] == "Never"
+    # The owner's Secret, as the migration job has: the services' roles may not delete audit entries.
+    secret = container(job)["envFrom"][1]["secretRef"]["name"]
+    assert secret == container(migrate_job)["envFrom"][1]["secretRef"]["name"]
+    (postgres,) = objects(overlay, "Cluster").values()
+    owner = postgres["spec"]["bootstrap"]["initdb"]["owner"]
+    assert objects(overlay, "Secret")[secret]["stringData"]["DATABASE_URL"].startswith(
+        f"postgresql+asyncpg://{owner}:"
+    )
+    labels = job["spec"]["template"]["metadata"]["labels"]
+    policies = objects(overlay, "NetworkPolicy")
+    applying = [p for p in policies.values() if selects(p["spec"]["podSelector"], labels)]
+    assert any({"Ingress", "Egress"} <= set(p["spec"]["policyTypes"]) for p in applying)
+    assert not [rule for p in applying for rule in p["spec"].get("ingress", [])]
+    reached = {r["port"] for p in applying for rule in p["spec"].get("egress", []) for r in rule["ports"]}
+    assert reached == {5432, 53}
+    admitted = [
+        s["podSelector"]
+        for rule in policies["selvhjelp-postgres-in"]["spec"]["ingress"]
+        for s in rule["from"]
+        if "podSelector" in s and "namespaceSelector" not in s  # pods of this namespace
+    ]
+    assert any(selects(selector, labels) for selector in admitted)
+
+
+@pytest.mark.parametrize("overlay", OVERLAYS)
 def test_settings_are_ones_the_services_read_and_agree_with_the_broker_definitions(overlay):
     settings = objects(overlay, "ConfigMap")["selvhjelp-settings"]["data"]
     assert {key.lower() for key in settings} <= SETTING_NAMES
@@ -285,8 +326,7 @@ def test_production_postgresql_is_backed_up_for_point_in_time_recovery():
 @pytest.mark.parametrize("overlay", OVERLAYS)
 def test_every_link_is_tls_with_the_server_verified_and_the_broker_has_no_plain_listener(overlay):
     secrets = objects(overlay, "Secret")
-    workloads = [*objects(overlay, "Deployment").values(), *objects(overlay, "Job").values()]
-    for workload in workloads:
+    for workload in pod_workloads(overlay):
         main = container(workload)
         env = {e["name"]: e.get("value") for e in main.get("env", [])}
         pod = workload["spec"]["template"]["spec"]
