@@ -74,7 +74,7 @@ def registration_body(**overrides: Any) -> dict[str, Any]:
         "single_gender": False,
         "language": "nb",
         "source": "self",
-        # The version of the consent text on the form (services/registration/web.py).
+        # The version of the consent text on the form (services/registration/sign_up_form.py).
         "consent": {"version": "2026-01", "given_at": datetime.now(UTC).isoformat(), "sensitive_data": True},
     }
     body.update(overrides)

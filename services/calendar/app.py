@@ -25,10 +25,12 @@ from .config import CalendarConfig
 from .feeds_api import feeds
 from .handlers import make_handlers
 from .jobs import CalendarJobs
+from .member_pages import member_pages
 from .models import metadata
 from .registry_api import registry
 from .schedule_api import schedules
 from .staff_pages import calendar_pages
+from .venue_pages import venue_pages
 
 NAME = "calendar"
 
@@ -62,7 +64,14 @@ def create_service(settings: Settings | None = None) -> Service:
 def create_app(settings: Settings | None = None) -> FastAPI:
     service = create_service(settings)
     app = service.http_app(
-        schedules, registry, feeds, calendar_pages, session_router(NAME), title="selvhjelp calendar"
+        schedules,
+        registry,
+        feeds,
+        calendar_pages,
+        venue_pages,
+        member_pages,
+        session_router(NAME),
+        title="selvhjelp calendar",
     )
     mount_static(app)
     return app

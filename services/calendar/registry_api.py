@@ -8,22 +8,21 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, HTTPException, Query, Request
 from pydantic import BaseModel, Field, model_validator
-from sqlalchemy import func, literal_column, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.dialects.postgresql import insert
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.auth import StaffUser
-from shared.reference import get_municipality
 
 from .models import starters, venues
-from .registry import VENUE_KINDS, VenueRow, hours_to_json, parse_venue_csv
+from .queries import Weekday, district_of
+from .registry import VENUE_KINDS, hours_to_json, parse_venue_csv
 from .rules import WEEKDAY_CODES
+from .store import upsert_venue
 from .venues import TimeRange
 from .web import Staff, service_of
 
 registry = APIRouter(prefix="/api/v1/staff", tags=["venues and starters"])
 
-Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 VenueKind = Literal["library", "volunteer_centre", "healthy_life_centre", "school", "church", "other"]
 assert set(VenueKind.__args__) == set(VENUE_KINDS) and set(Weekday.__args__) == set(WEEKDAY_CODES)  # type: ignore[attr-defined]
 
@@ -158,13 +157,8 @@ def _starter_out(row: Any) -> StarterOut:
     )
 
 
-def _district_of(municipality: str) -> str | None:
-    found = get_municipality(municipality)
-    return found.district if found else None
-
-
 def _require_my_municipality(municipality: str, user: StaffUser) -> str:
-    district = _district_of(municipality)
+    district = district_of(municipality)
     if district is None:
         raise HTTPException(422, f"unknown municipality {municipality}")
     if district != user.district:
@@ -252,41 +246,18 @@ async def import_venues(request: Request, user: Staff) -> ImportReport:
     )
     async with service_of(request).transaction() as uow:
         for line, row in rows:
-            district = _district_of(row.municipality)
+            district = district_of(row.municipality)
             if district != user.district:
                 where = "is unknown" if district is None else "belongs to another district office"
                 report.problems.append(
                     ImportProblem(line=line, message=f"municipality {row.municipality} {where}")
                 )
                 continue
-            created = await _upsert_venue(uow.session, district, row)
+            created = await upsert_venue(uow.session, district, row)
             report.created += created
             report.updated += not created
     report.problems.sort(key=lambda problem: problem.line)
     return report
-
-
-async def _upsert_venue(session: AsyncSession, district: str, row: VenueRow) -> bool:
-    values = {
-        "district": district,
-        "address": row.address,
-        "kind": row.kind,
-        "capacity": row.capacity,
-        "accessible": row.accessible,
-        "opening_hours": hours_to_json(row.opening_hours),
-        "blackout_dates": sorted(day.isoformat() for day in row.blackout_dates),
-    }
-    # xmax = 0 only for a freshly inserted row: tells a create from an update in one statement.
-    return (
-        await session.execute(
-            insert(venues)
-            .values(id=uuid.uuid4(), municipality=row.municipality, name=row.name, **values)
-            .on_conflict_do_update(
-                index_elements=["municipality", "name"], set_={**values, "updated_at": func.now()}
-            )
-            .returning(literal_column("xmax = 0").label("created"))
-        )
-    ).scalar_one()
 
 
 # --- starters ------------------------------------------------------------------------------------

@@ -4,52 +4,20 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Awaitable, Callable
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time
 from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Query, Request
 from pydantic import BaseModel, Field
-from sqlalchemy import func, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import select
 
-from . import changing
-from .models import groups, memberships, starters, venues
-from .plan import is_booking_clash, meetings_between
-from .registry_api import Weekday
-from .rules import WEEKDAY_CODES
-from .store import load_series
+from . import changing, queries, schedule_changes
+from .models import groups
+from .queries import GroupSchedule, Weekday
+from .schedule_changes import NO_SUCH_GROUP, Refused, change_schedule, weekday_index, weekly_time_change
 from .web import Staff, config_of, service_of
 
 schedules = APIRouter(prefix="/api/v1/staff/groups", tags=["group meetings"])
-
-
-class Segment(BaseModel):
-    segment: int
-    weekday: Weekday
-    start_time: time
-    first_date: date
-    interval_weeks: int
-    paused_from: date | None
-    ended_on: date | None
-    cancelled: list[date]
-    moved: dict[date, datetime] = Field(description="Pattern day -> where that meeting was moved (local).")
-    sequence: int
-
-
-class GroupSchedule(BaseModel):
-    group_id: uuid.UUID
-    district: str
-    status: str = Field(description="to_schedule, scheduled, failed or ended")
-    format: str
-    members: int
-    failure_reason: str | None
-    venue_id: uuid.UUID | None
-    venue_name: str | None
-    meeting_url: str | None
-    starter_name: str | None
-    segments: list[Segment]
-    next_meetings: list[datetime]
-    feed_path: str
 
 
 class GroupSummary(BaseModel):
@@ -122,29 +90,9 @@ async def read_schedule(group_id: uuid.UUID, request: Request, user: Staff) -> G
 @schedules.post("/{group_id}/schedule", response_model=GroupSchedule, summary="Schedule a failed group again")
 async def schedule_again(group_id: uuid.UUID, request: Request, user: Staff) -> GroupSchedule:
     """After adding a venue or a starter: the scheduler tries the group again at once."""
-    service = service_of(request)
-    async with service.transaction() as uow:
-        changed = (
-            await uow.session.execute(
-                update(groups)
-                .where(
-                    groups.c.group_id == group_id,
-                    groups.c.district == user.district,
-                    groups.c.status == "failed",
-                )
-                .values(
-                    status="to_schedule",
-                    failure_reason=None,
-                    schedule_after=func.now(),
-                    updated_at=func.now(),
-                )
-                .returning(groups.c.group_id)
-            )
-        ).scalar_one_or_none()
-    if changed is None:
-        await _schedule(request, group_id, user.district)  # 404 for an unknown group, else:
-        raise HTTPException(409, "only a group whose scheduling failed can be scheduled again")
-    service.jobs.wake()
+    await _refusals_as_http(
+        lambda: schedule_changes.schedule_again(service_of(request), group_id, user.district)
+    )
     return await _schedule(request, group_id, user.district)
 
 
@@ -161,9 +109,10 @@ async def switch_frequency(group_id: uuid.UUID, body: FrequencyChange, request: 
     "/{group_id}/weekly-time", response_model=GroupSchedule, summary="Move the weekday and/or time"
 )
 async def move_weekly_time(group_id: uuid.UUID, body: WeeklyTimeChange, request: Request, user: Staff):
-    if body.weekday is None and body.start_time is None:
-        raise HTTPException(422, "give a new weekday, a new start time, or both")
-    change = changing.move_weekly_time(body.from_date, _weekday(body.weekday), body.start_time)
+    try:
+        change = weekly_time_change(body.from_date, body.weekday, body.start_time)
+    except Refused as refused:
+        raise HTTPException(refused.status, refused.message) from None
     return await _change(request, user, group_id, change)
 
 
@@ -174,7 +123,9 @@ async def pause(group_id: uuid.UUID, body: PauseRequest, request: Request, user:
 
 @schedules.post("/{group_id}/resume", response_model=GroupSchedule, summary="Meet again after a pause")
 async def resume(group_id: uuid.UUID, body: ResumeRequest, request: Request, user: Staff):
-    change = changing.resume(body.from_date, body.interval_weeks, _weekday(body.weekday), body.start_time)
+    change = changing.resume(
+        body.from_date, body.interval_weeks, weekday_index(body.weekday), body.start_time
+    )
     return await _change(request, user, group_id, change)
 
 
@@ -200,81 +151,22 @@ async def move_meeting(
 
 
 # --- helpers -------------------------------------------------------------------------------------
-def _weekday(code: str | None) -> int | None:
-    return WEEKDAY_CODES.index(code) if code else None
-
-
 async def _change(request: Request, user: Any, group_id: uuid.UUID, change: changing.Change) -> GroupSchedule:
     service, config = service_of(request), config_of(request)
-
-    async def apply() -> None:
-        async with service.transaction() as uow:
-            await changing.apply_change(
-                uow.session, uow.outbox, config, group_id, user.district, change, datetime.now(UTC)
-            )
-
-    await _refusals_as_http(apply)
+    await _refusals_as_http(lambda: change_schedule(service, config, group_id, user.district, change))
     return await _schedule(request, group_id, user.district)
 
 
 async def _refusals_as_http(apply: Callable[[], Awaitable[None]]) -> None:
     try:
         await apply()
-    except changing.GroupNotFound:
-        raise HTTPException(404, "no such group in your district") from None
-    except changing.ChangeRefused as refused:
-        raise HTTPException(422, str(refused)) from None
-    except changing.VenueUnavailable as unavailable:
-        raise HTTPException(409, str(unavailable)) from None
-    except IntegrityError as error:
-        if not is_booking_clash(error):
-            raise
-        raise HTTPException(409, "the venue is booked by another group at that time") from None
+    except Refused as refused:
+        raise HTTPException(refused.status, refused.message) from None
 
 
 async def _schedule(request: Request, group_id: uuid.UUID, district: str) -> GroupSchedule:
-    config = config_of(request)
     async with service_of(request).sessions() as session:
-        row = (
-            await session.execute(
-                select(groups, venues.c.name.label("venue_name"), starters.c.first_name.label("starter_name"))
-                .outerjoin(venues, venues.c.id == groups.c.venue_id)
-                .outerjoin(starters, starters.c.id == groups.c.starter_id)
-                .where(groups.c.group_id == group_id, groups.c.district == district)
-            )
-        ).one_or_none()
-        if row is None:
-            raise HTTPException(404, "no such group in your district")
-        members = await session.scalar(select(func.count()).where(memberships.c.group_id == group_id))
-        segments = await load_series(session, group_id, config.rules.breaks_for(row.district))
-    now = datetime.now(UTC)
-    upcoming = meetings_between(segments, now, now + timedelta(weeks=12), config)[:10]
-    return GroupSchedule(
-        group_id=row.group_id,
-        district=row.district,
-        status=row.status,
-        format=row.format,
-        members=members,
-        failure_reason=row.failure_reason,
-        venue_id=row.venue_id,
-        venue_name=row.venue_name,
-        meeting_url=row.meeting_url,
-        starter_name=row.starter_name,
-        segments=[
-            Segment(
-                segment=one.segment,
-                weekday=WEEKDAY_CODES[one.weekday],
-                start_time=one.start_time,
-                first_date=one.first_date,
-                interval_weeks=one.interval_weeks,
-                paused_from=one.paused_from,
-                ended_on=one.ended_on,
-                cancelled=sorted(one.cancelled),
-                moved={moved.original_date: moved.start for moved in one.overrides},
-                sequence=one.sequence,
-            )
-            for one in segments
-        ],
-        next_meetings=[meeting.start for meeting in upcoming],
-        feed_path=config.group_feed_path(group_id),
-    )
+        schedule = await queries.group_schedule(session, config_of(request), group_id, district)
+    if schedule is None:
+        raise HTTPException(404, NO_SUCH_GROUP)
+    return schedule

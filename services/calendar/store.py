@@ -10,7 +10,7 @@ from datetime import date, datetime, timedelta
 from types import MappingProxyType
 from typing import Any
 
-from sqlalchemy import Text, bindparam, func, or_, select
+from sqlalchemy import Text, bindparam, func, literal_column, or_, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -24,7 +24,7 @@ from .domain import (
     Venue,
 )
 from .models import memberships, series, starter_bookings, starters, venue_bookings, venues
-from .registry import hours_from_json
+from .registry import VenueRow, hours_from_json, hours_to_json
 from .venues import WeeklyHours
 
 
@@ -72,6 +72,30 @@ async def load_venue(session: AsyncSession, venue_id: uuid.UUID | None) -> Venue
         return None
     row = (await session.execute(select(*_VENUE_COLUMNS).where(venues.c.id == venue_id))).one_or_none()
     return venue_from_row(row) if row else None
+
+
+async def upsert_venue(session: AsyncSession, district: str, row: VenueRow) -> bool:
+    """Create the venue, or update it when its municipality already has one of that name; True when created."""
+    values = {
+        "district": district,
+        "address": row.address,
+        "kind": row.kind,
+        "capacity": row.capacity,
+        "accessible": row.accessible,
+        "opening_hours": hours_to_json(row.opening_hours),
+        "blackout_dates": sorted(day.isoformat() for day in row.blackout_dates),
+    }
+    # xmax = 0 only for a freshly inserted row: tells a create from an update in one statement.
+    return (
+        await session.execute(
+            insert(venues)
+            .values(id=uuid.uuid4(), municipality=row.municipality, name=row.name, **values)
+            .on_conflict_do_update(
+                index_elements=["municipality", "name"], set_={**values, "updated_at": func.now()}
+            )
+            .returning(literal_column("xmax = 0").label("created"))
+        )
+    ).scalar_one()
 
 
 async def load_venues_for(session: AsyncSession, district: str, municipalities: Iterable[str]) -> list[Venue]:

@@ -23,7 +23,6 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from pydantic import ValidationError
 from sqlalchemy import select
-from starlette.datastructures import FormData
 
 from shared.auth import InvalidLink, sign_link
 from shared.contracts import SLOTS, Composition, Gender, Language, MeetingFormat, RegistrationDetails, Topic
@@ -33,34 +32,16 @@ from shared.web import choose_language, create_environment, page, redirect
 from . import commands, domain
 from .api import STATUS_LINK
 from .models import registrations
+from .sign_up_form import blank_values, details_body, field_errors, form_field, values_from
 from .texts import TEXTS, error_message, long_date
 
 pages = APIRouter(include_in_schema=False)
 templates = create_environment(Path(__file__).resolve().parent / "templates")
 
-CONSENT_VERSION = "2026-01"  # the version of the consent text on the form; bump when its wording changes
 OSLO = ZoneInfo("Europe/Oslo")
-FORM_FIELDS = (
-    "name",
-    "contact",
-    "email",
-    "mobile",
-    "birth_date",
-    "gender",
-    "municipality",
-    "topic",
-    "topic_text",
-    "composition",
-    "format",
-    "availability",
-    "single_gender",
-    "language",
-    "consent",
-)
 # Where an error summary link lands: the first control of the field's group.
 _ANCHORS = {"contact": "field-email", "form": "field-name"}
 _FORM_ID = re.compile(r"^[0-9a-f]{32}$")
-_DAY_MONTH_YEAR = re.compile(r"^(\d{1,2})[./-](\d{1,2})[./-](\d{4})$")
 
 
 def _service(request: Request):
@@ -80,96 +61,6 @@ def _retention_months(request: Request) -> int:
 
 
 # --- the form --------------------------------------------------------------------------------------
-def _blank_values(language: str) -> dict[str, Any]:
-    return {
-        "name": "",
-        "email": "",
-        "mobile": "",
-        "birth_date": "",
-        "gender": "",
-        "municipality": "",
-        "topic": "",
-        "topic_text": "",
-        "composition": Composition.any.value,
-        "format": MeetingFormat.any.value,
-        "availability": [],
-        "single_gender": False,
-        "language": language,
-        "consent": False,
-        "form_id": uuid.uuid4().hex,
-    }
-
-
-def _text(form: FormData, name: str) -> str:
-    value = form.get(name)
-    return value if isinstance(value, str) else ""
-
-
-def _values_from(form: FormData, language: str) -> dict[str, Any]:
-    values = _blank_values(language)
-    for name in ("name", "email", "mobile", "birth_date", "gender", "municipality", "topic", "topic_text"):
-        values[name] = _text(form, name)
-    for name in ("composition", "format", "language", "form_id"):
-        values[name] = _text(form, name) or values[name]
-    values["availability"] = [v for v in form.getlist("availability") if isinstance(v, str)]
-    values["single_gender"] = _text(form, "single_gender") == "yes"
-    values["consent"] = _text(form, "consent") == "yes"
-    return values
-
-
-def _details_body(values: dict[str, Any], now: datetime) -> dict[str, Any]:
-    """The API's body from the form's fields; blanks become absent so the API's own rules name them."""
-    return {
-        "participant": {
-            "name": values["name"],
-            "email": values["email"].strip() or None,
-            "mobile": values["mobile"].strip() or None,
-        },
-        "birth_date": iso_date(values["birth_date"]) or None,
-        "gender": values["gender"] or None,
-        "municipality": values["municipality"] or None,
-        "topic": values["topic"] or None,
-        "topic_text": values["topic_text"].strip() or None,
-        "composition": values["composition"],
-        "format": values["format"],
-        "availability": values["availability"],
-        "single_gender": values["single_gender"],
-        "language": values["language"],
-        "source": "self",
-        "consent": {
-            "version": CONSENT_VERSION,
-            "given_at": now.isoformat(),
-            "sensitive_data": values["consent"],
-        },
-    }
-
-
-def iso_date(text: str) -> str:
-    """27.03.1985 (as Norwegians write it; also 27/3/1985 or 27-3-1985) as 1985-03-27; other text unchanged."""
-    text = text.strip()
-    match = _DAY_MONTH_YEAR.match(text)
-    return f"{match[3]}-{int(match[2]):02d}-{int(match[1]):02d}" if match else text
-
-
-def form_field(path: list[str]) -> str:
-    """The form field a problem at an API path (`participant.email`, `consent.sensitive_data`) belongs to."""
-    head = path[0] if path else ""
-    if head == "participant":
-        return path[1] if len(path) > 1 and path[1] in ("name", "email", "mobile") else "contact"
-    if head == "consent":
-        return "consent"
-    return head if head in FORM_FIELDS else "form"
-
-
-def _field_errors(problems: list[tuple[str, str]], texts: dict[str, Any]) -> dict[str, str]:
-    """One message per field (the first), in the order the fields appear on the form."""
-    found: dict[str, str] = {}
-    for field, code in problems:
-        found.setdefault(field, error_message(texts, field, code))
-    order = {name: i for i, name in enumerate((*FORM_FIELDS, "form"))}
-    return dict(sorted(found.items(), key=lambda item: order[item[0]]))
-
-
 def _form_page(
     request: Request, language: str, values: dict[str, Any], errors: dict[str, str], status_code: int = 200
 ) -> Response:
@@ -200,23 +91,23 @@ def _form_page(
 @pages.get("/")
 async def sign_up_form(request: Request) -> Response:
     language = choose_language(request)
-    return _form_page(request, language, _blank_values(language), {})
+    return _form_page(request, language, blank_values(language), {})
 
 
 @pages.post("/register")
 async def sign_up(request: Request) -> Response:
     language = choose_language(request)
     texts = TEXTS[language]
-    values = _values_from(await request.form(), language)
+    values = values_from(await request.form(), language)
     now = datetime.now(UTC)
     try:
-        details = RegistrationDetails.model_validate(_details_body(values, now))
+        details = RegistrationDetails.model_validate(details_body(values, now))
     except ValidationError as invalid:
         problems = [
             (form_field([str(p) for p in e["loc"]]), "invalid")
             for e in invalid.errors(include_input=False, include_url=False)
         ]
-        return _form_page(request, language, values, _field_errors(problems, texts), 422)
+        return _form_page(request, language, values, field_errors(problems, texts), 422)
 
     limited = await request.app.state.intake_limits.check(request.client and request.client.host, details)
     if limited is not None:
@@ -249,7 +140,7 @@ async def sign_up(request: Request) -> Response:
                 )
     except domain.RegistrationRefused as refused:
         problems = [(form_field(p.field.split(".")), p.code) for p in refused.problems]
-        return _form_page(request, language, values, _field_errors(problems, texts), 422)
+        return _form_page(request, language, values, field_errors(problems, texts), 422)
     token = sign_link(service.keyring, STATUS_LINK, participant_id)
     return redirect(request, f"/status/{token}?done=registered", language)
 

@@ -3,7 +3,7 @@
 import pytest
 
 from services.registration import domain
-from services.registration.web import form_field, iso_date
+from services.registration.sign_up_form import form_field, iso_date
 from shared.contracts import RegistrationDetails
 from tests.support.factories import registration_body
 

@@ -1,0 +1,126 @@
+"""A member's page of their meetings, with the calendar subscription link (the same signed token as the
+participant feed). Members have no account; an invalid or old link gets a 404 page in their language.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+from sqlalchemy import select
+
+from shared.auth import InvalidLink
+from shared.web import choose_language, page
+
+from .config import PARTICIPANT_FEED
+from .models import groups, memberships, venues
+from .pages_common import OSLO, environment, oslo_time
+from .plan import meetings_between
+from .store import load_series, load_venue
+from .web import config_of, service_of
+
+member_pages = APIRouter(include_in_schema=False)
+
+MEETING_TEXTS = {
+    "nb": {
+        "title": "Møtene dine",
+        "none": "Det er ingen møter planlagt ennå. Tid og sted kommer så snart møtestedet er booket.",
+        "subscribe": "Legg møtene i kalenderen din",
+        "subscribe_hint": "Kalenderen oppdateres selv når noe endres.",
+        "download": "Last ned kalenderfil (.ics)",
+        "where": "Sted",
+        "online": "Digitalt møte",
+        "site": "Selvhjelpsgrupper",
+        "invalid": "Denne lenken virker ikke (den kan være for gammel).",
+    },
+    "nn": {
+        "title": "Møta dine",
+        "none": "Det er ingen møte planlagde enno. Tid og stad kjem så snart møtestaden er booka.",
+        "subscribe": "Legg møta i kalenderen din",
+        "subscribe_hint": "Kalenderen blir oppdatert av seg sjølv når noko endrar seg.",
+        "download": "Last ned kalenderfil (.ics)",
+        "where": "Stad",
+        "online": "Digitalt møte",
+        "site": "Sjølvhjelpsgrupper",
+        "invalid": "Denne lenkja verkar ikkje (ho kan vere for gammal).",
+    },
+    "en": {
+        "title": "Your meetings",
+        "none": "No meetings are planned yet. Time and place follow as soon as the venue is booked.",
+        "subscribe": "Add the meetings to your calendar",
+        "subscribe_hint": "Your calendar updates itself when something changes.",
+        "download": "Download calendar file (.ics)",
+        "where": "Place",
+        "online": "Online meeting",
+        "site": "Self-help groups",
+        "invalid": "This link does not work (it may be too old).",
+    },
+}
+
+
+@member_pages.get("/meetings/{token}")
+async def my_meetings(token: str, request: Request) -> Response:
+    language = choose_language(request)
+    t = MEETING_TEXTS[language]
+    try:
+        participant_id = await service_of(request).person_from_link(PARTICIPANT_FEED, token)
+    except InvalidLink:
+        return page(
+            environment,
+            "meetings.html",
+            request,
+            language,
+            status_code=404,
+            site_name=t["site"],
+            page_title=t["title"],
+            t=t,
+            valid=False,
+            meetings=[],
+            feed_url="",
+            webcal_url="",
+        )
+    config = config_of(request)
+    now = datetime.now(UTC)
+    meetings = []
+    async with service_of(request).sessions() as session:
+        rows = (
+            await session.execute(
+                select(groups)
+                .join(memberships, memberships.c.group_id == groups.c.group_id)
+                .where(memberships.c.participant_id == participant_id)
+            )
+        ).all()
+        for row in rows:
+            segments = await load_series(session, row.group_id, config.rules.breaks_for(row.district))
+            venue = await load_venue(session, row.venue_id)
+            address = None
+            if venue is not None:
+                address = await session.scalar(select(venues.c.address).where(venues.c.id == row.venue_id))
+            for one in meetings_between(segments, now, now + timedelta(weeks=8), config)[:6]:
+                meetings.append(
+                    {
+                        "start": oslo_time(one.start),
+                        "end": one.end.astimezone(OSLO).strftime("%H:%M"),
+                        "venue": venue.name if venue else None,
+                        "address": address,
+                        "url": row.meeting_url,
+                        "sort": one.start,
+                    }
+                )
+    meetings.sort(key=lambda m: m["sort"])
+    base = service_of(request).settings.calendar_url
+    feed = f"{base}/feeds/participants/{token}.ics"
+    return page(
+        environment,
+        "meetings.html",
+        request,
+        language,
+        site_name=t["site"],
+        page_title=t["title"],
+        t=t,
+        valid=True,
+        meetings=meetings,
+        feed_url=feed,
+        webcal_url="webcal://" + feed.split("://", 1)[1],
+    )

@@ -1,0 +1,106 @@
+"""Reads shared by the staff API and the staff pages: a group's schedule, and which district a
+municipality belongs to. They change nothing."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Literal
+
+from pydantic import BaseModel, Field
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from shared.reference import get_municipality
+
+from .config import CalendarConfig
+from .models import groups, memberships, starters, venues
+from .plan import meetings_between
+from .rules import WEEKDAY_CODES
+from .store import load_series
+
+Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+
+
+class Segment(BaseModel):
+    segment: int
+    weekday: Weekday
+    start_time: time
+    first_date: date
+    interval_weeks: int
+    paused_from: date | None
+    ended_on: date | None
+    cancelled: list[date]
+    moved: dict[date, datetime] = Field(description="Pattern day -> where that meeting was moved (local).")
+    sequence: int
+
+
+class GroupSchedule(BaseModel):
+    group_id: uuid.UUID
+    district: str
+    status: str = Field(description="to_schedule, scheduled, failed or ended")
+    format: str
+    members: int
+    failure_reason: str | None
+    venue_id: uuid.UUID | None
+    venue_name: str | None
+    meeting_url: str | None
+    starter_name: str | None
+    segments: list[Segment]
+    next_meetings: list[datetime]
+    feed_path: str
+
+
+async def group_schedule(
+    session: AsyncSession, config: CalendarConfig, group_id: uuid.UUID, district: str
+) -> GroupSchedule | None:
+    """The group's series and next meetings; None when the district has no such group (another
+    district's group looks the same)."""
+    row = (
+        await session.execute(
+            select(groups, venues.c.name.label("venue_name"), starters.c.first_name.label("starter_name"))
+            .outerjoin(venues, venues.c.id == groups.c.venue_id)
+            .outerjoin(starters, starters.c.id == groups.c.starter_id)
+            .where(groups.c.group_id == group_id, groups.c.district == district)
+        )
+    ).one_or_none()
+    if row is None:
+        return None
+    members = await session.scalar(select(func.count()).where(memberships.c.group_id == group_id))
+    segments = await load_series(session, group_id, config.rules.breaks_for(row.district))
+    now = datetime.now(UTC)
+    upcoming = meetings_between(segments, now, now + timedelta(weeks=12), config)[:10]
+    return GroupSchedule(
+        group_id=row.group_id,
+        district=row.district,
+        status=row.status,
+        format=row.format,
+        members=members,
+        failure_reason=row.failure_reason,
+        venue_id=row.venue_id,
+        venue_name=row.venue_name,
+        meeting_url=row.meeting_url,
+        starter_name=row.starter_name,
+        segments=[
+            Segment(
+                segment=one.segment,
+                weekday=WEEKDAY_CODES[one.weekday],
+                start_time=one.start_time,
+                first_date=one.first_date,
+                interval_weeks=one.interval_weeks,
+                paused_from=one.paused_from,
+                ended_on=one.ended_on,
+                cancelled=sorted(one.cancelled),
+                moved={moved.original_date: moved.start for moved in one.overrides},
+                sequence=one.sequence,
+            )
+            for one in segments
+        ],
+        next_meetings=[meeting.start for meeting in upcoming],
+        feed_path=config.group_feed_path(group_id),
+    )
+
+
+def district_of(municipality: str) -> str | None:
+    found = get_municipality(municipality)
+    return found.district if found else None

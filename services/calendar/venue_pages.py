@@ -1,0 +1,313 @@
+"""Calendar's staff pages of venues and starters: register, edit, import venues from CSV, see bookings.
+
+The district check and the CSV upsert are the same as the JSON staff API's (registry_api.py).
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from typing import Annotated, Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, File, Form, HTTPException, Request, UploadFile
+from fastapi.responses import Response
+from sqlalchemy import func, select, update
+from sqlalchemy.dialects.postgresql import insert
+
+from shared.reference import all_municipalities
+from shared.web import choose_language, redirect
+from shared.web.staff import staff_page
+from shared.web_auth import StaffPageUser
+
+from .models import starters, venue_bookings, venues
+from .pages_common import environment, flash_messages, hours_text, staff_globals, staff_texts
+from .queries import district_of
+from .registry import VENUE_KINDS, hours_to_json, parse_dates_text, parse_hours_text, parse_venue_csv
+from .store import upsert_venue
+from .web import service_of
+
+venue_pages = APIRouter(include_in_schema=False)
+
+
+@venue_pages.get("/staff/venues")
+async def venues_page(request: Request, user: StaffPageUser) -> Response:
+    now = datetime.now(UTC)
+    async with service_of(request).sessions() as session:
+        venue_rows = (
+            await session.execute(
+                select(venues)
+                .where(venues.c.district == user.district)
+                .order_by(venues.c.municipality, venues.c.name)
+            )
+        ).all()
+        starter_rows = (
+            await session.execute(
+                select(starters).where(starters.c.district == user.district).order_by(starters.c.first_name)
+            )
+        ).all()
+        bookings = (
+            await session.execute(
+                select(
+                    venue_bookings.c.venue_id,
+                    func.count().label("upcoming"),
+                    func.min(func.lower(venue_bookings.c.during)).label("next"),
+                    func.count(func.distinct(venue_bookings.c.group_id)).label("groups"),
+                )
+                .join(venues, venues.c.id == venue_bookings.c.venue_id)
+                .where(venues.c.district == user.district, func.lower(venue_bookings.c.during) >= now)
+                .group_by(venue_bookings.c.venue_id)
+            )
+        ).all()
+    mine = sorted((m for m in all_municipalities() if m.district == user.district), key=lambda m: m.name)
+    language, t = staff_texts(request)
+    return staff_page(
+        environment,
+        "staff/venues.html",
+        request,
+        user,
+        "venues",
+        language=language,
+        page_title=t["venues_title"],
+        venues=venue_rows,
+        starters=starter_rows,
+        bookings={b.venue_id: b for b in bookings},
+        hours_text=hours_text,
+        municipalities=mine,
+        kinds=VENUE_KINDS,
+        **flash_messages(request),
+        **staff_globals(language),
+    )
+
+
+def _venue_form_values(
+    t: dict[str, str],
+    name: str,
+    address: str,
+    kind: str,
+    capacity: str,
+    accessible: str | None,
+    opening_hours: str,
+    blackout_dates: str,
+) -> tuple[dict[str, Any], list[str]]:
+    errors: list[str] = []
+    if not name.strip():
+        errors.append(t["error_name"])
+    if kind not in VENUE_KINDS:
+        errors.append(t["error_kind"])
+    try:
+        places = int(capacity)
+        if not 1 <= places <= 500:
+            raise ValueError
+    except ValueError:
+        places = 0
+        errors.append(t["error_capacity"])
+    try:
+        hours = hours_to_json(parse_hours_text(opening_hours))
+    except ValueError as error:
+        hours = {}
+        errors.append(t["error_hours"].format(error=error))
+    try:
+        closed = sorted(day.isoformat() for day in parse_dates_text(blackout_dates))
+    except ValueError as error:
+        closed = []
+        errors.append(t["error_closed"].format(error=error))
+    values = {
+        "name": name.strip(),
+        "address": address.strip(),
+        "kind": kind,
+        "capacity": places,
+        "accessible": accessible == "yes",
+        "opening_hours": hours,
+        "blackout_dates": closed,
+    }
+    return values, errors
+
+
+@venue_pages.post("/staff/venues")
+async def register_venue(
+    request: Request,
+    user: StaffPageUser,
+    municipality: Annotated[str, Form()] = "",
+    name: Annotated[str, Form(max_length=200)] = "",
+    address: Annotated[str, Form(max_length=300)] = "",
+    kind: Annotated[str, Form()] = "",
+    capacity: Annotated[str, Form()] = "",
+    accessible: Annotated[str | None, Form()] = None,
+    opening_hours: Annotated[str, Form()] = "",
+    blackout_dates: Annotated[str, Form()] = "",
+) -> Response:
+    language, t = staff_texts(request)
+    values, errors = _venue_form_values(
+        t, name, address, kind, capacity, accessible, opening_hours, blackout_dates
+    )
+    if district_of(municipality) != user.district:
+        errors.insert(0, t["error_municipality"])
+    if errors:
+        return redirect(request, "/staff/venues?" + urlencode({"error": " ".join(errors)}), language)
+    async with service_of(request).transaction() as uow:
+        created = (
+            await uow.session.execute(
+                insert(venues)
+                .values(id=uuid.uuid4(), district=user.district, municipality=municipality, **values)
+                .on_conflict_do_nothing(index_elements=["municipality", "name"])
+                .returning(venues.c.id)
+            )
+        ).scalar_one_or_none()
+    if created is None:
+        return redirect(
+            request,
+            "/staff/venues?" + urlencode({"error": t["error_venue_exists"]}),
+            language,
+        )
+    done = t["done_registered"].format(name=values["name"])
+    return redirect(request, "/staff/venues?" + urlencode({"done": done}), language)
+
+
+@venue_pages.get("/staff/venues/{venue_id}")
+async def venue_page(venue_id: uuid.UUID, request: Request, user: StaffPageUser) -> Response:
+    async with service_of(request).sessions() as session:
+        venue = (
+            await session.execute(
+                select(venues).where(venues.c.id == venue_id, venues.c.district == user.district)
+            )
+        ).one_or_none()
+        if venue is None:
+            raise HTTPException(404, "no such venue in your district")
+        bookings = (
+            await session.execute(
+                select(venue_bookings.c.group_id, func.lower(venue_bookings.c.during).label("start"))
+                .where(
+                    venue_bookings.c.venue_id == venue_id,
+                    func.lower(venue_bookings.c.during) >= datetime.now(UTC),
+                )
+                .order_by("start")
+                .limit(30)
+            )
+        ).all()
+    language = choose_language(request)
+    return staff_page(
+        environment,
+        "staff/venue.html",
+        request,
+        user,
+        "venues",
+        language=language,
+        page_title=venue.name,
+        v=venue,
+        bookings=bookings,
+        hours_text=hours_text,
+        kinds=VENUE_KINDS,
+        grouping_url=service_of(request).settings.grouping_url,
+        **flash_messages(request),
+        **staff_globals(language),
+    )
+
+
+@venue_pages.post("/staff/venues/{venue_id}")
+async def edit_venue(
+    venue_id: uuid.UUID,
+    request: Request,
+    user: StaffPageUser,
+    name: Annotated[str, Form(max_length=200)] = "",
+    address: Annotated[str, Form(max_length=300)] = "",
+    kind: Annotated[str, Form()] = "",
+    capacity: Annotated[str, Form()] = "",
+    accessible: Annotated[str | None, Form()] = None,
+    opening_hours: Annotated[str, Form()] = "",
+    blackout_dates: Annotated[str, Form()] = "",
+    active: Annotated[str | None, Form()] = None,
+) -> Response:
+    language, t = staff_texts(request)
+    values, errors = _venue_form_values(
+        t, name, address, kind, capacity, accessible, opening_hours, blackout_dates
+    )
+    if errors:
+        return redirect(
+            request, f"/staff/venues/{venue_id}?" + urlencode({"error": " ".join(errors)}), language
+        )
+    async with service_of(request).transaction() as uow:
+        changed = (
+            await uow.session.execute(
+                update(venues)
+                .where(venues.c.id == venue_id, venues.c.district == user.district)
+                .values(**values, active=active == "yes", updated_at=func.now())
+                .returning(venues.c.id)
+            )
+        ).scalar_one_or_none()
+    if changed is None:
+        raise HTTPException(404, "no such venue in your district")
+    return redirect(request, f"/staff/venues/{venue_id}?" + urlencode({"done": t["done_saved"]}), language)
+
+
+@venue_pages.post("/staff/venues-import")
+async def import_venues_csv(
+    request: Request, user: StaffPageUser, file: Annotated[UploadFile, File()]
+) -> Response:
+    language, t = staff_texts(request)
+    try:
+        text = (await file.read(2_000_000)).decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return redirect(request, "/staff/venues?" + urlencode({"error": t["error_csv"]}), language)
+    rows, problems = parse_venue_csv(text)
+    messages = [t["error_line"].format(line=p.line, message=p.message) for p in problems]
+    created = updated = 0
+    async with service_of(request).transaction() as uow:
+        for line, row in rows:
+            if district_of(row.municipality) != user.district:
+                messages.append(t["error_line_district"].format(line=line, municipality=row.municipality))
+                continue
+            if await upsert_venue(uow.session, user.district, row):
+                created += 1
+            else:
+                updated += 1
+    query = {"done": t["done_import"].format(created=created, updated=updated)}
+    if messages:
+        query["error"] = t["error_skipped"].format(lines="; ".join(messages[:20]))
+    return redirect(request, "/staff/venues?" + urlencode(query), language)
+
+
+@venue_pages.post("/staff/starters")
+async def register_starter(
+    request: Request,
+    user: StaffPageUser,
+    first_name: Annotated[str, Form(max_length=100)] = "",
+    email: Annotated[str, Form(max_length=254)] = "",
+    availability: Annotated[str, Form()] = "",
+) -> Response:
+    language, t = staff_texts(request)
+    errors = []
+    if not first_name.strip():
+        errors.append(t["error_first_name"])
+    if "@" not in email or "." not in email.split("@")[-1]:
+        errors.append(t["error_email"])
+    try:
+        hours = hours_to_json(parse_hours_text(availability))
+    except ValueError as error:
+        hours = {}
+        errors.append(t["error_availability"].format(error=error))
+    if errors:
+        return redirect(request, "/staff/venues?" + urlencode({"error": " ".join(errors)}), language)
+    async with service_of(request).transaction() as uow:
+        created = (
+            await uow.session.execute(
+                insert(starters)
+                .values(
+                    id=uuid.uuid4(),
+                    district=user.district,
+                    first_name=first_name.strip(),
+                    email=email.strip(),
+                    availability=hours,
+                )
+                .on_conflict_do_nothing(index_elements=["district", "email"])
+                .returning(starters.c.id)
+            )
+        ).scalar_one_or_none()
+    if created is None:
+        return redirect(
+            request,
+            "/staff/venues?" + urlencode({"error": t["error_starter_exists"]}),
+            language,
+        )
+    done = t["done_registered"].format(name=first_name.strip())
+    return redirect(request, "/staff/venues?" + urlencode({"done": done}), language)
