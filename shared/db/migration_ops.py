@@ -48,3 +48,25 @@ def create_messaging_tables(schema: str) -> None:
 def drop_messaging_tables(schema: str) -> None:
     op.drop_table("inbox", schema=schema)
     op.drop_table("outbox", schema=schema)
+
+
+def create_revocation_tables(schema: str) -> None:
+    """Every service's `link_revocations` (a person's links cut on erasure) and `revoked_staff_tokens`
+    (staff tokens signed out): shared/revocation.py, ADR 0010."""
+    op.create_table(
+        "link_revocations",
+        sa.Column("person_digest", sa.String(64), primary_key=True),
+        sa.Column("links_valid_after", sa.DateTime(timezone=True), nullable=False),
+        schema=schema,
+    )
+    op.create_table(
+        "revoked_staff_tokens",
+        sa.Column("token_id", sa.String(64), primary_key=True),
+        sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
+        schema=schema,
+    )
+
+
+def drop_revocation_tables(schema: str) -> None:
+    op.drop_table("revoked_staff_tokens", schema=schema)
+    op.drop_table("link_revocations", schema=schema)
