@@ -5,7 +5,6 @@ Log records never carry personal data: handlers log identifiers and outcomes onl
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import contextvars
 import logging
@@ -17,6 +16,8 @@ from typing import Any
 
 from prometheus_client import Counter, Gauge, Histogram
 from pythonjsonlogger.json import JsonFormatter
+
+from shared.worker import PollingWorker
 
 _event_id: contextvars.ContextVar[str | None] = contextvars.ContextVar("event_id", default=None)
 _correlation_id: contextvars.ContextVar[str | None] = contextvars.ContextVar("correlation_id", default=None)
@@ -109,6 +110,11 @@ metrics.pool_longest_wait = Gauge(
 )
 
 
+def _backlog_not_sampled(error: Exception) -> None:
+    # A database outage shows in readiness; the probe just tries again at the next interval.
+    logging.getLogger("selvhjelp.observability").warning("outbox backlog not sampled")
+
+
 class OutboxBacklogProbe:
     """Samples a service's outbox backlog into the two outbox gauges; a `Service.background` job.
 
@@ -122,7 +128,12 @@ class OutboxBacklogProbe:
         self.sessions = sessions
         self.table = outbox_table
         self.interval_seconds = interval_seconds
-        self._task: asyncio.Task[None] | None = None
+        self.worker = PollingWorker(
+            f"{service}-outbox-backlog-probe",
+            self._sampling_pass,
+            poll_seconds=interval_seconds,
+            on_error=_backlog_not_sampled,
+        )
 
     async def sample_once(self) -> tuple[int, float]:
         from sqlalchemy import func, select
@@ -137,20 +148,11 @@ class OutboxBacklogProbe:
         metrics.outbox_oldest_age.labels(self.service).set(float(oldest))
         return int(pending), float(oldest)
 
-    async def _run(self) -> None:
-        while True:
-            try:
-                await self.sample_once()
-            except Exception:  # a database outage shows in readiness; the probe just tries again
-                logging.getLogger("selvhjelp.observability").warning("outbox backlog not sampled")
-            await asyncio.sleep(self.interval_seconds)
+    async def _sampling_pass(self) -> None:
+        await self.sample_once()
 
     def start(self) -> None:
-        self._task = asyncio.get_running_loop().create_task(self._run())
+        self.worker.start()
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+        await self.worker.stop()

@@ -12,8 +12,6 @@ at a time; each step deletes in batches (SKIP LOCKED) so it never holds long loc
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
@@ -23,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from shared.db.locks import lock_key
 from shared.settings import Settings
+from shared.worker import PollingWorker, log_warning
 
 log = logging.getLogger("selvhjelp.retention")
 
@@ -83,7 +82,12 @@ class RetentionJob:
         self.settings = settings
         self.lock = lock_key(f"{name}.retention")
         self.steps: dict[str, Step] = {}
-        self._task: asyncio.Task[None] | None = None
+        self.worker = PollingWorker(
+            f"{name}-retention",
+            self._retention_pass,
+            poll_seconds=settings.retention_interval_seconds,
+            on_error=log_warning(log, "retention pass failed"),  # database down: again at the next interval
+        )
         outbox_days, inbox_days = settings.outbox_retention_days, settings.inbox_retention_days
         self.add(
             "outbox",
@@ -110,21 +114,12 @@ class RetentionJob:
         return removed
 
     def start(self) -> None:
-        self._task = asyncio.create_task(self._run(), name=f"{self.name}-retention")
+        self.worker.start()
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+        await self.worker.stop()
 
-    async def _run(self) -> None:
-        while True:
-            try:
-                removed = {what: n for what, n in (await self.run_once()).items() if n}
-                if removed:
-                    log.info("retention removed rows", extra={"removed": removed})
-            except Exception as error:  # database down: try again at the next interval
-                log.warning("retention pass failed", extra={"error": type(error).__name__})
-            await asyncio.sleep(self.settings.retention_interval_seconds)
+    async def _retention_pass(self) -> None:
+        removed = {what: n for what, n in (await self.run_once()).items() if n}
+        if removed:
+            log.info("retention removed rows", extra={"removed": removed})

@@ -6,7 +6,6 @@ share it and a restart loses nothing.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -14,6 +13,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import or_, select
 
 from shared.messaging.errors import is_transient
+from shared.worker import RUN_AGAIN, NextRun, PollingWorker
 
 from .config import CalendarConfig
 from .models import groups, starter_bookings, venue_bookings
@@ -31,43 +31,34 @@ SCHEDULE_PER_PASS = 20
 EXTEND_STEP = timedelta(days=7)
 
 
+def _log_failed_pass(error: Exception) -> None:
+    if is_transient(error):
+        log.warning("calendar jobs pass failed; retrying", extra={"error": type(error).__name__})
+    else:
+        log.error("calendar jobs pass failed", exc_info=error)
+
+
 class CalendarJobs:
     def __init__(self, service, config: CalendarConfig, clock: Callable[[], datetime] | None = None) -> None:
         self.service = service
         self.config = config
         self.clock = clock or (lambda: datetime.now(UTC))
         self.races = 0  # booking races lost and retried; visible to tests and metrics
-        self._task: asyncio.Task[None] | None = None
-        self._wake = asyncio.Event()
+        self.worker = PollingWorker(
+            "calendar-jobs", self._jobs_pass, poll_seconds=config.poll_seconds, on_error=_log_failed_pass
+        )
 
     def wake(self) -> None:
-        self._wake.set()
+        self.worker.wake()
 
     def start(self) -> None:
-        self._task = asyncio.create_task(self._run(), name="calendar-jobs")
+        self.worker.start()
 
     async def stop(self) -> None:
-        if self._task:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+        await self.worker.stop()
 
-    async def _run(self) -> None:
-        while True:
-            try:
-                busy = await self.run_once()
-            except Exception as error:
-                if is_transient(error):
-                    log.warning("calendar jobs pass failed; retrying", extra={"error": type(error).__name__})
-                else:
-                    log.exception("calendar jobs pass failed")
-                busy = False
-            if busy:
-                continue
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), timeout=self.config.poll_seconds)
-            self._wake.clear()
+    async def _jobs_pass(self) -> NextRun:
+        return RUN_AGAIN if await self.run_once() else None
 
     async def run_once(self) -> bool:
         """One pass over every kind of due work; True when there may be more right away."""

@@ -7,7 +7,6 @@ SKIP LOCKED and the district is advisory-locked, so replicas never plan the same
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import logging
 import sys
@@ -19,6 +18,7 @@ from sqlalchemy import delete, func, select
 from shared.clock import norway_today
 from shared.messaging.errors import is_transient
 from shared.observability import metrics
+from shared.worker import RUN_AGAIN, NextRun, PollingWorker
 
 from . import domain
 from .commands.common import Timing
@@ -39,14 +39,18 @@ _OLDEST_REQUEST = (
 )
 
 
+def _log_unless_transient(error: Exception) -> None:
+    # A transient error (database restarting, serialization) is retried at the next pass without noise.
+    if not is_transient(error):
+        log.error("planner pass failed", exc_info=error)
+
+
 class Planner:
     def __init__(self, service, rules: domain.PlanningRules, timing: Timing, today=None) -> None:
         self.service = service
         self.rules = rules
         self.timing = timing
         self.today = today or norway_today
-        self._task: asyncio.Task[None] | None = None
-        self._wake = asyncio.Event()
         # None: every district with people waiting is planned once at start. A replica that died between
         # claiming a district's request and committing its plan left that district without a request;
         # its restart (or any other replica's) asks again instead of waiting for the periodic re-plan.
@@ -57,40 +61,29 @@ class Planner:
         # Seconds until the oldest request falls due, when the last look found it not yet due: the loop
         # sleeps that long rather than a whole poll interval, which would add up to the interval to a plan.
         self._next_due_in: float | None = None
+        self.worker = PollingWorker(
+            "grouping-planner",
+            self._planning_pass,
+            poll_seconds=service.settings.planner_poll_seconds,
+            on_error=_log_unless_transient,
+        )
 
     def wake(self) -> None:
-        self._wake.set()
+        self.worker.wake()
 
     def start(self) -> None:
         # Planning runs in a thread and holds the GIL for up to the switch interval (5 ms by default) each
         # time the event loop wants it back, so every consumer and HTTP step waited up to 5 ms while a plan
         # ran (the convoy effect). A shorter interval hands the loop the GIL sooner; planning barely slows.
         sys.setswitchinterval(PLANNING_SWITCH_INTERVAL)
-        self._task = asyncio.create_task(self._run(), name="grouping-planner")
+        self.worker.start()
 
     async def stop(self) -> None:
-        if self._task:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+        await self.worker.stop()
 
-    async def _run(self) -> None:
-        settings = self.service.settings
-        while True:
-            try:
-                busy = await self.run_once()
-            except Exception as error:
-                if not is_transient(error):
-                    log.exception("planner pass failed")
-                busy = False
-            if busy:
-                continue
-            timeout = settings.planner_poll_seconds
-            if self._next_due_in is not None:
-                timeout = min(timeout, self._next_due_in)
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), timeout=timeout)
-            self._wake.clear()
+    async def _planning_pass(self) -> NextRun:
+        # Busy: at once. Otherwise when the oldest request falls due, if that is before the next poll.
+        return RUN_AGAIN if await self.run_once() else self._next_due_in
 
     async def run_once(self) -> bool:
         """Plan at most one due district and expire due invitations; True when there may be more to do."""

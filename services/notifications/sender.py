@@ -14,7 +14,7 @@ delivery is settled.
 from __future__ import annotations
 
 import asyncio
-import contextlib
+import functools
 import json
 import logging
 import time
@@ -29,6 +29,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from shared.observability import metrics
 from shared.settings import Settings
+from shared.worker import RUN_AGAIN, NextRun, PollingWorker, log_warning
 
 from .channels import Channels, DeliveryFailed, reference_of
 from .commands.deliveries import deliver_messages_waiting_for_known_contacts
@@ -46,7 +47,7 @@ _MEETING_KEYS = ("meeting_start", "new_start", "first_meeting")
 # besides right after each of the consumers' commits (`wake_and_sweep`).
 WAITING_SWEEP_SECONDS = 5.0
 SWEEP_BATCH = 100
-# The sender's lanes: messages someone is waiting for, and the many nobody is (see DeliveryWorker._run).
+# The sender's lanes: messages someone is waiting for, and the many nobody is (see DeliveryWorker.__init__).
 URGENT, BULK = "urgent", "bulk"
 BULK_MESSAGE_TYPES = ("registration_received",)
 
@@ -85,10 +86,20 @@ class DeliveryWorker:
         # lane steps aside before each message while the urgent lane works.
         self._urgent_idle = asyncio.Event()
         self._urgent_idle.set()
-        self._task: asyncio.Task[None] | None = None
-        self._stopping = asyncio.Event()
-        self._wake = {URGENT: asyncio.Event(), BULK: asyncio.Event()}
+        # Two lanes, each its own worker: receipts are many and nobody waits on them, while a group's
+        # invitations and reminders are few and someone is waiting. With one loop an invitation waited for
+        # a whole batch of receipts being sent; now the urgent lane sends it at once beside them.
+        self._lanes = {
+            lane: PollingWorker(
+                f"notification-sender-{lane}",
+                functools.partial(self._lane_pass, lane),
+                poll_seconds=settings.notification_poll_seconds,
+                on_error=log_warning(log, "sender pass failed", lane=lane),
+            )
+            for lane in (URGENT, BULK)
+        }
         self._sweep_due = False
+        self._swept_at = 0.0
         # Per channel, while it is down (or refusing our settings): since when, and when that was last
         # logged. Cleared by the next message the channel takes.
         self._down_since: dict[str, datetime] = {}
@@ -96,26 +107,18 @@ class DeliveryWorker:
 
     # --- lifecycle ---------------------------------------------------------------------------------
     def start(self) -> None:
-        self._stopping.clear()
-        self._task = asyncio.create_task(self._run(), name="notification-sender")
+        self._swept_at = 0.0  # the urgent lane's first pass sweeps
+        for worker in self._lanes.values():
+            worker.start()
 
     async def stop(self) -> None:
         """Let the pass in progress finish (a message half-sent and unrecorded would go out twice)."""
-        if self._task is None:
-            return
-        self._stopping.set()
-        self.wake()
-        try:
-            await asyncio.wait_for(self._task, timeout=self.settings.graceful_timeout_seconds)
-        except (TimeoutError, asyncio.CancelledError):
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-        self._task = None
+        grace = self.settings.graceful_timeout_seconds
+        await asyncio.gather(*(worker.stop(grace_seconds=grace) for worker in self._lanes.values()))
 
     def wake(self) -> None:
-        for event in self._wake.values():
-            event.set()
+        for worker in self._lanes.values():
+            worker.wake()
 
     def wake_and_sweep(self) -> None:
         """After a consumer's commit. A contact event and a group event committed side by side (two
@@ -127,34 +130,19 @@ class DeliveryWorker:
 
     @property
     def running(self) -> bool:
-        return self._task is not None and not self._task.done()
+        return all(worker.running for worker in self._lanes.values())
 
-    async def _run(self) -> None:
-        # Two lanes, each its own loop: receipts are many and nobody waits on them, while a group's
-        # invitations and reminders are few and someone is waiting. With one loop an invitation waited for
-        # a whole batch of receipts being sent; now the urgent lane sends it at once beside them.
-        await asyncio.gather(self._run_lane(URGENT), self._run_lane(BULK))
+    @property
+    def _stopping(self) -> bool:
+        return any(worker.stopping for worker in self._lanes.values())
 
-    async def _run_lane(self, lane: str) -> None:
-        swept_at = 0.0
-        wake = self._wake[lane]
-        while not self._stopping.is_set():
-            try:
-                if lane == URGENT and (
-                    self._sweep_due or time.monotonic() - swept_at > WAITING_SWEEP_SECONDS
-                ):
-                    self._sweep_due, swept_at = False, time.monotonic()
-                    while await self.queue_messages_waiting_for_known_contacts() >= SWEEP_BATCH:
-                        pass
-                handled = await self.send_due(lane)
-            except Exception as error:  # database down: keep the loop alive and try again
-                log.warning("sender pass failed", extra={"error": type(error).__name__, "lane": lane})
-                handled = 0
-            if handled >= self.settings.notification_batch_size:
-                continue
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(wake.wait(), timeout=self.settings.notification_poll_seconds)
-            wake.clear()
+    async def _lane_pass(self, lane: str) -> NextRun:
+        if lane == URGENT and (self._sweep_due or time.monotonic() - self._swept_at > WAITING_SWEEP_SECONDS):
+            self._sweep_due, self._swept_at = False, time.monotonic()
+            while await self.queue_messages_waiting_for_known_contacts() >= SWEEP_BATCH:
+                pass
+        handled = await self.send_due(lane)
+        return RUN_AGAIN if handled >= self.settings.notification_batch_size else None
 
     async def queue_messages_waiting_for_known_contacts(self) -> int:
         """Queue the messages of up to SWEEP_BATCH people found waiting for a contact that is on file;
@@ -181,7 +169,7 @@ class DeliveryWorker:
                 size = min(chunk, batch - handled)
                 done = await self._send_chunk(lane, size)
                 handled += done
-                if done < size or self._stopping.is_set():
+                if done < size or self._stopping:
                     break
         finally:
             if lane == URGENT:

@@ -8,8 +8,6 @@ the rows are claimed with SKIP LOCKED so a person erasing themselves at the same
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 import zlib
 from datetime import UTC, datetime, timedelta
@@ -17,6 +15,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import func, select
 
 from shared.service import Service
+from shared.worker import PollingWorker, log_warning
 
 from . import commands
 
@@ -29,17 +28,18 @@ BATCH = 200
 class RetentionJob:
     def __init__(self, service: Service) -> None:
         self.service = service
-        self._task: asyncio.Task[None] | None = None
+        self.worker = PollingWorker(
+            "registration-retention",
+            self._retention_pass,
+            poll_seconds=service.settings.registration_retention_interval_seconds,
+            on_error=log_warning(log, "retention pass failed"),  # database down: again at the next interval
+        )
 
     def start(self) -> None:
-        self._task = asyncio.create_task(self._run(), name="registration-retention")
+        self.worker.start()
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+        await self.worker.stop()
 
     async def run_once(self, now: datetime | None = None) -> int:
         """Erase every expired registration (in batches); return how many. 0 when another replica runs."""
@@ -67,12 +67,7 @@ class RetentionJob:
                     break
         return erased
 
-    async def _run(self) -> None:
-        while True:
-            try:
-                erased = await self.run_once()
-                if erased:
-                    log.info("retention erased registrations", extra={"erased": erased})
-            except Exception as error:  # database down: try again at the next interval
-                log.warning("retention pass failed", extra={"error": type(error).__name__})
-            await asyncio.sleep(self.service.settings.registration_retention_interval_seconds)
+    async def _retention_pass(self) -> None:
+        erased = await self.run_once()
+        if erased:
+            log.info("retention erased registrations", extra={"erased": erased})

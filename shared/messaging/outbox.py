@@ -25,6 +25,7 @@ from shared.contracts import Envelope
 from shared.faults import crash_point
 from shared.observability import metrics
 from shared.tracing import current_context_headers
+from shared.worker import RUN_AGAIN, NextRun, PollingWorker, log_warning
 
 from .publisher import Publisher
 
@@ -113,47 +114,33 @@ class OutboxRelay:
         self.poll_seconds = poll_seconds
         self.batch_size = batch_size
         self.retry_cap_seconds = retry_cap_seconds
-        self.coalesce_seconds = 0.01
-        self._wake = asyncio.Event()
-        self._task: asyncio.Task[None] | None = None
         self.published = 0
+        # After a wake, let a burst of commits land first: one relay pass then carries many events, not one.
+        self.worker = PollingWorker(
+            "outbox-relay",
+            self._relay_pass,
+            poll_seconds=poll_seconds,
+            on_error=log_warning(log, "outbox relay pass failed"),
+            coalesce_seconds=0.01,
+        )
 
     def wake(self) -> None:
         """Called after a commit that staged events, so they go out now instead of at the next poll."""
-        self._wake.set()
+        self.worker.wake()
 
     def start(self) -> None:
-        self._task = asyncio.create_task(self._run(), name="outbox-relay")
+        self.worker.start()
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            try:
-                await self._task
-            except asyncio.CancelledError:
-                pass
-            self._task = None
+        await self.worker.stop()
 
     @property
     def running(self) -> bool:
-        return self._task is not None and not self._task.done()
+        return self.worker.running
 
-    async def _run(self) -> None:
-        while True:
-            try:
-                sent = await self.relay_once()
-            except Exception as error:  # database or broker down: keep the loop alive, try again later
-                log.warning("outbox relay pass failed", extra={"error": type(error).__name__})
-                sent = 0
-            if sent >= self.batch_size:
-                continue
-            try:
-                await asyncio.wait_for(self._wake.wait(), timeout=self.poll_seconds)
-                # Let a burst of commits land first: one relay pass then carries many events, not one.
-                await asyncio.sleep(self.coalesce_seconds)
-            except TimeoutError:
-                pass
-            self._wake.clear()
+    async def _relay_pass(self) -> NextRun:
+        # A full batch: there may be more waiting, so the next pass runs at once.
+        return RUN_AGAIN if await self.relay_once() >= self.batch_size else None
 
     async def relay_once(self) -> int:
         """Publish one batch of due events; return how many were confirmed by the broker."""
