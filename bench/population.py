@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 import uuid
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from random import Random
 from typing import Any
 
@@ -20,6 +20,7 @@ from services.calendar.models import starters, venues
 from services.calendar.registry import hours_to_json, parse_hours_text
 from shared.contracts.vocabulary import SLOTS
 from shared.reference import get_municipality
+from shared.sample import registration_body
 
 TOWNS = {
     "0301": 717,  # Oslo
@@ -58,27 +59,6 @@ SLOT_WEIGHTS = [
     for slot in SLOTS
 ]
 OPEN_HOURS = "mon-sun 09:00-22:00"
-
-
-def registration_body(**overrides: Any) -> dict[str, Any]:
-    """A valid registration (one adult in Bodø, grief, Tuesday evenings) with `overrides` in its place."""
-    body: dict[str, Any] = {
-        "participant": {"name": "Kari Nordmann", "email": "kari@example.org"},
-        "birth_date": (date.today() - timedelta(days=365 * 40)).isoformat(),
-        "gender": "female",
-        "municipality": "1804",
-        "topic": "grief",
-        "composition": "any",
-        "format": "in_person",
-        "availability": ["tue_evening"],
-        "single_gender": False,
-        "language": "nb",
-        "source": "self",
-        # The version of the consent text on the form (services/registration/sign_up_form.py).
-        "consent": {"version": "2026-01", "given_at": datetime.now(UTC).isoformat(), "sensitive_data": True},
-    }
-    body.update(overrides)
-    return body
 
 
 def registration(rng: Random, index: int, today: date, **overrides: Any) -> dict[str, Any]:

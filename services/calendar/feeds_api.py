@@ -13,9 +13,10 @@ from sqlalchemy import select
 
 from shared.auth import InvalidLink
 
+from . import queries
 from .config import GROUP_FEED, PARTICIPANT_FEED
 from .domain import GroupSchedule, group_feed, participant_feed
-from .models import groups, memberships
+from .models import groups
 from .store import load_series, load_venue
 from .web import config_of, service_of
 
@@ -68,14 +69,7 @@ async def participant_calendar(token: str, request: Request) -> Response:
     participant_id = await _subject(request, PARTICIPANT_FEED, token)
     config = config_of(request)
     async with service_of(request).sessions() as session:
-        rows = (
-            await session.execute(
-                select(groups)
-                .join(memberships, memberships.c.group_id == groups.c.group_id)
-                .where(memberships.c.participant_id == participant_id)
-                .order_by(groups.c.received_at)
-            )
-        ).all()
+        rows = await queries.participant_groups(session, participant_id)
         schedules = [schedule for row in rows if (schedule := await _schedule(session, row, config))]
     # Someone who has left every group keeps a valid, empty calendar rather than a broken subscription.
     return _calendar(participant_feed(schedules, rules=config.rules))

@@ -13,8 +13,9 @@ from sqlalchemy import select
 from shared.auth import InvalidLink
 from shared.web import choose_language, page
 
+from . import queries
 from .config import PARTICIPANT_FEED
-from .models import groups, memberships, venues
+from .models import venues
 from .pages_common import OSLO, environment, oslo_time
 from .plan import meetings_between
 from .store import load_series, load_venue
@@ -84,13 +85,7 @@ async def my_meetings(token: str, request: Request) -> Response:
     now = datetime.now(UTC)
     meetings = []
     async with service_of(request).sessions() as session:
-        rows = (
-            await session.execute(
-                select(groups)
-                .join(memberships, memberships.c.group_id == groups.c.group_id)
-                .where(memberships.c.participant_id == participant_id)
-            )
-        ).all()
+        rows = await queries.participant_groups(session, participant_id)
         for row in rows:
             segments = await load_series(session, row.group_id, config.rules.breaks_for(row.district))
             venue = await load_venue(session, row.venue_id)

@@ -1,11 +1,11 @@
-"""Reads shared by the staff API and the staff pages: a group's schedule, and which district a
-municipality belongs to. They change nothing."""
+"""Reads shared by the JSON API and the pages: a group's schedule, the district's venues and starters, a
+person's groups, and which district a municipality belongs to. They change nothing."""
 
 from __future__ import annotations
 
 import uuid
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 from sqlalchemy import func, select
@@ -98,6 +98,42 @@ async def group_schedule(
         ],
         next_meetings=[meeting.start for meeting in upcoming],
         feed_path=config.group_feed_path(group_id),
+    )
+
+
+async def district_venues(
+    session: AsyncSession, district: str, *, municipality: str | None = None, include_inactive: bool = True
+) -> list[Any]:
+    """The district's venues by municipality and name."""
+    query = select(venues).where(venues.c.district == district)
+    if municipality:
+        query = query.where(venues.c.municipality == municipality)
+    if not include_inactive:
+        query = query.where(venues.c.active)
+    return list((await session.execute(query.order_by(venues.c.municipality, venues.c.name))).all())
+
+
+async def district_starters(
+    session: AsyncSession, district: str, *, include_inactive: bool = True
+) -> list[Any]:
+    """The district's starters by first name."""
+    query = select(starters).where(starters.c.district == district)
+    if not include_inactive:
+        query = query.where(starters.c.active)
+    return list((await session.execute(query.order_by(starters.c.first_name, starters.c.id))).all())
+
+
+async def participant_groups(session: AsyncSession, participant_id: uuid.UUID) -> list[Any]:
+    """The groups the person is a member of (their meetings page and calendar feed), oldest first."""
+    return list(
+        (
+            await session.execute(
+                select(groups)
+                .join(memberships, memberships.c.group_id == groups.c.group_id)
+                .where(memberships.c.participant_id == participant_id)
+                .order_by(groups.c.received_at)
+            )
+        ).all()
     )
 
 

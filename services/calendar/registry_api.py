@@ -8,12 +8,12 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, HTTPException, Query, Request
 from pydantic import BaseModel, Field, model_validator
-from sqlalchemy import func, select, update
-from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy import func, update
 
 from shared.auth import StaffUser
 
-from .models import starters, venues
+from . import queries, registry_changes
+from .models import starters
 from .queries import Weekday, district_of
 from .registry import VENUE_KINDS, hours_to_json, parse_venue_csv
 from .rules import WEEKDAY_CODES
@@ -174,13 +174,10 @@ async def list_venues(
     municipality: Annotated[str | None, Query(pattern=r"^\d{4}$")] = None,
     include_inactive: bool = False,
 ) -> list[VenueOut]:
-    query = select(venues).where(venues.c.district == user.district)
-    if municipality:
-        query = query.where(venues.c.municipality == municipality)
-    if not include_inactive:
-        query = query.where(venues.c.active)
     async with service_of(request).sessions() as session:
-        rows = (await session.execute(query.order_by(venues.c.municipality, venues.c.name))).all()
+        rows = await queries.district_venues(
+            session, user.district, municipality=municipality, include_inactive=include_inactive
+        )
     return [_venue_out(row) for row in rows]
 
 
@@ -188,14 +185,7 @@ async def list_venues(
 async def create_venue(body: VenueIn, request: Request, user: Staff) -> VenueOut:
     district = _require_my_municipality(body.municipality, user)
     async with service_of(request).transaction() as uow:
-        row = (
-            await uow.session.execute(
-                insert(venues)
-                .values(id=uuid.uuid4(), district=district, **_venue_values(body))
-                .on_conflict_do_nothing(index_elements=["municipality", "name"])
-                .returning(venues)
-            )
-        ).one_or_none()
+        row = await registry_changes.register_venue(uow.session, district, _venue_values(body))
     if row is None:
         raise HTTPException(409, "a venue with this name is already registered in the municipality")
     return _venue_out(row)
@@ -204,14 +194,7 @@ async def create_venue(body: VenueIn, request: Request, user: Staff) -> VenueOut
 @registry.patch("/venues/{venue_id}", response_model=VenueOut, summary="Change a venue")
 async def update_venue(venue_id: uuid.UUID, body: VenueUpdate, request: Request, user: Staff) -> VenueOut:
     async with service_of(request).transaction() as uow:
-        row = (
-            await uow.session.execute(
-                update(venues)
-                .where(venues.c.id == venue_id, venues.c.district == user.district)
-                .values(**_venue_values(body), updated_at=func.now())
-                .returning(venues)
-            )
-        ).one_or_none()
+        row = await registry_changes.change_venue(uow.session, venue_id, user.district, _venue_values(body))
     if row is None:
         raise HTTPException(404, "no such venue in your district")
     return _venue_out(row)
@@ -263,31 +246,17 @@ async def import_venues(request: Request, user: Staff) -> ImportReport:
 # --- starters ------------------------------------------------------------------------------------
 @registry.get("/starters", response_model=list[StarterOut], summary="Starters (igangsettere) in my district")
 async def list_starters(request: Request, user: Staff, include_inactive: bool = False) -> list[StarterOut]:
-    query = select(starters).where(starters.c.district == user.district)
-    if not include_inactive:
-        query = query.where(starters.c.active)
     async with service_of(request).sessions() as session:
-        rows = (await session.execute(query.order_by(starters.c.first_name, starters.c.id))).all()
+        rows = await queries.district_starters(session, user.district, include_inactive=include_inactive)
     return [_starter_out(row) for row in rows]
 
 
 @registry.post("/starters", response_model=StarterOut, status_code=201, summary="Register a starter")
 async def create_starter(body: StarterIn, request: Request, user: Staff) -> StarterOut:
     async with service_of(request).transaction() as uow:
-        row = (
-            await uow.session.execute(
-                insert(starters)
-                .values(
-                    id=uuid.uuid4(),
-                    district=user.district,
-                    first_name=body.first_name,
-                    email=body.email,
-                    availability=_hours_json(body.availability),
-                )
-                .on_conflict_do_nothing(index_elements=["district", "email"])
-                .returning(starters)
-            )
-        ).one_or_none()
+        row = await registry_changes.register_starter(
+            uow.session, user.district, body.first_name, body.email, _hours_json(body.availability)
+        )
     if row is None:
         raise HTTPException(409, "a starter with this email is already registered in your district")
     return _starter_out(row)

@@ -1,6 +1,7 @@
 """Calendar's staff pages of venues and starters: register, edit, import venues from CSV, see bookings.
 
-The district check and the CSV upsert are the same as the JSON staff API's (registry_api.py).
+The district check, the registry's changes (registry_changes.py) and the CSV upsert are the same as the
+JSON staff API's (registry_api.py).
 """
 
 from __future__ import annotations
@@ -12,15 +13,15 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, File, Form, HTTPException, Request, UploadFile
 from fastapi.responses import Response
-from sqlalchemy import func, select, update
-from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy import func, select
 
 from shared.reference import all_municipalities
 from shared.web import choose_language, redirect
 from shared.web.staff import staff_page
 from shared.web_auth import StaffPageUser
 
-from .models import starters, venue_bookings, venues
+from . import queries, registry_changes
+from .models import venue_bookings, venues
 from .pages_common import environment, flash_messages, hours_text, staff_globals, staff_texts
 from .queries import district_of
 from .registry import VENUE_KINDS, hours_to_json, parse_dates_text, parse_hours_text, parse_venue_csv
@@ -34,18 +35,8 @@ venue_pages = APIRouter(include_in_schema=False)
 async def venues_page(request: Request, user: StaffPageUser) -> Response:
     now = datetime.now(UTC)
     async with service_of(request).sessions() as session:
-        venue_rows = (
-            await session.execute(
-                select(venues)
-                .where(venues.c.district == user.district)
-                .order_by(venues.c.municipality, venues.c.name)
-            )
-        ).all()
-        starter_rows = (
-            await session.execute(
-                select(starters).where(starters.c.district == user.district).order_by(starters.c.first_name)
-            )
-        ).all()
+        venue_rows = await queries.district_venues(session, user.district)
+        starter_rows = await queries.district_starters(session, user.district)
         bookings = (
             await session.execute(
                 select(
@@ -146,14 +137,9 @@ async def register_venue(
     if errors:
         return redirect(request, "/staff/venues?" + urlencode({"error": " ".join(errors)}), language)
     async with service_of(request).transaction() as uow:
-        created = (
-            await uow.session.execute(
-                insert(venues)
-                .values(id=uuid.uuid4(), district=user.district, municipality=municipality, **values)
-                .on_conflict_do_nothing(index_elements=["municipality", "name"])
-                .returning(venues.c.id)
-            )
-        ).scalar_one_or_none()
+        created = await registry_changes.register_venue(
+            uow.session, user.district, {"municipality": municipality, **values}
+        )
     if created is None:
         return redirect(
             request,
@@ -227,14 +213,9 @@ async def edit_venue(
             request, f"/staff/venues/{venue_id}?" + urlencode({"error": " ".join(errors)}), language
         )
     async with service_of(request).transaction() as uow:
-        changed = (
-            await uow.session.execute(
-                update(venues)
-                .where(venues.c.id == venue_id, venues.c.district == user.district)
-                .values(**values, active=active == "yes", updated_at=func.now())
-                .returning(venues.c.id)
-            )
-        ).scalar_one_or_none()
+        changed = await registry_changes.change_venue(
+            uow.session, venue_id, user.district, {**values, "active": active == "yes"}
+        )
     if changed is None:
         raise HTTPException(404, "no such venue in your district")
     return redirect(request, f"/staff/venues/{venue_id}?" + urlencode({"done": t["done_saved"]}), language)
@@ -289,20 +270,9 @@ async def register_starter(
     if errors:
         return redirect(request, "/staff/venues?" + urlencode({"error": " ".join(errors)}), language)
     async with service_of(request).transaction() as uow:
-        created = (
-            await uow.session.execute(
-                insert(starters)
-                .values(
-                    id=uuid.uuid4(),
-                    district=user.district,
-                    first_name=first_name.strip(),
-                    email=email.strip(),
-                    availability=hours,
-                )
-                .on_conflict_do_nothing(index_elements=["district", "email"])
-                .returning(starters.c.id)
-            )
-        ).scalar_one_or_none()
+        created = await registry_changes.register_starter(
+            uow.session, user.district, first_name.strip(), email.strip(), hours
+        )
     if created is None:
         return redirect(
             request,

@@ -11,16 +11,16 @@ from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, Field
 from sqlalchemy import func, select
 
-from shared.audit import record_audit
 from shared.auth import InvalidLink, StaffUser, sign_link
 from shared.web import choose_language, create_environment, page
 from shared.web_auth import staff_user
 
+from . import queries
 from .commands.admission import request_admission, vote_on_admission
 from .commands.common import ACTIVE, GroupingError, active_membership
 from .commands.invitations import answer_invitation, leave
-from .commands.planning import request_planning
-from .models import audit_log, groups, memberships, pool
+from .commands.planning import plan_at_staff_request
+from .models import groups, memberships
 from .texts import SITE_NAME, TEXTS, slot_text
 
 INVITATION_LINK = "invitation"
@@ -224,24 +224,12 @@ async def waiting_pool(
     topic: Annotated[str | None, Query(max_length=40)] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,
 ) -> list[WaitingPerson]:
-    query = select(pool).where(pool.c.district == user.district, pool.c.status == "waiting")
-    if municipality:
-        query = query.where(pool.c.municipality == municipality)
-    if topic:
-        query = query.where(pool.c.topic == topic)
     state = _app(request)
     async with state.service.transaction() as uow:
-        rows = (await uow.session.execute(query.order_by(pool.c.registered_at).limit(limit))).all()
-        # Topics are sensitive: every staff read of them is audited.
-        await record_audit(
-            uow.session,
-            audit_log,
-            actor=user.subject,
-            action="read_pool",
-            district=user.district,
-            subject_id=None,
-            detail=f"{len(rows)} people",
+        rows = await queries.waiting_people(
+            uow.session, user.district, municipality=municipality, topic=topic, limit=limit
         )
+        await queries.record_staff_read(uow.session, user, "read_pool", f"{len(rows)} people")
     return [
         WaitingPerson(
             participant_id=r.participant_id,
@@ -269,19 +257,8 @@ class GroupSummary(BaseModel):
 async def list_groups(
     request: Request, user: Annotated[StaffUser, Depends(staff_user)]
 ) -> list[GroupSummary]:
-    members = (
-        select(func.count())
-        .where(memberships.c.group_id == groups.c.group_id, memberships.c.status.in_(ACTIVE))
-        .scalar_subquery()
-    )
     async with _app(request).service.sessions() as session:
-        rows = (
-            await session.execute(
-                select(groups, members.label("members"))
-                .where(groups.c.district == user.district)
-                .order_by(groups.c.formed_at.desc())
-            )
-        ).all()
+        rows = await queries.district_groups(session, user.district)
     return [
         GroupSummary(
             group_id=r.group_id, status=r.status, slot=r.slot, format=r.format, members=r.members, flag=r.flag
@@ -294,9 +271,6 @@ async def list_groups(
 async def plan_now(request: Request, user: Annotated[StaffUser, Depends(staff_user)]) -> dict[str, str]:
     state = _app(request)
     async with state.service.transaction() as uow:
-        await request_planning(uow.session, user.district)
-        await record_audit(
-            uow.session, audit_log, actor=user.subject, action="plan", district=user.district, subject_id=None
-        )
+        await plan_at_staff_request(uow.session, user.district, actor=user.subject)
     state.planner.wake()
     return {"status": "planning requested"}

@@ -11,20 +11,20 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
-from sqlalchemy import or_, select
+from sqlalchemy import select
 
 from shared.auth import InvalidLink, StaffUser
 from shared.service import Service
 from shared.web import LANGUAGE_COOKIE, LANGUAGES, remember_language
 from shared.web_auth import staff_user
 
-from . import gateway_auth, pages
+from . import gateway_auth, pages, queries
 from .commands import absence, people
 from .commands.absence import AbsenceOutcome
 from .commands.runtime import Runtime
 from .domain import ChannelPreference, as_oslo, is_absence_reply, normalise_mobile
 from .links import ABSENCE, PREFERENCES
-from .models import contacts, deliveries
+from .models import contacts
 
 public = APIRouter(tags=["participants"])
 sms = APIRouter(prefix="/api/v1/sms", tags=["sms"])
@@ -324,18 +324,15 @@ async def delivery_log(
     recipient_id: uuid.UUID | None = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,
 ) -> list[DeliveryLogEntry]:
-    d = deliveries
-    # Messages about a group belong to its district; the ones before any group (the registration
-    # receipt) name no district and show nothing but ids, so every office may see them.
-    query = select(d).where(or_(d.c.district == user.district, d.c.district.is_(None)))
-    if state:
-        query = query.where(d.c.state == state)
-    if message_type:
-        query = query.where(d.c.message_type == message_type)
-    if recipient_id:
-        query = query.where(d.c.recipient_id == recipient_id)
     async with _service(request).sessions() as session:
-        rows = (await session.execute(query.order_by(d.c.id.desc()).limit(limit))).all()
+        rows = await queries.delivery_log(
+            session,
+            user.district,
+            state=state,
+            message_type=message_type,
+            recipient_id=recipient_id,
+            limit=limit,
+        )
     return [
         DeliveryLogEntry(
             id=r.id,

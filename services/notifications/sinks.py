@@ -39,6 +39,14 @@ def _file_name(suffix: str) -> str:
     return f"{datetime.now(UTC):%Y%m%dT%H%M%S%f}-{next(_sequence):04d}.{suffix}"
 
 
+async def _close(server: asyncio.Server | None) -> None:
+    """Stop a sink's server, waiting at most five seconds for its connections to close."""
+    if server is not None:
+        server.close()
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(server.wait_closed(), timeout=5)
+
+
 @dataclass
 class ReceivedMail:
     sender: str
@@ -106,11 +114,8 @@ class MailSink:
         return self
 
     async def stop(self) -> None:
-        if self._server is not None:
-            self._server.close()
-            with contextlib.suppress(Exception):
-                await asyncio.wait_for(self._server.wait_closed(), timeout=5)
-            self._server = None
+        await _close(self._server)
+        self._server = None
 
 
 @dataclass
@@ -136,11 +141,8 @@ class SmsSink:
         return self
 
     async def stop(self) -> None:
-        if self._server is not None:
-            self._server.close()
-            with contextlib.suppress(Exception):
-                await asyncio.wait_for(self._server.wait_closed(), timeout=5)
-            self._server = None
+        await _close(self._server)
+        self._server = None
 
     async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         try:

@@ -8,12 +8,13 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 
 from shared.web import choose_language, create_environment
 from shared.web.staff import staff_page
 from shared.web_auth import StaffPageUser
 
+from . import queries
 from .models import deliveries
 from .staff_texts import STAFF_TEXTS, STATE_NAMES
 
@@ -29,26 +30,11 @@ async def deliveries_page(request: Request, user: StaffPageUser) -> Response:
         "state": request.query_params.get("state") if request.query_params.get("state") in STATES else "",
         "message_type": (request.query_params.get("message_type") or "")[:40],
     }
-    mine = or_(d.c.district == user.district, d.c.district.is_(None))
-    # Never load the context column (it holds names and meeting details), only the log's own fields.
-    columns = (
-        d.c.id,
-        d.c.recipient_id,
-        d.c.group_id,
-        d.c.message_type,
-        d.c.channel,
-        d.c.state,
-        d.c.attempts,
-        d.c.last_error,
-        d.c.created_at,
-    )
-    query = select(*columns).where(mine)
-    if wanted["state"]:
-        query = query.where(d.c.state == wanted["state"])
-    if wanted["message_type"]:
-        query = query.where(d.c.message_type == wanted["message_type"])
+    mine = queries.seen_by(user.district)
     async with request.app.state.service.sessions() as session:
-        rows = (await session.execute(query.order_by(d.c.id.desc()).limit(300))).all()
+        rows = await queries.delivery_log(
+            session, user.district, state=wanted["state"], message_type=wanted["message_type"], limit=300
+        )
         counts = dict(
             (await session.execute(select(d.c.state, func.count()).where(mine).group_by(d.c.state))).all()
         )

@@ -19,7 +19,7 @@ from shared.contracts import RegistrationDetails, Source
 from shared.unit_of_work import Transaction
 from shared.web_auth import staff_user
 
-from . import commands, domain
+from . import commands, domain, queries
 from .models import audit_log, erasure_reports, registrations
 
 router = APIRouter(prefix="/api/v1", tags=["registrations"])
@@ -277,26 +277,10 @@ async def read_registration(
 ) -> dict[str, Any]:
     async with _service(request).transaction() as uow:
         session = uow.session
-        row = (
-            await session.execute(
-                select(registrations).where(
-                    registrations.c.participant_id == participant_id,
-                    registrations.c.district == user.district,
-                )
-            )
-        ).one_or_none()
-        if row is None:  # another district's person looks exactly like nobody
+        row = await queries.registration_in_district(session, participant_id, user.district)
+        if row is None:
             raise HTTPException(404, "no such registration in your district")
-        await audit.record_audit(
-            session,
-            audit_log,
-            actor=user.subject,
-            action="read",
-            subject_id=participant_id,
-            district=user.district,
-            fields="contact,topic",
-            reason=reason,
-        )
+        await queries.record_contact_read(session, participant_id, user, reason)
     data = dict(row._mapping)
     return {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in data.items()}
 

@@ -8,16 +8,15 @@ from pathlib import Path
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import Response
-from sqlalchemy import select
 
-from shared.audit import record_audit
 from shared.audit.pages import audit_pages
 from shared.reference import get_municipality
 from shared.web import choose_language, create_environment
 from shared.web.staff import staff_page
 from shared.web_auth import StaffPageUser
 
-from .models import audit_log, registrations
+from . import queries
+from .models import audit_log
 from .staff_texts import STAFF_TEXTS
 
 environment = create_environment(Path(__file__).parent / "staff_templates")
@@ -29,28 +28,12 @@ async def person_page(participant_id: uuid.UUID, request: Request, user: StaffPa
     reason = (request.query_params.get("reason") or "").strip()[:500]
     async with request.app.state.service.transaction() as uow:
         session = uow.session
-        row = (
-            await session.execute(
-                select(registrations).where(
-                    registrations.c.participant_id == participant_id,
-                    registrations.c.district == user.district,
-                )
-            )
-        ).one_or_none()
-        if row is None:  # another district's person looks exactly like nobody
+        row = await queries.registration_in_district(session, participant_id, user.district)
+        if row is None:
             raise HTTPException(404, "no such registration in your district")
         shown = len(reason) >= 3
         if shown:
-            await record_audit(
-                session,
-                audit_log,
-                actor=user.subject,
-                action="read",
-                subject_id=participant_id,
-                district=user.district,
-                fields="contact,topic",
-                reason=reason,
-            )
+            await queries.record_contact_read(session, participant_id, user, reason)
     place = get_municipality(row.municipality)
     language = choose_language(request)
     t = STAFF_TEXTS[language]

@@ -1,29 +1,13 @@
-"""Builders of valid inputs; tests override only what they are about."""
+"""Builders of valid inputs; tests override only what they are about. `registration_body` is shared with
+the bench (shared/sample.py)."""
 
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
-
-def registration_body(**overrides: Any) -> dict[str, Any]:
-    body: dict[str, Any] = {
-        "participant": {"name": "Kari Nordmann", "email": "kari@example.org"},
-        "birth_date": (date.today() - timedelta(days=365 * 40)).isoformat(),
-        "gender": "female",
-        "municipality": "1804",
-        "topic": "grief",
-        "composition": "any",
-        "format": "in_person",
-        "availability": ["tue_evening"],
-        "single_gender": False,
-        "language": "nb",
-        "source": "self",
-        "consent": {"version": "2026-01", "given_at": datetime.now(UTC).isoformat(), "sensitive_data": True},
-    }
-    body.update(overrides)
-    return body
+from shared.sample import registration_body
 
 
 def submitted_envelope(event_id: uuid.UUID | None = None, **data_overrides: Any) -> dict[str, Any]:

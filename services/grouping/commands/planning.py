@@ -14,12 +14,13 @@ from sqlalchemy import Connection, bindparam, event, func, select, text, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from shared.audit import record_audit
 from shared.contracts import GroupFormed
 from shared.messaging import Outbox
 from shared.observability import metrics
 
 from .. import domain
-from ..models import groups, planning_requests, pool
+from ..models import audit_log, groups, planning_requests, pool
 from .common import Timing, invite, person_from_row, stage
 
 # Keep the earliest request: debouncing counts from the first change.
@@ -65,6 +66,13 @@ def _write_planning_requests(connection: Connection) -> None:
         # One multi-row INSERT (insertmanyvalues), its rows in this order; RETURNING names the new ones.
         rows = connection.execute(_REQUEST_PLANNING, [{"district": d} for d in sorted(pending.districts)])
         pending.new = [district for (district,) in rows.all()]
+
+
+async def plan_at_staff_request(session: AsyncSession, district: str, *, actor: str) -> None:
+    """A staff member asks for their district to be planned now (audited); the caller wakes the planner
+    after the commit."""
+    await request_planning(session, district)
+    await record_audit(session, audit_log, actor=actor, action="plan", district=district, subject_id=None)
 
 
 async def lock_district(session: AsyncSession, district: str) -> bool:
@@ -115,35 +123,18 @@ async def plan_district(
     result, searched = await asyncio.to_thread(domain.plan_after_change, people, settled, as_of, rules)
     # "reasons": nobody new could form a group with those an earlier plan left waiting.
     metrics.planning_latency.labels("solve" if searched else "reasons").observe(time.perf_counter() - started)
-    now = datetime.now(UTC)
+    respond_by = datetime.now(UTC) + timedelta(days=timing.invitation_days)
     for proposed in result.groups:
-        group_id = uuid.uuid4()
-        members = [uuid.UUID(m) for m in proposed.members]
-        await session.execute(
-            insert(groups).values(
-                group_id=group_id,
-                district=district,
-                slot=proposed.slot,
-                format=str(proposed.format),
-                status="proposed",
-                topics=[str(t) for t in proposed.topics],
-                municipalities=list(proposed.municipalities),
-            )
-        )
-        respond_by = now + timedelta(days=timing.invitation_days)
-        await invite(session, group_id, members, respond_by)
-        await stage(
+        await form_group(
             session,
             outbox,
-            GroupFormed(
-                respond_by=respond_by,
-                group_id=group_id,
-                district=district,
-                slot=proposed.slot,
-                format=proposed.format,
-                members=members,
-                municipalities=list(proposed.municipalities),
-            ),
+            district=district,
+            slot=proposed.slot,
+            meeting_format=proposed.format,
+            members=[uuid.UUID(m) for m in proposed.members],
+            topics=[str(t) for t in proposed.topics],
+            municipalities=list(proposed.municipalities),
+            respond_by=respond_by,
         )
     # Only reasons that changed are written: a district is planned again at every change of its pool, and
     # most of those waiting are told the same as before (rewriting them was most of a plan's database work).
@@ -159,6 +150,49 @@ async def plan_district(
     placed = {member for group in result.groups for member in group.members}
     still_waiting = frozenset(p for p in people if p.participant_id not in placed)
     return PlanOutcome(district, len(result.groups), len(result.waiting), still_waiting)
+
+
+async def form_group(
+    session: AsyncSession,
+    outbox: Outbox,
+    *,
+    district: str,
+    slot: str,
+    meeting_format: Any,
+    members: list[uuid.UUID],
+    topics: list[str],
+    municipalities: list[str],
+    respond_by: datetime,
+) -> uuid.UUID:
+    """A new proposed group of the chosen members (by the planner, or by staff splitting a group): each is
+    invited to answer by `respond_by`, and GroupFormed is staged. Its id."""
+    group_id = uuid.uuid4()
+    await session.execute(
+        insert(groups).values(
+            group_id=group_id,
+            district=district,
+            slot=slot,
+            format=str(meeting_format),
+            status="proposed",
+            topics=topics,
+            municipalities=municipalities,
+        )
+    )
+    await invite(session, group_id, members, respond_by)
+    await stage(
+        session,
+        outbox,
+        GroupFormed(
+            respond_by=respond_by,
+            group_id=group_id,
+            district=district,
+            slot=slot,
+            format=meeting_format,
+            members=members,
+            municipalities=municipalities,
+        ),
+    )
+    return group_id
 
 
 _SET_WAITING_REASONS = (

@@ -8,11 +8,10 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import delete, func, select, update
-from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.audit import record_audit
-from shared.contracts import GroupFormed, GroupMemberJoined, GroupMemberLeft
+from shared.contracts import GroupMemberJoined, GroupMemberLeft
 from shared.messaging import Outbox
 
 from .. import domain, lifecycle
@@ -20,6 +19,7 @@ from ..models import audit_log, groups, invitations, memberships, pool
 from ..planning.rules import member_violations
 from .common import ACTIVE, GroupingError, Timing, invite, person_from_row, stage
 from .invitations import evaluate_group
+from .planning import form_group
 
 
 # --- staff console: approve, move a person in, split (each audited) ------------------------------------
@@ -136,18 +136,6 @@ async def split_group(
             f"the group cannot be split into two groups of at least {rules.min_size} that keep the rules"
         )
     moved = [uuid.UUID(p.participant_id) for p in parts[1]]
-    new_id = uuid.uuid4()
-    await session.execute(
-        insert(groups).values(
-            group_id=new_id,
-            district=district,
-            slot=group.slot,
-            format=group.format,
-            status="proposed",
-            topics=sorted({str(p.topic) for p in parts[1]}),
-            municipalities=sorted({p.municipality for p in parts[1]}),
-        )
-    )
     await session.execute(
         update(groups)
         .where(groups.c.group_id == group_id)
@@ -168,20 +156,17 @@ async def split_group(
             outbox,
             GroupMemberLeft(group_id=group_id, participant_id=participant_id, before_start=True),
         )
-    respond_by = datetime.now(UTC) + timedelta(days=timing.invitation_days)
-    await invite(session, new_id, moved, respond_by)
-    await stage(
+    # The people moved are invited to the new group afresh.
+    new_id = await form_group(
         session,
         outbox,
-        GroupFormed(
-            respond_by=respond_by,
-            group_id=new_id,
-            district=district,
-            slot=group.slot,
-            format=group.format,
-            members=moved,
-            municipalities=sorted({p.municipality for p in parts[1]}),
-        ),
+        district=district,
+        slot=group.slot,
+        meeting_format=group.format,
+        members=moved,
+        topics=sorted({str(p.topic) for p in parts[1]}),
+        municipalities=sorted({p.municipality for p in parts[1]}),
+        respond_by=datetime.now(UTC) + timedelta(days=timing.invitation_days),
     )
     await record_audit(
         session,

@@ -10,15 +10,14 @@ from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import Response
 from sqlalchemy import func, select
 
-from shared.audit import record_audit
 from shared.web import choose_language, redirect
 from shared.web.staff import staff_page
 from shared.web_auth import StaffPageUser
 
-from .. import ending
-from ..commands.common import ACTIVE, GroupingError
+from .. import ending, queries
+from ..commands.common import GroupingError
 from ..commands.staff import approve_group, split_group
-from ..models import admission_requests, attendance, audit_log, groups, memberships
+from ..models import admission_requests, attendance, groups, memberships
 from ..staff_texts import DONE, STAFF_TEXTS, STATUS_NAMES
 from .common import environment, page_globals, state_of
 
@@ -27,16 +26,9 @@ router = APIRouter(include_in_schema=False)
 
 @router.get("/staff/groups")
 async def groups_page(request: Request, user: StaffPageUser, status: str | None = None) -> Response:
-    active = (
-        select(func.count())
-        .where(memberships.c.group_id == groups.c.group_id, memberships.c.status.in_(ACTIVE))
-        .scalar_subquery()
-    )
-    query = select(groups, active.label("members")).where(groups.c.district == user.district)
-    if status in STATUS_NAMES["nb"]:
-        query = query.where(groups.c.status == status)
+    wanted = status if status in STATUS_NAMES["nb"] else None
     async with state_of(request).service.sessions() as session:
-        rows = (await session.execute(query.order_by(groups.c.formed_at.desc()).limit(500))).all()
+        rows = await queries.district_groups(session, user.district, status=wanted, limit=500)
     language = choose_language(request)
     return staff_page(
         environment,
@@ -86,14 +78,8 @@ async def group_page(group_id: uuid.UUID, request: Request, user: StaffPageUser)
             )
         ).all()
         # The page shows the group's topic and who its members are: audited like every read of the pool.
-        await record_audit(
-            uow.session,
-            audit_log,
-            actor=user.subject,
-            action="read_group",
-            district=user.district,
-            subject_id=group_id,
-            detail=f"{len(members)} members",
+        await queries.record_staff_read(
+            uow.session, user, "read_group", f"{len(members)} members", subject_id=group_id
         )
     q = request.query_params
     language = choose_language(request)

@@ -11,17 +11,17 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 from sqlalchemy import select
 
-from shared.audit import record_audit
 from shared.contracts.vocabulary import SLOTS, Topic
 from shared.web import choose_language, redirect
 from shared.web.staff import staff_page
 from shared.web_auth import StaffPageUser
 
+from .. import queries
 from ..commands.common import GroupingError, person_from_row
-from ..commands.planning import request_planning
+from ..commands.planning import plan_at_staff_request
 from ..commands.staff import move_into_group
 from ..hints import what_would_it_take
-from ..models import audit_log, groups, pool
+from ..models import groups
 from ..staff_texts import DONE, STAFF_TEXTS
 from .common import environment, municipality_name, page_globals, state_of
 
@@ -34,13 +34,7 @@ async def pool_page(request: Request, user: StaffPageUser) -> Response:
     wanted = {k: (q.get(k) or "").strip() for k in ("municipality", "topic", "format", "slot")}
     state = state_of(request)
     async with state.service.transaction() as uow:
-        everyone = (
-            await uow.session.execute(
-                select(pool)
-                .where(pool.c.district == user.district, pool.c.status == "waiting")
-                .order_by(pool.c.registered_at)
-            )
-        ).all()
+        everyone = await queries.waiting_people(uow.session, user.district)
         proposed = (
             await uow.session.execute(
                 select(groups.c.group_id, groups.c.slot, groups.c.format)
@@ -49,16 +43,7 @@ async def pool_page(request: Request, user: StaffPageUser) -> Response:
             )
         ).all()
         shown = [r for r in everyone if _matches(r, wanted)]
-        # Topics are sensitive: every staff read of the pool is audited.
-        await record_audit(
-            uow.session,
-            audit_log,
-            actor=user.subject,
-            action="read_pool",
-            district=user.district,
-            subject_id=None,
-            detail=f"{len(shown)} people",
-        )
+        await queries.record_staff_read(uow.session, user, "read_pool", f"{len(shown)} people")
     people = [person_from_row(r) for r in everyone]
     as_of = state.today()
     rows = [
@@ -105,10 +90,7 @@ def _matches(row: Any, wanted: dict[str, str]) -> bool:
 async def plan_now(request: Request, user: StaffPageUser) -> Response:
     state = state_of(request)
     async with state.service.transaction() as uow:
-        await request_planning(uow.session, user.district)
-        await record_audit(
-            uow.session, audit_log, actor=user.subject, action="plan", district=user.district, subject_id=None
-        )
+        await plan_at_staff_request(uow.session, user.district, actor=user.subject)
     state.planner.wake()
     return redirect(request, "/staff/pool?done=planned", choose_language(request))
 
