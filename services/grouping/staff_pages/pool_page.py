@@ -17,23 +17,23 @@ from shared.web import choose_language, redirect
 from shared.web.staff import staff_page
 from shared.web_auth import StaffPageUser
 
+from ..app import GroupingServiceDep
 from ..commands.common import GroupingError, person_from_row
 from ..commands.planning import request_planning
 from ..commands.staff import move_into_group
 from ..hints import what_would_it_take
 from ..models import audit_log, groups, pool
 from ..staff_texts import DONE, STAFF_TEXTS
-from .common import environment, municipality_name, page_globals, state_of
+from .common import environment, municipality_name, page_globals
 
 router = APIRouter(include_in_schema=False)
 
 
 @router.get("/staff/pool")
-async def pool_page(request: Request, user: StaffPageUser) -> Response:
+async def pool_page(request: Request, service: GroupingServiceDep, user: StaffPageUser) -> Response:
     q = request.query_params
     wanted = {k: (q.get(k) or "").strip() for k in ("municipality", "topic", "format", "slot")}
-    state = state_of(request)
-    async with state.service.transaction() as uow:
+    async with service.transaction() as uow:
         everyone = (
             await uow.session.execute(
                 select(pool)
@@ -60,12 +60,12 @@ async def pool_page(request: Request, user: StaffPageUser) -> Response:
             detail=f"{len(shown)} people",
         )
     people = [person_from_row(r) for r in everyone]
-    as_of = state.today()
+    as_of = service.today()
     rows = [
         {
             "row": r,
             "days": (datetime.now(UTC) - r.registered_at).days,
-            "hint": what_would_it_take(person_from_row(r), people, state.rules, as_of),
+            "hint": what_would_it_take(person_from_row(r), people, service.rules, as_of),
         }
         for r in shown
     ]
@@ -102,27 +102,29 @@ def _matches(row: Any, wanted: dict[str, str]) -> bool:
 
 
 @router.post("/staff/pool/plan")
-async def plan_now(request: Request, user: StaffPageUser) -> Response:
-    state = state_of(request)
-    async with state.service.transaction() as uow:
+async def plan_now(request: Request, service: GroupingServiceDep, user: StaffPageUser) -> Response:
+    async with service.transaction() as uow:
         await request_planning(uow.session, user.district)
         await record_audit(
             uow.session, audit_log, actor=user.subject, action="plan", district=user.district, subject_id=None
         )
-    state.planner.wake()
+    service.planner.wake()
     return redirect(request, "/staff/pool?done=planned", choose_language(request))
 
 
 @router.post("/staff/pool/{participant_id}/move")
 async def move_person(
-    participant_id: uuid.UUID, request: Request, user: StaffPageUser, group_id: Annotated[str, Form()] = ""
+    participant_id: uuid.UUID,
+    request: Request,
+    service: GroupingServiceDep,
+    user: StaffPageUser,
+    group_id: Annotated[str, Form()] = "",
 ) -> Response:
-    state = state_of(request)
     language = choose_language(request)
     t = STAFF_TEXTS[language]
     try:
         target = uuid.UUID(group_id)
-        async with state.service.transaction() as uow:
+        async with service.transaction() as uow:
             await move_into_group(
                 uow.session,
                 uow.outbox,
@@ -130,9 +132,9 @@ async def move_person(
                 target,
                 district=user.district,
                 actor=user.subject,
-                as_of=state.today(),
-                rules=state.rules,
-                timing=state.timing,
+                as_of=service.today(),
+                rules=service.rules,
+                timing=service.timing,
             )
     except ValueError:
         return redirect(request, "/staff/pool?" + urlencode({"error": t["choose_group"]}), language)
