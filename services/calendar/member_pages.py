@@ -13,12 +13,12 @@ from sqlalchemy import select
 from shared.auth import InvalidLink
 from shared.web import choose_language, page
 
+from .app import CalendarServiceDep
 from .config import PARTICIPANT_FEED
 from .models import groups, memberships, venues
 from .pages_common import OSLO, environment, oslo_time
 from .plan import meetings_between
 from .store import load_series, load_venue
-from .web import config_of, service_of
 
 member_pages = APIRouter(include_in_schema=False)
 
@@ -60,11 +60,11 @@ MEETING_TEXTS = {
 
 
 @member_pages.get("/meetings/{token}")
-async def my_meetings(token: str, request: Request) -> Response:
+async def my_meetings(token: str, request: Request, service: CalendarServiceDep) -> Response:
     language = choose_language(request)
     t = MEETING_TEXTS[language]
     try:
-        participant_id = await service_of(request).person_from_link(PARTICIPANT_FEED, token)
+        participant_id = await service.person_from_link(PARTICIPANT_FEED, token)
     except InvalidLink:
         return page(
             environment,
@@ -80,10 +80,10 @@ async def my_meetings(token: str, request: Request) -> Response:
             feed_url="",
             webcal_url="",
         )
-    config = config_of(request)
+    config = service.calendar
     now = datetime.now(UTC)
     meetings = []
-    async with service_of(request).sessions() as session:
+    async with service.sessions() as session:
         rows = (
             await session.execute(
                 select(groups)
@@ -109,7 +109,7 @@ async def my_meetings(token: str, request: Request) -> Response:
                     }
                 )
     meetings.sort(key=lambda m: m["sort"])
-    base = service_of(request).settings.calendar_url
+    base = service.settings.calendar_url
     feed = f"{base}/feeds/participants/{token}.ics"
     return page(
         environment,

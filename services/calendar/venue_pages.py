@@ -20,20 +20,20 @@ from shared.web import choose_language, redirect
 from shared.web.staff import staff_page
 from shared.web_auth import StaffPageUser
 
+from .app import CalendarServiceDep
 from .models import starters, venue_bookings, venues
 from .pages_common import environment, flash_messages, hours_text, staff_globals, staff_texts
 from .queries import district_of
 from .registry import VENUE_KINDS, hours_to_json, parse_dates_text, parse_hours_text, parse_venue_csv
 from .store import upsert_venue
-from .web import service_of
 
 venue_pages = APIRouter(include_in_schema=False)
 
 
 @venue_pages.get("/staff/venues")
-async def venues_page(request: Request, user: StaffPageUser) -> Response:
+async def venues_page(request: Request, service: CalendarServiceDep, user: StaffPageUser) -> Response:
     now = datetime.now(UTC)
-    async with service_of(request).sessions() as session:
+    async with service.sessions() as session:
         venue_rows = (
             await session.execute(
                 select(venues)
@@ -127,6 +127,7 @@ def _venue_form_values(
 @venue_pages.post("/staff/venues")
 async def register_venue(
     request: Request,
+    service: CalendarServiceDep,
     user: StaffPageUser,
     municipality: Annotated[str, Form()] = "",
     name: Annotated[str, Form(max_length=200)] = "",
@@ -145,7 +146,7 @@ async def register_venue(
         errors.insert(0, t["error_municipality"])
     if errors:
         return redirect(request, "/staff/venues?" + urlencode({"error": " ".join(errors)}), language)
-    async with service_of(request).transaction() as uow:
+    async with service.transaction() as uow:
         created = (
             await uow.session.execute(
                 insert(venues)
@@ -165,8 +166,10 @@ async def register_venue(
 
 
 @venue_pages.get("/staff/venues/{venue_id}")
-async def venue_page(venue_id: uuid.UUID, request: Request, user: StaffPageUser) -> Response:
-    async with service_of(request).sessions() as session:
+async def venue_page(
+    venue_id: uuid.UUID, request: Request, service: CalendarServiceDep, user: StaffPageUser
+) -> Response:
+    async with service.sessions() as session:
         venue = (
             await session.execute(
                 select(venues).where(venues.c.id == venue_id, venues.c.district == user.district)
@@ -198,7 +201,7 @@ async def venue_page(venue_id: uuid.UUID, request: Request, user: StaffPageUser)
         bookings=bookings,
         hours_text=hours_text,
         kinds=VENUE_KINDS,
-        grouping_url=service_of(request).settings.grouping_url,
+        grouping_url=service.settings.grouping_url,
         **flash_messages(request),
         **staff_globals(language),
     )
@@ -208,6 +211,7 @@ async def venue_page(venue_id: uuid.UUID, request: Request, user: StaffPageUser)
 async def edit_venue(
     venue_id: uuid.UUID,
     request: Request,
+    service: CalendarServiceDep,
     user: StaffPageUser,
     name: Annotated[str, Form(max_length=200)] = "",
     address: Annotated[str, Form(max_length=300)] = "",
@@ -226,7 +230,7 @@ async def edit_venue(
         return redirect(
             request, f"/staff/venues/{venue_id}?" + urlencode({"error": " ".join(errors)}), language
         )
-    async with service_of(request).transaction() as uow:
+    async with service.transaction() as uow:
         changed = (
             await uow.session.execute(
                 update(venues)
@@ -242,7 +246,7 @@ async def edit_venue(
 
 @venue_pages.post("/staff/venues-import")
 async def import_venues_csv(
-    request: Request, user: StaffPageUser, file: Annotated[UploadFile, File()]
+    request: Request, service: CalendarServiceDep, user: StaffPageUser, file: Annotated[UploadFile, File()]
 ) -> Response:
     language, t = staff_texts(request)
     try:
@@ -252,7 +256,7 @@ async def import_venues_csv(
     rows, problems = parse_venue_csv(text)
     messages = [t["error_line"].format(line=p.line, message=p.message) for p in problems]
     created = updated = 0
-    async with service_of(request).transaction() as uow:
+    async with service.transaction() as uow:
         for line, row in rows:
             if district_of(row.municipality) != user.district:
                 messages.append(t["error_line_district"].format(line=line, municipality=row.municipality))
@@ -270,6 +274,7 @@ async def import_venues_csv(
 @venue_pages.post("/staff/starters")
 async def register_starter(
     request: Request,
+    service: CalendarServiceDep,
     user: StaffPageUser,
     first_name: Annotated[str, Form(max_length=100)] = "",
     email: Annotated[str, Form(max_length=254)] = "",
@@ -288,7 +293,7 @@ async def register_starter(
         errors.append(t["error_availability"].format(error=error))
     if errors:
         return redirect(request, "/staff/venues?" + urlencode({"error": " ".join(errors)}), language)
-    async with service_of(request).transaction() as uow:
+    async with service.transaction() as uow:
         created = (
             await uow.session.execute(
                 insert(starters)
