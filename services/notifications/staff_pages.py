@@ -14,6 +14,7 @@ from shared.web import choose_language, create_environment
 from shared.web.staff import staff_page
 from shared.web_auth import StaffPageUser
 
+from .app import NotificationServiceDep
 from .models import deliveries
 from .staff_texts import STAFF_TEXTS, STATE_NAMES
 
@@ -23,7 +24,7 @@ STATES = STATE_NAMES["nb"]  # the states a delivery can be in (keys), named in b
 
 
 @notification_pages.get("/staff/deliveries")
-async def deliveries_page(request: Request, user: StaffPageUser) -> Response:
+async def deliveries_page(request: Request, service: NotificationServiceDep, user: StaffPageUser) -> Response:
     d = deliveries
     wanted: dict[str, Any] = {
         "state": request.query_params.get("state") if request.query_params.get("state") in STATES else "",
@@ -47,7 +48,7 @@ async def deliveries_page(request: Request, user: StaffPageUser) -> Response:
         query = query.where(d.c.state == wanted["state"])
     if wanted["message_type"]:
         query = query.where(d.c.message_type == wanted["message_type"])
-    async with request.app.state.service.sessions() as session:
+    async with service.sessions() as session:
         rows = (await session.execute(query.order_by(d.c.id.desc()).limit(300))).all()
         counts = dict(
             (await session.execute(select(d.c.state, func.count()).where(mine).group_by(d.c.state))).all()
@@ -68,5 +69,5 @@ async def deliveries_page(request: Request, user: StaffPageUser) -> Response:
         states=STATE_NAMES[language],
         types=sorted(types),
         wanted=wanted,
-        grouping_url=request.app.state.service.settings.grouping_url,
+        grouping_url=service.settings.grouping_url,
     )
