@@ -17,6 +17,7 @@ from shared.web import choose_language, create_environment
 from shared.web.staff import staff_page
 from shared.web_auth import StaffPageUser
 
+from .app import RegistrationServiceDep
 from .models import audit_log, registrations
 from .staff_texts import STAFF_TEXTS
 
@@ -25,9 +26,11 @@ registration_staff_pages = APIRouter(include_in_schema=False)
 
 
 @registration_staff_pages.get("/staff/people/{participant_id}")
-async def person_page(participant_id: uuid.UUID, request: Request, user: StaffPageUser) -> Response:
+async def person_page(
+    participant_id: uuid.UUID, request: Request, service: RegistrationServiceDep, user: StaffPageUser
+) -> Response:
     reason = (request.query_params.get("reason") or "").strip()[:500]
-    async with request.app.state.service.transaction() as uow:
+    async with service.transaction() as uow:
         session = uow.session
         row = (
             await session.execute(
