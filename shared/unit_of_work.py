@@ -30,6 +30,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from shared.clock import utc_now
 from shared.contracts import Envelope
 from shared.messaging.outbox import Outbox, holding_rows, write_held
+from shared.web.dependencies import current_service
 
 if TYPE_CHECKING:
     from shared.service import Service
@@ -76,7 +77,7 @@ class _Held(list):
 
 
 async def _request_transaction(request: Request) -> AsyncIterator[UnitOfWork]:
-    async with request.app.state.service.transaction() as uow:
+    async with current_service(request).transaction() as uow:
         yield uow
 
 

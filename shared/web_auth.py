@@ -13,6 +13,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from shared.auth import STAFF_TOKEN_SECONDS, StaffUser, verify_staff_token
 from shared.revocation import staff_token_revoked
+from shared.web.dependencies import current_service
 
 _bearer = HTTPBearer(auto_error=False)
 STAFF_ROLE = "staff"  # district office staff; starters and others get other roles
@@ -20,7 +21,7 @@ STAFF_ROLE = "staff"  # district office staff; starters and others get other rol
 
 async def verified_staff(request: Request, token: str) -> StaffUser | None:
     """The staff member of a valid, not signed-out token, else None."""
-    service = request.app.state.service
+    service = current_service(request)
     try:
         user = verify_staff_token(service.keyring, token, issuer=service.settings.staff_token_issuer)
     except Exception:
@@ -95,7 +96,7 @@ def clear_staff_cookie(response, settings) -> None:
 async def staff_page_user(request: Request) -> StaffUser:
     """The same check as `staff_user`, from the staff cookie; without a valid one the browser is sent
     to the sign-in page (303) and comes back here afterwards."""
-    settings = request.app.state.service.settings
+    settings = current_service(request).settings
     token = request.cookies.get(staff_cookie_name(settings))
     user = await verified_staff(request, token) if token else None
     if user is None:

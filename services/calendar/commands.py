@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from shared.contracts import Envelope, MeetingAtRisk
 from shared.erasure import finish_erasure
 from shared.messaging import InvalidMessage, Outbox
+from shared.messaging.consumer import call_after_commit
 
 from .config import CalendarConfig
 from .domain import end_series
@@ -31,6 +32,30 @@ SOURCE = "calendar"
 
 
 # --- the group's life, as grouping tells it -------------------------------------------------------
+async def group_formed(
+    session: AsyncSession, formed: Envelope[Any], wake_scheduler: Callable[[], None]
+) -> None:
+    """Keep the new group and wake the scheduler once this transaction has committed (woken before, it
+    would find nothing)."""
+    if await store_formed_group(session, formed):
+        call_after_commit(wake_scheduler)
+
+
+async def group_started(session: AsyncSession, data: Any) -> None:
+    await require_group(session, data.group_id)
+    await replace_members(session, data.group_id, data.members)
+
+
+async def member_joined(session: AsyncSession, data: Any) -> None:
+    await require_group(session, data.group_id)
+    await add_member(session, data.group_id, data.participant_id)
+
+
+async def member_left(session: AsyncSession, data: Any) -> None:
+    await require_group(session, data.group_id)
+    await remove_member(session, data.group_id, data.participant_id)
+
+
 async def store_formed_group(session: AsyncSession, formed: Envelope[Any]) -> bool:
     """Keep a newly formed group for the scheduler; False when it was already known."""
     data = formed.data
@@ -211,7 +236,7 @@ async def record_absence(
 
 
 # --- erasure -------------------------------------------------------------------------------------
-async def erase_participant(session: AsyncSession, outbox: Outbox, erased: Envelope[Any]) -> int:
+async def erase_person(session: AsyncSession, outbox: Outbox, erased: Envelope[Any]) -> int:
     """Delete what the calendar holds about the person: memberships and reported absences."""
     participant_id = erased.data.participant_id
     deleted = (

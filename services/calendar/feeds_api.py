@@ -12,13 +12,14 @@ from fastapi import APIRouter, HTTPException, Request, Response
 from sqlalchemy import select
 
 from shared.auth import InvalidLink
+from shared.web.dependencies import current_service
 
 from . import queries
+from .app import CalendarServiceDep
 from .config import GROUP_FEED, PARTICIPANT_FEED
 from .domain import GroupSchedule, group_feed, participant_feed
 from .models import groups
 from .store import load_series, load_venue
-from .web import config_of, service_of
 
 feeds = APIRouter(prefix="/feeds", tags=["calendar feeds"])
 
@@ -28,7 +29,7 @@ _ICS = {200: {"content": {"text/calendar": {"schema": {"type": "string"}}}, "des
 
 async def _subject(request: Request, purpose: str, token: str) -> uuid.UUID:
     try:
-        return await service_of(request).person_from_link(purpose, token)
+        return await current_service(request).person_from_link(purpose, token)
     except InvalidLink:
         raise HTTPException(404, "no calendar for this link (it may have expired)") from None
 
@@ -47,10 +48,10 @@ async def _schedule(session, group_row, config) -> GroupSchedule | None:
 
 
 @feeds.get("/groups/{token}.ics", response_class=Response, responses=_ICS, summary="A group's meetings")
-async def group_calendar(token: str, request: Request) -> Response:
+async def group_calendar(token: str, request: Request, service: CalendarServiceDep) -> Response:
     group_id = await _subject(request, GROUP_FEED, token)
-    config = config_of(request)
-    async with service_of(request).sessions() as session:
+    config = service.calendar
+    async with service.sessions() as session:
         row = (await session.execute(select(groups).where(groups.c.group_id == group_id))).one_or_none()
         schedule = await _schedule(session, row, config) if row else None
     if schedule is None:
@@ -65,10 +66,10 @@ async def group_calendar(token: str, request: Request) -> Response:
     responses=_ICS,
     summary="The meetings of all my groups",
 )
-async def participant_calendar(token: str, request: Request) -> Response:
+async def participant_calendar(token: str, request: Request, service: CalendarServiceDep) -> Response:
     participant_id = await _subject(request, PARTICIPANT_FEED, token)
-    config = config_of(request)
-    async with service_of(request).sessions() as session:
+    config = service.calendar
+    async with service.sessions() as session:
         rows = await queries.participant_groups(session, participant_id)
         schedules = [schedule for row in rows if (schedule := await _schedule(session, row, config))]
     # Someone who has left every group keeps a valid, empty calendar rather than a broken subscription.

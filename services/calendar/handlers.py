@@ -1,42 +1,35 @@
-"""Thin AMQP handlers of the calendar service."""
+"""The calendar service's AMQP handlers: which use case each event it consumes calls."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.contracts import Envelope
-from shared.messaging import Outbox
-from shared.messaging.consumer import call_after_commit
+from shared.messaging.consumer import Handler
 
 from . import commands
-from .config import CalendarConfig
+
+if TYPE_CHECKING:
+    from .app import CalendarService
 
 
-def after_commit(session: AsyncSession, callback: Callable[[], None]) -> None:
-    """Run `callback` once this transaction has committed (waking a job before that would find nothing)."""
-    call_after_commit(callback)
+def make_handlers(service: CalendarService) -> dict[str, Handler]:
+    outbox, config = service.outbox, service.calendar
 
-
-def make_handlers(outbox: Outbox, config: CalendarConfig, wake_scheduler: Callable[[], None] | None = None):
     async def on_group_formed(session: AsyncSession, envelope: Envelope[Any]) -> None:
-        if await commands.store_formed_group(session, envelope) and wake_scheduler:
-            after_commit(session, wake_scheduler)
+        await commands.group_formed(session, envelope, service.wake_scheduler)
 
     async def on_group_started(session: AsyncSession, envelope: Envelope[Any]) -> None:
-        await commands.require_group(session, envelope.data.group_id)
-        await commands.replace_members(session, envelope.data.group_id, envelope.data.members)
+        await commands.group_started(session, envelope.data)
 
     async def on_group_member_joined(session: AsyncSession, envelope: Envelope[Any]) -> None:
-        await commands.require_group(session, envelope.data.group_id)
-        await commands.add_member(session, envelope.data.group_id, envelope.data.participant_id)
+        await commands.member_joined(session, envelope.data)
 
     async def on_group_member_left(session: AsyncSession, envelope: Envelope[Any]) -> None:
-        await commands.require_group(session, envelope.data.group_id)
-        await commands.remove_member(session, envelope.data.group_id, envelope.data.participant_id)
+        await commands.member_left(session, envelope.data)
 
     async def on_group_dissolved_or_ended(session: AsyncSession, envelope: Envelope[Any]) -> None:
         await commands.end_group(session, config, envelope.data.group_id, datetime.now(UTC))
@@ -45,7 +38,7 @@ def make_handlers(outbox: Outbox, config: CalendarConfig, wake_scheduler: Callab
         await commands.record_absence(session, outbox, config, envelope, datetime.now(UTC))
 
     async def on_participant_erased(session: AsyncSession, envelope: Envelope[Any]) -> None:
-        await commands.erase_participant(session, outbox, envelope)
+        await commands.erase_person(session, outbox, envelope)
 
     return {
         "group.formed.v1": on_group_formed,

@@ -14,12 +14,12 @@ from shared.auth import InvalidLink
 from shared.web import choose_language, page
 
 from . import queries
+from .app import CalendarServiceDep
 from .config import PARTICIPANT_FEED
 from .models import venues
 from .pages_common import OSLO, environment, oslo_time
 from .plan import meetings_between
 from .store import load_series, load_venue
-from .web import config_of, service_of
 
 member_pages = APIRouter(include_in_schema=False)
 
@@ -61,11 +61,11 @@ MEETING_TEXTS = {
 
 
 @member_pages.get("/meetings/{token}")
-async def my_meetings(token: str, request: Request) -> Response:
+async def my_meetings(token: str, request: Request, service: CalendarServiceDep) -> Response:
     language = choose_language(request)
     t = MEETING_TEXTS[language]
     try:
-        participant_id = await service_of(request).person_from_link(PARTICIPANT_FEED, token)
+        participant_id = await service.person_from_link(PARTICIPANT_FEED, token)
     except InvalidLink:
         return page(
             environment,
@@ -81,10 +81,10 @@ async def my_meetings(token: str, request: Request) -> Response:
             feed_url="",
             webcal_url="",
         )
-    config = config_of(request)
+    config = service.calendar
     now = datetime.now(UTC)
     meetings = []
-    async with service_of(request).sessions() as session:
+    async with service.sessions() as session:
         rows = await queries.participant_groups(session, participant_id)
         for row in rows:
             segments = await load_series(session, row.group_id, config.rules.breaks_for(row.district))
@@ -104,7 +104,7 @@ async def my_meetings(token: str, request: Request) -> Response:
                     }
                 )
     meetings.sort(key=lambda m: m["sort"])
-    base = service_of(request).settings.calendar_url
+    base = service.settings.calendar_url
     feed = f"{base}/feeds/participants/{token}.ics"
     return page(
         environment,

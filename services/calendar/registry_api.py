@@ -13,13 +13,14 @@ from sqlalchemy import func, update
 from shared.auth import StaffUser
 
 from . import queries, registry_changes
+from .app import CalendarServiceDep
 from .models import starters
 from .queries import Weekday, district_of
 from .registry import VENUE_KINDS, hours_to_json, parse_venue_csv
 from .rules import WEEKDAY_CODES
 from .store import upsert_venue
 from .venues import TimeRange
-from .web import Staff, service_of
+from .web import Staff
 
 registry = APIRouter(prefix="/api/v1/staff", tags=["venues and starters"])
 
@@ -170,11 +171,12 @@ def _require_my_municipality(municipality: str, user: StaffUser) -> str:
 @registry.get("/venues", response_model=list[VenueOut], summary="Venues in my district")
 async def list_venues(
     request: Request,
+    service: CalendarServiceDep,
     user: Staff,
     municipality: Annotated[str | None, Query(pattern=r"^\d{4}$")] = None,
     include_inactive: bool = False,
 ) -> list[VenueOut]:
-    async with service_of(request).sessions() as session:
+    async with service.sessions() as session:
         rows = await queries.district_venues(
             session, user.district, municipality=municipality, include_inactive=include_inactive
         )
@@ -182,9 +184,9 @@ async def list_venues(
 
 
 @registry.post("/venues", response_model=VenueOut, status_code=201, summary="Register a venue")
-async def create_venue(body: VenueIn, request: Request, user: Staff) -> VenueOut:
+async def create_venue(body: VenueIn, request: Request, service: CalendarServiceDep, user: Staff) -> VenueOut:
     district = _require_my_municipality(body.municipality, user)
-    async with service_of(request).transaction() as uow:
+    async with service.transaction() as uow:
         row = await registry_changes.register_venue(uow.session, district, _venue_values(body))
     if row is None:
         raise HTTPException(409, "a venue with this name is already registered in the municipality")
@@ -192,8 +194,10 @@ async def create_venue(body: VenueIn, request: Request, user: Staff) -> VenueOut
 
 
 @registry.patch("/venues/{venue_id}", response_model=VenueOut, summary="Change a venue")
-async def update_venue(venue_id: uuid.UUID, body: VenueUpdate, request: Request, user: Staff) -> VenueOut:
-    async with service_of(request).transaction() as uow:
+async def update_venue(
+    venue_id: uuid.UUID, body: VenueUpdate, request: Request, service: CalendarServiceDep, user: Staff
+) -> VenueOut:
+    async with service.transaction() as uow:
         row = await registry_changes.change_venue(uow.session, venue_id, user.district, _venue_values(body))
     if row is None:
         raise HTTPException(404, "no such venue in your district")
@@ -218,7 +222,7 @@ async def update_venue(venue_id: uuid.UUID, body: VenueUpdate, request: Request,
         }
     },
 )
-async def import_venues(request: Request, user: Staff) -> ImportReport:
+async def import_venues(request: Request, service: CalendarServiceDep, user: Staff) -> ImportReport:
     try:
         text = (await request.body()).decode("utf-8")
     except UnicodeDecodeError:
@@ -227,7 +231,7 @@ async def import_venues(request: Request, user: Staff) -> ImportReport:
     report = ImportReport(
         created=0, updated=0, problems=[ImportProblem(line=p.line, message=p.message) for p in problems]
     )
-    async with service_of(request).transaction() as uow:
+    async with service.transaction() as uow:
         for line, row in rows:
             district = district_of(row.municipality)
             if district != user.district:
@@ -245,15 +249,19 @@ async def import_venues(request: Request, user: Staff) -> ImportReport:
 
 # --- starters ------------------------------------------------------------------------------------
 @registry.get("/starters", response_model=list[StarterOut], summary="Starters (igangsettere) in my district")
-async def list_starters(request: Request, user: Staff, include_inactive: bool = False) -> list[StarterOut]:
-    async with service_of(request).sessions() as session:
+async def list_starters(
+    request: Request, service: CalendarServiceDep, user: Staff, include_inactive: bool = False
+) -> list[StarterOut]:
+    async with service.sessions() as session:
         rows = await queries.district_starters(session, user.district, include_inactive=include_inactive)
     return [_starter_out(row) for row in rows]
 
 
 @registry.post("/starters", response_model=StarterOut, status_code=201, summary="Register a starter")
-async def create_starter(body: StarterIn, request: Request, user: Staff) -> StarterOut:
-    async with service_of(request).transaction() as uow:
+async def create_starter(
+    body: StarterIn, request: Request, service: CalendarServiceDep, user: Staff
+) -> StarterOut:
+    async with service.transaction() as uow:
         row = await registry_changes.register_starter(
             uow.session, user.district, body.first_name, body.email, _hours_json(body.availability)
         )
@@ -264,12 +272,12 @@ async def create_starter(body: StarterIn, request: Request, user: Staff) -> Star
 
 @registry.patch("/starters/{starter_id}", response_model=StarterOut, summary="Change a starter")
 async def update_starter(
-    starter_id: uuid.UUID, body: StarterUpdate, request: Request, user: Staff
+    starter_id: uuid.UUID, body: StarterUpdate, request: Request, service: CalendarServiceDep, user: Staff
 ) -> StarterOut:
     values = body.model_dump(exclude_unset=True, exclude_none=True)
     if body.availability is not None:
         values["availability"] = _hours_json(body.availability)
-    async with service_of(request).transaction() as uow:
+    async with service.transaction() as uow:
         row = (
             await uow.session.execute(
                 update(starters)

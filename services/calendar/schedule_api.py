@@ -11,11 +11,14 @@ from fastapi import APIRouter, HTTPException, Query, Request
 from pydantic import BaseModel, Field
 from sqlalchemy import select
 
+from shared.web.dependencies import current_service
+
 from . import changing, queries, schedule_changes
+from .app import CalendarServiceDep
 from .models import groups
 from .queries import GroupSchedule, Weekday
 from .schedule_changes import NO_SUCH_GROUP, Refused, change_schedule, weekday_index, weekly_time_change
-from .web import Staff, config_of, service_of
+from .web import Staff
 
 schedules = APIRouter(prefix="/api/v1/staff/groups", tags=["group meetings"])
 
@@ -61,6 +64,7 @@ class MoveRequest(BaseModel):
 @schedules.get("", response_model=list[GroupSummary], summary="Groups of my district in the calendar")
 async def list_groups(
     request: Request,
+    service: CalendarServiceDep,
     user: Staff,
     status: Annotated[str | None, Query(pattern="^(to_schedule|scheduled|failed|ended)$")] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
@@ -68,7 +72,7 @@ async def list_groups(
     query = select(groups).where(groups.c.district == user.district)
     if status:
         query = query.where(groups.c.status == status)
-    async with service_of(request).sessions() as session:
+    async with service.sessions() as session:
         rows = (await session.execute(query.order_by(groups.c.received_at.desc()).limit(limit))).all()
     return [
         GroupSummary(
@@ -88,11 +92,11 @@ async def read_schedule(group_id: uuid.UUID, request: Request, user: Staff) -> G
 
 
 @schedules.post("/{group_id}/schedule", response_model=GroupSchedule, summary="Schedule a failed group again")
-async def schedule_again(group_id: uuid.UUID, request: Request, user: Staff) -> GroupSchedule:
+async def schedule_again(
+    group_id: uuid.UUID, request: Request, service: CalendarServiceDep, user: Staff
+) -> GroupSchedule:
     """After adding a venue or a starter: the scheduler tries the group again at once."""
-    await _refusals_as_http(
-        lambda: schedule_changes.schedule_again(service_of(request), group_id, user.district)
-    )
+    await _refusals_as_http(lambda: schedule_changes.schedule_again(service, group_id, user.district))
     return await _schedule(request, group_id, user.district)
 
 
@@ -152,8 +156,10 @@ async def move_meeting(
 
 # --- helpers -------------------------------------------------------------------------------------
 async def _change(request: Request, user: Any, group_id: uuid.UUID, change: changing.Change) -> GroupSchedule:
-    service, config = service_of(request), config_of(request)
-    await _refusals_as_http(lambda: change_schedule(service, config, group_id, user.district, change))
+    service = current_service(request)
+    await _refusals_as_http(
+        lambda: change_schedule(service, service.calendar, group_id, user.district, change)
+    )
     return await _schedule(request, group_id, user.district)
 
 
@@ -165,8 +171,9 @@ async def _refusals_as_http(apply: Callable[[], Awaitable[None]]) -> None:
 
 
 async def _schedule(request: Request, group_id: uuid.UUID, district: str) -> GroupSchedule:
-    async with service_of(request).sessions() as session:
-        schedule = await queries.group_schedule(session, config_of(request), group_id, district)
+    service = current_service(request)
+    async with service.sessions() as session:
+        schedule = await queries.group_schedule(session, service.calendar, group_id, district)
     if schedule is None:
         raise HTTPException(404, NO_SUCH_GROUP)
     return schedule

@@ -18,25 +18,28 @@ from fastapi.responses import Response
 
 from shared.clock import norway_today
 from shared.web import redirect
+from shared.web.dependencies import current_service
 from shared.web.staff import staff_page
 from shared.web_auth import StaffPageUser
 
 from . import changing, queries
+from .app import CalendarServiceDep
 from .pages_common import environment, flash_messages, staff_globals, staff_texts
 from .rules import WEEKDAY_CODES
 from .schedule_changes import NO_SUCH_GROUP, Refused, change_schedule, schedule_again, weekly_time_change
-from .web import config_of, service_of
 
 calendar_pages = APIRouter(include_in_schema=False)
 
 
 @calendar_pages.get("/staff/groups/{group_id}")
-async def group_schedule_page(group_id: uuid.UUID, request: Request, user: StaffPageUser) -> Response:
-    async with service_of(request).sessions() as session:
-        schedule = await queries.group_schedule(session, config_of(request), group_id, user.district)
+async def group_schedule_page(
+    group_id: uuid.UUID, request: Request, service: CalendarServiceDep, user: StaffPageUser
+) -> Response:
+    async with service.sessions() as session:
+        schedule = await queries.group_schedule(session, service.calendar, group_id, user.district)
     if schedule is None:
         raise HTTPException(404, NO_SUCH_GROUP)
-    grouping = service_of(request).settings.grouping_url
+    grouping = service.settings.grouping_url
     language, t = staff_texts(request)
     return staff_page(
         environment,
@@ -49,7 +52,7 @@ async def group_schedule_page(group_id: uuid.UUID, request: Request, user: Staff
         s=schedule,
         today=norway_today().isoformat(),
         grouping_url=grouping,
-        calendar_url=service_of(request).settings.calendar_url,
+        calendar_url=service.settings.calendar_url,
         **flash_messages(request),
         **staff_globals(language),
     )
@@ -73,7 +76,8 @@ async def _done_or_refused(
 
 
 def _apply(request: Request, user: StaffPageUser, group_id: uuid.UUID, change: changing.Change, done: str):
-    use_case = change_schedule(service_of(request), config_of(request), group_id, user.district, change)
+    service = current_service(request)
+    use_case = change_schedule(service, service.calendar, group_id, user.district, change)
     return _done_or_refused(request, group_id, use_case, done)
 
 
@@ -135,6 +139,8 @@ async def end_group(
 
 
 @calendar_pages.post("/staff/groups/{group_id}/schedule")
-async def schedule_group_again(group_id: uuid.UUID, request: Request, user: StaffPageUser) -> Response:
-    use_case = schedule_again(service_of(request), group_id, user.district)
+async def schedule_group_again(
+    group_id: uuid.UUID, request: Request, service: CalendarServiceDep, user: StaffPageUser
+) -> Response:
+    use_case = schedule_again(service, group_id, user.district)
     return await _done_or_refused(request, group_id, use_case, "schedule")

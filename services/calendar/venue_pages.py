@@ -21,20 +21,20 @@ from shared.web.staff import staff_page
 from shared.web_auth import StaffPageUser
 
 from . import queries, registry_changes
+from .app import CalendarServiceDep
 from .models import venue_bookings, venues
 from .pages_common import environment, flash_messages, hours_text, staff_globals, staff_texts
 from .queries import district_of
 from .registry import VENUE_KINDS, hours_to_json, parse_dates_text, parse_hours_text, parse_venue_csv
 from .store import upsert_venue
-from .web import service_of
 
 venue_pages = APIRouter(include_in_schema=False)
 
 
 @venue_pages.get("/staff/venues")
-async def venues_page(request: Request, user: StaffPageUser) -> Response:
+async def venues_page(request: Request, service: CalendarServiceDep, user: StaffPageUser) -> Response:
     now = datetime.now(UTC)
-    async with service_of(request).sessions() as session:
+    async with service.sessions() as session:
         venue_rows = await queries.district_venues(session, user.district)
         starter_rows = await queries.district_starters(session, user.district)
         bookings = (
@@ -118,6 +118,7 @@ def _venue_form_values(
 @venue_pages.post("/staff/venues")
 async def register_venue(
     request: Request,
+    service: CalendarServiceDep,
     user: StaffPageUser,
     municipality: Annotated[str, Form()] = "",
     name: Annotated[str, Form(max_length=200)] = "",
@@ -136,7 +137,7 @@ async def register_venue(
         errors.insert(0, t["error_municipality"])
     if errors:
         return redirect(request, "/staff/venues?" + urlencode({"error": " ".join(errors)}), language)
-    async with service_of(request).transaction() as uow:
+    async with service.transaction() as uow:
         created = await registry_changes.register_venue(
             uow.session, user.district, {"municipality": municipality, **values}
         )
@@ -151,8 +152,10 @@ async def register_venue(
 
 
 @venue_pages.get("/staff/venues/{venue_id}")
-async def venue_page(venue_id: uuid.UUID, request: Request, user: StaffPageUser) -> Response:
-    async with service_of(request).sessions() as session:
+async def venue_page(
+    venue_id: uuid.UUID, request: Request, service: CalendarServiceDep, user: StaffPageUser
+) -> Response:
+    async with service.sessions() as session:
         venue = (
             await session.execute(
                 select(venues).where(venues.c.id == venue_id, venues.c.district == user.district)
@@ -184,7 +187,7 @@ async def venue_page(venue_id: uuid.UUID, request: Request, user: StaffPageUser)
         bookings=bookings,
         hours_text=hours_text,
         kinds=VENUE_KINDS,
-        grouping_url=service_of(request).settings.grouping_url,
+        grouping_url=service.settings.grouping_url,
         **flash_messages(request),
         **staff_globals(language),
     )
@@ -194,6 +197,7 @@ async def venue_page(venue_id: uuid.UUID, request: Request, user: StaffPageUser)
 async def edit_venue(
     venue_id: uuid.UUID,
     request: Request,
+    service: CalendarServiceDep,
     user: StaffPageUser,
     name: Annotated[str, Form(max_length=200)] = "",
     address: Annotated[str, Form(max_length=300)] = "",
@@ -212,7 +216,7 @@ async def edit_venue(
         return redirect(
             request, f"/staff/venues/{venue_id}?" + urlencode({"error": " ".join(errors)}), language
         )
-    async with service_of(request).transaction() as uow:
+    async with service.transaction() as uow:
         changed = await registry_changes.change_venue(
             uow.session, venue_id, user.district, {**values, "active": active == "yes"}
         )
@@ -223,7 +227,7 @@ async def edit_venue(
 
 @venue_pages.post("/staff/venues-import")
 async def import_venues_csv(
-    request: Request, user: StaffPageUser, file: Annotated[UploadFile, File()]
+    request: Request, service: CalendarServiceDep, user: StaffPageUser, file: Annotated[UploadFile, File()]
 ) -> Response:
     language, t = staff_texts(request)
     try:
@@ -233,7 +237,7 @@ async def import_venues_csv(
     rows, problems = parse_venue_csv(text)
     messages = [t["error_line"].format(line=p.line, message=p.message) for p in problems]
     created = updated = 0
-    async with service_of(request).transaction() as uow:
+    async with service.transaction() as uow:
         for line, row in rows:
             if district_of(row.municipality) != user.district:
                 messages.append(t["error_line_district"].format(line=line, municipality=row.municipality))
@@ -251,6 +255,7 @@ async def import_venues_csv(
 @venue_pages.post("/staff/starters")
 async def register_starter(
     request: Request,
+    service: CalendarServiceDep,
     user: StaffPageUser,
     first_name: Annotated[str, Form(max_length=100)] = "",
     email: Annotated[str, Form(max_length=254)] = "",
@@ -269,7 +274,7 @@ async def register_starter(
         errors.append(t["error_availability"].format(error=error))
     if errors:
         return redirect(request, "/staff/venues?" + urlencode({"error": " ".join(errors)}), language)
-    async with service_of(request).transaction() as uow:
+    async with service.transaction() as uow:
         created = await registry_changes.register_starter(
             uow.session, user.district, first_name.strip(), email.strip(), hours
         )

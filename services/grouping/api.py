@@ -13,9 +13,11 @@ from sqlalchemy import func, select
 
 from shared.auth import InvalidLink, StaffUser, sign_link
 from shared.web import choose_language, create_environment, page
+from shared.web.dependencies import current_service
 from shared.web_auth import staff_user
 
 from . import queries
+from .app import GroupingServiceDep
 from .commands.admission import request_admission, vote_on_admission
 from .commands.common import ACTIVE, GroupingError, active_membership
 from .commands.invitations import answer_invitation, leave
@@ -33,19 +35,15 @@ router = APIRouter(prefix="/api/v1", tags=["groups"])
 staff = APIRouter(prefix="/api/v1/staff", tags=["staff"])
 
 
-def _app(request: Request):
-    return request.app.state
-
-
 async def _participant(request: Request, purpose: str, token: str) -> uuid.UUID:
     try:
-        return await _app(request).service.person_from_link(purpose, token)
+        return await current_service(request).person_from_link(purpose, token)
     except InvalidLink:
         raise HTTPException(404, "this link is not valid (it may have expired)") from None
 
 
 async def _invitation_view(request: Request, participant_id: uuid.UUID, language: str) -> dict[str, Any]:
-    async with _app(request).service.sessions() as session:
+    async with current_service(request).sessions() as session:
         row = (
             await session.execute(
                 select(groups.c.group_id, groups.c.slot, memberships.c.status)
@@ -82,7 +80,7 @@ def _page(request: Request, template: str, status_code: int = 200, **context: An
 def _calendar_link(request: Request, participant_id: uuid.UUID) -> str:
     """The calendar service's page of the person's meetings with its subscription link. It takes the same
     signed token as the calendar feed (purpose "participant-feed", long-lived like a subscription)."""
-    service = _app(request).service
+    service = current_service(request)
     settings = service.settings
     token = sign_link(service.keyring, CALENDAR_LINK, participant_id, lifetime=CALENDAR_LINK_SECONDS)
     return f"{settings.calendar_url}/meetings/{token}"
@@ -99,26 +97,26 @@ async def invitation_page(token: str, request: Request) -> HTMLResponse:
 async def answer_invitation_page(
     token: str,
     request: Request,
+    service: GroupingServiceDep,
     decision: Annotated[str, Form(pattern="^(accept|decline)$")],
     confidentiality: Annotated[str | None, Form()] = None,
 ) -> HTMLResponse:
     participant_id = await _participant(request, INVITATION_LINK, token)
-    state = _app(request)
     language = choose_language(request)
     if decision == "accept" and confidentiality != "yes":
         context = await _invitation_view(request, participant_id, language)
         return _page(request, "invitation.html", 422, errors=[TEXTS[language]["confirm_needed"]], **context)
     try:
-        async with state.service.transaction() as uow:
+        async with service.transaction() as uow:
             outcome = await answer_invitation(
                 uow.session,
                 uow.outbox,
                 participant_id,
                 accept=decision == "accept",
                 confidentiality_confirmed=confidentiality == "yes",
-                as_of=state.today(),
-                rules=state.rules,
-                timing=state.timing,
+                as_of=service.today(),
+                rules=service.rules,
+                timing=service.timing,
             )
     except GroupingError as error:
         context = await _invitation_view(request, participant_id, language)
@@ -140,20 +138,22 @@ async def admission_page(token: str, request: Request) -> HTMLResponse:
 
 @pages.post("/admission/{token}", response_class=HTMLResponse)
 async def vote_page(
-    token: str, request: Request, vote: Annotated[str, Form(pattern="^(yes|no)$")]
+    token: str,
+    request: Request,
+    service: GroupingServiceDep,
+    vote: Annotated[str, Form(pattern="^(yes|no)$")],
 ) -> HTMLResponse:
     participant_id = await _participant(request, ADMISSION_LINK, token)
-    state = _app(request)
     try:
-        async with state.service.transaction() as uow:
+        async with service.transaction() as uow:
             await vote_on_admission(
                 uow.session,
                 uow.outbox,
                 participant_id,
                 yes=vote == "yes",
-                as_of=state.today(),
-                rules=state.rules,
-                timing=state.timing,
+                as_of=service.today(),
+                rules=service.rules,
+                timing=service.timing,
             )
     except GroupingError as error:
         return _page(request, "admission.html", 422, errors=[str(error)], done=None)
@@ -171,16 +171,15 @@ class AdmissionReceipt(BaseModel):
     status_code=202,
     summary="A member asks the group to vote on admitting a newcomer",
 )
-async def ask_for_newcomer(token: str, request: Request) -> AdmissionReceipt:
+async def ask_for_newcomer(token: str, request: Request, service: GroupingServiceDep) -> AdmissionReceipt:
     participant_id = await _participant(request, ADMISSION_LINK, token)
-    state = _app(request)
-    async with state.service.transaction() as uow:
+    async with service.transaction() as uow:
         membership = await active_membership(uow.session, participant_id)
         if membership is None or membership.status != "accepted":
             raise HTTPException(404, "you are not a member of a running group")
         try:
             request_id = await request_admission(
-                uow.session, uow.outbox, membership.group_id, timing=state.timing
+                uow.session, uow.outbox, membership.group_id, timing=service.timing
             )
         except GroupingError as error:
             raise HTTPException(409, str(error)) from None
@@ -188,17 +187,16 @@ async def ask_for_newcomer(token: str, request: Request) -> AdmissionReceipt:
 
 
 @router.post("/membership/{token}/leave", status_code=202, summary="Leave my group")
-async def leave_group(token: str, request: Request) -> dict[str, str]:
+async def leave_group(token: str, request: Request, service: GroupingServiceDep) -> dict[str, str]:
     participant_id = await _participant(request, ADMISSION_LINK, token)
-    state = _app(request)
-    async with state.service.transaction() as uow:
+    async with service.transaction() as uow:
         left = await leave(
             uow.session,
             uow.outbox,
             participant_id,
-            as_of=state.today(),
-            rules=state.rules,
-            timing=state.timing,
+            as_of=service.today(),
+            rules=service.rules,
+            timing=service.timing,
         )
     if not left:
         raise HTTPException(404, "you are not in a group")
@@ -219,13 +217,13 @@ class WaitingPerson(BaseModel):
 @staff.get("/pool", response_model=list[WaitingPerson], summary="People waiting in my district, with reasons")
 async def waiting_pool(
     request: Request,
+    service: GroupingServiceDep,
     user: Annotated[StaffUser, Depends(staff_user)],
     municipality: Annotated[str | None, Query(pattern=r"^\d{4}$")] = None,
     topic: Annotated[str | None, Query(max_length=40)] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,
 ) -> list[WaitingPerson]:
-    state = _app(request)
-    async with state.service.transaction() as uow:
+    async with service.transaction() as uow:
         rows = await queries.waiting_people(
             uow.session, user.district, municipality=municipality, topic=topic, limit=limit
         )
@@ -255,9 +253,9 @@ class GroupSummary(BaseModel):
 
 @staff.get("/groups", response_model=list[GroupSummary], summary="Groups in my district")
 async def list_groups(
-    request: Request, user: Annotated[StaffUser, Depends(staff_user)]
+    request: Request, service: GroupingServiceDep, user: Annotated[StaffUser, Depends(staff_user)]
 ) -> list[GroupSummary]:
-    async with _app(request).service.sessions() as session:
+    async with service.sessions() as session:
         rows = await queries.district_groups(session, user.district)
     return [
         GroupSummary(
@@ -268,9 +266,10 @@ async def list_groups(
 
 
 @staff.post("/plan", status_code=202, summary="Plan my district now")
-async def plan_now(request: Request, user: Annotated[StaffUser, Depends(staff_user)]) -> dict[str, str]:
-    state = _app(request)
-    async with state.service.transaction() as uow:
+async def plan_now(
+    request: Request, service: GroupingServiceDep, user: Annotated[StaffUser, Depends(staff_user)]
+) -> dict[str, str]:
+    async with service.transaction() as uow:
         await plan_at_staff_request(uow.session, user.district, actor=user.subject)
-    state.planner.wake()
+    service.planner.wake()
     return {"status": "planning requested"}

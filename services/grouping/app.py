@@ -1,12 +1,12 @@
-"""App factory of the grouping service."""
+"""App factory of the grouping service: `GroupingService` holds what its handlers, routes and planner
+share (rules, timing, the planner); `create_app` adds the HTTP routes."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from typing import Annotated
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 
-from shared.clock import norway_today
 from shared.contracts import (
     GroupAdmissionDecided,
     GroupAdmissionRequested,
@@ -24,66 +24,67 @@ from shared.contracts import (
 from shared.service import Service
 from shared.settings import Settings, get_settings
 from shared.web import mount_static
+from shared.web.dependencies import current_service
 from shared.web.staff import session_router
 
 from . import domain, retention
-from .api import pages, router, staff
-from .commands.common import Timing
+from .config import timing_from, today
 from .handlers import make_handlers
 from .models import metadata
 from .planner import Planner
-from .staff_pages import staff_pages
 
 NAME = "grouping"
 
 
-def today(now: datetime | None = None) -> date:
-    """Ages and waiting times count in Norwegian days."""
-    return norway_today(now)
+class GroupingService(Service):
+    """The grouping service: its planning rules, the timing of invitations and votes, and the planner."""
+
+    today = staticmethod(today)
+
+    def __init__(self, settings: Settings, rules: domain.PlanningRules) -> None:
+        super().__init__(NAME, metadata, settings)
+        self.rules = rules
+        self.timing = timing_from(settings)
+        self.planner = Planner(self, rules, self.timing, today)
+        self.background.append(self.planner)
+        retention.add_steps(self.retention, settings.closed_group_retention_days)
+        self.consume("grouping.pool", make_handlers(self), documented_as=RegistrationAccepted)
+        self.document_publishes(
+            GroupFormed,
+            InvitationAnswered,
+            GroupStarted,
+            GroupDissolved,
+            GroupMemberJoined,
+            GroupMemberLeft,
+            GroupBelowMinimum,
+            GroupAdmissionRequested,
+            GroupAdmissionDecided,
+            GroupEnded,
+            ParticipantDataDeleted,
+        )
+
+    def wake_planner(self) -> None:
+        self.planner.wake()
 
 
-def create_service(settings: Settings | None = None, rules: domain.PlanningRules | None = None) -> Service:
-    service = Service(NAME, metadata, settings or get_settings())
-    rules = rules or domain.PlanningRules()
-    timing = Timing(
-        invitation_days=service.settings.invitation_days,
-        admission_vote_days=service.settings.admission_vote_days,
-    )
-    planner = Planner(service, rules, timing, today)
-    service.background.append(planner)
-    retention.add_steps(service.retention, service.settings.closed_group_retention_days)
-    service.consume(
-        "grouping.pool",
-        make_handlers(service, rules, timing, today, planner),
-        documented_as=RegistrationAccepted,
-    )
-    service.document_publishes(
-        GroupFormed,
-        InvitationAnswered,
-        GroupStarted,
-        GroupDissolved,
-        GroupMemberJoined,
-        GroupMemberLeft,
-        GroupBelowMinimum,
-        GroupAdmissionRequested,
-        GroupAdmissionDecided,
-        GroupEnded,
-        ParticipantDataDeleted,
-    )
-    service.planner = planner  # type: ignore[attr-defined]
-    service.rules = rules  # type: ignore[attr-defined]
-    service.timing = timing  # type: ignore[attr-defined]
-    return service
+# What a route of this service takes to reach it: `service: GroupingServiceDep`.
+GroupingServiceDep = Annotated[GroupingService, Depends(current_service)]
+
+
+def create_service(
+    settings: Settings | None = None, rules: domain.PlanningRules | None = None
+) -> GroupingService:
+    return GroupingService(settings or get_settings(), rules or domain.PlanningRules())
 
 
 def create_app(settings: Settings | None = None, rules: domain.PlanningRules | None = None) -> FastAPI:
+    # The routes import GroupingServiceDep from here, so they are imported once this module is.
+    from .api import pages, router, staff
+    from .staff_pages import staff_pages
+
     service = create_service(settings, rules)
     app = service.http_app(
         pages, router, staff, staff_pages, session_router(NAME), title="selvhjelp grouping"
     )
     mount_static(app)
-    app.state.rules = service.rules
-    app.state.timing = service.timing
-    app.state.planner = service.planner
-    app.state.today = today
     return app

@@ -14,14 +14,14 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from sqlalchemy import select
 
 from shared.auth import InvalidLink, StaffUser
-from shared.service import Service
 from shared.web import LANGUAGE_COOKIE, LANGUAGES, remember_language
+from shared.web.dependencies import current_service
 from shared.web_auth import staff_user
 
 from . import gateway_auth, pages, queries
+from .app import NotificationServiceDep
 from .commands import absence, people
 from .commands.absence import AbsenceOutcome
-from .commands.runtime import Runtime
 from .domain import ChannelPreference, as_oslo, is_absence_reply, normalise_mobile
 from .links import ABSENCE, PREFERENCES
 from .models import contacts
@@ -48,17 +48,9 @@ def _here(request: Request) -> str:
     return f"{request.url.path}?{request.url.query}" if request.url.query else request.url.path
 
 
-def _service(request: Request) -> Service:
-    return request.app.state.service
-
-
-def _runtime(request: Request) -> Runtime:
-    return request.app.state.runtime
-
-
 async def _person(request: Request, purpose: str, token: str) -> uuid.UUID | None:
     try:
-        return await _service(request).person_from_link(purpose, token)
+        return await current_service(request).person_from_link(purpose, token)
     except InvalidLink:
         return None
 
@@ -70,7 +62,7 @@ def _page_language(request: Request, stored: str | None) -> str:
 
 
 async def _language_of(request: Request, participant_id: uuid.UUID) -> str:
-    async with _service(request).sessions() as session:
+    async with current_service(request).sessions() as session:
         language = await session.scalar(
             select(contacts.c.language).where(contacts.c.participant_id == participant_id)
         )
@@ -103,7 +95,9 @@ def _invalid_link(request: Request, page: str, keep_query: str = "") -> HTMLResp
 
 
 @public.get("/absence/{token}", response_class=HTMLResponse, summary="Ask the person to confirm an absence")
-async def absence_page(token: str, meeting: MeetingParam, request: Request) -> HTMLResponse:
+async def absence_page(
+    token: str, meeting: MeetingParam, request: Request, service: NotificationServiceDep
+) -> HTMLResponse:
     """Changes nothing: a mail scanner following the link must not report anyone absent."""
     participant_id = await _person(request, ABSENCE, token)
     start = _meeting(meeting)
@@ -111,7 +105,7 @@ async def absence_page(token: str, meeting: MeetingParam, request: Request) -> H
     if participant_id is None:
         return _invalid_link(request, "absence", keep)
     language = await _language_of(request, participant_id)
-    outcome = "meeting_passed" if start <= _runtime(request).clock() else "ask"
+    outcome = "meeting_passed" if start <= service.runtime.clock() else "ask"
     body = pages.page(
         "absence",
         language,
@@ -125,15 +119,16 @@ async def absence_page(token: str, meeting: MeetingParam, request: Request) -> H
 
 
 @public.post("/absence/{token}", response_class=HTMLResponse, summary="Report that I cannot come")
-async def absence_confirm(token: str, meeting: MeetingParam, request: Request) -> HTMLResponse:
+async def absence_confirm(
+    token: str, meeting: MeetingParam, request: Request, service: NotificationServiceDep
+) -> HTMLResponse:
     participant_id = await _person(request, ABSENCE, token)
     start = _meeting(meeting)
     keep = urlencode({"meeting": meeting})
     if participant_id is None:
         return _invalid_link(request, "absence", keep)
-    service = _service(request)
     async with service.transaction() as uow:
-        outcome = await absence.report_absence(uow.session, _runtime(request), participant_id, start)
+        outcome = await absence.report_absence(uow.session, service.runtime, participant_id, start)
     language = await _language_of(request, participant_id)
     status = 409 if outcome is AbsenceOutcome.meeting_passed else 200
     body = pages.page(
@@ -190,7 +185,7 @@ _SIGNATURE_HEADERS = [
 
 
 def _gateway_may_post(request: Request, body: bytes) -> None:
-    settings = _runtime(request).settings
+    settings = current_service(request).runtime.settings
     secret = settings.sms_inbound_secret
     if not secret:
         if settings.environment == "development":
@@ -201,7 +196,7 @@ def _gateway_may_post(request: Request, body: bytes) -> None:
         request.headers.get(gateway_auth.TIMESTAMP_HEADER),
         request.headers.get(gateway_auth.SIGNATURE_HEADER),
         body,
-        now=_runtime(request).clock(),
+        now=current_service(request).runtime.clock(),
         max_age_seconds=settings.sms_inbound_max_age_seconds,
     )
     if not authentic:
@@ -215,7 +210,7 @@ def _gateway_may_post(request: Request, body: bytes) -> None:
     openapi_extra={"requestBody": _INBOUND_BODY, "parameters": _SIGNATURE_HEADERS},
     responses={401: {"description": "Not signed by the gateway (X-Gateway-Signature), or too old."}},
 )
-async def inbound_sms(request: Request) -> InboundReceived:
+async def inbound_sms(request: Request, service: NotificationServiceDep) -> InboundReceived:
     """Signed by the gateway (X-Gateway-Timestamp, X-Gateway-Signature). A reply "KAN IKKE" from a
     participant's number reports them absent from their next meeting; anything else changes nothing.
     The answer is the same either way, so it never tells whether a number is a participant's."""
@@ -225,11 +220,10 @@ async def inbound_sms(request: Request) -> InboundReceived:
         message = InboundSms.model_validate_json(body)
     except ValidationError as error:
         raise HTTPException(422, error.errors(include_url=False, include_input=False)) from None
-    rt = _runtime(request)
+    rt = service.runtime
     mobile = normalise_mobile(message.sender)
     if not is_absence_reply(message.text) or not mobile:
         return InboundReceived()
-    service = _service(request)
     async with service.transaction() as uow:
         for participant_id in await people.participants_with_mobile(uow.session, mobile):
             # A shared number: each person's own next meeting.
@@ -242,7 +236,7 @@ async def inbound_sms(request: Request) -> InboundReceived:
 
 # --- preferences -------------------------------------------------------------------------------------
 async def _preferences_page(request: Request, participant_id: uuid.UUID, *, saved: bool) -> HTMLResponse:
-    async with _service(request).sessions() as session:
+    async with current_service(request).sessions() as session:
         contact = (
             await session.execute(select(contacts).where(contacts.c.participant_id == participant_id))
         ).one_or_none()
@@ -277,6 +271,7 @@ async def show_preferences(token: str, request: Request) -> HTMLResponse:
 async def save_preferences(
     token: str,
     request: Request,
+    service: NotificationServiceDep,
     channel: Annotated[ChannelPreference, Form()],
     language: Annotated[str, Form(pattern="^(nb|nn|en)$")],
     only_essential: Annotated[str | None, Form(description="Present: only the essential messages.")] = None,
@@ -284,7 +279,7 @@ async def save_preferences(
     participant_id = await _person(request, PREFERENCES, token)
     if participant_id is None:
         return _invalid_link(request, "preferences")
-    async with _service(request).transaction() as uow:
+    async with service.transaction() as uow:
         found = await people.update_preferences(
             uow.session,
             participant_id,
@@ -318,13 +313,14 @@ class DeliveryLogEntry(BaseModel):
 )
 async def delivery_log(
     request: Request,
+    service: NotificationServiceDep,
     user: Annotated[StaffUser, Depends(staff_user)],
     state: Annotated[str | None, Query(pattern="^(queued|sent|failed|expired)$")] = None,
     message_type: Annotated[str | None, Query(max_length=40)] = None,
     recipient_id: uuid.UUID | None = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,
 ) -> list[DeliveryLogEntry]:
-    async with _service(request).sessions() as session:
+    async with service.sessions() as session:
         rows = await queries.delivery_log(
             session,
             user.district,

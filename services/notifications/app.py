@@ -1,10 +1,11 @@
-"""App factory of the notification service."""
+"""App factory of the notification service: `NotificationService` holds what its handlers, routes and
+sender share (the runtime of its commands, the channels, the sender); `http_app` adds the HTTP routes."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 
 from shared.contracts import (
     AbsenceReported,
@@ -15,10 +16,10 @@ from shared.contracts import (
 from shared.service import Service
 from shared.settings import Settings, get_settings
 from shared.web import mount_static
+from shared.web.dependencies import current_service
 from shared.web.staff import session_router
 
 from . import retention
-from .api import public, sms, staff
 from .channels import Channels
 from .commands.people import lock_erasures
 from .commands.runtime import Clock, Runtime, system_clock
@@ -26,20 +27,21 @@ from .handlers import make_handlers
 from .links import Links
 from .models import metadata
 from .sender import DeliveryWorker
-from .staff_pages import notification_pages
 
 NAME = "notifications"
 
 
 class NotificationService(Service):
-    """A Service with the sender worker in its background and the runtime its commands share."""
+    """The notification service: the runtime its commands share, the channels it sends through and the
+    sender worker in its background."""
 
     def __init__(self, settings: Settings, *, clock: Clock, channels: Channels) -> None:
         super().__init__(NAME, metadata, settings)
         self.clock = clock
         self.runtime = Runtime(settings=settings, links=Links(settings), clock=clock, outbox=self.outbox)
+        self.channels = channels
         self.sender = DeliveryWorker(self.sessions, channels, settings, clock)
-        handlers = make_handlers(self.runtime, channels)
+        handlers = make_handlers(self)
         for queue, documented_as in (
             ("notifications.people", ParticipantContactRegistered),
             ("notifications.messages", GroupFormed),
@@ -56,6 +58,10 @@ class NotificationService(Service):
         self.document_publishes(AbsenceReported, ParticipantDataDeleted)
         self.background.append(self.sender)
         retention.add_steps(self.retention, settings.notification_retention_days)
+
+
+# What a route of this service takes to reach it: `service: NotificationServiceDep`.
+NotificationServiceDep = Annotated[NotificationService, Depends(current_service)]
 
 
 def settings_problems(settings: Settings) -> list[str]:
@@ -82,11 +88,14 @@ def create_service(
 
 
 def http_app(service: NotificationService) -> FastAPI:
+    # The routes import NotificationServiceDep from here, so they are imported once this module is.
+    from .api import public, sms, staff
+    from .staff_pages import notification_pages
+
     app = service.http_app(
         public, sms, staff, notification_pages, session_router(NAME), title="selvhjelp notifications"
     )
     mount_static(app)
-    app.state.runtime = service.runtime
     return app
 
 

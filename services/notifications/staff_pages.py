@@ -15,6 +15,7 @@ from shared.web.staff import staff_page
 from shared.web_auth import StaffPageUser
 
 from . import queries
+from .app import NotificationServiceDep
 from .models import deliveries
 from .staff_texts import STAFF_TEXTS, STATE_NAMES
 
@@ -24,14 +25,14 @@ STATES = STATE_NAMES["nb"]  # the states a delivery can be in (keys), named in b
 
 
 @notification_pages.get("/staff/deliveries")
-async def deliveries_page(request: Request, user: StaffPageUser) -> Response:
+async def deliveries_page(request: Request, service: NotificationServiceDep, user: StaffPageUser) -> Response:
     d = deliveries
     wanted: dict[str, Any] = {
         "state": request.query_params.get("state") if request.query_params.get("state") in STATES else "",
         "message_type": (request.query_params.get("message_type") or "")[:40],
     }
     mine = queries.seen_by(user.district)
-    async with request.app.state.service.sessions() as session:
+    async with service.sessions() as session:
         rows = await queries.delivery_log(
             session, user.district, state=wanted["state"], message_type=wanted["message_type"], limit=300
         )
@@ -54,5 +55,5 @@ async def deliveries_page(request: Request, user: StaffPageUser) -> Response:
         states=STATE_NAMES[language],
         types=sorted(types),
         wanted=wanted,
-        grouping_url=request.app.state.service.settings.grouping_url,
+        grouping_url=service.settings.grouping_url,
     )

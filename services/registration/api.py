@@ -17,9 +17,11 @@ from shared import audit
 from shared.auth import InvalidLink, StaffUser, sign_link
 from shared.contracts import RegistrationDetails, Source
 from shared.unit_of_work import Transaction
+from shared.web.dependencies import current_service
 from shared.web_auth import staff_user
 
 from . import commands, domain, queries
+from .app import RegistrationServiceDep
 from .models import audit_log, erasure_reports, registrations
 
 router = APIRouter(prefix="/api/v1", tags=["registrations"])
@@ -39,10 +41,6 @@ class RegistrationStatus(BaseModel):
     status: str = Field(description="waiting, placed or withdrawn")
     registered_at: str
     availability: list[str]
-
-
-def _service(request: Request):
-    return request.app.state.service
 
 
 def _refused_response(refused: domain.RegistrationRefused) -> JSONResponse:
@@ -78,7 +76,7 @@ async def invalid_request(_: Request, error: RequestValidationError) -> JSONResp
 
 
 def _receipt(request: Request, participant_id: uuid.UUID) -> RegistrationReceipt:
-    service = _service(request)
+    service = current_service(request)
     settings = service.settings
     token = sign_link(service.keyring, STATUS_LINK, participant_id)
     return RegistrationReceipt(
@@ -128,6 +126,7 @@ TOO_MANY = (
 async def submit(
     details: RegistrationDetails,
     request: Request,
+    service: RegistrationServiceDep,
     idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key", max_length=200)] = None,
 ) -> Any:
     if details.source != Source.self:
@@ -135,14 +134,13 @@ async def submit(
             status_code=422,
             content={"detail": [{"loc": ["body", "source"], "msg": ONLY_SELF, "type": "value_error"}]},
         )
-    limited = await request.app.state.intake_limits.check(request.client and request.client.host, details)
+    limited = await service.intake_limits.check(request.client and request.client.host, details)
     if limited is not None:
         return JSONResponse(
             status_code=429,
             content={"detail": TOO_MANY.format(seconds=limited.retry_after)},
             headers={"Retry-After": str(limited.retry_after)},
         )
-    service = _service(request)
     key = domain.identity_key(service.settings)
     new_id = domain.participant_id_for(details.source, details.external_ref, key)
     try:
@@ -180,7 +178,7 @@ async def submit(
 
 async def _own_registration(request: Request, token: str) -> uuid.UUID:
     try:
-        return await _service(request).person_from_link(STATUS_LINK, token)
+        return await current_service(request).person_from_link(STATUS_LINK, token)
     except InvalidLink:
         raise HTTPException(404, "this link is not valid (it may have expired)") from None
 
@@ -188,9 +186,9 @@ async def _own_registration(request: Request, token: str) -> uuid.UUID:
 @router.get(
     "/registrations/status/{token}", response_model=RegistrationStatus, summary="The person's own status"
 )
-async def own_status(token: str, request: Request) -> RegistrationStatus:
+async def own_status(token: str, request: Request, service: RegistrationServiceDep) -> RegistrationStatus:
     participant_id = await _own_registration(request, token)
-    async with _service(request).sessions() as session:
+    async with service.sessions() as session:
         row = (
             await session.execute(
                 select(
@@ -209,17 +207,17 @@ async def own_status(token: str, request: Request) -> RegistrationStatus:
 
 
 @router.post("/registrations/status/{token}/withdraw", summary="Withdraw my registration")
-async def withdraw_own(token: str, request: Request) -> dict[str, str]:
+async def withdraw_own(token: str, request: Request, service: RegistrationServiceDep) -> dict[str, str]:
     participant_id = await _own_registration(request, token)
-    async with _service(request).transaction() as uow:
+    async with service.transaction() as uow:
         await commands.withdraw(uow.session, uow.outbox, participant_id, actor="participant")
     return {"status": "withdrawn"}
 
 
 @router.post("/registrations/status/{token}/erase", summary="Erase all my data (GDPR art. 17)")
-async def erase_own(token: str, request: Request) -> dict[str, str]:
+async def erase_own(token: str, request: Request, service: RegistrationServiceDep) -> dict[str, str]:
     participant_id = await _own_registration(request, token)
-    async with _service(request).transaction() as uow:
+    async with service.transaction() as uow:
         await commands.erase(uow.session, uow.outbox, participant_id, actor="participant")
     return {"status": "erased"}
 
@@ -238,6 +236,7 @@ class StaffRegistration(BaseModel):
 @staff.get("/registrations", response_model=list[StaffRegistration], summary="Registrations in my district")
 async def list_registrations(
     request: Request,
+    service: RegistrationServiceDep,
     user: Annotated[StaffUser, Depends(staff_user)],
     status_filter: Annotated[
         str | None, Query(alias="status", pattern="^(waiting|placed|withdrawn)$")
@@ -255,7 +254,7 @@ async def list_registrations(
         query = query.where(registrations.c.status == status_filter)
     if municipality:
         query = query.where(registrations.c.municipality == municipality)
-    async with _service(request).sessions() as session:
+    async with service.sessions() as session:
         rows = (await session.execute(query.order_by(registrations.c.registered_at).limit(limit))).all()
     return [
         StaffRegistration(
@@ -272,10 +271,11 @@ async def list_registrations(
 async def read_registration(
     participant_id: uuid.UUID,
     request: Request,
+    service: RegistrationServiceDep,
     user: Annotated[StaffUser, Depends(staff_user)],
     reason: Annotated[str, Query(min_length=3, max_length=500, description="Why you need to see it")],
 ) -> dict[str, Any]:
-    async with _service(request).transaction() as uow:
+    async with service.transaction() as uow:
         session = uow.session
         row = await queries.registration_in_district(session, participant_id, user.district)
         if row is None:
@@ -315,9 +315,12 @@ async def staff_erase(
 
 @staff.get("/erasures/{participant_id}", summary="What each service deleted for an erasure")
 async def erasure_report(
-    participant_id: uuid.UUID, request: Request, user: Annotated[StaffUser, Depends(staff_user)]
+    participant_id: uuid.UUID,
+    request: Request,
+    service: RegistrationServiceDep,
+    user: Annotated[StaffUser, Depends(staff_user)],
 ) -> dict[str, Any]:
-    async with _service(request).sessions() as session:
+    async with service.sessions() as session:
         # Only for an erasure of a person of the reader's district (the registration is gone; its audit
         # entry keeps the district). Another district's erasure looks exactly like none.
         erased_here = await session.scalar(
@@ -340,10 +343,11 @@ async def erasure_report(
 @staff.get("/audit", summary="Audit log of my district")
 async def read_audit(
     request: Request,
+    service: RegistrationServiceDep,
     user: Annotated[StaffUser, Depends(staff_user)],
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,
 ) -> list[dict[str, Any]]:
-    async with _service(request).sessions() as session:
+    async with service.sessions() as session:
         rows = await audit.read_audit(session, audit_log, user.district, audit.AuditFilter(), limit=limit)
     return [
         {

@@ -1,9 +1,13 @@
-"""App factory of the registration service."""
+"""App factory of the registration service: `RegistrationService` holds what its handlers and routes share
+(the identity key, the intake limits); `create_app` adds the HTTP routes."""
 
 from __future__ import annotations
 
-from fastapi import FastAPI
+from typing import Annotated, Any
+
+from fastapi import Depends, FastAPI
 from fastapi.exceptions import RequestValidationError
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.contracts import (
     AvailabilityChanged,
@@ -14,51 +18,73 @@ from shared.contracts import (
     RegistrationRejected,
     RegistrationSubmitted,
 )
+from shared.messaging import InvalidMessage
 from shared.service import Service
 from shared.settings import Settings, get_settings
 from shared.web import mount_static
+from shared.web.dependencies import current_service
 from shared.web.staff import session_router
 
-from . import domain
-from .api import invalid_request, router, staff
+from . import domain, submissions
 from .handlers import make_handlers
 from .models import metadata
 from .rate_limits import IntakeLimits
 from .retention import RetentionJob
-from .staff_pages import registration_staff_pages
-from .web import pages
 
 NAME = "registration"
 
 
-def create_service(settings: Settings | None = None) -> Service:
-    service = Service(NAME, metadata, settings or get_settings())
-    intake, on_rejected, reports, placements = make_handlers(
-        service.outbox, domain.identity_key(service.settings)
-    )
-    service.consume(
-        "registration.intake", intake, on_rejected=on_rejected, documented_as=RegistrationSubmitted
-    )
-    service.consume("registration.erasure_reports", reports)
-    service.consume("registration.placements", placements)
-    service.background.append(RetentionJob(service))
-    service.document_publishes(
-        RegistrationAccepted,
-        RegistrationRejected,
-        ParticipantContactRegistered,
-        ParticipantWithdrew,
-        AvailabilityChanged,
-        ParticipantErased,
-    )
-    return service
+class RegistrationService(Service):
+    """The registration service: the key its identity hashes are made with, and the limits of intake."""
+
+    def __init__(self, settings: Settings) -> None:
+        super().__init__(NAME, metadata, settings)
+        self.identity_key = domain.identity_key(settings)
+        self.intake_limits = IntakeLimits(settings)
+        handlers = make_handlers(self)
+        self.consume(
+            "registration.intake",
+            handlers,
+            on_rejected=self.answer_rejected,
+            documented_as=RegistrationSubmitted,
+        )
+        self.consume("registration.erasure_reports", handlers)
+        self.consume("registration.placements", handlers)
+        self.background.append(RetentionJob(self))
+        self.document_publishes(
+            RegistrationAccepted,
+            RegistrationRejected,
+            ParticipantContactRegistered,
+            ParticipantWithdrew,
+            AvailabilityChanged,
+            ParticipantErased,
+        )
+
+    async def answer_rejected(
+        self, session: AsyncSession, raw: dict[str, Any] | None, invalid: InvalidMessage
+    ) -> None:
+        """A submission that could not be taken is answered (only on the intake queue)."""
+        await submissions.answer_rejected(session, self.outbox, raw, invalid)
+
+
+# What a route of this service takes to reach it: `service: RegistrationServiceDep`.
+RegistrationServiceDep = Annotated[RegistrationService, Depends(current_service)]
+
+
+def create_service(settings: Settings | None = None) -> RegistrationService:
+    return RegistrationService(settings or get_settings())
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
+    # The routes import RegistrationServiceDep from here, so they are imported once this module is.
+    from .api import invalid_request, router, staff
+    from .staff_pages import registration_staff_pages
+    from .web import pages
+
     service = create_service(settings)
     app = service.http_app(
         router, staff, pages, registration_staff_pages, session_router(NAME), title="selvhjelp registration"
     )
     app.add_exception_handler(RequestValidationError, invalid_request)
-    app.state.intake_limits = IntakeLimits(service.settings)
     mount_static(app)
     return app

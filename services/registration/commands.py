@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.audit import record_audit
 from shared.contracts import (
+    Envelope,
     Language,
     ParticipantContactRegistered,
     ParticipantErased,
@@ -24,7 +25,7 @@ from shared.messaging import Outbox
 from shared.revocation import revoke_links
 
 from . import domain
-from .models import audit_log, idempotency_keys, registrations
+from .models import audit_log, erasure_reports, idempotency_keys, registrations
 
 SOURCE = "registration"
 
@@ -277,6 +278,23 @@ async def mark_left_group(
         which.append(registrations.c.participant_id == participant_id)
     left = await session.execute(update(registrations).where(*which).values(left_group_at=at))
     return left.rowcount or 0
+
+
+async def member_left(session: AsyncSession, left: Envelope[Any]) -> None:
+    """When the group is over for a person: the moment it happened (not when we heard) starts retention."""
+    data = left.data
+    if data.before_start:  # declined or not answered: never placed in that group
+        return
+    await mark_left_group(session, data.group_id, left.occurred_at, participant_id=data.participant_id)
+
+
+async def record_erasure_report(session: AsyncSession, data: Any) -> None:
+    """A service's answer to an erasure, kept for the erasure report."""
+    await session.execute(
+        insert(erasure_reports)
+        .values(participant_id=data.participant_id, service=data.service, rows_deleted=data.rows_deleted)
+        .on_conflict_do_nothing()
+    )
 
 
 async def erase_expired(

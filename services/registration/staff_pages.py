@@ -16,6 +16,7 @@ from shared.web.staff import staff_page
 from shared.web_auth import StaffPageUser
 
 from . import queries
+from .app import RegistrationServiceDep
 from .models import audit_log
 from .staff_texts import STAFF_TEXTS
 
@@ -24,9 +25,11 @@ registration_staff_pages = APIRouter(include_in_schema=False)
 
 
 @registration_staff_pages.get("/staff/people/{participant_id}")
-async def person_page(participant_id: uuid.UUID, request: Request, user: StaffPageUser) -> Response:
+async def person_page(
+    participant_id: uuid.UUID, request: Request, service: RegistrationServiceDep, user: StaffPageUser
+) -> Response:
     reason = (request.query_params.get("reason") or "").strip()[:500]
-    async with request.app.state.service.transaction() as uow:
+    async with service.transaction() as uow:
         session = uow.session
         row = await queries.registration_in_district(session, participant_id, user.district)
         if row is None:

@@ -28,9 +28,11 @@ from shared.auth import InvalidLink, sign_link
 from shared.contracts import SLOTS, Composition, Gender, Language, MeetingFormat, RegistrationDetails, Topic
 from shared.reference import all_municipalities, get_municipality
 from shared.web import choose_language, create_environment, page, redirect
+from shared.web.dependencies import current_service
 
 from . import commands, domain
 from .api import STATUS_LINK
+from .app import RegistrationServiceDep
 from .models import registrations
 from .sign_up_form import blank_values, details_body, field_errors, form_field, values_from
 from .texts import TEXTS, error_message, long_date
@@ -44,10 +46,6 @@ _ANCHORS = {"contact": "field-email", "form": "field-name"}
 _FORM_ID = re.compile(r"^[0-9a-f]{32}$")
 
 
-def _service(request: Request):
-    return request.app.state.service
-
-
 def _municipality_groups() -> list[tuple[str, list[tuple[str, str]]]]:
     ordered = sorted(all_municipalities(), key=lambda m: (m.county_name, m.name))
     return [
@@ -57,7 +55,7 @@ def _municipality_groups() -> list[tuple[str, list[tuple[str, str]]]]:
 
 
 def _retention_months(request: Request) -> int:
-    return max(1, round(_service(request).settings.registration_retention_days / 30.4))
+    return max(1, round(current_service(request).settings.registration_retention_days / 30.4))
 
 
 # --- the form --------------------------------------------------------------------------------------
@@ -95,7 +93,7 @@ async def sign_up_form(request: Request) -> Response:
 
 
 @pages.post("/register")
-async def sign_up(request: Request) -> Response:
+async def sign_up(request: Request, service: RegistrationServiceDep) -> Response:
     language = choose_language(request)
     texts = TEXTS[language]
     values = values_from(await request.form(), language)
@@ -109,14 +107,13 @@ async def sign_up(request: Request) -> Response:
         ]
         return _form_page(request, language, values, field_errors(problems, texts), 422)
 
-    limited = await request.app.state.intake_limits.check(request.client and request.client.host, details)
+    limited = await service.intake_limits.check(request.client and request.client.host, details)
     if limited is not None:
         message = texts["errors"]["rate_limited"].format(minutes=math.ceil(limited.retry_after / 60))
         response = _form_page(request, language, values, {"form": message}, 429)
         response.headers["Retry-After"] = str(limited.retry_after)
         return response
 
-    service = _service(request)
     # The form's own id (plus what was sent) is the idempotency key: a double click registers once, and
     # going back to correct something and sending again is a new registration.
     request_hash = hashlib.sha256(
@@ -148,13 +145,13 @@ async def sign_up(request: Request) -> Response:
 # --- the private status page -----------------------------------------------------------------------
 async def _participant(request: Request, token: str) -> uuid.UUID | None:
     try:
-        return await _service(request).person_from_link(STATUS_LINK, token)
+        return await current_service(request).person_from_link(STATUS_LINK, token)
     except InvalidLink:
         return None
 
 
 async def _registration(request: Request, participant_id: uuid.UUID):
-    async with _service(request).sessions() as session:
+    async with current_service(request).sessions() as session:
         return (
             await session.execute(
                 select(
@@ -234,14 +231,14 @@ async def status_page(token: str, request: Request) -> Response:
 
 
 @pages.post("/status/{token}/availability")
-async def change_availability(token: str, request: Request) -> Response:
+async def change_availability(token: str, request: Request, service: RegistrationServiceDep) -> Response:
     language = choose_language(request)
     participant_id = await _participant(request, token)
     if participant_id is None:
         return _not_found(request, language)
     slots = [v for v in (await request.form()).getlist("availability") if isinstance(v, str)]
     try:
-        async with _service(request).transaction() as uow:
+        async with service.transaction() as uow:
             changed = await commands.change_availability(uow.session, uow.outbox, participant_id, slots)
     except domain.RegistrationRefused:
         row = await _registration(request, participant_id)
@@ -279,25 +276,25 @@ async def confirm(token: str, action: str, request: Request) -> Response:
 
 
 @pages.post("/status/{token}/withdraw")
-async def withdraw(token: str, request: Request) -> Response:
+async def withdraw(token: str, request: Request, service: RegistrationServiceDep) -> Response:
     language = choose_language(request)
     participant_id = await _participant(request, token)
     if participant_id is None:
         return _not_found(request, language)
-    async with _service(request).transaction() as uow:
+    async with service.transaction() as uow:
         await commands.withdraw(uow.session, uow.outbox, participant_id, actor="participant")
     return redirect(request, f"/status/{token}?done=withdrawn", language)
 
 
 @pages.post("/status/{token}/erase")
-async def erase(token: str, request: Request) -> Response:
+async def erase(token: str, request: Request, service: RegistrationServiceDep) -> Response:
     language = choose_language(request)
     participant_id = await _participant(request, token)
     if participant_id is None:
         return _not_found(request, language)
     # A second press (or a reload) after the erasure finds nothing and tells every service nothing again.
     if await _registration(request, participant_id) is not None:
-        async with _service(request).transaction() as uow:
+        async with service.transaction() as uow:
             await commands.erase(uow.session, uow.outbox, participant_id, actor="participant")
     return redirect(request, "/erased", language)
 

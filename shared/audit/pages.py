@@ -16,6 +16,7 @@ from jinja2 import Environment
 from sqlalchemy import Table
 
 from shared.web import choose_language
+from shared.web.dependencies import current_service
 from shared.web.staff import staff_page
 from shared.web_auth import StaffPageUser
 
@@ -59,7 +60,7 @@ def audit_pages(
     @router.get("/staff/audit")
     async def audit_page(request: Request, user: StaffPageUser) -> Response:
         wanted = AuditFilter.from_request(request)
-        async with request.app.state.service.sessions() as session:
+        async with current_service(request).sessions() as session:
             rows = await read_audit(session, table, user.district, wanted)
             actions = await audit_actions(session, table, user.district)
         shown = [
@@ -91,7 +92,7 @@ def audit_pages(
 
     @router.get("/staff/audit.csv")
     async def audit_export(request: Request, user: StaffPageUser) -> Response:
-        async with request.app.state.service.sessions() as session:
+        async with current_service(request).sessions() as session:
             rows = await read_audit(
                 session, table, user.district, AuditFilter.from_request(request), limit=CSV_ROWS
             )

@@ -21,6 +21,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from shared.revocation import revoke_staff_token
 from shared.web import DEFAULT_LANGUAGE, LANGUAGE_COOKIE, LANGUAGES, choose_language, page
+from shared.web.dependencies import current_service
 from shared.web_auth import clear_staff_cookie, set_staff_cookie, staff_cookie_name, verified_staff
 
 # The order of the sign-in hop; grouping (the console's home) starts and ends it.
@@ -180,7 +181,7 @@ def session_router(service_name: str) -> APIRouter:
 
     @router.get("/staff/session")
     async def take_session(request: Request, token: str, then: str | None = None) -> Response:
-        settings = request.app.state.service.settings
+        settings = current_service(request).settings
         if not settings.dev_sign_in:
             raise HTTPException(404, "not found")
         if await verified_staff(request, token) is None:
@@ -195,7 +196,7 @@ def session_router(service_name: str) -> APIRouter:
     async def sign_out(request: Request) -> Response:
         """Revoke the token here (each service keeps its own list, ADR 0010) and hop to the next service,
         which revokes the same token from its own cookie."""
-        service = request.app.state.service
+        service = current_service(request)
         settings = service.settings
         token = request.cookies.get(staff_cookie_name(settings))
         user = await verified_staff(request, token) if token else None
@@ -227,7 +228,7 @@ def staff_page(
 ) -> Response:
     """A staff console page: the shared layout with the console's navigation, in the reader's language
     (`?lang=`, then the `lang` cookie, then bokmål). `console` carries the layout's and audit page's words."""
-    settings = request.app.state.service.settings
+    settings = current_service(request).settings
     language = language or choose_language(request)
     texts = STAFF_TEXTS[language]
     return page(

@@ -1,4 +1,4 @@
-"""What every page of grouping's staff console shares: the templates, the app's state, and names in the
+"""What every page of grouping's staff console shares: the templates, the service's settings, and names in the
 reader's language."""
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ from fastapi import Request
 
 from shared.reference import get_municipality
 from shared.web import create_environment
+from shared.web.dependencies import current_service
 
 from ..staff_texts import (
     FORMAT_NAMES,
@@ -24,10 +25,6 @@ from ..staff_texts import (
 environment = create_environment(Path(__file__).parent.parent / "templates")
 
 
-def state_of(request: Request):
-    return request.app.state
-
-
 def municipality_name(number: str) -> str:
     place = get_municipality(number)
     return place.name if place else number
@@ -35,7 +32,7 @@ def municipality_name(number: str) -> str:
 
 def page_globals(request: Request, language: str) -> dict[str, Any]:
     """What every console page of grouping's needs, in the reader's language."""
-    settings = state_of(request).service.settings
+    settings = current_service(request).settings
     return {
         "t": STAFF_TEXTS[language],
         "topic_names": TOPIC_NAMES[language],

@@ -11,23 +11,27 @@ from fastapi.responses import Response
 from sqlalchemy import func, select
 
 from shared.web import choose_language, redirect
+from shared.web.dependencies import current_service
 from shared.web.staff import staff_page
 from shared.web_auth import StaffPageUser
 
 from .. import ending, queries
+from ..app import GroupingServiceDep
 from ..commands.common import GroupingError
 from ..commands.staff import approve_group, split_group
 from ..models import admission_requests, attendance, groups, memberships
 from ..staff_texts import DONE, STAFF_TEXTS, STATUS_NAMES
-from .common import environment, page_globals, state_of
+from .common import environment, page_globals
 
 router = APIRouter(include_in_schema=False)
 
 
 @router.get("/staff/groups")
-async def groups_page(request: Request, user: StaffPageUser, status: str | None = None) -> Response:
+async def groups_page(
+    request: Request, service: GroupingServiceDep, user: StaffPageUser, status: str | None = None
+) -> Response:
     wanted = status if status in STATUS_NAMES["nb"] else None
-    async with state_of(request).service.sessions() as session:
+    async with service.sessions() as session:
         rows = await queries.district_groups(session, user.district, status=wanted, limit=500)
     language = choose_language(request)
     return staff_page(
@@ -45,8 +49,10 @@ async def groups_page(request: Request, user: StaffPageUser, status: str | None 
 
 
 @router.get("/staff/groups/{group_id}")
-async def group_page(group_id: uuid.UUID, request: Request, user: StaffPageUser) -> Response:
-    async with state_of(request).service.transaction() as uow:
+async def group_page(
+    group_id: uuid.UUID, request: Request, service: GroupingServiceDep, user: StaffPageUser
+) -> Response:
+    async with service.transaction() as uow:
         group = (
             await uow.session.execute(
                 select(groups).where(groups.c.group_id == group_id, groups.c.district == user.district)
@@ -108,7 +114,7 @@ async def approve(group_id: uuid.UUID, request: Request, user: StaffPageUser) ->
         user,
         group_id,
         "approved",
-        lambda session, state: approve_group(session, group_id, district=user.district, actor=user.subject),
+        lambda session, service: approve_group(session, group_id, district=user.district, actor=user.subject),
     )
 
 
@@ -128,8 +134,8 @@ async def end(
         user,
         group_id,
         "ended",
-        lambda session, state: ending.end_group(
-            session, state.service.outbox, group_id, district=user.district, actor=user.subject
+        lambda session, service: ending.end_group(
+            session, service.outbox, group_id, district=user.district, actor=user.subject
         ),
     )
 
@@ -141,24 +147,24 @@ async def split(group_id: uuid.UUID, request: Request, user: StaffPageUser) -> R
         user,
         group_id,
         "split",
-        lambda session, state: split_group(
+        lambda session, service: split_group(
             session,
-            state.service.outbox,
+            service.outbox,
             group_id,
             district=user.district,
             actor=user.subject,
-            as_of=state.today(),
-            rules=state.rules,
-            timing=state.timing,
+            as_of=service.today(),
+            rules=service.rules,
+            timing=service.timing,
         ),
     )
 
 
 async def _group_action(request: Request, user, group_id: uuid.UUID, done: str, action) -> Response:
-    state = state_of(request)
+    service = current_service(request)
     try:
-        async with state.service.transaction() as uow:
-            await action(uow.session, state)
+        async with service.transaction() as uow:
+            await action(uow.session, service)
     except GroupingError as error:
         return redirect(
             request, f"/staff/groups/{group_id}?" + urlencode({"error": str(error)}), choose_language(request)

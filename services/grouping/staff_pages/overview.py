@@ -19,9 +19,10 @@ from shared.web.staff import staff_page
 from shared.web.svg import bar_chart, line_chart
 from shared.web_auth import StaffPageUser
 
+from ..app import GroupingServiceDep
 from ..models import groups, pool
 from ..staff_texts import STAFF_TEXTS
-from .common import environment, municipality_name, page_globals, state_of
+from .common import environment, municipality_name, page_globals
 
 router = APIRouter(include_in_schema=False)
 
@@ -38,9 +39,9 @@ WAIT_BINS = (
 
 
 @router.get("/staff")
-async def overview(request: Request, user: StaffPageUser) -> Response:
+async def overview(request: Request, service: GroupingServiceDep, user: StaffPageUser) -> Response:
     now = datetime.now(UTC)
-    async with state_of(request).service.sessions() as session:
+    async with service.sessions() as session:
         waiting = (
             await session.execute(
                 select(pool.c.municipality, pool.c.topic, pool.c.registered_at).where(
@@ -81,7 +82,7 @@ async def overview(request: Request, user: StaffPageUser) -> Response:
     days = [(now - w.registered_at).days for w in waiting]
     histogram = [(label, sum(low <= d <= high for d in days)) for low, high, label in WAIT_BINS]
     months, series = _groups_per_month(formed, now)
-    dlq = await _dead_letter_depths(state_of(request).service.settings)
+    dlq = await _dead_letter_depths(service.settings)
     language = choose_language(request)
     t = STAFF_TEXTS[language]
     return staff_page(

@@ -17,23 +17,23 @@ from shared.web.staff import staff_page
 from shared.web_auth import StaffPageUser
 
 from .. import queries
+from ..app import GroupingServiceDep
 from ..commands.common import GroupingError, person_from_row
 from ..commands.planning import plan_at_staff_request
 from ..commands.staff import move_into_group
 from ..hints import what_would_it_take
 from ..models import groups
 from ..staff_texts import DONE, STAFF_TEXTS
-from .common import environment, municipality_name, page_globals, state_of
+from .common import environment, municipality_name, page_globals
 
 router = APIRouter(include_in_schema=False)
 
 
 @router.get("/staff/pool")
-async def pool_page(request: Request, user: StaffPageUser) -> Response:
+async def pool_page(request: Request, service: GroupingServiceDep, user: StaffPageUser) -> Response:
     q = request.query_params
     wanted = {k: (q.get(k) or "").strip() for k in ("municipality", "topic", "format", "slot")}
-    state = state_of(request)
-    async with state.service.transaction() as uow:
+    async with service.transaction() as uow:
         everyone = await queries.waiting_people(uow.session, user.district)
         proposed = (
             await uow.session.execute(
@@ -45,12 +45,12 @@ async def pool_page(request: Request, user: StaffPageUser) -> Response:
         shown = [r for r in everyone if _matches(r, wanted)]
         await queries.record_staff_read(uow.session, user, "read_pool", f"{len(shown)} people")
     people = [person_from_row(r) for r in everyone]
-    as_of = state.today()
+    as_of = service.today()
     rows = [
         {
             "row": r,
             "days": (datetime.now(UTC) - r.registered_at).days,
-            "hint": what_would_it_take(person_from_row(r), people, state.rules, as_of),
+            "hint": what_would_it_take(person_from_row(r), people, service.rules, as_of),
         }
         for r in shown
     ]
@@ -87,24 +87,26 @@ def _matches(row: Any, wanted: dict[str, str]) -> bool:
 
 
 @router.post("/staff/pool/plan")
-async def plan_now(request: Request, user: StaffPageUser) -> Response:
-    state = state_of(request)
-    async with state.service.transaction() as uow:
+async def plan_now(request: Request, service: GroupingServiceDep, user: StaffPageUser) -> Response:
+    async with service.transaction() as uow:
         await plan_at_staff_request(uow.session, user.district, actor=user.subject)
-    state.planner.wake()
+    service.planner.wake()
     return redirect(request, "/staff/pool?done=planned", choose_language(request))
 
 
 @router.post("/staff/pool/{participant_id}/move")
 async def move_person(
-    participant_id: uuid.UUID, request: Request, user: StaffPageUser, group_id: Annotated[str, Form()] = ""
+    participant_id: uuid.UUID,
+    request: Request,
+    service: GroupingServiceDep,
+    user: StaffPageUser,
+    group_id: Annotated[str, Form()] = "",
 ) -> Response:
-    state = state_of(request)
     language = choose_language(request)
     t = STAFF_TEXTS[language]
     try:
         target = uuid.UUID(group_id)
-        async with state.service.transaction() as uow:
+        async with service.transaction() as uow:
             await move_into_group(
                 uow.session,
                 uow.outbox,
@@ -112,9 +114,9 @@ async def move_person(
                 target,
                 district=user.district,
                 actor=user.subject,
-                as_of=state.today(),
-                rules=state.rules,
-                timing=state.timing,
+                as_of=service.today(),
+                rules=service.rules,
+                timing=service.timing,
             )
     except ValueError:
         return redirect(request, "/staff/pool?" + urlencode({"error": t["choose_group"]}), language)

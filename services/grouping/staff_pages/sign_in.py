@@ -14,15 +14,16 @@ from shared.web.staff import STAFF_TEXTS as CONSOLE_TEXTS
 from shared.web.staff import safe_next, session_hop_url
 from shared.web_auth import STAFF_ROLE, set_staff_cookie
 
+from ..app import GroupingServiceDep
 from ..staff_texts import STAFF_TEXTS
-from .common import environment, state_of
+from .common import environment
 
 router = APIRouter(include_in_schema=False)
 
 
 @router.get("/staff/sign-in")
-async def sign_in_page(request: Request, next: str | None = None) -> Response:
-    settings = state_of(request).service.settings
+async def sign_in_page(request: Request, service: GroupingServiceDep, next: str | None = None) -> Response:
+    settings = service.settings
     language = choose_language(request)
     return page(
         environment,
@@ -42,11 +43,12 @@ async def sign_in_page(request: Request, next: str | None = None) -> Response:
 @router.post("/staff/sign-in")
 async def sign_in(
     request: Request,
+    service: GroupingServiceDep,
     district: Annotated[str, Form()] = "",
     name: Annotated[str, Form(max_length=100)] = "",
     next: Annotated[str, Form()] = "",
 ) -> Response:
-    settings = state_of(request).service.settings
+    settings = service.settings
     if not settings.dev_sign_in:
         raise HTTPException(404, "sign in through the organisation's login")
     language = choose_language(request)
@@ -69,7 +71,7 @@ async def sign_in(
         )
     subject = name.strip() or f"utvikler@{district}"
     token = issue_staff_token(
-        state_of(request).service.keyring, subject, district, [STAFF_ROLE], issuer=settings.staff_token_issuer
+        service.keyring, subject, district, [STAFF_ROLE], issuer=settings.staff_token_issuer
     )
     response = redirect(
         request, session_hop_url(settings, "grouping", token, safe_next(settings, next)), language

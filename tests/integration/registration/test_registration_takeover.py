@@ -11,7 +11,6 @@ import uuid
 import pytest
 from sqlalchemy import func, select
 
-from services.registration import domain
 from services.registration.models import idempotency_keys, registrations
 from tests.support import eventually
 from tests.support.factories import registration_body, submitted_envelope
@@ -41,7 +40,7 @@ async def test_an_outside_systems_person_cannot_be_reached_through_the_public_ap
     from shared.contracts import Envelope, RegistrationSubmitted
 
     service = probe.service
-    intake, *_ = make_handlers(service.outbox, domain.identity_key(settings))
+    intake = make_handlers(service)
     envelope = Envelope[RegistrationSubmitted].model_validate(
         submitted_envelope(
             external_ref="p1-ok-5", participant={"name": "Peer p1 5", "email": "peer@example.org"}
