@@ -250,7 +250,8 @@ async def waiting_pool(
             format=r.format,
             availability=r.availability,
             waiting_since=r.registered_at.isoformat(),
-            reasons=r.waiting_reasons or [],
+            # The API gives each reason's code and English words; the parameters are for the pages.
+            reasons=[{"code": x["code"], "text": x["text"]} for x in r.waiting_reasons or []],
         )
         for r in rows
     ]

@@ -15,7 +15,8 @@ from shared.messaging.consumer import call_after_commit
 from .commands.common import SOURCE
 from .commands.invitations import forget_person, leave
 from .commands.planning import request_planning
-from .models import attendance, groups, pool
+from .commands.staff import flag_scheduling_failed
+from .models import attendance, pool
 
 # Built once and bound per message: building `.values(...)` for every message costs more than the insert.
 _JOIN_POOL = insert(pool).on_conflict_do_nothing()
@@ -98,11 +99,7 @@ def make_handlers(service, rules, timing, today, planner=None):
         )
 
     async def on_scheduling_failed(session: AsyncSession, envelope: Envelope[Any]) -> None:
-        await session.execute(
-            update(groups)
-            .where(groups.c.group_id == envelope.data.group_id)
-            .values(flag=f"scheduling failed: {envelope.data.reason}"[:200])
-        )
+        await flag_scheduling_failed(session, envelope.data)
 
     return {
         "registration.accepted.v1": on_registration_accepted,

@@ -18,6 +18,7 @@ from shared.messaging import Outbox
 from .. import domain, lifecycle
 from ..models import audit_log, groups, invitations, memberships, pool
 from ..planning.rules import member_violations
+from ..reasons import scheduling_failed_flag
 from .common import ACTIVE, GroupingError, Timing, invite, person_from_row, stage
 from .invitations import evaluate_group
 
@@ -195,3 +196,21 @@ async def split_group(
     # Those left may all have accepted already: the group can start now.
     await evaluate_group(session, outbox, group_id, as_of=as_of, rules=rules, timing=timing)
     return new_id
+
+
+# --- flags: why staff should look at a group ---------------------------------------------------------
+async def flag_scheduling_failed(session: AsyncSession, failed: Any) -> None:
+    """Calendar could not schedule the group (`group.scheduling_failed.v1`): flag it for staff, in the
+    calendar's English words (what the API gives) and as a code the pages show in the reader's language."""
+    await session.execute(
+        update(groups)
+        .where(groups.c.group_id == failed.group_id)
+        .values(
+            flag=f"scheduling failed: {failed.reason}"[:200],
+            flag_code=scheduling_failed_flag(
+                getattr(failed, "reason_code", None),
+                getattr(failed, "reason_params", None) or {},
+                failed.reason,
+            ),
+        )
+    )

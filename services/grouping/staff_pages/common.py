@@ -11,6 +11,7 @@ from fastapi import Request
 from shared.reference import get_municipality
 from shared.web import create_environment
 
+from ..reasons import render_flag, render_reason
 from ..staff_texts import (
     FORMAT_NAMES,
     MEMBER_STATUS_NAMES,
@@ -45,6 +46,9 @@ def page_globals(request: Request, language: str) -> dict[str, Any]:
         "request_status_names": REQUEST_STATUS_NAMES[language],
         "municipality": municipality_name,
         "slot_words": lambda slot: slot_name(slot, language),
+        # Waiting reasons and flags are stored as codes with parameters: shown in the reader's language.
+        "reason_words": lambda stored: render_reason(stored, language),
+        "flag_words": lambda group: render_flag(group.flag_code, group.flag, language),
         "registration_url": settings.registration_url,
         "calendar_url": settings.calendar_url,
         "notifications_url": settings.notifications_url,

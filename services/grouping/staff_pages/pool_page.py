@@ -59,18 +59,18 @@ async def pool_page(request: Request, user: StaffPageUser) -> Response:
             subject_id=None,
             detail=f"{len(shown)} people",
         )
+    language = choose_language(request)
     people = [person_from_row(r) for r in everyone]
     as_of = state.today()
     rows = [
         {
             "row": r,
             "days": (datetime.now(UTC) - r.registered_at).days,
-            "hint": what_would_it_take(person_from_row(r), people, state.rules, as_of),
+            "hint": what_would_it_take(person_from_row(r), people, state.rules, as_of, language),
         }
         for r in shown
     ]
     municipalities = sorted({r.municipality for r in everyone}, key=municipality_name)
-    language = choose_language(request)
     return staff_page(
         environment,
         "staff/pool.html",
