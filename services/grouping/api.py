@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 
 from shared.audit import record_audit
 from shared.auth import InvalidLink, StaffUser, sign_link
+from shared.vocabulary import slot_name
 from shared.web import choose_language, create_environment, page
 from shared.web_auth import staff_user
 
@@ -21,7 +22,7 @@ from .commands.common import ACTIVE, GroupingError, active_membership
 from .commands.invitations import answer_invitation, leave
 from .commands.planning import request_planning
 from .models import audit_log, groups, memberships, pool
-from .texts import SITE_NAME, TEXTS, slot_text
+from .texts import SITE_NAME, TEXTS
 
 INVITATION_LINK = "invitation"
 ADMISSION_LINK = "admission-vote"
@@ -60,7 +61,7 @@ async def _invitation_view(request: Request, participant_id: uuid.UUID, language
                 memberships.c.group_id == row.group_id, memberships.c.status.in_(ACTIVE)
             )
         )
-    return {"open": True, "done": None, "slot_text": slot_text(row.slot, language), "size": size}
+    return {"open": True, "done": None, "slot_text": slot_name(row.slot, language), "size": size}
 
 
 def _page(request: Request, template: str, status_code: int = 200, **context: Any) -> HTMLResponse:

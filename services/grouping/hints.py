@@ -12,16 +12,10 @@ from datetime import date
 from typing import Any
 
 from shared.reference import are_neighbours
-from shared.vocabulary import slot_name
 
 from .planning.model import Person, PlanningRules
 from .planning.rules import age_on
 from .reasons import coded, render_hint
-
-
-def slot_words(slot: str) -> str:
-    """A slot in the console's bokmål, e.g. "tirsdager på kvelden"."""
-    return slot_name(slot, "nb")
 
 
 def _formats_meet(a: Person, b: Person) -> str | None:

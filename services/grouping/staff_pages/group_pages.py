@@ -11,6 +11,7 @@ from fastapi.responses import Response
 from sqlalchemy import func, select
 
 from shared.audit import record_audit
+from shared.vocabulary import GROUP_STATUS_NAMES
 from shared.web import choose_language, redirect
 from shared.web.staff import staff_page
 from shared.web_auth import StaffPageUser
@@ -19,7 +20,7 @@ from .. import ending
 from ..commands.common import ACTIVE, GroupingError
 from ..commands.staff import approve_group, split_group
 from ..models import admission_requests, attendance, audit_log, groups, memberships
-from ..staff_texts import DONE, STAFF_TEXTS, STATUS_NAMES
+from ..staff_texts import DONE, STAFF_TEXTS
 from .common import environment, page_globals, state_of
 
 router = APIRouter(include_in_schema=False)
@@ -33,7 +34,7 @@ async def groups_page(request: Request, user: StaffPageUser, status: str | None 
         .scalar_subquery()
     )
     query = select(groups, active.label("members")).where(groups.c.district == user.district)
-    if status in STATUS_NAMES["nb"]:
+    if status in GROUP_STATUS_NAMES["nb"]:
         query = query.where(groups.c.status == status)
     async with state_of(request).service.sessions() as session:
         rows = (await session.execute(query.order_by(groups.c.formed_at.desc()).limit(500))).all()
