@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Any
 from uuid import UUID
 
 from .rules import DEFAULT_RULES, CalendarRules, SlotTimes, candidate_start_times, slot_times
@@ -62,6 +63,9 @@ class SchedulingDecision:
 @dataclass(frozen=True)
 class NoFit:
     reason: str
+    # The same as a code with parameters, so grouping can show it in the reader's language.
+    code: str = ""
+    params: dict[str, Any] = field(default_factory=dict, hash=False)
 
 
 @dataclass(frozen=True)
@@ -93,16 +97,25 @@ def schedule_group(
         return _schedule_digital(group, slot, plans, pick_starter, rules)
 
     if not group.municipalities:
-        return NoFit("the group has no member municipality to look for a venue in")
+        return NoFit("the group has no member municipality to look for a venue in", "no_member_municipality")
     places = _describe_places(group.municipalities, municipality_name)
     ranked = _reachable(venues, group.municipalities, is_near)
     if not ranked:
-        return NoFit(f"no venue is registered in {places} or neighbouring municipalities")
+        return NoFit(
+            f"no venue is registered in {places} or neighbouring municipalities",
+            "no_venue_registered",
+            {"places": places},
+        )
     accessible = " accessible" if group.needs_accessible else ""
+    venue_params = {"accessible": group.needs_accessible, "size": group.size, "places": places}
     venues_busy = BusyTimes((b.venue_id, b.start, b.end) for b in bookings)
     roomy = [(rank, venue) for rank, venue in ranked if _fits(venue, group)]
     if not roomy:
-        return NoFit(f"no{accessible} venue with room for {group.size} in {places} or neighbours")
+        return NoFit(
+            f"no{accessible} venue with room for {group.size} in {places} or neighbours",
+            "no_venue_with_room",
+            venue_params,
+        )
     # Opening hours depend only on weekday and time of day, which most meetings of a plan share: check
     # one meeting per distinct time instead of every meeting (venues × start times × the horizon).
     weekly_times = [_distinct_times(plan.meetings) for plan in plans]
@@ -114,7 +127,11 @@ def schedule_group(
     ]
     what = f"no{accessible} venue with room for {group.size} in {places} or neighbours"
     if not open_weekly:
-        return NoFit(f"{what} is open on {slot.describe()} ({_window(slot)})")
+        return NoFit(
+            f"{what} is open on {slot.describe()} ({_window(slot)})",
+            "no_venue_open",
+            {**venue_params, **_slot_params(slot)},
+        )
     # In order of preference; whether a candidate is free is only looked at until one with a starter
     # is found (the check reads every booking of the horizon, most candidates are never needed).
     ranked_candidates = sorted(
@@ -133,10 +150,17 @@ def schedule_group(
     if first_free is None:
         return NoFit(
             f"{what} is free on {slot.describe()} for the first {rules.horizon_meetings} meetings "
-            f"from {plans[0].series.first_date} (booked or closed on some of those days)"
+            f"from {plans[0].series.first_date} (booked or closed on some of those days)",
+            "no_venue_free",
+            {
+                **venue_params,
+                **_slot_params(slot),
+                "meetings": rules.horizon_meetings,
+                "first_date": plans[0].series.first_date.isoformat(),
+            },
         )
     if rules.require_starter:
-        return NoFit(_no_starter_reason(group, slot, rules))
+        return _no_starter(group, slot, rules)
     venue, plan = first_free
     return _decision(plan, venue, None, None)
 
@@ -221,7 +245,7 @@ def _schedule_digital(
         if starter is not None:
             return _decision(plan, None, url, starter)
     if rules.require_starter:
-        return NoFit(_no_starter_reason(group, slot, rules))
+        return _no_starter(group, slot, rules)
     return _decision(plans[0], None, url, None)
 
 
@@ -275,8 +299,18 @@ def _window(slot: SlotTimes) -> str:
     return f"starting {slot.window.earliest_start:%H:%M}-{slot.window.latest_start:%H:%M}"
 
 
-def _no_starter_reason(group: GroupToSchedule, slot: SlotTimes, rules: CalendarRules) -> str:
-    return (
+def _slot_params(slot: SlotTimes) -> dict[str, str]:
+    return {
+        "slot": slot.slot,
+        "earliest": f"{slot.window.earliest_start:%H:%M}",
+        "latest": f"{slot.window.latest_start:%H:%M}",
+    }
+
+
+def _no_starter(group: GroupToSchedule, slot: SlotTimes, rules: CalendarRules) -> NoFit:
+    return NoFit(
         f"no starter in district {group.district} is available and free on {slot.describe()} "
-        f"({_window(slot)}) for the group's first {rules.starter_meetings} meetings"
+        f"({_window(slot)}) for the group's first {rules.starter_meetings} meetings",
+        "no_starter",
+        {"district": group.district, **_slot_params(slot), "meetings": rules.starter_meetings},
     )

@@ -11,10 +11,11 @@ from zoneinfo import ZoneInfo
 from fastapi import Request
 
 from shared.reference import get_municipality
+from shared.vocabulary import WEEKDAY_NAMES
 from shared.web import choose_language, create_environment
 
 from .rules import WEEKDAY_CODES
-from .staff_texts import AT, KIND_NAMES, STAFF_TEXTS, STATUS_NAMES, WEEKDAY_NAMES
+from .staff_texts import AT, KIND_NAMES, STAFF_TEXTS, STATUS_NAMES
 
 environment = create_environment(Path(__file__).parent / "templates")
 OSLO = ZoneInfo("Europe/Oslo")

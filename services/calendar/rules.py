@@ -11,10 +11,12 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from shared.vocabulary import WEEKDAY_NAMES as VOCABULARY_WEEKDAYS
+
 WEEKDAY_CODES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 """Weekday codes of the slot vocabulary, indexed like `date.weekday()` (Monday is 0)."""
 
-WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+WEEKDAY_NAMES = tuple(VOCABULARY_WEEKDAYS["en"].values())
 
 
 @dataclass(frozen=True)

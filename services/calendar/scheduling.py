@@ -115,7 +115,13 @@ async def schedule_claimed(
             .where(groups.c.group_id == group.group_id)
             .values(status="failed", failure_reason=result.reason, updated_at=func.now())
         )
-        failed = GroupSchedulingFailed(group_id=group.group_id, district=group.district, reason=result.reason)
+        failed = GroupSchedulingFailed(
+            group_id=group.group_id,
+            district=group.district,
+            reason=result.reason,
+            reason_code=result.code or None,
+            reason_params=result.params,
+        )
         await outbox.add(session, failed.envelope(source=SOURCE, **ids))
         log.info("group could not be scheduled", extra={"group_id": str(group.group_id)})
         return Outcome(group.group_id, scheduled=False, reason=result.reason)

@@ -351,35 +351,6 @@ STAFF_TEXTS: dict[str, dict[str, str]] = {
     },
 }
 
-WEEKDAY_NAMES: dict[str, dict[str, str]] = {
-    "nb": {
-        "mon": "mandag",
-        "tue": "tirsdag",
-        "wed": "onsdag",
-        "thu": "torsdag",
-        "fri": "fredag",
-        "sat": "lørdag",
-        "sun": "søndag",
-    },
-    "nn": {
-        "mon": "måndag",
-        "tue": "tysdag",
-        "wed": "onsdag",
-        "thu": "torsdag",
-        "fri": "fredag",
-        "sat": "laurdag",
-        "sun": "sundag",
-    },
-    "en": {
-        "mon": "Monday",
-        "tue": "Tuesday",
-        "wed": "Wednesday",
-        "thu": "Thursday",
-        "fri": "Friday",
-        "sat": "Saturday",
-        "sun": "Sunday",
-    },
-}
 KIND_NAMES: dict[str, dict[str, str]] = {
     "nb": {
         "library": "Bibliotek",

@@ -12,6 +12,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy import func, select
 
 from shared.auth import InvalidLink, StaffUser, sign_link
+from shared.vocabulary import slot_name
 from shared.web import choose_language, create_environment, page
 from shared.web.dependencies import current_service
 from shared.web_auth import staff_user
@@ -23,7 +24,7 @@ from .commands.common import ACTIVE, GroupingError, active_membership
 from .commands.invitations import answer_invitation, leave
 from .commands.planning import plan_at_staff_request
 from .models import groups, memberships
-from .texts import SITE_NAME, TEXTS, slot_text
+from .texts import SITE_NAME, TEXTS
 
 INVITATION_LINK = "invitation"
 ADMISSION_LINK = "admission-vote"
@@ -58,7 +59,7 @@ async def _invitation_view(request: Request, participant_id: uuid.UUID, language
                 memberships.c.group_id == row.group_id, memberships.c.status.in_(ACTIVE)
             )
         )
-    return {"open": True, "done": None, "slot_text": slot_text(row.slot, language), "size": size}
+    return {"open": True, "done": None, "slot_text": slot_name(row.slot, language), "size": size}
 
 
 def _page(request: Request, template: str, status_code: int = 200, **context: Any) -> HTMLResponse:
@@ -236,7 +237,8 @@ async def waiting_pool(
             format=r.format,
             availability=r.availability,
             waiting_since=r.registered_at.isoformat(),
-            reasons=r.waiting_reasons or [],
+            # The API gives each reason's code and English words; the parameters are for the pages.
+            reasons=[{"code": x["code"], "text": x["text"]} for x in r.waiting_reasons or []],
         )
         for r in rows
     ]

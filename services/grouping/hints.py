@@ -1,4 +1,4 @@
-""" "What would it take" for a waiting person, in words staff can act on. Pure.
+""" "What would it take" for a waiting person, as a code with parameters staff read in their language. Pure.
 
 For each of the person's times: the others waiting who could sit in a group with them (same time, a format
 both accept, within reach for in-person, gender wishes, within the age span). The best time tells how many
@@ -9,27 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
+from typing import Any
 
-from shared.reference import are_neighbours, get_municipality
+from shared.reference import are_neighbours
 
 from .planning.model import Person, PlanningRules
 from .planning.rules import age_on
-
-_DAYS = {
-    "mon": "mandager",
-    "tue": "tirsdager",
-    "wed": "onsdager",
-    "thu": "torsdager",
-    "fri": "fredager",
-    "sat": "lørdager",
-    "sun": "søndager",
-}
-_PARTS = {"daytime": "på dagtid", "evening": "på kvelden"}
-
-
-def slot_words(slot: str) -> str:
-    day, part = slot.split("_")
-    return f"{_DAYS[day]} {_PARTS[part]}"
+from .reasons import coded, render_hint
 
 
 def _formats_meet(a: Person, b: Person) -> str | None:
@@ -59,12 +45,13 @@ def _could_join(person: Person, other: Person, slot: str, rules: PlanningRules, 
     return abs(age_on(other.birth_date, as_of) - age_on(person.birth_date, as_of)) <= rules.max_age_span_years
 
 
-def what_would_it_take(person: Person, waiting: Sequence[Person], rules: PlanningRules, as_of: date) -> str:
+def hint_for(person: Person, waiting: Sequence[Person], rules: PlanningRules, as_of: date) -> dict[str, Any]:
+    """What would make a group for the person, as a code with parameters (`reasons.render_hint` words it)."""
     age = age_on(person.birth_date, as_of)
     if age < rules.min_age:
-        return f"Ingenting før personen fyller {rules.min_age}."
+        return coded("hint_under_age", min_age=rules.min_age)
     if not person.availability:
-        return "Personen må oppgi minst én tid som passer."
+        return coded("hint_no_times")
     best_slot, best = person.availability[0], []
     for slot in person.availability:
         fits = [o for o in waiting if _could_join(person, o, slot, rules, as_of)]
@@ -72,23 +59,24 @@ def what_would_it_take(person: Person, waiting: Sequence[Person], rules: Plannin
             best_slot, best = slot, fits
     need = rules.min_size - 1 - len(best)
     if need <= 0:
-        return (
-            f"{len(best)} andre passer {slot_words(best_slot)}: en gruppe kan foreslås ved neste planlegging "
-            "(eller trykk «Planlegg nå»)."
-        )
+        return coded("hint_group_possible", count=len(best), slot=best_slot)
     ages = [age, *(age_on(o.birth_date, as_of) for o in best)]
     low, high = max(rules.min_age, max(ages) - rules.max_age_span_years), min(ages) + rules.max_age_span_years
-    place = get_municipality(person.municipality)
-    where = (
-        "digitalt"
-        if person.format == "digital"
-        else f"i eller nær {place.name if place else person.municipality}"
+    gender = str(person.gender) if person.single_gender and str(person.gender) in ("female", "male") else ""
+    return coded(
+        "hint_more_people",
+        need=need,
+        gender=gender,
+        low=low,
+        high=high,
+        slot=best_slot,
+        format="digital" if person.format == "digital" else "in_person",
+        municipality=person.municipality,
     )
-    gender = (
-        {"female": " kvinne", "male": " mann"}.get(str(person.gender), "") if person.single_gender else ""
-    )
-    people = "én person" if need == 1 else f"{need} personer"
-    return (
-        f"{people.capitalize()} til{gender} i alderen {low}–{high} som kan {slot_words(best_slot)} {where} "
-        "ville gitt en gruppe."
-    )
+
+
+def what_would_it_take(
+    person: Person, waiting: Sequence[Person], rules: PlanningRules, as_of: date, language: str = "nb"
+) -> str:
+    """The hint in words: how many more people, of which ages, where and when would make a group."""
+    return render_hint(hint_for(person, waiting, rules, as_of), language)

@@ -45,6 +45,7 @@ groups = Table(
     Column("formed_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     Column("started_at", DateTime(timezone=True)),
     Column("flag", String(200)),  # why staff should look: scheduling failed, below minimum
+    Column("flag_code", JSONB),  # the same as {"code", "params"}, for pages in the reader's language
     Column("approved_by", String(200)),  # staff who approved a proposed group in the console
     Column("approved_at", DateTime(timezone=True)),
     # When it dissolved or ended: who was in it is forgotten `closed_group_retention_days` later.

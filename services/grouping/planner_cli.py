@@ -14,7 +14,6 @@ import argparse
 import json
 import sys
 import time
-from dataclasses import asdict
 from datetime import date, datetime
 from typing import Any
 
@@ -109,7 +108,10 @@ def plan_as_json(result: Plan, invalid: list[dict[str, Any]]) -> dict[str, Any]:
             for g in result.groups
         ],
         "waiting": [
-            {"participant_id": w.participant_id, "reasons": [asdict(r) for r in w.reasons]}
+            {
+                "participant_id": w.participant_id,
+                "reasons": [{"code": r.code, "text": r.text} for r in w.reasons],
+            }
             for w in result.waiting
         ],
         "invalid": invalid,

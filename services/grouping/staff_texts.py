@@ -1,13 +1,10 @@
 """Words of grouping's staff console pages (sign-in, overview, waiting list, groups, a group, audit log) in
 bokmål (the default), nynorsk and English. Templates read them as `t.key`; the names of topics, formats,
-statuses and slots come from the dictionaries below. The console's shared words (navigation, audit page)
+statuses and slots come from shared.vocabulary. The console's shared words (navigation, audit page)
 are in shared.web.staff.STAFF_TEXTS.
 """
 
 from __future__ import annotations
-
-from .hints import slot_words
-from .texts import slot_text
 
 STAFF_TEXTS: dict[str, dict[str, str]] = {
     "nb": {
@@ -300,48 +297,6 @@ STAFF_TEXTS: dict[str, dict[str, str]] = {
     },
 }
 
-TOPIC_NAMES: dict[str, dict[str, str]] = {
-    "nb": {
-        "grief": "Sorg",
-        "anxiety": "Angst",
-        "depression": "Depresjon",
-        "loneliness": "Ensomhet",
-        "relatives": "Pårørende",
-        "addiction": "Avhengighet",
-        "chronic_illness": "Kronisk sykdom",
-        "cancer": "Kreft",
-    },
-    "nn": {
-        "grief": "Sorg",
-        "anxiety": "Angst",
-        "depression": "Depresjon",
-        "loneliness": "Einsemd",
-        "relatives": "Pårørande",
-        "addiction": "Avhengnad",
-        "chronic_illness": "Kronisk sjukdom",
-        "cancer": "Kreft",
-    },
-    "en": {
-        "grief": "Grief",
-        "anxiety": "Anxiety",
-        "depression": "Depression",
-        "loneliness": "Loneliness",
-        "relatives": "Relatives",
-        "addiction": "Addiction",
-        "chronic_illness": "Chronic illness",
-        "cancer": "Cancer",
-    },
-}
-FORMAT_NAMES: dict[str, dict[str, str]] = {
-    "nb": {"in_person": "Fysisk", "digital": "Digitalt", "any": "Begge"},
-    "nn": {"in_person": "Fysisk", "digital": "Digitalt", "any": "Begge"},
-    "en": {"in_person": "In person", "digital": "Online", "any": "Either"},
-}
-STATUS_NAMES: dict[str, dict[str, str]] = {
-    "nb": {"proposed": "Foreslått", "started": "I gang", "dissolved": "Oppløst", "ended": "Avsluttet"},
-    "nn": {"proposed": "Føreslått", "started": "I gang", "dissolved": "Oppløyst", "ended": "Avslutta"},
-    "en": {"proposed": "Proposed", "started": "Running", "dissolved": "Dissolved", "ended": "Ended"},
-}
 MEMBER_STATUS_NAMES: dict[str, dict[str, str]] = {
     "nb": {"invited": "Invitert", "accepted": "Takket ja", "declined": "Takket nei", "left": "Sluttet"},
     "nn": {"invited": "Invitert", "accepted": "Takka ja", "declined": "Takka nei", "left": "Slutta"},
@@ -386,8 +341,3 @@ DONE: dict[str, dict[str, str]] = {
         "ended": "The group has ended; the members are told and the meetings are removed.",
     },
 }
-
-
-def slot_name(slot: str, language: str) -> str:
-    """A slot ("tue_evening") in words; bokmål keeps the console's own wording."""
-    return slot_words(slot) if language == "nb" else slot_text(slot, language)

@@ -11,6 +11,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from shared.vocabulary import LANGUAGE_NAMES
 from shared.web import LAYOUT_TEXTS, create_environment
 
 from .rendering import _clock, _long_date, resolve_language
@@ -98,8 +99,6 @@ TEXT: dict[str, dict[str, str]] = {
         "invalid": "This link does not work (it may be too old).",
     },
 }
-
-LANGUAGE_NAMES = {"nb": "Norsk bokmål", "nn": "Norsk nynorsk", "en": "English"}
 
 
 environment = create_environment(Path(__file__).with_name("pages"))

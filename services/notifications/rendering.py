@@ -21,6 +21,8 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, Template, pass_context, select_autoescape
 from jinja2.runtime import Context
 
+from shared.vocabulary import WEEKDAY_NAMES
+
 from .domain import ESSENTIAL, MESSAGE_TYPES, OSLO
 
 __all__ = [
@@ -62,11 +64,7 @@ class RenderedMessage:
 
 
 # --- language-aware filters --------------------------------------------------------------------
-_WEEKDAYS = {
-    "nb": ("mandag", "tirsdag", "onsdag", "torsdag", "fredag", "lørdag", "søndag"),
-    "nn": ("måndag", "tysdag", "onsdag", "torsdag", "fredag", "laurdag", "sundag"),
-    "en": ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"),
-}
+_WEEKDAYS = {language: tuple(names.values()) for language, names in WEEKDAY_NAMES.items()}  # Monday is 0
 _NORWEGIAN_MONTHS = (
     "januar februar mars april mai juni juli august september oktober november desember".split()
 )

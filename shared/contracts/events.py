@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime, time
+from typing import Any
 
 from pydantic import Field
 
@@ -231,6 +232,14 @@ class GroupSchedulingFailed(Event):
     group_id: uuid.UUID
     district: str
     reason: str
+    reason_code: str | None = Field(
+        default=None,
+        description="What failed, as a code (e.g. `no_venue_open`, `no_starter`) for showing `reason` in the "
+        "reader's language; absent from older producers.",
+    )
+    reason_params: dict[str, Any] = Field(
+        default_factory=dict, description="The code's parameters, e.g. `slot`, `size`, `places`."
+    )
 
 
 class ReminderDue(Event):

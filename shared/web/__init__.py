@@ -15,14 +15,13 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
+from shared.vocabulary import DEFAULT_LANGUAGE, LANGUAGE_NAMES, LANGUAGES
+
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 STATIC = Path(__file__).resolve().parent / "static"
 STATIC_PATH = "/static"
 
-LANGUAGES = ("nb", "nn", "en")
-DEFAULT_LANGUAGE = "nb"
 LANGUAGE_COOKIE = "lang"
-LANGUAGE_NAMES = {"nb": "Bokmål", "nn": "Nynorsk", "en": "English"}
 
 # The layout's own few words; each service brings the texts of its pages.
 LAYOUT_TEXTS = {

@@ -22,6 +22,7 @@ from shared.messaging import Outbox
 
 from .. import domain, lifecycle
 from ..models import admission_votes, groups, invitations, memberships, pool
+from ..reasons import below_minimum_flag
 from .common import (
     ACTIVE,
     GroupingError,
@@ -265,7 +266,7 @@ async def leave(
         await session.execute(
             update(groups)
             .where(groups.c.group_id == group_id)
-            .values(flag=f"{remaining} members (below minimum)")
+            .values(flag=f"{remaining} members (below minimum)", flag_code=below_minimum_flag(remaining))
         )
         await stage(
             session,

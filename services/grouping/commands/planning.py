@@ -21,6 +21,7 @@ from shared.observability import metrics
 
 from .. import domain
 from ..models import audit_log, groups, planning_requests, pool
+from ..reasons import stored_reason
 from .common import Timing, invite, person_from_row, stage
 
 # Keep the earliest request: debouncing counts from the first change.
@@ -141,7 +142,7 @@ async def plan_district(
     earlier = {str(row.participant_id): row.waiting_reasons for row in rows}
     changed = []
     for waiting in result.waiting:
-        reasons = [{"code": r.code, "text": r.text} for r in waiting.reasons]
+        reasons = [stored_reason(r) for r in waiting.reasons]
         if reasons != earlier.get(waiting.participant_id):
             changed.append({"waiting_id": uuid.UUID(waiting.participant_id), "reasons": reasons})
     if changed:

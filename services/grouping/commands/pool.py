@@ -19,6 +19,7 @@ from shared.messaging.consumer import call_after_commit
 
 from .. import domain
 from ..models import attendance, groups, pool
+from ..reasons import scheduling_failed_flag
 from .common import SOURCE, Timing
 from .invitations import forget_person, leave
 from .planning import request_planning
@@ -119,9 +120,18 @@ async def record_absence(session: AsyncSession, data: Any) -> None:
     )
 
 
-async def flag_scheduling_failed(session: AsyncSession, data: Any) -> None:
+async def flag_scheduling_failed(session: AsyncSession, failed: Any) -> None:
+    """Calendar could not schedule the group (`group.scheduling_failed.v1`): flag it for staff, in the
+    calendar's English words (what the API gives) and as a code the pages show in the reader's language."""
     await session.execute(
         update(groups)
-        .where(groups.c.group_id == data.group_id)
-        .values(flag=f"scheduling failed: {data.reason}"[:200])
+        .where(groups.c.group_id == failed.group_id)
+        .values(
+            flag=f"scheduling failed: {failed.reason}"[:200],
+            flag_code=scheduling_failed_flag(
+                getattr(failed, "reason_code", None),
+                getattr(failed, "reason_params", None) or {},
+                failed.reason,
+            ),
+        )
     )

@@ -180,3 +180,6 @@ async def split_group(
     # Those left may all have accepted already: the group can start now.
     await evaluate_group(session, outbox, group_id, as_of=as_of, rules=rules, timing=timing)
     return new_id
+
+
+# --- flags: why staff should look at a group ---------------------------------------------------------

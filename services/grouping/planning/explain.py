@@ -14,19 +14,18 @@ from datetime import date
 
 from shared.contracts.vocabulary import SLOTS, Composition
 from shared.reference import get_municipality
+from shared.vocabulary import WEEKDAY_NAMES
 
 from .classes import topic_modes
 from .model import Person, PlanningRules, Reason
 from .pool import Pool, build_pool
 
-_DAYS = {
-    "mon": "Monday",
-    "tue": "Tuesday",
-    "wed": "Wednesday",
-    "thu": "Thursday",
-    "fri": "Friday",
-    "sat": "Saturday",
-    "sun": "Sunday",
+_DAYS = WEEKDAY_NAMES["en"]
+# Who the person is compared with, by the formats they accept (a code in the reason's parameters).
+_WHERE = {
+    "nearby": "nearby",
+    "digital": "open to a digital group",
+    "either": "nearby or open to a digital group",
 }
 
 
@@ -62,6 +61,7 @@ class Explainer:
                     "under_age",
                     f"Under {rules.min_age} on {pool.as_of.isoformat()} (age {pool.age[i]}); "
                     "groups are for adults.",
+                    {"min_age": rules.min_age, "as_of": pool.as_of.isoformat(), "age": pool.age[i]},
                 ),
             )
         others = self.count - 1
@@ -71,6 +71,7 @@ class Explainer:
                     "pool_too_small",
                     f"Only {max(others, 0) + 1} people are waiting in this region, you included; "
                     f"a group needs at least {rules.min_size}.",
+                    {"count": max(others, 0) + 1, "min_size": rules.min_size},
                 ),
             )
         formats = [d for d, ok in ((False, pool.in_person_ok[i]), (True, pool.digital_ok[i])) if ok]
@@ -81,7 +82,7 @@ class Explainer:
             return (self._left_over(i, formats, waiting),)
         if len(found) == 2 and found[0][1].code == found[1][1].code:
             # Both formats fail at the same step: say it once, for both.
-            return (self._funnel(i, found[0][2], where="nearby or open to a digital group")[1],)
+            return (self._funnel(i, found[0][2], where="either")[1],)
         return tuple(reason for _, reason, _ in found)
 
     def _left_over(self, i: int, formats: list[bool], waiting: list[bool] | None) -> Reason:
@@ -97,6 +98,7 @@ class Explainer:
                 f"Enough people fit with you one by one, but no group of {self.pool.rules.min_size} "
                 "meets every rule at once (for example the distances between their municipalities, "
                 "or a mix of topic wishes).",
+                {"min_size": self.pool.rules.min_size},
             )
         return Reason(
             "placed_elsewhere",
@@ -110,7 +112,8 @@ class Explainer:
         """(how far the person got, reason) for one format."""
         pool, rules = self.pool, self.pool.rules
         need = rules.min_size - 1
-        where = where or ("open to a digital group" if digital else "nearby")
+        where_code = where or ("digital" if digital else "nearby")
+        where = _WHERE[where_code]
         reach = self._reach(i, digital, only)
         if len(reach) < need:
             return 0, self._too_few_in_reach(i, digital, len(reach))
@@ -126,10 +129,17 @@ class Explainer:
             return 1, Reason(
                 "no_common_slot",
                 f"Fewer than {rules.min_size} people {where} share one of your times ({times}){best}.",
+                {
+                    "min_size": rules.min_size,
+                    "where": where_code,
+                    "slots": [SLOTS[s] for s in pool.slots[i]],
+                    "best_slot": SLOTS[best_slot] if best_slot is not None else None,
+                    "best_count": len(per_slot[best_slot]) if best_slot is not None else 0,
+                },
             )
         topical = {s: [j for j in people if self._topics_fit(i, j)] for s, people in per_slot.items()}
         if max(len(p) for p in topical.values()) < need:
-            return 2, self._topic_reason(i, where)
+            return 2, self._topic_reason(i, where_code)
         gendered = {s: [j for j in people if self._genders_fit(i, j)] for s, people in topical.items()}
         if max(len(p) for p in gendered.values()) < need:
             if pool.single_gender[i]:
@@ -137,11 +147,13 @@ class Explainer:
                     "single_gender_too_few",
                     f"Fewer than {rules.min_size} people of your gender {where} share a time and "
                     "topic wish with you for a single-gender group.",
+                    {"min_size": rules.min_size, "where": where_code},
                 )
             return 3, Reason(
                 "others_want_single_gender",
                 f"The people {where} who share a time and topic wish with you want a group of "
                 "their own gender only.",
+                {"where": where_code},
             )
         if max(self._age_window(i, p) for p in gendered.values()) < need:
             return 4, Reason(
@@ -149,6 +161,7 @@ class Explainer:
                 f"Fewer than {rules.min_size} people {where} who share a time and "
                 f"topic wish with you are within {rules.max_age_span_years} years of "
                 "your age.",
+                {"min_size": rules.min_size, "where": where_code, "span": rules.max_age_span_years},
             )
         return 5, Reason("ok", "")
 
@@ -185,6 +198,7 @@ class Explainer:
                 "too_few_digital",
                 f"Fewer than {rules.min_size} people in {scope} are open to a "
                 f"digital group (besides you, {_people(count)}).",
+                {"min_size": rules.min_size, "scope": rules.digital_scope, "count": count},
             )
         place = get_municipality(pool.municipality[i])
         name = place.name if place else pool.municipality[i]
@@ -192,28 +206,38 @@ class Explainer:
             "too_few_nearby",
             f"Fewer than {rules.min_size} people who want to meet in person live in "
             f"or near {name} (within about {rules.neighbour_km:g} km; besides you, {_people(count)}).",
+            {
+                "min_size": rules.min_size,
+                "municipality": pool.municipality[i],
+                "km": rules.neighbour_km,
+                "count": count,
+            },
         )
 
     def _topics_fit(self, i: int, j: int) -> bool:
         return not self._topic_modes[i].isdisjoint(self._topic_modes[j])
 
-    def _topic_reason(self, i: int, where: str) -> Reason:
+    def _topic_reason(self, i: int, where_code: str) -> Reason:
         pool, need = self.pool, self.pool.rules.min_size
+        where = _WHERE[where_code]
         topic = pool.topic[i].replace("_", " ")  # the vocabulary value, e.g. "chronic illness", "other"
         if pool.composition[i] == Composition.same_topic:
             return Reason(
                 "same_topic_too_few",
                 f"Fewer than {need} people {where} who share a time with you "
                 f"want a same-topic group on your topic ({topic}).",
+                {"min_size": need, "where": where_code, "topic": str(pool.topic[i])},
             )
         if pool.composition[i] == Composition.cross_topic:
             return Reason(
                 "cross_topic_too_few",
                 f"Fewer than {need} people {where} who share a time with you want a group across topics.",
+                {"min_size": need, "where": where_code},
             )
         return Reason(
             "topic_too_few",
             f"Fewer than {need} people {where} who share a time with you fit your topic wishes.",
+            {"min_size": need, "where": where_code},
         )
 
     def _genders_fit(self, i: int, j: int) -> bool:

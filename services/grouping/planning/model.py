@@ -94,8 +94,12 @@ class ProposedGroup:
 
 @dataclass(frozen=True)
 class Reason:
+    """Why someone waits: a code with parameters (rendered in the reader's language by grouping's
+    `reasons` module) and the same in English words (what the planner CLI and the API give)."""
+
     code: str
     text: str
+    params: dict[str, Any] = field(default_factory=dict, hash=False)
 
 
 @dataclass(frozen=True)

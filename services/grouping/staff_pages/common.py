@@ -9,18 +9,12 @@ from typing import Any
 from fastapi import Request
 
 from shared.reference import get_municipality
+from shared.vocabulary import FORMAT_NAMES, GROUP_STATUS_NAMES, TOPIC_NAMES, slot_name
 from shared.web import create_environment
 from shared.web.dependencies import current_service
 
-from ..staff_texts import (
-    FORMAT_NAMES,
-    MEMBER_STATUS_NAMES,
-    REQUEST_STATUS_NAMES,
-    STAFF_TEXTS,
-    STATUS_NAMES,
-    TOPIC_NAMES,
-    slot_name,
-)
+from ..reasons import render_flag, render_reason
+from ..staff_texts import MEMBER_STATUS_NAMES, REQUEST_STATUS_NAMES, STAFF_TEXTS
 
 environment = create_environment(Path(__file__).parent.parent / "templates")
 
@@ -37,11 +31,14 @@ def page_globals(request: Request, language: str) -> dict[str, Any]:
         "t": STAFF_TEXTS[language],
         "topic_names": TOPIC_NAMES[language],
         "format_names": FORMAT_NAMES[language],
-        "status_names": STATUS_NAMES[language],
+        "status_names": GROUP_STATUS_NAMES[language],
         "member_status_names": MEMBER_STATUS_NAMES[language],
         "request_status_names": REQUEST_STATUS_NAMES[language],
         "municipality": municipality_name,
         "slot_words": lambda slot: slot_name(slot, language),
+        # Waiting reasons and flags are stored as codes with parameters: shown in the reader's language.
+        "reason_words": lambda stored: render_reason(stored, language),
+        "flag_words": lambda group: render_flag(group.flag_code, group.flag, language),
         "registration_url": settings.registration_url,
         "calendar_url": settings.calendar_url,
         "notifications_url": settings.notifications_url,

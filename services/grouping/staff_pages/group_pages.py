@@ -10,6 +10,7 @@ from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import Response
 from sqlalchemy import func, select
 
+from shared.vocabulary import GROUP_STATUS_NAMES
 from shared.web import choose_language, redirect
 from shared.web.dependencies import current_service
 from shared.web.staff import staff_page
@@ -20,7 +21,7 @@ from ..app import GroupingServiceDep
 from ..commands.common import GroupingError
 from ..commands.staff import approve_group, split_group
 from ..models import admission_requests, attendance, groups, memberships
-from ..staff_texts import DONE, STAFF_TEXTS, STATUS_NAMES
+from ..staff_texts import DONE, STAFF_TEXTS
 from .common import environment, page_globals
 
 router = APIRouter(include_in_schema=False)
@@ -30,7 +31,7 @@ router = APIRouter(include_in_schema=False)
 async def groups_page(
     request: Request, service: GroupingServiceDep, user: StaffPageUser, status: str | None = None
 ) -> Response:
-    wanted = status if status in STATUS_NAMES["nb"] else None
+    wanted = status if status in GROUP_STATUS_NAMES["nb"] else None
     async with service.sessions() as session:
         rows = await queries.district_groups(session, user.district, status=wanted, limit=500)
     language = choose_language(request)

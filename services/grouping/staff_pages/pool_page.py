@@ -44,18 +44,18 @@ async def pool_page(request: Request, service: GroupingServiceDep, user: StaffPa
         ).all()
         shown = [r for r in everyone if _matches(r, wanted)]
         await queries.record_staff_read(uow.session, user, "read_pool", f"{len(shown)} people")
+    language = choose_language(request)
     people = [person_from_row(r) for r in everyone]
     as_of = service.today()
     rows = [
         {
             "row": r,
             "days": (datetime.now(UTC) - r.registered_at).days,
-            "hint": what_would_it_take(person_from_row(r), people, service.rules, as_of),
+            "hint": what_would_it_take(person_from_row(r), people, service.rules, as_of, language),
         }
         for r in shown
     ]
     municipalities = sorted({r.municipality for r in everyone}, key=municipality_name)
-    language = choose_language(request)
     return staff_page(
         environment,
         "staff/pool.html",
