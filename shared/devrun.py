@@ -277,7 +277,7 @@ def main(args: argparse.Namespace) -> int:
     if args.action == "stop":
         return stop()
     servers = ensure_local_servers(RUN_DIR, LocalPorts())
-    _say(f"DATABASE_URL={servers.database_url}\nRABBITMQ_URL={servers.rabbitmq_url}")
+    _say(f"DATABASE_URL={servers.database_url}\nRABBITMQ_URL={servers.rabbitmq_url}\nOIDC_ISSUER={servers.oidc_issuer}")
     return 0
 
 

@@ -105,7 +105,9 @@ async def test_forged_stale_and_foreign_tokens_are_refused(client, provider):
         "unknown kid": signed({**key, "kid": "no-such-key"}, claims(provider)),
         "alg none": unsigned(claims(provider), key["kid"]),
         "HS256 with the public key": hs256_with_public_key(key, claims(provider)),
-        "another provider's key, same kid": signed({**other_provider_key, "kid": key["kid"]}, claims(provider)),
+        "another provider's key, same kid": signed(
+            {**other_provider_key, "kid": key["kid"]}, claims(provider)
+        ),
         "another provider's key": signed({**other_provider_key, "kid": "theirs"}, claims(provider)),
         "no role of ours": signed(key, claims(provider, selvhjelp_roles=["guest"])),
         "staff without a district": signed(key, claims(provider, selvhjelp_district=None)),
@@ -122,7 +124,9 @@ async def test_rotated_provider_keys_need_no_restart_here(client, provider):
     assert await status(client, before["access_token"]) == 200
     new_kid = provider.rotate()
     after = await provider_tokens(provider.issuer, "kontor.nord", "nord-demo-1")
-    assert json.loads(base64.urlsafe_b64decode(after["access_token"].split(".")[0] + "==")).get("kid") == new_kid
+    assert (
+        json.loads(base64.urlsafe_b64decode(after["access_token"].split(".")[0] + "==")).get("kid") == new_kid
+    )
 
     # The unknown kid makes this service fetch the keys again (at most every few seconds).
     async def accepted() -> bool:

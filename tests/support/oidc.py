@@ -85,7 +85,12 @@ async def provider_tokens(issuer: str, username: str, password: str) -> dict:
         code = answer["code"][0]
         tokens = await http.post(
             "/token",
-            data={"grant_type": "authorization_code", "code": code, "redirect_uri": CALLBACK, "code_verifier": verifier},
+            data={
+                "grant_type": "authorization_code",
+                "code": code,
+                "redirect_uri": CALLBACK,
+                "code_verifier": verifier,
+            },
             auth=(client_id, secret),
         )
         tokens.raise_for_status()
