@@ -18,14 +18,8 @@ import urllib.request
 
 from shared.cli import service_port
 from shared.db.roles import service_database_url
-from shared.local_servers import (
-    DEFAULT_RUN_DIR,
-    OIDC_CONSOLE_CLIENT,
-    OIDC_PROVIDER_DIR,
-    LocalPorts,
-    ensure_local_servers,
-    stop_local_servers,
-)
+from shared.local_oidc import OIDC_CONSOLE_CLIENT, OIDC_PROVIDER_DIR
+from shared.local_servers import DEFAULT_RUN_DIR, LocalPorts, ensure_local_servers, stop_local_servers
 from shared.messaging.topology import SERVICES
 
 RUN_DIR = DEFAULT_RUN_DIR
@@ -80,7 +74,7 @@ def local_sms_secret() -> str:
 
 
 def oidc_env(issuer: str) -> dict[str, str]:
-    """Sign-in through the local OpenID provider (shared.local_servers.start_oidc_provider)."""
+    """Sign-in through the local OpenID provider (shared.local_oidc.start_oidc_provider)."""
     client_id, secret = OIDC_CONSOLE_CLIENT
     return {
         "OIDC_ISSUER": issuer,
@@ -277,7 +271,9 @@ def main(args: argparse.Namespace) -> int:
     if args.action == "stop":
         return stop()
     servers = ensure_local_servers(RUN_DIR, LocalPorts())
-    _say(f"DATABASE_URL={servers.database_url}\nRABBITMQ_URL={servers.rabbitmq_url}\nOIDC_ISSUER={servers.oidc_issuer}")
+    _say(
+        f"DATABASE_URL={servers.database_url}\nRABBITMQ_URL={servers.rabbitmq_url}\nOIDC_ISSUER={servers.oidc_issuer}"
+    )
     return 0
 
 

@@ -1,4 +1,4 @@
-"""Private PostgreSQL, RabbitMQ and OpenID provider instances under `.run/` for `make run` and `make test`.
+"""Private PostgreSQL and RabbitMQ instances (and the OpenID provider, shared.local_oidc) under `.run/` for `make run` and `make test`.
 
 Used when no Docker engine answers (our build machines). Both listen on loopback only, on non-default
 ports, and are reused when already up, so `make test` during a `make run` shares them safely (tests
@@ -295,106 +295,13 @@ def stop_rabbitmq(run_dir: Path, ports: LocalPorts | None = None) -> None:
             return
 
 
-# --- the OpenID provider (tools/oidc-provider: panva's oidc-provider run by Debian's nodejs) -----------
-OIDC_PROVIDER_DIR = Path(__file__).resolve().parent.parent / "tools" / "oidc-provider"
-# The demo clients' secrets (tools/oidc-provider/provider.js has the same defaults): loopback only.
-OIDC_CONSOLE_CLIENT = ("selvhjelp-console", "local-console-secret")
-OIDC_PARTNER_CLIENT = ("partner-demo", "local-partner-secret")
-
-
-def oidc_discovery_ok(issuer: str) -> bool:
-    try:
-        with urllib.request.urlopen(f"{issuer}/.well-known/openid-configuration", timeout=1) as response:
-            return json.load(response).get("issuer") == issuer
-    except (OSError, ValueError):
-        return False
-
-
-def new_signing_key() -> dict:
-    """A fresh RS256 private JWK with a key id (its thumbprint)."""
-    from joserfc.jwk import RSAKey
-
-    key = RSAKey.generate_key(2048, parameters={"use": "sig", "alg": "RS256"}, private=True)
-    return {**key.as_dict(private=True), "kid": key.thumbprint()}
-
-
-def oidc_keys_file(run_dir: Path) -> Path:
-    """The provider's private JWKS (first key signs), made on first use; 0600, under .run/."""
-    path = run_dir / "oidc" / "jwks.json"
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps({"keys": [new_signing_key()]}))
-        path.chmod(0o600)
-    return path
-
-
-def ensure_node_packages() -> None:
-    if (OIDC_PROVIDER_DIR / "node_modules" / "oidc-provider").exists():
-        return
-    if shutil.which("npm") is None:
-        raise RuntimeError("please install nodejs and npm (apt-get install -y nodejs npm), or run make setup")
-    _log("installing the OpenID provider's npm packages (npm ci, first run only)")
-    subprocess.run(["npm", "ci", "--no-audit", "--no-fund", "--quiet"], cwd=OIDC_PROVIDER_DIR, check=True)
-
-
-def start_oidc_provider(run_dir: Path, port: int) -> str:
-    """The local OpenID provider on 127.0.0.1:`port` (reused when up); its issuer URL."""
-    issuer = f"http://127.0.0.1:{port}"
-    if oidc_discovery_ok(issuer):
-        return issuer
-    ensure_node_packages()
-    keys = oidc_keys_file(run_dir)
-    log_file = run_dir / "oidc" / "provider.log"
-    _log(f"starting the OpenID provider on {issuer}")
-    env = {**os.environ, "OIDC_PROVIDER_PORT": str(port), "OIDC_PROVIDER_KEYS": str(keys)}
-    with open(log_file, "ab") as out:
-        process = subprocess.Popen(
-            ["node", str(OIDC_PROVIDER_DIR / "provider.js")],
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL,
-            start_new_session=True,
-        )
-    (run_dir / "oidc" / "provider.pid").write_text(str(process.pid))
-    _wait_for(lambda: oidc_discovery_ok(issuer), "the OpenID provider", 30, log_file)
-    return issuer
-
-
-def stop_oidc_provider(run_dir: Path) -> None:
-    pid_file = run_dir / "oidc" / "provider.pid"
-    try:
-        pid = int(pid_file.read_text())
-    except (FileNotFoundError, ValueError):
-        return
-    try:
-        os.kill(pid, 15)
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline and Path(f"/proc/{pid}").exists():
-            time.sleep(0.1)
-    except ProcessLookupError:
-        pass
-    pid_file.unlink(missing_ok=True)
-
-
-def rotate_oidc_keys(run_dir: Path, port: int) -> str:
-    """A new signing key first in the provider's key set (the old ones stay published, so tokens they
-    signed still verify), then a restart: oidc-provider reads its keys at start. Returns the new kid."""
-    path = oidc_keys_file(run_dir)
-    keys = json.loads(path.read_text())["keys"]
-    fresh = new_signing_key()
-    path.write_text(json.dumps({"keys": [fresh, *keys[:2]]}))
-    stop_oidc_provider(run_dir)
-    _wait_for(lambda: not _port_open(port), "the old OpenID provider to stop", 10)
-    start_oidc_provider(run_dir, port)
-    return fresh["kid"]
-
-
 def ensure_local_servers(run_dir: Path = DEFAULT_RUN_DIR, ports: LocalPorts | None = None) -> LocalServers:
     ports = ports or LocalPorts()
     ensure_packages()
     database_url = start_postgres(run_dir, ports.postgres)
     rabbitmq_url = start_rabbitmq(run_dir, ports)
+    from shared.local_oidc import start_oidc_provider
+
     oidc_issuer = start_oidc_provider(run_dir, ports.oidc)
     return LocalServers(
         database_url=database_url,
@@ -405,6 +312,8 @@ def ensure_local_servers(run_dir: Path = DEFAULT_RUN_DIR, ports: LocalPorts | No
 
 
 def stop_local_servers(run_dir: Path = DEFAULT_RUN_DIR) -> None:
+    from shared.local_oidc import stop_oidc_provider
+
     stop_oidc_provider(run_dir)
     stop_rabbitmq(run_dir)
     stop_postgres(run_dir)

@@ -16,7 +16,7 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 import httpx
 
 from shared.devsystem import free_port
-from shared.local_servers import (
+from shared.local_oidc import (
     OIDC_CONSOLE_CLIENT,
     oidc_keys_file,
     rotate_oidc_keys,
