@@ -3,12 +3,13 @@ SHELL := /bin/bash
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml requirements-dev.lock | sha1sum | cut -c1-12)
-APT_PACKAGES := postgresql rabbitmq-server chromium python3-venv
+APT_PACKAGES := postgresql rabbitmq-server chromium python3-venv nodejs npm
+OIDC_PROVIDER := tools/oidc-provider
 export PYTHONDONTWRITEBYTECODE := 1
 
 .PHONY: run stop test test-unit test-dates setup system-packages docs lint bench clean audit lock
 
-setup: system-packages $(STAMP)
+setup: system-packages $(STAMP) $(OIDC_PROVIDER)/node_modules/.package-lock.json
 
 # Debian packages the local servers and browser tests need (root on a fresh machine; skipped when present).
 system-packages:
@@ -17,6 +18,8 @@ system-packages:
 	[ -x /usr/lib/rabbitmq/bin/rabbitmq-server ] || missing="$$missing rabbitmq-server"; \
 	[ -x /usr/bin/chromium ] || missing="$$missing chromium"; \
 	python3 -c 'import ensurepip' 2>/dev/null || missing="$$missing python3-venv"; \
+	command -v node >/dev/null || missing="$$missing nodejs"; \
+	command -v npm >/dev/null || missing="$$missing npm"; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing:$$missing"; \
 	  DEBIAN_FRONTEND=noninteractive apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
@@ -30,6 +33,10 @@ $(STAMP): pyproject.toml requirements.lock requirements-dev.lock
 	$(VENV)/bin/pip install -q --require-hashes -r requirements-dev.lock
 	$(VENV)/bin/pip install -q --no-deps --no-build-isolation -e .
 	rm -f $(VENV)/.installed-*; touch $(STAMP)
+
+# The local OpenID provider (panva's oidc-provider on Debian's Node) from its lock file, checked by npm.
+$(OIDC_PROVIDER)/node_modules/.package-lock.json: $(OIDC_PROVIDER)/package.json $(OIDC_PROVIDER)/package-lock.json
+	cd $(OIDC_PROVIDER) && npm ci --no-audit --no-fund --quiet
 
 # Known vulnerabilities in the locked packages (PyPI's advisory feed); fails on any.
 audit: $(STAMP)

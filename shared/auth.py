@@ -115,6 +115,7 @@ class StaffUser:
     roles: frozenset[str]
     token_id: str = ""
     expires_at: datetime | None = None
+    municipalities: frozenset[str] = frozenset()  # a contact point's municipalities (numbers)
 
 
 class InvalidStaffToken(Exception):
@@ -129,6 +130,7 @@ def issue_staff_token(
     lifetime: int = STAFF_TOKEN_SECONDS,
     *,
     issuer: str = DEFAULT_ISSUER,
+    municipalities: list[str] | None = None,
 ) -> str:
     now = int(time.time())
     claims = {
@@ -141,6 +143,8 @@ def issue_staff_token(
         "iss": issuer,
         "jti": uuid.uuid4().hex,  # what sign-out revokes
     }
+    if municipalities:
+        claims["municipalities"] = municipalities
     return jwt.encode(
         claims,
         keyring.derive(keyring.current, STAFF_TOKEN_PURPOSE),
@@ -174,4 +178,5 @@ def verify_staff_token(keyring: Keyring, token: str, *, issuer: str = DEFAULT_IS
         roles=frozenset(claims.get("roles", [])),
         token_id=str(claims["jti"]),
         expires_at=datetime.fromtimestamp(claims["exp"], UTC),
+        municipalities=frozenset(claims.get("municipalities", [])),
     )

@@ -7,6 +7,7 @@ synthetic sample, prints the URLs and stays up until Ctrl-C; then stops everythi
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import secrets
 import signal
@@ -17,6 +18,7 @@ import urllib.request
 
 from shared.cli import service_port
 from shared.db.roles import service_database_url
+from shared.local_oidc import OIDC_CONSOLE_CLIENT, OIDC_PROVIDER_DIR
 from shared.local_servers import DEFAULT_RUN_DIR, LocalPorts, ensure_local_servers, stop_local_servers
 from shared.messaging.topology import SERVICES
 
@@ -71,8 +73,30 @@ def local_sms_secret() -> str:
     return path.read_text().strip()
 
 
-def service_env(database_url: str, rabbitmq_url: str) -> dict[str, str]:
+def oidc_env(issuer: str) -> dict[str, str]:
+    """Sign-in through the local OpenID provider (shared.local_oidc.start_oidc_provider)."""
+    client_id, secret = OIDC_CONSOLE_CLIENT
     return {
+        "OIDC_ISSUER": issuer,
+        "OIDC_CLIENT_ID": client_id,
+        "OIDC_CLIENT_SECRET": secret,
+        "OIDC_PROVIDER_NAME": "lokal testinnlogging",
+    }
+
+
+def demo_sign_ins() -> list[str]:
+    """The local provider's demo people, for the printed URLs and README."""
+    users = json.loads((OIDC_PROVIDER_DIR / "users.json").read_text())["users"]
+    lines = []
+    for user in users:
+        scope = user.get("district") or ",".join(user.get("municipalities", [])) or "all of Norway"
+        lines.append(f"    {user['username']:<14} {user['password']:<16} {'+'.join(user['roles'])} ({scope})")
+    return lines
+
+
+def service_env(database_url: str, rabbitmq_url: str, oidc_issuer: str = "") -> dict[str, str]:
+    return {
+        **(oidc_env(oidc_issuer) if oidc_issuer else {}),
         **os.environ,
         "DATABASE_URL": database_url,
         "RABBITMQ_URL": rabbitmq_url,
@@ -124,7 +148,7 @@ def stop_processes(processes: list[subprocess.Popen[bytes]]) -> None:
             process.kill()
 
 
-def urls_text(management_url: str) -> str:
+def urls_text(management_url: str, oidc_issuer: str = "") -> str:
     lines = ["", "selvhjelp is up. URLs:"]
     for service in SERVICES:
         base = f"http://127.0.0.1:{service_port(service)}"
@@ -137,8 +161,15 @@ def urls_text(management_url: str) -> str:
         f"  sent SMS           {RUN_DIR}/outbox-sms/",
         f"  SMS reply secret   {RUN_DIR}/sms-inbound-secret   (signs replies to /api/v1/sms/inbound: X-Gateway-Signature)",
         f"  logs               {RUN_DIR}/logs/",
-        "",
     ]
+    if oidc_issuer:
+        lines += [
+            f"  staff console      http://127.0.0.1:{service_port('grouping')}/staff/  (sign in with the "
+            f"OpenID provider at {oidc_issuer}, or pick a district)",
+            "  demo sign-ins      (user name, password, role):",
+            *demo_sign_ins(),
+        ]
+    lines.append("")
     return "\n".join(lines)
 
 
@@ -191,7 +222,7 @@ def up(args: argparse.Namespace) -> int:
             from services.calendar.sample import load_sample_into
 
             asyncio.run(load_sample_into(database_url))  # venues and starters in Bodø and Oslo
-        env = service_env(database_url, servers.rabbitmq_url)
+        env = service_env(database_url, servers.rabbitmq_url, servers.oidc_issuer)
         processes = start_services(env)
         wait_ready({s: f"http://127.0.0.1:{service_port(s)}/health/ready" for s in SERVICES})
         if not args.no_sample:
@@ -199,7 +230,7 @@ def up(args: argparse.Namespace) -> int:
 
             count = load_sample(f"http://127.0.0.1:{service_port('registration')}")
             _say(f"loaded {count} sample registrations")
-        text = urls_text(servers.management_url)
+        text = urls_text(servers.management_url, servers.oidc_issuer)
         URLS_FILE.write_text(text)
         _say(text + "Press Ctrl-C to stop.")
         while not stopping:
@@ -240,7 +271,9 @@ def main(args: argparse.Namespace) -> int:
     if args.action == "stop":
         return stop()
     servers = ensure_local_servers(RUN_DIR, LocalPorts())
-    _say(f"DATABASE_URL={servers.database_url}\nRABBITMQ_URL={servers.rabbitmq_url}")
+    _say(
+        f"DATABASE_URL={servers.database_url}\nRABBITMQ_URL={servers.rabbitmq_url}\nOIDC_ISSUER={servers.oidc_issuer}"
+    )
     return 0
 
 

@@ -1,4 +1,4 @@
-"""Private PostgreSQL and RabbitMQ instances under `.run/` for `make run` and `make test`.
+"""Private PostgreSQL and RabbitMQ instances (and the OpenID provider, shared.local_oidc) under `.run/` for `make run` and `make test`.
 
 Used when no Docker engine answers (our build machines). Both listen on loopback only, on non-default
 ports, and are reused when already up, so `make test` during a `make run` shares them safely (tests
@@ -31,6 +31,7 @@ class LocalPorts:
     amqp: int = int(os.environ.get("SELVHJELP_AMQP_PORT", "5682"))
     rabbit_dist: int = int(os.environ.get("SELVHJELP_RABBIT_DIST_PORT", "25682"))
     management: int = int(os.environ.get("SELVHJELP_RABBIT_MGMT_PORT", "15682"))
+    oidc: int = int(os.environ.get("SELVHJELP_OIDC_PORT", "5556"))
 
 
 @dataclass(frozen=True)
@@ -38,6 +39,7 @@ class LocalServers:
     database_url: str
     rabbitmq_url: str
     management_url: str
+    oidc_issuer: str = ""
 
 
 def _log(message: str) -> None:
@@ -298,14 +300,21 @@ def ensure_local_servers(run_dir: Path = DEFAULT_RUN_DIR, ports: LocalPorts | No
     ensure_packages()
     database_url = start_postgres(run_dir, ports.postgres)
     rabbitmq_url = start_rabbitmq(run_dir, ports)
+    from shared.local_oidc import start_oidc_provider
+
+    oidc_issuer = start_oidc_provider(run_dir, ports.oidc)
     return LocalServers(
         database_url=database_url,
         rabbitmq_url=rabbitmq_url,
         management_url=f"http://127.0.0.1:{ports.management}",
+        oidc_issuer=oidc_issuer,
     )
 
 
 def stop_local_servers(run_dir: Path = DEFAULT_RUN_DIR) -> None:
+    from shared.local_oidc import stop_oidc_provider
+
+    stop_oidc_provider(run_dir)
     stop_rabbitmq(run_dir)
     stop_postgres(run_dir)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 from functools import lru_cache
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -224,6 +224,25 @@ class Settings(BaseSettings):
     dev_sign_in: bool = Field(
         default=False, description="Serve /staff/sign-in (pick a district, no password)."
     )
+    # Sign-in through the organisation's OpenID Connect provider (shared/oidc.py, ADR 0013): on when an
+    # issuer is set. Every service is a redirect URI of the same client: <service url>/staff/oidc/callback.
+    oidc_issuer: str | None = Field(default=None, description="Issuer URL (discovery is read from it).")
+    oidc_client_id: str = ""
+    oidc_client_secret: SecretStr = SecretStr("")
+    oidc_provider_name: str = Field(default="organisasjonens innlogging", description="Shown on the button.")
+    oidc_scopes: str = "openid profile selvhjelp"
+    oidc_api_audience: str = Field(
+        default="urn:selvhjelp:staff-api",
+        description="The `aud` of the provider's access tokens that the staff JSON APIs accept as bearer.",
+    )
+    oidc_claim_mapping: dict[str, Any] = Field(
+        default_factory=dict,
+        description='Which claims carry our roles, e.g. {"roles": "roles", "role_values": {"<app role>": '
+        '"staff"}, "district": "extension_district"} (fields of shared.oidc.ClaimMapping).',
+    )
+    oidc_session_seconds: int = Field(
+        default=3600, ge=60, le=12 * 3600, description="How long a sign-in lasts here before a new one."
+    )
     rabbitmq_management_url: str | None = Field(
         default=None,
         description="RabbitMQ management API (http://user:pass@host:15672) for DLQ depths on the overview.",
@@ -250,6 +269,10 @@ class Settings(BaseSettings):
             problems.append(f"identity HMAC key {reason}")
         if self.dev_sign_in:
             problems.append("DEV_SIGN_IN lets anyone sign in as staff without a password")
+        if self.oidc_issuer and not self.oidc_issuer.startswith("https://"):
+            problems.append("OIDC_ISSUER must be an https:// URL")
+        if self.oidc_issuer and not (self.oidc_client_id and self.oidc_client_secret.get_secret_value()):
+            problems.append("OIDC_ISSUER is set without OIDC_CLIENT_ID and OIDC_CLIENT_SECRET")
         return problems
 
     def refuse_if_insecure(self) -> None:

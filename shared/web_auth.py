@@ -7,11 +7,13 @@ seen it signed out (shared.revocation: each service keeps the token ids signed o
 from __future__ import annotations
 
 from typing import Annotated
+from urllib.parse import quote
 
 from fastapi import Depends, HTTPException, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from shared.auth import STAFF_TOKEN_SECONDS, StaffUser, verify_staff_token
+from shared.oidc import api_user
 from shared.revocation import staff_token_revoked
 from shared.web.dependencies import current_service
 
@@ -40,6 +42,8 @@ async def staff_user(
             401, "sign in: a bearer token is required", headers={"WWW-Authenticate": "Bearer"}
         )
     user = await verified_staff(request, credentials.credentials)
+    if user is None:  # the organisation's provider's access token for our API (shared.oidc)
+        user = await api_user(current_service(request).settings, credentials.credentials)
     if user is None:
         raise HTTPException(
             401, "the token is invalid, expired or signed out", headers={"WWW-Authenticate": "Bearer"}
@@ -63,19 +67,17 @@ def staff_cookie_name(settings) -> str:
 
 
 def sign_in_url(settings, next_url: str | None = None) -> str:
-    from urllib.parse import quote
-
     url = f"{settings.grouping_url}{SIGN_IN_PATH}"
     return f"{url}?next={quote(next_url, safe='')}" if next_url else url
 
 
-def set_staff_cookie(response, token: str, settings) -> None:
+def set_staff_cookie(response, token: str, settings, lifetime: int = STAFF_TOKEN_SECONDS) -> None:
     """HttpOnly (scripts never see it), SameSite=Strict (no cross-site navigation carries it), Secure and
     `__Host-` outside development."""
     response.set_cookie(
         staff_cookie_name(settings),
         token,
-        max_age=STAFF_TOKEN_SECONDS,
+        max_age=lifetime,
         httponly=True,
         samesite="strict",
         secure=not settings.is_development,
@@ -101,7 +103,10 @@ async def staff_page_user(request: Request) -> StaffUser:
     user = await verified_staff(request, token) if token else None
     if user is None:
         here = str(request.url)
-        raise HTTPException(303, "sign in", headers={"Location": sign_in_url(settings, here)})
+        where = sign_in_url(settings, here)
+        if settings.oidc_issuer and not settings.dev_sign_in:  # straight to the organisation's sign-in
+            where = f"/staff/oidc/start?next={quote(here, safe='')}"
+        raise HTTPException(303, "sign in", headers={"Location": where})
     if STAFF_ROLE not in user.roles:
         raise HTTPException(403, "your role does not give access to district office data")
     return user

@@ -19,6 +19,7 @@ STAFF_TEXTS: dict[str, dict[str, str]] = {
         "sign_in_name": "Ditt navn eller brukernavn",
         "sign_in_name_hint": "Står i loggen ved alt du leser og endrer.",
         "sign_in_button": "Logg inn",
+        "sign_in_with": "Logg inn med %s",
         "sign_in_oidc": "Logg inn med organisasjonens innlogging. Kontakt IT hvis du ikke kommer inn.",
         "sign_in_pick_district": "Velg et distriktskontor.",
         # overview
@@ -118,6 +119,7 @@ STAFF_TEXTS: dict[str, dict[str, str]] = {
         "sign_in_name": "Namnet ditt eller brukarnamnet",
         "sign_in_name_hint": "Står i loggen ved alt du les og endrar.",
         "sign_in_button": "Logg inn",
+        "sign_in_with": "Logg inn med %s",
         "sign_in_oidc": "Logg inn med innlogginga til organisasjonen. Kontakt IT om du ikkje kjem inn.",
         "sign_in_pick_district": "Vel eit distriktskontor.",
         "overview_title": "Oversikt",
@@ -212,6 +214,7 @@ STAFF_TEXTS: dict[str, dict[str, str]] = {
         "sign_in_name": "Your name or user name",
         "sign_in_name_hint": "Shown in the log next to everything you read and change.",
         "sign_in_button": "Sign in",
+        "sign_in_with": "Sign in with %s",
         "sign_in_oidc": "Sign in with the organisation's login. Contact IT if you cannot get in.",
         "sign_in_pick_district": "Choose a district office.",
         "overview_title": "Overview",

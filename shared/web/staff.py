@@ -22,6 +22,7 @@ from fastapi.responses import RedirectResponse, Response
 from shared.revocation import revoke_staff_token
 from shared.web import DEFAULT_LANGUAGE, LANGUAGE_COOKIE, LANGUAGES, choose_language, page
 from shared.web.dependencies import current_service
+from shared.web.oidc import END_SESSION_PATH, hint_cookie_name, oidc_enabled, oidc_router
 from shared.web_auth import clear_staff_cookie, set_staff_cookie, staff_cookie_name, verified_staff
 
 # The order of the sign-in hop; grouping (the console's home) starts and ends it.
@@ -204,15 +205,18 @@ def session_router(service_name: str) -> APIRouter:
             async with service.sessions() as session, session.begin():
                 await revoke_staff_token(session, service.metadata, user)
         index = HOP_ORDER.index(service_name) + 1
+        # The hop ends at grouping, which keeps the provider's logout hint for the provider's sign-out.
+        last = f"{settings.grouping_url}{END_SESSION_PATH if oidc_enabled(settings) else '/staff/sign-in'}"
         target = (
-            f"{service_urls(settings)[HOP_ORDER[index]]}/staff/sign-out"
-            if index < len(HOP_ORDER)
-            else f"{settings.grouping_url}/staff/sign-in"
+            f"{service_urls(settings)[HOP_ORDER[index]]}/staff/sign-out" if index < len(HOP_ORDER) else last
         )
         response = RedirectResponse(target, status_code=303)
         clear_staff_cookie(response, settings)
+        if service_name != HOP_ORDER[0]:
+            response.delete_cookie(hint_cookie_name(settings), path="/")
         return response
 
+    router.include_router(oidc_router(service_name))
     return router
 
 

@@ -10,6 +10,7 @@ from fastapi.responses import Response
 from shared.auth import issue_staff_token
 from shared.reference import districts
 from shared.web import choose_language, page, redirect
+from shared.web.oidc import oidc_enabled, start_url
 from shared.web.staff import STAFF_TEXTS as CONSOLE_TEXTS
 from shared.web.staff import safe_next, session_hop_url
 from shared.web_auth import STAFF_ROLE, set_staff_cookie
@@ -37,6 +38,8 @@ async def sign_in_page(request: Request, service: GroupingServiceDep, next: str 
         districts=districts(),
         next=next or "",
         errors=[],
+        oidc_url=start_url(settings, next or "") if oidc_enabled(settings) else None,
+        oidc_name=settings.oidc_provider_name,
     )
 
 

@@ -85,7 +85,9 @@ def test_every_image_is_pinned_and_every_mounted_file_exists():
 def test_compose_with_its_plain_links_runs_as_development_and_still_signs_sms_replies():
     # Plain amqp:// and PostgreSQL without TLS on one host are for development only; Kubernetes is TLS.
     environment = SERVICES_OF["notifications"]["environment"]
-    assert environment["SELVHJELP_ENV"].endswith("development}") or environment["SELVHJELP_ENV"] == "development"
+    assert (
+        environment["SELVHJELP_ENV"].endswith("development}") or environment["SELVHJELP_ENV"] == "development"
+    )
     assert environment["RABBITMQ_URL"].startswith("amqp://")
     assert environment["SMS_INBOUND_SECRET"]
 
