@@ -18,7 +18,6 @@ from shared.revocation import staff_token_revoked
 from shared.web.dependencies import current_service
 
 _bearer = HTTPBearer(auto_error=False)
-STAFF_ROLE = "staff"  # district office staff; starters and others get other roles
 
 
 async def verified_staff(request: Request, token: str) -> StaffUser | None:
@@ -33,10 +32,23 @@ async def verified_staff(request: Request, token: str) -> StaffUser | None:
     return user
 
 
-async def staff_user(
-    request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
-) -> StaffUser:
-    """401 without a valid token; data of other districts is then hidden by each query (404, not 403)."""
+# The roles (ADR 0013): what each may see is decided by the route's dependency (deny by default) and then
+# scoped by each query to the user's district or municipalities.
+STAFF_ROLE = "staff"  # district office staff
+CONTACT_POINT_ROLE = "contact_point"  # a local contact point: one or more municipalities
+STARTER_ROLE = "starter"  # starts groups in a district
+NATIONAL_ROLE = "national"  # national coordinator: figures across districts, no personal data
+OPERATOR_ROLE = "operator"  # runs the system: health, queues, dead letters, no personal data
+_FORBIDDEN = {
+    STAFF_ROLE: "your role does not give access to district office data",
+    CONTACT_POINT_ROLE: "only a contact point may use this",
+    STARTER_ROLE: "only a starter may use this",
+    NATIONAL_ROLE: "only the national coordinator may use this",
+    OPERATOR_ROLE: "only an operator may use this",
+}
+
+
+async def _bearer_user(request: Request, credentials: HTTPAuthorizationCredentials | None) -> StaffUser:
     if credentials is None:
         raise HTTPException(
             401, "sign in: a bearer token is required", headers={"WWW-Authenticate": "Bearer"}
@@ -48,9 +60,26 @@ async def staff_user(
         raise HTTPException(
             401, "the token is invalid, expired or signed out", headers={"WWW-Authenticate": "Bearer"}
         )
-    if STAFF_ROLE not in user.roles:
-        raise HTTPException(403, "your role does not give access to district office data")
     return user
+
+
+def api_user_with(role: str):
+    """A dependency for JSON routes of one role: 401 without a valid bearer token, 403 for another role;
+    data outside the user's district or municipalities is then hidden by each query (404, not 403)."""
+
+    async def dependency(
+        request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
+    ) -> StaffUser:
+        user = await _bearer_user(request, credentials)
+        if role not in user.roles:
+            raise HTTPException(403, _FORBIDDEN[role])
+        return user
+
+    dependency.__name__ = f"{role}_api_user"
+    return dependency
+
+
+staff_user = api_user_with(STAFF_ROLE)
 
 
 # --- staff pages (a browser cannot send a bearer header) -------------------------------------------
@@ -95,9 +124,9 @@ def clear_staff_cookie(response, settings) -> None:
     )
 
 
-async def staff_page_user(request: Request) -> StaffUser:
-    """The same check as `staff_user`, from the staff cookie; without a valid one the browser is sent
-    to the sign-in page (303) and comes back here afterwards."""
+async def _cookie_user(request: Request) -> StaffUser:
+    """The user of the staff cookie; without a valid one the browser is sent to the sign-in page (303)
+    and comes back here afterwards."""
     settings = current_service(request).settings
     token = request.cookies.get(staff_cookie_name(settings))
     user = await verified_staff(request, token) if token else None
@@ -107,9 +136,29 @@ async def staff_page_user(request: Request) -> StaffUser:
         if settings.oidc_issuer and not settings.dev_sign_in:  # straight to the organisation's sign-in
             where = f"/staff/oidc/start?next={quote(here, safe='')}"
         raise HTTPException(303, "sign in", headers={"Location": where})
-    if STAFF_ROLE not in user.roles:
-        raise HTTPException(403, "your role does not give access to district office data")
     return user
 
 
+def page_user_with(role: str):
+    """The same check as `api_user_with`, from the cookie (a browser cannot send a bearer header)."""
+
+    async def dependency(request: Request) -> StaffUser:
+        user = await _cookie_user(request)
+        if role not in user.roles:
+            raise HTTPException(403, _FORBIDDEN[role])
+        return user
+
+    dependency.__name__ = f"{role}_page_user"
+    return dependency
+
+
+staff_page_user = page_user_with(STAFF_ROLE)
 StaffPageUser = Annotated[StaffUser, Depends(staff_page_user)]
+ContactPointPageUser = Annotated[StaffUser, Depends(page_user_with(CONTACT_POINT_ROLE))]
+StarterPageUser = Annotated[StaffUser, Depends(page_user_with(STARTER_ROLE))]
+NationalPageUser = Annotated[StaffUser, Depends(page_user_with(NATIONAL_ROLE))]
+OperatorPageUser = Annotated[StaffUser, Depends(page_user_with(OPERATOR_ROLE))]
+ContactPointUser = Annotated[StaffUser, Depends(api_user_with(CONTACT_POINT_ROLE))]
+StarterUser = Annotated[StaffUser, Depends(api_user_with(STARTER_ROLE))]
+NationalUser = Annotated[StaffUser, Depends(api_user_with(NATIONAL_ROLE))]
+OperatorUser = Annotated[StaffUser, Depends(api_user_with(OPERATOR_ROLE))]
