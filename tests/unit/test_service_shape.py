@@ -67,8 +67,9 @@ def test_writing_transactions_are_units_of_work() -> None:
     assert found <= NOT_YET_ON_UNIT_OF_WORK, sorted(found - NOT_YET_ON_UNIT_OF_WORK)
 
 
-# Every service: its factory, pure rules, one-line handlers, its tables and its own migrations.
-AGREED_MODULES = ("app.py", "domain.py", "handlers.py", "models.py", "migrations/env.py")
+# Every service: its factory, pure rules, one-line handlers, reads shared by API and pages, its tables and
+# its own migrations.
+AGREED_MODULES = ("app.py", "domain.py", "handlers.py", "models.py", "queries.py", "migrations/env.py")
 SERVICE_NAMES = ("registration", "grouping", "calendar", "notifications")
 
 # Modules allowed over about 400 lines, each with its reason. Everything else is split when it grows.
