@@ -69,7 +69,7 @@ async def my_meetings(token: str, request: Request, service: CalendarServiceDep)
     except InvalidLink:
         return page(
             environment,
-            "meetings.html",
+            "pages/meetings.html",
             request,
             language,
             status_code=404,
@@ -108,7 +108,7 @@ async def my_meetings(token: str, request: Request, service: CalendarServiceDep)
     feed = f"{base}/feeds/participants/{token}.ics"
     return page(
         environment,
-        "meetings.html",
+        "pages/meetings.html",
         request,
         language,
         site_name=t["site"],

@@ -101,7 +101,7 @@ TEXT: dict[str, dict[str, str]] = {
 }
 
 
-environment = create_environment(Path(__file__).with_name("pages"))
+environment = create_environment(Path(__file__).with_name("templates"))
 
 
 def when(meeting_start: datetime, language: str) -> str:
@@ -113,7 +113,7 @@ def page(name: str, language: str | None, *, path: str = "", keep_query: str = "
     """One page in the shared layout. `path` and `keep_query` (url-encoded) make the language links: the
     absence page needs its `meeting` parameter to open at all."""
     language = resolve_language(language)
-    return environment.get_template(f"{name}.html").render(
+    return environment.get_template(f"pages/{name}.html").render(
         lang=language,
         path=path,
         keep_query=keep_query,

@@ -19,7 +19,7 @@ from .app import NotificationServiceDep
 from .models import deliveries
 from .staff_texts import STAFF_TEXTS, STATE_NAMES
 
-environment = create_environment(Path(__file__).parent / "staff_templates")
+environment = create_environment(Path(__file__).parent / "templates")
 notification_pages = APIRouter(include_in_schema=False)
 STATES = STATE_NAMES["nb"]  # the states a delivery can be in (keys), named in bokmål
 
@@ -43,7 +43,7 @@ async def deliveries_page(request: Request, service: NotificationServiceDep, use
     language = choose_language(request)
     return staff_page(
         environment,
-        "deliveries.html",
+        "staff/deliveries.html",
         request,
         user,
         "deliveries",

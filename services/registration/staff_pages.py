@@ -20,7 +20,7 @@ from .app import RegistrationServiceDep
 from .models import audit_log
 from .staff_texts import STAFF_TEXTS
 
-environment = create_environment(Path(__file__).parent / "staff_templates")
+environment = create_environment(Path(__file__).parent / "templates")
 registration_staff_pages = APIRouter(include_in_schema=False)
 
 
@@ -42,7 +42,7 @@ async def person_page(
     t = STAFF_TEXTS[language]
     return staff_page(
         environment,
-        "person.html",
+        "staff/person.html",
         request,
         user,
         "pool",

@@ -65,7 +65,7 @@ def _form_page(
     texts = TEXTS[language]
     return page(
         templates,
-        "form.html",
+        "pages/form.html",
         request,
         language,
         status_code=status_code,
@@ -170,7 +170,7 @@ def _message_page(
     texts = TEXTS[language]
     return page(
         templates,
-        "message.html",
+        "pages/message.html",
         request,
         language,
         status_code=status_code,
@@ -200,7 +200,7 @@ async def _status_page(
     done = request.query_params.get("done")
     return page(
         templates,
-        "status.html",
+        "pages/status.html",
         request,
         language,
         status_code=status_code,
@@ -264,7 +264,7 @@ async def confirm(token: str, action: str, request: Request) -> Response:
     texts = TEXTS[language]
     return page(
         templates,
-        "confirm.html",
+        "pages/confirm.html",
         request,
         language,
         t=texts,

@@ -1,8 +1,10 @@
 """The web layout every service's pages share: one Jinja2 environment with the base layout, one
 stylesheet, and the reader's language (bokmål by default; nynorsk and English by `?lang=` or a cookie).
 
-A service passes its own template folder to `create_environment`, extends `base.html`, mounts the
-stylesheet with `mount_static(app)` and renders with `page(...)`.
+A service passes its own `templates/` folder to `create_environment` and names a template by its path
+in it: `pages/…` for participants' pages (which extend `base.html`), `staff/…` for the console (which
+extend `staff/layout.html`); notifications' messages live apart in `templates/messages/<language>/`. It
+mounts the stylesheet with `mount_static(app)` and renders with `page(...)`.
 """
 
 from __future__ import annotations
