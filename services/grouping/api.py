@@ -12,6 +12,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy import func, select
 
 from shared.auth import InvalidLink, StaffUser, sign_link
+from shared.texts import text, texts_for
 from shared.vocabulary import slot_name
 from shared.web import choose_language, create_environment, page
 from shared.web.dependencies import current_service
@@ -71,10 +72,10 @@ def _page(request: Request, template: str, status_code: int = 200, **context: An
         language,
         status_code=status_code,
         site_name=SITE_NAME[language],
-        page_title=TEXTS[language][
-            "admission_title" if template == "pages/admission.html" else "invitation_title"
-        ],
-        t=TEXTS[language],
+        page_title=text(
+            TEXTS, language, "admission_title" if template == "pages/admission.html" else "invitation_title"
+        ),
+        t=texts_for(TEXTS, language),
         errors=context.pop("errors", []),
         **context,
     )
@@ -109,7 +110,7 @@ async def answer_invitation_page(
     if decision == "accept" and confidentiality != "yes":
         context = await _invitation_view(request, participant_id, language)
         return _page(
-            request, "pages/invitation.html", 422, errors=[TEXTS[language]["confirm_needed"]], **context
+            request, "pages/invitation.html", 422, errors=[text(TEXTS, language, "confirm_needed")], **context
         )
     try:
         async with service.transaction() as uow:
@@ -130,7 +131,7 @@ async def answer_invitation_page(
     return _page(
         request,
         "pages/invitation.html",
-        done=TEXTS[language]["accepted" if accepted else "declined"],
+        done=text(TEXTS, language, "accepted" if accepted else "declined"),
         calendar_link=_calendar_link(request, participant_id) if accepted else None,
     )
 
@@ -162,7 +163,7 @@ async def vote_page(
             )
     except GroupingError as error:
         return _page(request, "pages/admission.html", 422, errors=[str(error)], done=None)
-    return _page(request, "pages/admission.html", done=TEXTS[choose_language(request)]["voted"])
+    return _page(request, "pages/admission.html", done=text(TEXTS, choose_language(request), "voted"))
 
 
 # --- members (signed link) --------------------------------------------------------------------------

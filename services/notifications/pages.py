@@ -11,6 +11,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from shared.texts import text, texts_for
 from shared.vocabulary import LANGUAGE_NAMES
 from shared.web import LAYOUT_TEXTS, create_environment
 
@@ -106,7 +107,9 @@ environment = create_environment(Path(__file__).with_name("templates"))
 
 def when(meeting_start: datetime, language: str) -> str:
     context = {"language": language}
-    return f"{_long_date(context, meeting_start)} {TEXT[language]['at']} {_clock(context, meeting_start)}"
+    return (
+        f"{_long_date(context, meeting_start)} {text(TEXT, language, 'at')} {_clock(context, meeting_start)}"
+    )
 
 
 def page(name: str, language: str | None, *, path: str = "", keep_query: str = "", **values: Any) -> str:
@@ -117,10 +120,10 @@ def page(name: str, language: str | None, *, path: str = "", keep_query: str = "
         lang=language,
         path=path,
         keep_query=keep_query,
-        layout=LAYOUT_TEXTS[language],
+        layout=texts_for(LAYOUT_TEXTS, language),
         site_name=SITE_NAME[language],
-        page_title=TEXT[language][f"{name}_title"],
-        t=TEXT[language],
+        page_title=text(TEXT, language, f"{name}_title"),
+        t=texts_for(TEXT, language),
         language_names=LANGUAGE_NAMES,
         **values,
     )

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from sqlalchemy import func, select
 
+from shared.texts import text, texts_for
 from shared.web import choose_language, create_environment
 from shared.web.staff import staff_page
 from shared.web_auth import StaffPageUser
@@ -48,11 +49,11 @@ async def deliveries_page(request: Request, service: NotificationServiceDep, use
         user,
         "deliveries",
         language=language,
-        page_title=STAFF_TEXTS[language]["deliveries_title"],
-        t=STAFF_TEXTS[language],
+        page_title=text(STAFF_TEXTS, language, "deliveries_title"),
+        t=texts_for(STAFF_TEXTS, language),
         rows=rows,
         counts=counts,
-        states=STATE_NAMES[language],
+        states=texts_for(STATE_NAMES, language),
         types=sorted(types),
         wanted=wanted,
         grouping_url=service.settings.grouping_url,

@@ -183,6 +183,7 @@ NB: dict[str, Any] = {
     "back_to_form": "Til påmeldingen",
     "not_found_title": "Lenken virker ikke",
     "not_found_text": "Lenken kan være feil eller utløpt, eller påmeldingen kan være slettet.",
+    "long_date": "{day}. {month} {year}",
     "months": [
         "januar",
         "februar",
@@ -370,6 +371,7 @@ NN: dict[str, Any] = {
     "back_to_form": "Til påmeldinga",
     "not_found_title": "Lenkja verkar ikkje",
     "not_found_text": "Lenkja kan vere feil eller gått ut, eller påmeldinga kan vere sletta.",
+    "long_date": "{day}. {month} {year}",
     "months": [
         "januar",
         "februar",
@@ -553,6 +555,7 @@ EN: dict[str, Any] = {
     "back_to_form": "To the sign-up form",
     "not_found_title": "This link does not work",
     "not_found_text": "The link may be wrong or expired, or the registration may have been erased.",
+    "long_date": "{day} {month} {year}",
     "months": [
         "January",
         "February",
@@ -582,5 +585,4 @@ def error_message(texts: dict[str, Any], field: str, code: str = "invalid") -> s
 
 
 def long_date(texts: dict[str, Any], day) -> str:
-    month = texts["months"][day.month - 1]
-    return f"{day.day} {month} {day.year}" if texts is EN else f"{day.day}. {month} {day.year}"
+    return texts["long_date"].format(day=day.day, month=texts["months"][day.month - 1], year=day.year)

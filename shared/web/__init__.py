@@ -17,6 +17,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
+from shared.texts import texts_for
 from shared.vocabulary import DEFAULT_LANGUAGE, LANGUAGE_NAMES, LANGUAGES
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -79,7 +80,7 @@ def page(
     **context: Any,
 ) -> HTMLResponse:
     html = environment.get_template(template).render(
-        lang=language, path=request.url.path, layout=LAYOUT_TEXTS[language], **context
+        lang=language, path=request.url.path, layout=texts_for(LAYOUT_TEXTS, language), **context
     )
     response = HTMLResponse(html, status_code=status_code, headers=PRIVATE_HEADERS)
     remember_language(request, response, language)
