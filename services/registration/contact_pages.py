@@ -41,6 +41,9 @@ contact_pages = APIRouter(include_in_schema=False)
 OSLO = ZoneInfo("Europe/Oslo")
 _FORM_ID = re.compile(r"^[0-9a-f]{32}$")
 _READ_REASON = "the status of the registrations it submitted"
+# The public form's template, which the contact point's extends: `pages/form.html` once the templates
+# have their one layout (issue 19), `form.html` before.
+SIGN_UP_TEMPLATE = templates.select_template(["pages/form.html", "form.html"])
 
 
 def _register_page(
@@ -65,6 +68,7 @@ def _register_page(
             "ct": texts_for(CONTACT_TEXTS, language),
             "municipalities": _municipality_groups(user.municipalities),
             "form_action": "/contact/register",
+            "sign_up_form": SIGN_UP_TEMPLATE,
         },
     )
 
