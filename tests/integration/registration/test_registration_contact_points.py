@@ -59,8 +59,7 @@ async def test_a_contact_point_registers_a_person_who_is_marked_as_theirs(client
     assert [(r.source, r.submitted_by, r.name) for r in rows] == [
         ("contact_point", "kontakt.bodo", "Kari Kontakt")
     ]
-    accepted = await probe.events("registration.accepted.v1")
-    assert [e["data"]["source"] for e in accepted] == ["contact_point"]
+    assert len(await probe.events("registration.accepted.v1")) == 1  # grouping hears of them once
 
 
 async def test_the_forms_rules_and_errors_are_the_public_ones(client, settings, probe):
