@@ -20,7 +20,8 @@ CONTACT_TEXTS: dict[str, dict[str, str]] = {
         "sign_in_contact": "Eller logg inn som kontaktpunkt (bare i utvikling):",
         "sign_in_municipalities": "Kommuner",
         "sign_in_municipalities_hint": "Hold Ctrl (Cmd på Mac) for å velge flere.",
-        "sign_in_contact_button": "Logg inn som kontaktpunkt",
+        "sign_in_contact_name": "Navn eller brukernavn for kontaktpunktet",
+        "sign_in_contact_button": "Fortsett som kontaktpunkt",
         "sign_in_pick_municipality": "Velg minst én kommune.",
     },
     "nn": {
@@ -38,7 +39,8 @@ CONTACT_TEXTS: dict[str, dict[str, str]] = {
         "sign_in_contact": "Eller logg inn som kontaktpunkt (berre i utvikling):",
         "sign_in_municipalities": "Kommunar",
         "sign_in_municipalities_hint": "Hald Ctrl (Cmd på Mac) for å velje fleire.",
-        "sign_in_contact_button": "Logg inn som kontaktpunkt",
+        "sign_in_contact_name": "Namn eller brukarnamn for kontaktpunktet",
+        "sign_in_contact_button": "Hald fram som kontaktpunkt",
         "sign_in_pick_municipality": "Vel minst éin kommune.",
     },
     "en": {
@@ -56,7 +58,8 @@ CONTACT_TEXTS: dict[str, dict[str, str]] = {
         "sign_in_contact": "Or sign in as a contact point (development only):",
         "sign_in_municipalities": "Municipalities",
         "sign_in_municipalities_hint": "Hold Ctrl (Cmd on a Mac) to choose several.",
-        "sign_in_contact_button": "Sign in as a contact point",
+        "sign_in_contact_name": "Name or user name of the contact point",
+        "sign_in_contact_button": "Continue as a contact point",
         "sign_in_pick_municipality": "Choose at least one municipality.",
     },
 }
