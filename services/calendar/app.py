@@ -73,6 +73,7 @@ def create_service(settings: Settings | None = None) -> CalendarService:
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     # The routes import CalendarServiceDep from here, so they are imported once this module is.
+    from .contact_pages import contact_pages
     from .feeds_api import feeds
     from .member_pages import member_pages
     from .registry_api import registry
@@ -87,6 +88,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         feeds,
         calendar_pages,
         venue_pages,
+        contact_pages,
         member_pages,
         session_router(NAME),
         title="selvhjelp calendar",

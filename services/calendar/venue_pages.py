@@ -71,7 +71,7 @@ async def venues_page(request: Request, service: CalendarServiceDep, user: Staff
     )
 
 
-def _venue_form_values(
+def venue_form_values(
     t: dict[str, str],
     name: str,
     address: str,
@@ -130,7 +130,7 @@ async def register_venue(
     blackout_dates: Annotated[str, Form()] = "",
 ) -> Response:
     language, t = staff_texts(request)
-    values, errors = _venue_form_values(
+    values, errors = venue_form_values(
         t, name, address, kind, capacity, accessible, opening_hours, blackout_dates
     )
     if district_of(municipality) != user.district:
@@ -209,7 +209,7 @@ async def edit_venue(
     active: Annotated[str | None, Form()] = None,
 ) -> Response:
     language, t = staff_texts(request)
-    values, errors = _venue_form_values(
+    values, errors = venue_form_values(
         t, name, address, kind, capacity, accessible, opening_hours, blackout_dates
     )
     if errors:

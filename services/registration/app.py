@@ -78,12 +78,19 @@ def create_service(settings: Settings | None = None) -> RegistrationService:
 def create_app(settings: Settings | None = None) -> FastAPI:
     # The routes import RegistrationServiceDep from here, so they are imported once this module is.
     from .api import invalid_request, router, staff
+    from .contact_pages import contact_pages
     from .staff_pages import registration_staff_pages
     from .web import pages
 
     service = create_service(settings)
     app = service.http_app(
-        router, staff, pages, registration_staff_pages, session_router(NAME), title="selvhjelp registration"
+        router,
+        staff,
+        pages,
+        registration_staff_pages,
+        contact_pages,
+        session_router(NAME),
+        title="selvhjelp registration",
     )
     app.add_exception_handler(RequestValidationError, invalid_request)
     mount_static(app)

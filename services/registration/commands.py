@@ -52,11 +52,13 @@ async def submit_registration(
     causation_id: uuid.UUID | None = None,
     participant_id: uuid.UUID | None = None,
     identity_key: bytes | None = None,
+    submitted_by: str | None = None,
 ) -> Submitted:
     """Store a registration and stage registration.accepted.v1 + participant.contact_registered.v1.
 
     A second submission with the same source and external_ref returns the first registration and stages
-    nothing. Raises domain.RegistrationRefused when a rule is broken.
+    nothing. Raises domain.RegistrationRefused when a rule is broken. `submitted_by` names the contact
+    point that registered the person on their behalf.
     """
     now = datetime.now(UTC)
     district = domain.check(details, today or now.date())
@@ -64,6 +66,8 @@ async def submit_registration(
         details.source, details.external_ref, identity_key or b""
     )
     row = registration_row(participant_id, details, district, now)
+    if submitted_by:
+        row["submitted_by"] = submitted_by
     inserted = (await session.execute(_INSERT_REGISTRATION, row)).scalar_one_or_none()
     if inserted is None:
         existing = await find_duplicate(session, participant_id, details)

@@ -57,6 +57,8 @@ registrations = Table(
     # erased `placed_retention_days` after that. Null while they are in a running group.
     Column("group_id", Uuid),
     Column("left_group_at", DateTime(timezone=True)),
+    # The contact point (its subject) that registered the person on their behalf; null otherwise.
+    Column("submitted_by", String(200)),
     Index(
         "uq_registrations_source_external_ref",
         "source",
@@ -67,6 +69,7 @@ registrations = Table(
     Index("ix_registrations_district_status", "district", "status"),
     Index("ix_registrations_never_placed", "registered_at", postgresql_where=text("placed_at IS NULL")),
     Index("ix_registrations_left_group", "left_group_at", postgresql_where=text("left_group_at IS NOT NULL")),
+    Index("ix_registrations_submitted_by", "submitted_by", postgresql_where=text("submitted_by IS NOT NULL")),
 )
 
 idempotency_keys = Table(

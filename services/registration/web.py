@@ -47,8 +47,10 @@ _ANCHORS = {"contact": "field-email", "form": "field-name"}
 _FORM_ID = re.compile(r"^[0-9a-f]{32}$")
 
 
-def _municipality_groups() -> list[tuple[str, list[tuple[str, str]]]]:
-    ordered = sorted(all_municipalities(), key=lambda m: (m.county_name, m.name))
+def municipality_groups(only: frozenset[str] | None = None) -> list[tuple[str, list[tuple[str, str]]]]:
+    """The municipalities by county for the form's list (`only` those numbers, when given)."""
+    chosen = [m for m in all_municipalities() if only is None or m.number in only]
+    ordered = sorted(chosen, key=lambda m: (m.county_name, m.name))
     return [
         (county, [(m.number, m.name) for m in members])
         for county, members in groupby(ordered, key=lambda m: m.county_name)
@@ -60,30 +62,39 @@ def _retention_months(request: Request) -> int:
 
 
 # --- the form --------------------------------------------------------------------------------------
+def form_context(
+    request: Request, language: str, values: dict[str, Any], errors: dict[str, str]
+) -> dict[str, Any]:
+    """What the form's template needs; a contact point's form (contact_pages.py) renders the same."""
+    texts = texts_for(TEXTS, language)
+    return {
+        "t": texts,
+        "site_name": texts["site_name"],
+        "page_title": texts["form_title"],
+        "values": values,
+        "errors": errors,
+        "error_list": [(_ANCHORS.get(f, f"field-{f}"), message) for f, message in errors.items()],
+        "municipalities": municipality_groups(),
+        "topics": [topic.value for topic in Topic],
+        "genders": [gender.value for gender in Gender],
+        "compositions": [c.value for c in Composition],
+        "formats": [f.value for f in MeetingFormat],
+        "message_languages": [lang.value for lang in Language],
+        "slots": SLOTS,
+        "retention_months": _retention_months(request),
+    }
+
+
 def _form_page(
     request: Request, language: str, values: dict[str, Any], errors: dict[str, str], status_code: int = 200
 ) -> Response:
-    texts = texts_for(TEXTS, language)
     return page(
         templates,
         "pages/form.html",
         request,
         language,
         status_code=status_code,
-        t=texts,
-        site_name=texts["site_name"],
-        page_title=texts["form_title"],
-        values=values,
-        errors=errors,
-        error_list=[(_ANCHORS.get(f, f"field-{f}"), message) for f, message in errors.items()],
-        municipalities=_municipality_groups(),
-        topics=[topic.value for topic in Topic],
-        genders=[gender.value for gender in Gender],
-        compositions=[c.value for c in Composition],
-        formats=[f.value for f in MeetingFormat],
-        message_languages=[lang.value for lang in Language],
-        slots=SLOTS,
-        retention_months=_retention_months(request),
+        **form_context(request, language, values, errors),
     )
 
 

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import Response
 
 from shared.auth import issue_staff_token
-from shared.reference import districts
+from shared.reference import all_municipalities, districts
 from shared.texts import text, texts_for
 from shared.web import choose_language, page, redirect
 from shared.web.oidc import oidc_enabled, start_url
@@ -17,10 +17,19 @@ from shared.web.staff import safe_next, session_hop_url
 from shared.web_auth import STAFF_ROLE, set_staff_cookie
 
 from ..app import GroupingServiceDep
+from ..contact_texts import CONTACT_TEXTS
 from ..staff_texts import STAFF_TEXTS
 from .common import environment
 
 router = APIRouter(include_in_schema=False)
+
+
+def _contact_point_choice(language: str) -> dict:
+    """The development sign-in's second form: a contact point of chosen municipalities (contact_pages)."""
+    return {
+        "ct": texts_for(CONTACT_TEXTS, language),
+        "municipalities": sorted(all_municipalities(), key=lambda m: m.name),
+    }
 
 
 @router.get("/staff/sign-in")
@@ -39,6 +48,7 @@ async def sign_in_page(request: Request, service: GroupingServiceDep, next: str 
         districts=districts(),
         next=next or "",
         errors=[],
+        **_contact_point_choice(language),
         oidc_url=start_url(settings, next or "") if oidc_enabled(settings) else None,
         oidc_name=settings.oidc_provider_name,
     )
@@ -72,6 +82,7 @@ async def sign_in(
             districts=districts(),
             next=next,
             errors=[t["sign_in_pick_district"]],
+            **_contact_point_choice(language),
         )
     subject = name.strip() or f"utvikler@{district}"
     token = issue_staff_token(
