@@ -11,15 +11,21 @@ from shared.auth import issue_staff_token
 from shared.reference import districts
 from shared.web import choose_language, page, redirect
 from shared.web.oidc import oidc_enabled, start_url
+from shared.web.roles import landing
 from shared.web.staff import STAFF_TEXTS as CONSOLE_TEXTS
 from shared.web.staff import safe_next, session_hop_url
-from shared.web_auth import STAFF_ROLE, set_staff_cookie
+from shared.web_auth import NATIONAL_ROLE, OPERATOR_ROLE, STAFF_ROLE, STARTER_ROLE, set_staff_cookie
 
 from ..app import GroupingServiceDep
 from ..staff_texts import STAFF_TEXTS
 from .common import environment
 
 router = APIRouter(include_in_schema=False)
+
+# The roles the development sign-in offers; a contact point signs in through the provider (municipalities).
+DEV_ROLES = (STAFF_ROLE, STARTER_ROLE, NATIONAL_ROLE, OPERATOR_ROLE)
+# Roles whose data is scoped to a district; the others see figures across districts only.
+DISTRICT_ROLES = (STAFF_ROLE, STARTER_ROLE)
 
 
 @router.get("/staff/sign-in")
@@ -36,6 +42,7 @@ async def sign_in_page(request: Request, service: GroupingServiceDep, next: str 
         t=STAFF_TEXTS[language],
         dev=settings.dev_sign_in,
         districts=districts(),
+        roles=DEV_ROLES,
         next=next or "",
         errors=[],
         oidc_url=start_url(settings, next or "") if oidc_enabled(settings) else None,
@@ -50,6 +57,7 @@ async def sign_in(
     district: Annotated[str, Form()] = "",
     name: Annotated[str, Form(max_length=100)] = "",
     next: Annotated[str, Form()] = "",
+    role: Annotated[str, Form()] = STAFF_ROLE,
 ) -> Response:
     settings = service.settings
     if not settings.dev_sign_in:
@@ -57,7 +65,11 @@ async def sign_in(
     language = choose_language(request)
     t = STAFF_TEXTS[language]
     known = {d.id for d in districts()}
-    if district not in known:
+    if role not in DEV_ROLES:
+        raise HTTPException(422, "unknown role")
+    if role not in DISTRICT_ROLES:
+        district = ""  # national and operator see no district's people
+    elif district not in known:
         return page(
             environment,
             "staff/sign_in.html",
@@ -69,15 +81,17 @@ async def sign_in(
             t=t,
             dev=True,
             districts=districts(),
+            roles=DEV_ROLES,
             next=next,
             errors=[t["sign_in_pick_district"]],
         )
-    subject = name.strip() or f"utvikler@{district}"
+    subject = name.strip() or f"utvikler@{district or role}"
+    # A starter is found in the calendar by e-mail (ADR 0014): the name field carries it here.
+    email = subject.lower() if role == STARTER_ROLE and "@" in subject else ""
     token = issue_staff_token(
-        service.keyring, subject, district, [STAFF_ROLE], issuer=settings.staff_token_issuer
+        service.keyring, subject, district, [role], issuer=settings.staff_token_issuer, email=email
     )
-    response = redirect(
-        request, session_hop_url(settings, "grouping", token, safe_next(settings, next)), language
-    )
+    target = landing(settings, safe_next(settings, next), {role})
+    response = redirect(request, session_hop_url(settings, "grouping", token, target), language)
     set_staff_cookie(response, token, settings)
     return response
