@@ -20,6 +20,7 @@ import httpx
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import Response
 
+from shared.audit import record_audit
 from shared.messaging.dlq_cli import peek, replay
 from shared.messaging.topology import TOPOLOGY
 from shared.texts import text, texts_for
@@ -29,6 +30,7 @@ from shared.web.staff import service_urls
 from shared.web_auth import OPERATOR_ROLE, OperatorPageUser
 
 from .app import GroupingServiceDep
+from .models import audit_log
 from .role_texts import ROLE_TEXTS
 from .staff_pages.common import environment
 
@@ -169,6 +171,15 @@ async def replay_dead_letters(
 ) -> Response:
     queue = _dead_letter_queue(queue)
     count = await replay(broker_url(service.settings), queue, REPLAY_LIMIT)
+    async with service.transaction() as work:  # who sent what back, for the audit log (no district)
+        await record_audit(
+            work.session,
+            audit_log,
+            actor=user.subject,
+            action="dead_letters_replayed",
+            district=None,
+            detail=f"{count} from {queue} (role operator)",
+        )
     language = choose_language(request)
     done = text(ROLE_TEXTS, language, "replayed", count=count, queue=queue.removesuffix(".dlq"))
     return redirect(request, f"/operator/dead-letters/{queue}?" + urlencode({"done": done}), language)

@@ -12,10 +12,10 @@ from datetime import UTC, date, datetime
 import aio_pika
 import httpx
 import pytest
-from sqlalchemy import insert
+from sqlalchemy import insert, select
 
 from services.grouping.app import create_app
-from services.grouping.models import groups, pool
+from services.grouping.models import audit_log, groups, pool
 from shared.auth import issue_staff_token, verify_staff_token
 from shared.web_auth import NATIONAL_ROLE, OPERATOR_ROLE, STAFF_ROLE, STARTER_ROLE
 from tests.support import running
@@ -130,7 +130,7 @@ async def depth(settings, queue: str) -> int:
 
 
 async def test_the_operator_sees_health_and_queues_and_replays_a_dead_letter_without_its_body(grouping):
-    http, _service, settings = grouping
+    http, service, settings = grouping
     message_id = await dead_letter(settings, QUEUE)
     as_role(http, settings, OPERATOR_ROLE)
     home = await http.get("/operator")
@@ -150,6 +150,11 @@ async def test_the_operator_sees_health_and_queues_and_replays_a_dead_letter_wit
         in (await http.get(reply.headers["location"])).text
     )
     assert await depth(settings, f"{QUEUE}.dlq") == 0 and await depth(settings, QUEUE) == 1
+    async with service.sessions() as session:  # the replay is in the audit log, by whom
+        entry = (
+            await session.execute(select(audit_log).where(audit_log.c.action == "dead_letters_replayed"))
+        ).one()
+    assert entry.actor == "operator-x" and entry.detail == f"1 from {QUEUE}.dlq (role operator)"
     # Only the topology's dead-letter queues: no reading of any other queue through this tool.
     assert (await http.get(f"/operator/dead-letters/{QUEUE}")).status_code == 404
 
