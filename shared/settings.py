@@ -230,7 +230,7 @@ class Settings(BaseSettings):
     oidc_client_id: str = ""
     oidc_client_secret: SecretStr = SecretStr("")
     oidc_provider_name: str = Field(default="organisasjonens innlogging", description="Shown on the button.")
-    oidc_scopes: str = "openid profile selvhjelp"
+    oidc_scopes: str = "openid profile email selvhjelp"
     oidc_api_audience: str = Field(
         default="urn:selvhjelp:staff-api",
         description="The `aud` of the provider's access tokens that the staff JSON APIs accept as bearer.",
@@ -245,7 +245,13 @@ class Settings(BaseSettings):
     )
     rabbitmq_management_url: str | None = Field(
         default=None,
-        description="RabbitMQ management API (http://user:pass@host:15672) for DLQ depths on the overview.",
+        description="RabbitMQ management API (http://user:pass@host:15672) for queue depths on the operator page.",
+    )
+    # The operator's pages (grouping, /operator) read every service's queue depth and replay dead letters,
+    # which a service's own least-privilege broker user may not do: production gives them a broker user of
+    # their own (read on every queue, write to the default exchange). Unset: the service's own URL.
+    operator_rabbitmq_url: str | None = Field(
+        default=None, description="Broker URL of the operator's queue and dead-letter pages."
     )
 
     @property

@@ -79,6 +79,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     from .registry_api import registry
     from .schedule_api import schedules
     from .staff_pages import calendar_pages
+    from .starter_pages import starter_feeds, starter_pages
     from .venue_pages import venue_pages
 
     service = create_service(settings)
@@ -86,7 +87,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         schedules,
         registry,
         feeds,
+        starter_feeds,
         calendar_pages,
+        starter_pages,
         venue_pages,
         contact_pages,
         member_pages,

@@ -178,6 +178,18 @@ at_risk_alerts = Table(
     Column("flagged_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
 )
 
+# "I cannot come to this meeting" from a group's starter (starter_pages.py): the district office finds a
+# replacement and marks it handled. One row per meeting of a group (a group has one starter).
+starter_absences = Table(
+    "starter_absences",
+    metadata,
+    Column("group_id", Uuid, ForeignKey("groups.group_id", ondelete="CASCADE"), primary_key=True),
+    Column("meeting_start", DateTime(timezone=True), primary_key=True),
+    Column("starter_id", Uuid, ForeignKey("starters.id"), nullable=False),
+    Column("reported_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("handled_at", DateTime(timezone=True)),
+)
+
 outbox = outbox_table(metadata)
 inbox = inbox_table(metadata)
 # Links and staff tokens this service must refuse although they verify (shared/revocation.py).

@@ -14,7 +14,7 @@ from shared.reference import get_municipality
 from shared.texts import texts_for
 from shared.web import choose_language, redirect
 from shared.web.contact import CONTACT_HOME, contact_page
-from shared.web.homes import landing_for
+from shared.web.roles import landing
 from shared.web.staff import safe_next, session_hop_url
 from shared.web_auth import CONTACT_POINT_ROLE, ContactPointPageUser, set_staff_cookie, sign_in_url
 
@@ -75,7 +75,7 @@ async def dev_sign_in_as_contact_point(
         issuer=settings.staff_token_issuer,
         municipalities=chosen,
     )
-    then = landing_for(settings, safe_next(settings, next), [CONTACT_POINT_ROLE])
+    then = landing(settings, safe_next(settings, next), [CONTACT_POINT_ROLE])
     response = redirect(request, session_hop_url(settings, "grouping", token, then), language)
     set_staff_cookie(response, token, settings)
     return response

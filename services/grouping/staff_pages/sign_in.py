@@ -12,9 +12,10 @@ from shared.reference import all_municipalities, districts
 from shared.texts import text, texts_for
 from shared.web import choose_language, page, redirect
 from shared.web.oidc import oidc_enabled, start_url
+from shared.web.roles import landing
 from shared.web.staff import STAFF_TEXTS as CONSOLE_TEXTS
 from shared.web.staff import safe_next, session_hop_url
-from shared.web_auth import STAFF_ROLE, set_staff_cookie
+from shared.web_auth import NATIONAL_ROLE, OPERATOR_ROLE, STAFF_ROLE, STARTER_ROLE, set_staff_cookie
 
 from ..app import GroupingServiceDep
 from ..contact_texts import CONTACT_TEXTS
@@ -22,6 +23,11 @@ from ..staff_texts import STAFF_TEXTS
 from .common import environment
 
 router = APIRouter(include_in_schema=False)
+
+# The roles the development sign-in offers; a contact point signs in through the provider (municipalities).
+DEV_ROLES = (STAFF_ROLE, STARTER_ROLE, NATIONAL_ROLE, OPERATOR_ROLE)
+# Roles whose data is scoped to a district; the others see figures across districts only.
+DISTRICT_ROLES = (STAFF_ROLE, STARTER_ROLE)
 
 
 def _contact_point_choice(language: str) -> dict:
@@ -46,6 +52,7 @@ async def sign_in_page(request: Request, service: GroupingServiceDep, next: str 
         t=texts_for(STAFF_TEXTS, language),
         dev=settings.dev_sign_in,
         districts=districts(),
+        roles=DEV_ROLES,
         next=next or "",
         errors=[],
         **_contact_point_choice(language),
@@ -61,6 +68,7 @@ async def sign_in(
     district: Annotated[str, Form()] = "",
     name: Annotated[str, Form(max_length=100)] = "",
     next: Annotated[str, Form()] = "",
+    role: Annotated[str, Form()] = STAFF_ROLE,
 ) -> Response:
     settings = service.settings
     if not settings.dev_sign_in:
@@ -68,7 +76,11 @@ async def sign_in(
     language = choose_language(request)
     t = texts_for(STAFF_TEXTS, language)
     known = {d.id for d in districts()}
-    if district not in known:
+    if role not in DEV_ROLES:
+        raise HTTPException(422, "unknown role")
+    if role not in DISTRICT_ROLES:
+        district = ""  # national and operator see no district's people
+    elif district not in known:
         return page(
             environment,
             "staff/sign_in.html",
@@ -80,16 +92,18 @@ async def sign_in(
             t=t,
             dev=True,
             districts=districts(),
+            roles=DEV_ROLES,
             next=next,
             errors=[t["sign_in_pick_district"]],
             **_contact_point_choice(language),
         )
-    subject = name.strip() or f"utvikler@{district}"
+    subject = name.strip() or f"utvikler@{district or role}"
+    # A starter is found in the calendar by e-mail (ADR 0014): the name field carries it here.
+    email = subject.lower() if role == STARTER_ROLE and "@" in subject else ""
     token = issue_staff_token(
-        service.keyring, subject, district, [STAFF_ROLE], issuer=settings.staff_token_issuer
+        service.keyring, subject, district, [role], issuer=settings.staff_token_issuer, email=email
     )
-    response = redirect(
-        request, session_hop_url(settings, "grouping", token, safe_next(settings, next)), language
-    )
+    target = landing(settings, safe_next(settings, next), {role})
+    response = redirect(request, session_hop_url(settings, "grouping", token, target), language)
     set_staff_cookie(response, token, settings)
     return response

@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 
 from shared.settings import Settings
-from shared.web.homes import home_for, landing_for
+from shared.web.roles import landing as landing_for
+from shared.web.roles import role_home as home_for
 
 pytestmark = pytest.mark.unit
 
@@ -27,4 +28,4 @@ def test_a_page_asked_for_is_kept() -> None:
 
 def test_staff_comes_first_and_an_unknown_role_gets_the_overview_which_says_why_not() -> None:
     assert home_for(SETTINGS, {"staff", "contact_point"}) == "http://g.test/staff"
-    assert home_for(SETTINGS, {"operator"}) == "http://g.test/staff"
+    assert home_for(SETTINGS, {"no_role_of_ours"}) == "http://g.test/staff"
