@@ -11,6 +11,7 @@ from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from shared.keys import DEVELOPMENT_SIGNING_KEY, KEY_ID_PATTERN, Keyring, weak_key_reason
+from shared.partners import DEMO_PARTNERS, Partner
 
 DEVELOPMENT_IDENTITY_HMAC_KEY = "local-development-identity-hmac-key-change-me"
 
@@ -242,6 +243,17 @@ class Settings(BaseSettings):
     )
     oidc_session_seconds: int = Field(
         default=3600, ge=60, le=12 * 3600, description="How long a sign-in lasts here before a new one."
+    )
+    # Partner systems that submit registrations over AMQP and HTTP (shared/partners.py, docs/partners.md),
+    # JSON: [{"name": "kommune-bodo", "oauth_client_id": "<client id at the provider>"}]. Each gets a broker
+    # user and a reply queue in the generated definitions: regenerate them when this list changes.
+    partners: list[Partner] = Field(default_factory=lambda: list(DEMO_PARTNERS))
+    partner_api_audience: str = Field(
+        default="urn:selvhjelp:partner-api",
+        description="The `aud` of the client-credentials access tokens the partner endpoint accepts.",
+    )
+    partner_api_scope: str = Field(
+        default="registrations:submit", description="The scope a partner's access token must carry."
     )
     rabbitmq_management_url: str | None = Field(
         default=None,

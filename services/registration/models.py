@@ -47,6 +47,9 @@ registrations = Table(
     Column("language", String(2), nullable=False),
     Column("source", String(20), nullable=False),
     Column("external_ref", String(200)),
+    # Whose namespace `external_ref` is in: a partner system's name (shared/partners.py) for what it
+    # submitted, else the source, as before partners had their own. References are unique per sender.
+    Column("sender", String(100), nullable=False),
     Column("consent_version", String(40), nullable=False),
     Column("consent_given_at", DateTime(timezone=True), nullable=False),
     Column("registered_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
@@ -60,8 +63,8 @@ registrations = Table(
     # The contact point (its subject) that registered the person on their behalf; null otherwise.
     Column("submitted_by", String(200)),
     Index(
-        "uq_registrations_source_external_ref",
-        "source",
+        "uq_registrations_sender_external_ref",
+        "sender",
         "external_ref",
         unique=True,
         postgresql_where=text("external_ref IS NOT NULL"),

@@ -47,6 +47,20 @@ class RegistrationRejected(Event):
     errors: list[FieldError]
 
 
+class RegistrationReceived(Event):
+    """Answer to a partner system's submission that was taken: its reference and our registration id."""
+
+    # Also for a resend of a reference taken before (the same id again). Nothing about the person, and
+    # only on that partner's own reply queue.
+
+    EVENT_TYPE = "registration.received.v1"
+    registration_id: uuid.UUID = Field(description="Our id of the registration (the participant id).")
+    external_ref: str | None = Field(default=None, description="The partner's own reference, as it sent it.")
+    submitted_event_id: uuid.UUID | None = Field(
+        default=None, description="event_id of the registration.submitted.v1 answered (AMQP)."
+    )
+
+
 class ParticipantContactRegistered(Event):
     """Contact details for messages. Consumed by notifications only."""
 
@@ -261,6 +275,7 @@ class AbsenceReported(Event):
 ALL_EVENTS: tuple[type[Event], ...] = (
     RegistrationAccepted,
     RegistrationRejected,
+    RegistrationReceived,
     ParticipantContactRegistered,
     ParticipantWithdrew,
     AvailabilityChanged,

@@ -73,6 +73,8 @@ const provider = new Provider(issuer, {
     },
   ],
   jwks: keys,
+  // Besides the scopes of `claims`: the partner API's, so the partner client may be registered with it.
+  scopes: ['openid', 'offline_access', 'registrations:submit'],
   cookies: { keys: [randomBytes(32).toString('hex')] },
   claims: {
     openid: ['sub'],
