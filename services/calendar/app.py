@@ -78,6 +78,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     from .registry_api import registry
     from .schedule_api import schedules
     from .staff_pages import calendar_pages
+    from .unblock_pages import unblock_pages
     from .venue_pages import venue_pages
 
     service = create_service(settings)
@@ -87,6 +88,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         feeds,
         calendar_pages,
         venue_pages,
+        unblock_pages,
         member_pages,
         session_router(NAME),
         title="selvhjelp calendar",

@@ -113,7 +113,12 @@ async def schedule_claimed(
         await session.execute(
             update(groups)
             .where(groups.c.group_id == group.group_id)
-            .values(status="failed", failure_reason=result.reason, updated_at=func.now())
+            .values(
+                status="failed",
+                failure_reason=result.reason,
+                failure_code={"code": result.code, "params": result.params} if result.code else None,
+                updated_at=func.now(),
+            )
         )
         failed = GroupSchedulingFailed(
             group_id=group.group_id,
@@ -127,7 +132,7 @@ async def schedule_claimed(
         return Outcome(group.group_id, scheduled=False, reason=result.reason)
     await _book(session, config, result, now)
     await outbox.add(
-        session, (await _scheduled_event(session, config, result)).envelope(source=SOURCE, **ids)
+        session, (await _scheduled_event(session, config, result, row.slot)).envelope(source=SOURCE, **ids)
     )
     log.info("group scheduled", extra={"group_id": str(group.group_id)})
     return Outcome(group.group_id, scheduled=True)
@@ -157,6 +162,7 @@ async def _book(
             meeting_url=decision.meeting_url,
             starter_id=starter_id,
             failure_reason=None,
+            failure_code=None,
             updated_at=func.now(),
         )
     )
@@ -175,7 +181,7 @@ async def _book(
 
 
 async def _scheduled_event(
-    session: AsyncSession, config: CalendarConfig, decision: SchedulingDecision
+    session: AsyncSession, config: CalendarConfig, decision: SchedulingDecision, slot: str
 ) -> MeetingScheduled:
     series, venue = decision.series, decision.venue
     starter_name = None
@@ -196,4 +202,5 @@ async def _scheduled_event(
         starter_name=starter_name,
         starter_meetings=len(decision.starter_meetings),
         feed_path=config.group_feed_path(series.group_id),
+        slot=slot,
     )
