@@ -6,18 +6,21 @@ audited with who and why; another district's group is out of reach."""
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
-from sqlalchemy import insert, select
+from sqlalchemy import insert, select, update
 
 from services.grouping import domain
 from services.grouping.app import create_app
 from services.grouping.models import audit_log, groups, memberships, outbox, pool
 from shared.auth import issue_staff_token
-from tests.support import running
+from shared.contracts import MeetingScheduled
+from shared.messaging import exchange_of
+from tests.support import eventually, running
+from tests.support.bus import publish
 
 pytestmark = pytest.mark.integration
 
@@ -262,3 +265,36 @@ async def test_nobody_is_added_to_a_started_group(quiet_settings):
         == []
     )
     assert await rows(service, select(audit_log).where(audit_log.c.action == "move_to_group")) == []
+
+
+async def test_a_scheduled_group_loses_its_scheduling_flag_and_meets_at_the_slot_calendar_chose(
+    quiet_settings,
+):
+    app = create_app(quiet_settings, RULES)
+    service = app.state.service
+    async with running(service):
+        async with service.sessions() as session, session.begin():
+            group_id = await seed_group(session, [person(i) for i in range(4)])
+            await session.execute(
+                update(groups)
+                .where(groups.c.group_id == group_id)
+                .values(
+                    flag="scheduling failed: no starter",
+                    flag_code={"code": "scheduling_failed", "params": {"reason": "no starter"}},
+                )
+            )
+        scheduled = MeetingScheduled(
+            group_id=group_id,
+            first_meeting=datetime(2027, 1, 13, 18, tzinfo=UTC),
+            weekday="wed",
+            start_time=time(18),
+            slot="wed_evening",
+        )
+        await publish(quiet_settings, exchange_of("calendar"), scheduled.envelope(source="calendar"))
+
+        async def updated():
+            row = (await rows(service, select(groups).where(groups.c.group_id == group_id)))[0]
+            return row if row.flag is None else None
+
+        row = await eventually(updated)
+    assert row.slot == "wed_evening" and row.flag_code is None
