@@ -5,8 +5,7 @@ audited with who and why; another district's group is out of reach."""
 
 from __future__ import annotations
 
-import uuid
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
@@ -20,56 +19,18 @@ from shared.auth import issue_staff_token
 from shared.contracts import MeetingScheduled
 from shared.messaging import exchange_of
 from tests.support import eventually, running
+from tests.support.arranging import person, seed_group
 from tests.support.bus import publish
 
 pytestmark = pytest.mark.integration
 
 RULES = domain.PlanningRules(method="heuristic", time_limit_s=5)
-REGISTERED = datetime(2026, 1, 5, 12, tzinfo=UTC)
 
 
 @pytest.fixture
 def quiet_settings(settings):
     # The planner must not plan the district while a test looks at what staff did by hand.
     return settings.model_copy(update={"planning_debounce_seconds": 3600.0})
-
-
-def person(index: int, *, born: date | None = None, slots=("tue_evening",), status="waiting") -> dict:
-    return {
-        "participant_id": uuid.uuid4(),
-        "district": "nord",
-        "municipality": "1804",
-        "birth_date": born or date(1985, 1, 1) + timedelta(days=60 * index),
-        "gender": "female" if index % 2 else "male",
-        "topic": "grief",
-        "composition": "any",
-        "format": "in_person",
-        "availability": list(slots),
-        "single_gender": False,
-        "registered_at": REGISTERED + timedelta(days=index),
-        "status": status,
-    }
-
-
-async def seed_group(session, people: list[dict], *, status: str = "proposed", member: str = "invited"):
-    group_id = uuid.uuid4()
-    await session.execute(
-        insert(groups).values(
-            group_id=group_id,
-            district="nord",
-            slot="tue_evening",
-            format="in_person",
-            status=status,
-            topics=["grief"],
-            municipalities=["1804"],
-        )
-    )
-    await session.execute(insert(pool), [p | {"status": "invited"} for p in people])
-    await session.execute(
-        insert(memberships),
-        [{"group_id": group_id, "participant_id": p["participant_id"], "status": member} for p in people],
-    )
-    return group_id
 
 
 def staff_client(app, settings, district: str = "nord", language: str = "nb") -> httpx.AsyncClient:
