@@ -16,6 +16,7 @@ from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import Response
 from sqlalchemy import func, select
 
+from shared.audit.pages import audit_pages
 from shared.reference import all_municipalities
 from shared.vocabulary import slot_name
 from shared.web import redirect
@@ -24,12 +25,13 @@ from shared.web_auth import StaffPageUser
 
 from . import queries
 from .app import CalendarServiceDep
-from .models import groups, memberships
+from .models import audit_log, groups, memberships
 from .pages_common import environment, flash_messages, hours_text, staff_globals, staff_texts
 from .queries import district_of
 from .registry import VENUE_KINDS, hours_to_json, parse_hours_text
 from .rules import slot_times
 from .scheduling import is_near, municipality_name
+from .staff_texts import STAFF_TEXTS
 from .unblock_texts import unblock_texts, what_helps, why
 from .unblocking import (
     UnblockRefused,
@@ -45,6 +47,16 @@ from .unblocking import (
 from .venue_pages import _venue_form_values
 
 unblock_pages = APIRouter(include_in_schema=False)
+# Calendar's audit trail (what staff changed to unblock groups, and why) on the console's shared audit page.
+AUDIT_TEXTS = {
+    language: {
+        **words,
+        "audit_title": unblock_texts(language)["audit_title"],
+        "audit_subject": unblock_texts(language)["audit_subject"],
+    }
+    for language, words in STAFF_TEXTS.items()
+}
+unblock_pages.include_router(audit_pages("calendar", audit_log, environment, AUDIT_TEXTS))
 
 
 def _page(group_id: uuid.UUID) -> str:

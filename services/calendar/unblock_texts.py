@@ -12,6 +12,8 @@ from shared.vocabulary import known_language, slot_name
 
 UNBLOCK_TEXTS: dict[str, dict[str, str]] = {
     "nb": {
+        "audit_title": "Logg: møtesteder, igangsettere og tider",
+        "audit_subject": "Gruppe, møtested eller igangsetter",
         "title": "Hva stopper gruppen",
         "why": "Hvorfor gruppen ikke har fått tid og sted",
         "what_helps": "Hva som ville hjulpet",
@@ -88,6 +90,8 @@ UNBLOCK_TEXTS: dict[str, dict[str, str]] = {
         "invalid": "Sjekk feltene: {error}",
     },
     "nn": {
+        "audit_title": "Logg: møtestader, igangsetjarar og tider",
+        "audit_subject": "Gruppe, møtestad eller igangsetjar",
         "title": "Kva stoppar gruppa",
         "why": "Kvifor gruppa ikkje har fått tid og stad",
         "what_helps": "Kva som ville hjelpt",
@@ -159,6 +163,8 @@ UNBLOCK_TEXTS: dict[str, dict[str, str]] = {
         "invalid": "Sjekk felta: {error}",
     },
     "en": {
+        "audit_title": "Log: venues, starters and times",
+        "audit_subject": "Group, venue or starter",
         "title": "What blocks the group",
         "why": "Why the group has no time and place yet",
         "what_helps": "What would unblock it",

@@ -131,6 +131,22 @@ async def test_another_shared_slot_can_be_chosen(settings):
     assert await audit_actions(service) == [("ane", "choose_slot")]
 
 
+async def test_the_fixes_are_on_calendars_audit_page(settings):
+    app = create_app(settings)
+    service = app.state.service
+    async with running(service):
+        async with service.transaction() as uow:
+            await uow.session.execute(
+                audit_log.insert().values(
+                    actor="ane", action="register_starter", district="nord", detail="why"
+                )
+            )
+        async with staff(app, settings) as http:
+            page = await http.get("/staff/audit", params={"lang": "en"})
+    assert page.status_code == 200 and "Log: venues, starters and times" in page.text
+    assert "register_starter" in page.text and "Log: venues and times" in page.text
+
+
 async def test_scheduling_without_a_starter_only_where_the_district_allows_it(settings):
     settings = calendar_settings(settings)
     app = create_app(settings)
