@@ -5,8 +5,10 @@ unblock page. The outcome is checked in the database; the servers are real (Post
 
 from __future__ import annotations
 
+import shutil
 import uuid
 from datetime import date
+from pathlib import Path
 
 import pytest
 from playwright.async_api import expect
@@ -27,6 +29,8 @@ from tests.support.arranging import person, seed_group
 from tests.support.bus import publish
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
+
+DOCS_SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 
 WORDS = {
     "nb": {
@@ -55,7 +59,9 @@ WORDS = {
 
 
 @pytest.mark.parametrize("language", ["nb", "en"])
-async def test_staff_arrange_a_group_and_unblock_another_in_the_browser(settings, page, serve, language):
+async def test_staff_arrange_a_group_and_unblock_another_in_the_browser(
+    settings, page, serve, screenshot, language
+):
     words = WORDS[language]
     quiet = settings.model_copy(update={"planning_debounce_seconds": 3600.0})
     grouping = grouping_app(quiet, domain.PlanningRules(method="heuristic", time_limit_s=5))
@@ -75,6 +81,7 @@ async def test_staff_arrange_a_group_and_unblock_another_in_the_browser(settings
         # Arrange: take the first member out, with a reason.
         await page.goto(f"{grouping_url}/staff/arrange?lang={language}")
         await expect(page.locator("h1")).to_have_text(words["title"])
+        shots = [await screenshot(page, "staff-arrange")] if language == "nb" else []
         leaving = members[0]["participant_id"]
         row = page.locator(f"#group-{group_id} tr", has=page.locator(f"input[value='{leaving}']"))
         await row.locator("form.take-out input[name=reason]").fill("asked by phone")
@@ -139,6 +146,8 @@ async def test_staff_arrange_a_group_and_unblock_another_in_the_browser(settings
         await eventually(lambda: _is(status_of, "failed"), timeout=30)
         await page.goto(f"{calendar_url}/staff/unblock/{formed.group_id}?lang={language}")
         await expect(page.locator("#why")).to_contain_text(words["why"])
+        if language == "nb":
+            shots.append(await screenshot(page, "staff-unblock"))
         form = page.locator("#add-starter")
         await form.locator("input[name=first_name]").fill("Kari")
         await form.locator("input[name=email]").fill("kari@example.org")
@@ -147,6 +156,10 @@ async def test_staff_arrange_a_group_and_unblock_another_in_the_browser(settings
         await form.locator("button").click()
         await expect(page.locator("body")).to_contain_text(words["starter_done"])
         await eventually(lambda: _is(status_of, "scheduled"), timeout=30)
+    # The README shows the bokmål pages.
+    DOCS_SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    for shot in shots:
+        shutil.copy(shot, DOCS_SCREENSHOTS / shot.name)
 
 
 async def _is(read, wanted: str) -> bool:
