@@ -42,6 +42,7 @@ UNBLOCK_TEXTS: dict[str, dict[str, str]] = {
         "help_without_starter": "Eller planlegg gruppen uten igangsetter, hvis distriktet tillater det.",
         "help_slots": "Eller en annen tid som passer alle medlemmene:",
         "help_no_slots": "Ingen annen tid passer alle medlemmene.",
+        "help_slots_unknown": "Hvilke andre tider alle medlemmene kan, er ikke kjent for denne gruppen (dannet før det ble sendt med).",
         "accessible_help": ", tilgjengelig for rullestol",
         # forms
         "reason_label": "Begrunnelse (loggføres)",
@@ -118,6 +119,7 @@ UNBLOCK_TEXTS: dict[str, dict[str, str]] = {
         "help_without_starter": "Eller planlegg gruppa utan igangsetjar, om distriktet tillèt det.",
         "help_slots": "Eller ei anna tid som passar alle medlemmene:",
         "help_no_slots": "Inga anna tid passar alle medlemmene.",
+        "help_slots_unknown": "Kva andre tider alle medlemmene kan, er ikkje kjent for denne gruppa (danna før det vart sendt med).",
         "accessible_help": ", tilgjengeleg for rullestol",
         "reason_label": "Grunngjeving (vert loggført)",
         "add_starter": "Registrer ein igangsetjar",
@@ -192,6 +194,7 @@ UNBLOCK_TEXTS: dict[str, dict[str, str]] = {
         "help_without_starter": "Or schedule the group without a starter, if the district allows it.",
         "help_slots": "Or another time all members share:",
         "help_no_slots": "No other time suits all members.",
+        "help_slots_unknown": "Which other times all members can make is not known for this group (formed before that was sent along).",
         "accessible_help": ", wheelchair accessible",
         "reason_label": "Reason (logged)",
         "add_starter": "Register a starter",

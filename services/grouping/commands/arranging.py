@@ -162,6 +162,17 @@ async def move_to_group(
 ) -> uuid.UUID | None:
     """Move a person into a proposed group: from the pool, or from the proposed group they are in (which is
     then looked at again). The group they came from, if any."""
+    # Both groups are locked in one order (by id), so two staff moving people between the same two
+    # groups in opposite directions wait for each other instead of deadlocking.
+    current_id = await session.scalar(
+        select(memberships.c.group_id).where(
+            memberships.c.participant_id == participant_id, memberships.c.status.in_(ACTIVE)
+        )
+    )
+    if current_id is not None and current_id != to_group and current_id < to_group:
+        await session.execute(
+            select(groups.c.group_id).where(groups.c.group_id == current_id).with_for_update()
+        )
     target = await _group(session, to_group, district, adding=True)
     row = await _person(session, participant_id, district)
     if row is None:
