@@ -80,6 +80,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     from .schedule_api import schedules
     from .staff_pages import calendar_pages
     from .starter_pages import starter_feeds, starter_pages
+    from .unblock_pages import unblock_pages
     from .venue_pages import venue_pages
 
     service = create_service(settings)
@@ -92,6 +93,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         starter_pages,
         venue_pages,
         contact_pages,
+        unblock_pages,
         member_pages,
         session_router(NAME),
         title="selvhjelp calendar",

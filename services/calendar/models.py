@@ -28,6 +28,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import JSONB, TSTZRANGE, ExcludeConstraint
 
+from shared.audit import audit_table
 from shared.db import service_metadata
 from shared.messaging import inbox_table, outbox_table
 from shared.revocation import link_revocations_table, revoked_staff_tokens_table
@@ -54,6 +55,8 @@ groups = Table(
     Column("failure_reason", Text),
     # The same as {"code": ..., "params": {...}} for the staff page in the reader's language (None before 0005).
     Column("failure_code", JSONB),
+    # The weekly slots every member can attend (from group.formed): the other times staff may choose.
+    Column("shared_slots", JSONB),
     # Bookings and reminders exist up to here; the planner extends them as time goes by.
     Column("planned_until", DateTime(timezone=True)),
     # Scheduling waits until then (set after an unexpected error, so one group cannot block the rest).
@@ -189,6 +192,19 @@ starter_absences = Table(
     Column("reported_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     Column("handled_at", DateTime(timezone=True)),
 )
+
+# Per district: may a group be scheduled without a starter when none is free (staff decide; default no).
+district_settings = Table(
+    "district_settings",
+    metadata,
+    Column("district", String(40), primary_key=True),
+    Column("schedule_without_starter", Boolean, nullable=False, server_default=text("false")),
+    Column("changed_by", String(200)),
+    Column("changed_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+)
+
+# What staff changed to unblock a group (a venue, a starter, another time, a district setting), and why.
+audit_log = audit_table(metadata, Column("detail", String(500)))
 
 outbox = outbox_table(metadata)
 inbox = inbox_table(metadata)

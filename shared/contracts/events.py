@@ -113,6 +113,11 @@ class GroupFormed(Event):
     respond_by: datetime | None = Field(
         default=None, description="Deadline for answering the invitation (shown in the invitation)."
     )
+    shared_slots: list[str] = Field(
+        default_factory=list,
+        description="Every weekly slot all members can attend (`slot` among them): the other times staff "
+        "may choose when the group cannot be scheduled at `slot`. Empty from older producers.",
+    )
 
 
 class GroupStarted(Event):
@@ -205,6 +210,11 @@ class MeetingScheduled(Event):
     starter_name: str | None = Field(default=None, description="First name of the starter (igangsetter).")
     starter_meetings: int = Field(default=3, description="The starter attends the first N meetings.")
     feed_path: str | None = Field(default=None, description="Path of the group's iCalendar feed (signed).")
+    slot: str | None = Field(
+        default=None,
+        description="The weekly slot the group was scheduled at, e.g. `wed_evening`: staff may have chosen "
+        "another one all members share. Absent from older producers.",
+    )
 
 
 class MeetingChanged(Event):

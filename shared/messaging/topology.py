@@ -103,8 +103,9 @@ TOPOLOGY = Topology(
                 (_REG, _ERASED),
                 (_NOT, "absence.reported.v1"),
                 (_CAL, "group.scheduling_failed.v1"),
+                (_CAL, "meeting.scheduled.v1"),
             ),
-            "Waiting-pool changes and attendance.",
+            "Waiting-pool changes and attendance; whether (and at which slot) a group was scheduled.",
         ),
         QueueSpec(
             "calendar.groups",

@@ -53,6 +53,7 @@ STAFF_TEXTS: dict[str, dict[str, str]] = {
         "nav_deliveries": "Meldinger",
         "nav_audit_grouping": "Logg: grupper",
         "nav_audit_registration": "Logg: påmeldinger",
+        "nav_audit_calendar": "Logg: møtesteder og tider",
         "audit_hint": "Hvem som har lest eller endret hva, i ditt distrikt. Nyeste først (inntil 500 rader).",
         "audit_who": "Hvem",
         "audit_action": "Handling",
@@ -79,6 +80,7 @@ STAFF_TEXTS: dict[str, dict[str, str]] = {
         "nav_deliveries": "Meldingar",
         "nav_audit_grouping": "Logg: grupper",
         "nav_audit_registration": "Logg: påmeldingar",
+        "nav_audit_calendar": "Logg: møtestader og tider",
         "audit_hint": "Kven som har lese eller endra kva, i distriktet ditt. Nyaste først (inntil 500 rader).",
         "audit_who": "Kven",
         "audit_action": "Handling",
@@ -105,6 +107,7 @@ STAFF_TEXTS: dict[str, dict[str, str]] = {
         "nav_deliveries": "Messages",
         "nav_audit_grouping": "Log: groups",
         "nav_audit_registration": "Log: registrations",
+        "nav_audit_calendar": "Log: venues and times",
         "audit_hint": "Who has read or changed what in your district. Newest first (up to 500 rows).",
         "audit_who": "Who",
         "audit_action": "Action",
@@ -143,6 +146,7 @@ def staff_nav(settings, language: str = DEFAULT_LANGUAGE, carry_language: bool =
             ("deliveries", f"{n}/staff/deliveries"),
             ("audit-grouping", f"{g}/staff/audit"),
             ("audit-registration", f"{r}/staff/audit"),
+            ("audit-calendar", f"{c}/staff/audit"),
         )
     ]
 

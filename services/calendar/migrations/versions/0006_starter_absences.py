@@ -1,14 +1,14 @@
 """starter_absences: a starter's "I cannot come to this meeting", for the district office to act on
 
-Revision ID: 0005
-Revises: 0004
+Revision ID: 0006
+Revises: 0005
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0005"
-down_revision = "0004"
+revision = "0006"
+down_revision = "0005"
 branch_labels = None
 depends_on = None
 S = "calendar"
