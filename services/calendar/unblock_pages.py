@@ -44,7 +44,7 @@ from .unblocking import (
     schedule_without_starter,
     without_starter_allowed,
 )
-from .venue_pages import _venue_form_values
+from .venue_pages import venue_form_values
 
 unblock_pages = APIRouter(include_in_schema=False)
 # Calendar's audit trail (what staff changed to unblock groups, and why) on the console's shared audit page.
@@ -226,7 +226,7 @@ async def add_venue_here(
 
     async def fix(uow) -> str:
         await blocked_group(uow.session, group_id, user.district)
-        values, errors = _venue_form_values(t, name, address, kind, capacity, accessible, opening_hours, "")
+        values, errors = venue_form_values(t, name, address, kind, capacity, accessible, opening_hours, "")
         if district_of(municipality) != user.district:
             errors.insert(0, t["error_municipality"])
         if errors:
