@@ -73,6 +73,7 @@ def create_service(settings: Settings | None = None) -> CalendarService:
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     # The routes import CalendarServiceDep from here, so they are imported once this module is.
+    from .break_pages import break_pages
     from .feeds_api import feeds
     from .member_pages import member_pages
     from .registry_api import registry
@@ -88,6 +89,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         calendar_pages,
         venue_pages,
         member_pages,
+        break_pages,
         session_router(NAME),
         title="selvhjelp calendar",
     )
