@@ -92,13 +92,15 @@ async def build_report(service, selection: Selection) -> dict[str, Any]:
     }
 
 
-def _charts(report: dict[str, Any], t: dict[str, str]) -> list[Markup]:
+def _charts(report: dict[str, Any], t: dict[str, str]) -> list[tuple[str, Markup]]:
     charts = []
     for title, column in ((t["chart_registrations"], "registrations"), (t["chart_groups"], "groups_formed")):
         bars = [(label[:14], values[column]) for _, label, values in report["rows"]]
         bars = [(label, value) for label, value in bars if isinstance(value, int)]
         if bars:
-            charts.append(bar_chart(bars[:12], title=title, description=t["chart_description"]))
+            charts.append(
+                (title, bar_chart(bars[:12], title=title, description=t["chart_description"], height=200))
+            )
     return charts
 
 
@@ -124,9 +126,18 @@ async def statistics_page(request: Request, service: GroupingServiceDep) -> Resp
         columns=st.COLUMNS,
         years=range(service.today().year, service.today().year - 6, -1),
         charts=_charts(report, t),
+        figure=lambda value: _figure(value, selection.language),
         **report,
         **page_globals(request, selection.language),
     )
+
+
+def _figure(value: Any, language: str) -> str:
+    """A waiting time with the reader's decimal sign (a comma in Norwegian); counts and "<5" as they are."""
+    if isinstance(value, float):
+        text = f"{value:.1f}"
+        return text if language == "en" else text.replace(".", ",")
+    return str(value)
 
 
 def _table(report: dict[str, Any], selection: Selection) -> list[list[Any]]:
