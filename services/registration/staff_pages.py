@@ -11,6 +11,7 @@ from fastapi.responses import Response
 
 from shared.audit.pages import audit_pages
 from shared.reference import get_municipality
+from shared.texts import texts_for
 from shared.web import choose_language, create_environment
 from shared.web.staff import staff_page
 from shared.web_auth import StaffPageUser
@@ -20,7 +21,7 @@ from .app import RegistrationServiceDep
 from .models import audit_log
 from .staff_texts import STAFF_TEXTS
 
-environment = create_environment(Path(__file__).parent / "staff_templates")
+environment = create_environment(Path(__file__).parent / "templates")
 registration_staff_pages = APIRouter(include_in_schema=False)
 
 
@@ -39,10 +40,10 @@ async def person_page(
             await queries.record_contact_read(session, participant_id, user, reason)
     place = get_municipality(row.municipality)
     language = choose_language(request)
-    t = STAFF_TEXTS[language]
+    t = texts_for(STAFF_TEXTS, language)
     return staff_page(
         environment,
-        "person.html",
+        "staff/person.html",
         request,
         user,
         "pool",
