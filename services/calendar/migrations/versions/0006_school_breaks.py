@@ -1,15 +1,15 @@
 """school breaks per district, the group's choice to meet during them, and the calendar's audit log
 (issue 21)
 
-Revision ID: 0005_school_breaks
-Revises: 0004
+Revision ID: 0006_school_breaks
+Revises: 0005
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0005_school_breaks"
-down_revision = "0004"
+revision = "0006_school_breaks"
+down_revision = "0005"
 branch_labels = None
 depends_on = None
 S = "calendar"
