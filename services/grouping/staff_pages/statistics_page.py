@@ -77,19 +77,24 @@ class Selection:
         return f"district={self.district}&by={self.by}&year={year}&lang={self.language}"
 
 
-async def build_report(service, selection: Selection) -> dict[str, Any]:
-    """The rows and total of a selection, as they may be shown: what the page, the exports and the national
-    coordinator's pages use."""
-    since, until = st.period_bounds(selection.year)
+async def report_for(
+    service, district: str = st.ALL, by: str = "district", year: int | None = None, language: str = "nb"
+) -> dict[str, Any]:
+    """The rows (key, name in `language`, values) and the total of a selection, as they may be shown
+    (counts under 5 as "<5"): what this page, its exports and the national coordinator's pages use.
+    `district` is a district id or `all`; the caller has checked that the reader may see it."""
+    since, until = st.period_bounds(year)
     async with service.sessions() as session:
-        people, group_facts = await st.load_facts(session, selection.district, since=since, until=until)
-    rows, total = st.aggregate(people, group_facts, selection.by, as_of=st.datetime.now(st.UTC))
+        people, group_facts = await st.load_facts(session, district, since=since, until=until)
+    rows, total = st.aggregate(people, group_facts, by, as_of=st.datetime.now(st.UTC))
     return {
-        "rows": [
-            (row.key, st.label(selection.by, row.key, selection.language), st.shown(row)) for row in rows
-        ],
+        "rows": [(row.key, st.label(by, row.key, language), st.shown(row)) for row in rows],
         "total": st.shown(total),
     }
+
+
+async def build_report(service, selection: Selection) -> dict[str, Any]:
+    return await report_for(service, selection.district, selection.by, selection.year, selection.language)
 
 
 def _charts(report: dict[str, Any], t: dict[str, str]) -> list[tuple[str, Markup]]:
