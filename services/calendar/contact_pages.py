@@ -25,7 +25,7 @@ from .pages_common import environment, flash_messages, hours_text, staff_globals
 from .queries import district_of
 from .registry import VENUE_KINDS
 from .staff_texts import CONTACT_TEXTS
-from .venue_pages import venue_form_values
+from .venue_forms import VenueForm
 
 contact_pages = APIRouter(include_in_schema=False)
 
@@ -62,19 +62,11 @@ async def register_venue(
     request: Request,
     service: CalendarServiceDep,
     user: ContactPointPageUser,
+    form: Annotated[VenueForm, Form()],
     municipality: Annotated[str, Form()] = "",
-    name: Annotated[str, Form(max_length=200)] = "",
-    address: Annotated[str, Form(max_length=300)] = "",
-    kind: Annotated[str, Form()] = "",
-    capacity: Annotated[str, Form()] = "",
-    accessible: Annotated[str | None, Form()] = None,
-    opening_hours: Annotated[str, Form()] = "",
-    blackout_dates: Annotated[str, Form()] = "",
 ) -> Response:
     language, t = staff_texts(request)
-    values, errors = venue_form_values(
-        t, name, address, kind, capacity, accessible, opening_hours, blackout_dates
-    )
+    values, errors = form.values(t)
     district = district_of(municipality)
     if municipality not in user.municipalities or district is None:
         errors.insert(0, texts_for(CONTACT_TEXTS, language)["error_municipality"])
@@ -122,19 +114,11 @@ async def edit_venue(
     request: Request,
     service: CalendarServiceDep,
     user: ContactPointPageUser,
-    name: Annotated[str, Form(max_length=200)] = "",
-    address: Annotated[str, Form(max_length=300)] = "",
-    kind: Annotated[str, Form()] = "",
-    capacity: Annotated[str, Form()] = "",
-    accessible: Annotated[str | None, Form()] = None,
-    opening_hours: Annotated[str, Form()] = "",
-    blackout_dates: Annotated[str, Form()] = "",
+    form: Annotated[VenueForm, Form()],
     active: Annotated[str | None, Form()] = None,
 ) -> Response:
     language, t = staff_texts(request)
-    values, errors = venue_form_values(
-        t, name, address, kind, capacity, accessible, opening_hours, blackout_dates
-    )
+    values, errors = form.values(t)
     async with service.transaction() as uow:
         # Checked before the form's errors are shown, so another municipality's venue is a 404 either way.
         if await queries.municipal_venue(uow.session, venue_id, user.municipalities) is None:

@@ -44,7 +44,7 @@ from .unblocking import (
     schedule_without_starter,
     without_starter_allowed,
 )
-from .venue_pages import venue_form_values
+from .venue_forms import StarterForm, VenueForm
 
 unblock_pages = APIRouter(include_in_schema=False)
 # Calendar's audit trail (what staff changed to unblock groups, and why) on the console's shared audit page.
@@ -157,12 +157,11 @@ async def add_starter_here(
     request: Request,
     service: CalendarServiceDep,
     user: StaffPageUser,
-    first_name: Annotated[str, Form(max_length=100)] = "",
-    email: Annotated[str, Form(max_length=254)] = "",
-    availability: Annotated[str, Form()] = "",
+    form: Annotated[StarterForm, Form()],
     reason: Annotated[str, Form(max_length=400)] = "",
 ) -> Response:
     u = unblock_texts(staff_texts(request)[0])
+    first_name, email, availability = form.first_name, form.email, form.availability
 
     async def fix(uow) -> str:
         await blocked_group(uow.session, group_id, user.district)
@@ -212,13 +211,8 @@ async def add_venue_here(
     request: Request,
     service: CalendarServiceDep,
     user: StaffPageUser,
+    form: Annotated[VenueForm, Form()],
     municipality: Annotated[str, Form()] = "",
-    name: Annotated[str, Form(max_length=200)] = "",
-    address: Annotated[str, Form(max_length=300)] = "",
-    kind: Annotated[str, Form()] = "",
-    capacity: Annotated[str, Form()] = "",
-    accessible: Annotated[str | None, Form()] = None,
-    opening_hours: Annotated[str, Form()] = "",
     reason: Annotated[str, Form(max_length=400)] = "",
 ) -> Response:
     language, t = staff_texts(request)
@@ -226,7 +220,8 @@ async def add_venue_here(
 
     async def fix(uow) -> str:
         await blocked_group(uow.session, group_id, user.district)
-        values, errors = venue_form_values(t, name, address, kind, capacity, accessible, opening_hours, "")
+        # This page asks for no closed dates, so none are taken from the form.
+        values, errors = form.model_copy(update={"blackout_dates": ""}).values(t)
         if district_of(municipality) != user.district:
             errors.insert(0, t["error_municipality"])
         if errors:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import Annotated
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, File, Form, HTTPException, Request, UploadFile
@@ -25,9 +25,10 @@ from .app import CalendarServiceDep
 from .models import venue_bookings, venues
 from .pages_common import environment, flash_messages, hours_text, staff_globals, staff_texts
 from .queries import district_of
-from .registry import VENUE_KINDS, hours_to_json, parse_dates_text, parse_hours_text, parse_venue_csv
+from .registry import VENUE_KINDS, hours_to_json, parse_hours_text, parse_venue_csv
 from .store import upsert_venue
 from .unblocking import requeue_failed
+from .venue_forms import StarterForm, VenueForm
 
 venue_pages = APIRouter(include_in_schema=False)
 
@@ -72,68 +73,16 @@ async def venues_page(request: Request, service: CalendarServiceDep, user: Staff
     )
 
 
-def venue_form_values(
-    t: dict[str, str],
-    name: str,
-    address: str,
-    kind: str,
-    capacity: str,
-    accessible: str | None,
-    opening_hours: str,
-    blackout_dates: str,
-) -> tuple[dict[str, Any], list[str]]:
-    errors: list[str] = []
-    if not name.strip():
-        errors.append(t["error_name"])
-    if kind not in VENUE_KINDS:
-        errors.append(t["error_kind"])
-    try:
-        places = int(capacity)
-        if not 1 <= places <= 500:
-            raise ValueError
-    except ValueError:
-        places = 0
-        errors.append(t["error_capacity"])
-    try:
-        hours = hours_to_json(parse_hours_text(opening_hours))
-    except ValueError as error:
-        hours = {}
-        errors.append(t["error_hours"].format(error=error))
-    try:
-        closed = sorted(day.isoformat() for day in parse_dates_text(blackout_dates))
-    except ValueError as error:
-        closed = []
-        errors.append(t["error_closed"].format(error=error))
-    values = {
-        "name": name.strip(),
-        "address": address.strip(),
-        "kind": kind,
-        "capacity": places,
-        "accessible": accessible == "yes",
-        "opening_hours": hours,
-        "blackout_dates": closed,
-    }
-    return values, errors
-
-
 @venue_pages.post("/staff/venues")
 async def register_venue(
     request: Request,
     service: CalendarServiceDep,
     user: StaffPageUser,
+    form: Annotated[VenueForm, Form()],
     municipality: Annotated[str, Form()] = "",
-    name: Annotated[str, Form(max_length=200)] = "",
-    address: Annotated[str, Form(max_length=300)] = "",
-    kind: Annotated[str, Form()] = "",
-    capacity: Annotated[str, Form()] = "",
-    accessible: Annotated[str | None, Form()] = None,
-    opening_hours: Annotated[str, Form()] = "",
-    blackout_dates: Annotated[str, Form()] = "",
 ) -> Response:
     language, t = staff_texts(request)
-    values, errors = venue_form_values(
-        t, name, address, kind, capacity, accessible, opening_hours, blackout_dates
-    )
+    values, errors = form.values(t)
     if district_of(municipality) != user.district:
         errors.insert(0, t["error_municipality"])
     if errors:
@@ -202,19 +151,11 @@ async def edit_venue(
     request: Request,
     service: CalendarServiceDep,
     user: StaffPageUser,
-    name: Annotated[str, Form(max_length=200)] = "",
-    address: Annotated[str, Form(max_length=300)] = "",
-    kind: Annotated[str, Form()] = "",
-    capacity: Annotated[str, Form()] = "",
-    accessible: Annotated[str | None, Form()] = None,
-    opening_hours: Annotated[str, Form()] = "",
-    blackout_dates: Annotated[str, Form()] = "",
+    form: Annotated[VenueForm, Form()],
     active: Annotated[str | None, Form()] = None,
 ) -> Response:
     language, t = staff_texts(request)
-    values, errors = venue_form_values(
-        t, name, address, kind, capacity, accessible, opening_hours, blackout_dates
-    )
+    values, errors = form.values(t)
     if errors:
         return redirect(
             request, f"/staff/venues/{venue_id}?" + urlencode({"error": " ".join(errors)}), language
@@ -264,11 +205,10 @@ async def register_starter(
     request: Request,
     service: CalendarServiceDep,
     user: StaffPageUser,
-    first_name: Annotated[str, Form(max_length=100)] = "",
-    email: Annotated[str, Form(max_length=254)] = "",
-    availability: Annotated[str, Form()] = "",
+    form: Annotated[StarterForm, Form()],
 ) -> Response:
     language, t = staff_texts(request)
+    first_name, email, availability = form.first_name, form.email, form.availability
     errors = []
     if not first_name.strip():
         errors.append(t["error_first_name"])
