@@ -20,14 +20,24 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.audit import record_audit
-from shared.contracts import GroupMemberJoined, GroupMemberLeft
+from shared.contracts import GroupMemberLeft
 from shared.contracts.vocabulary import MeetingFormat
 from shared.messaging import Outbox
 
 from .. import domain
 from ..arrangement_rules import rule_breaches
 from ..models import audit_log, groups, memberships, pool
-from .common import ACTIVE, GroupingError, Timing, invite, person_from_row, stage
+from .common import (
+    ACTIVE,
+    GroupingError,
+    Timing,
+    active_people,
+    invite_joining,
+    locked_group,
+    locked_person,
+    person_from_row,
+    stage,
+)
 from .invitations import evaluate_group, return_to_pool
 from .planning import form_group
 
@@ -43,13 +53,7 @@ class ArrangementRefused(GroupingError):
 
 
 async def _group(session: AsyncSession, group_id: uuid.UUID, district: str, *, adding: bool) -> Any:
-    group = (
-        await session.execute(
-            select(groups)
-            .where(groups.c.group_id == group_id, groups.c.district == district)
-            .with_for_update()
-        )
-    ).one_or_none()
+    group = await locked_group(session, group_id, district)
     if group is None:
         raise ArrangementRefused("no_group")
     if group.status == "started" and adding:
@@ -57,26 +61,6 @@ async def _group(session: AsyncSession, group_id: uuid.UUID, district: str, *, a
     if group.status != "proposed":
         raise ArrangementRefused("not_proposed")
     return group
-
-
-async def _members(session: AsyncSession, group_id: uuid.UUID) -> list[domain.Person]:
-    rows = await session.execute(
-        select(pool)
-        .join(memberships, memberships.c.participant_id == pool.c.participant_id)
-        .where(memberships.c.group_id == group_id, memberships.c.status.in_(ACTIVE))
-        .order_by(pool.c.participant_id)
-    )
-    return [person_from_row(r) for r in rows.all()]
-
-
-async def _person(session: AsyncSession, participant_id: uuid.UUID, district: str) -> Any:
-    return (
-        await session.execute(
-            select(pool)
-            .where(pool.c.participant_id == participant_id, pool.c.district == district)
-            .with_for_update()
-        )
-    ).one_or_none()
 
 
 def _check_joining(
@@ -111,8 +95,7 @@ async def _join(
             memberships.c.status.not_in(ACTIVE),
         )
     )
-    await invite(session, group_id, [pid], datetime.now(UTC) + timedelta(days=timing.invitation_days))
-    await stage(session, outbox, GroupMemberJoined(group_id=group_id, participant_id=pid))
+    await invite_joining(session, outbox, group_id, pid, timing)
 
 
 async def take_out(
@@ -131,7 +114,7 @@ async def take_out(
     """Back to the pool with their waiting time; the group is looked at again as after a decline (refilled
     from the pool or dissolved when it is below the minimum)."""
     await _group(session, group_id, district, adding=False)
-    if participant_id not in {uuid.UUID(p.participant_id) for p in await _members(session, group_id)}:
+    if participant_id not in {uuid.UUID(p.participant_id) for p in await active_people(session, group_id)}:
         raise ArrangementRefused("not_member")
     await _leave_proposed(session, outbox, group_id, participant_id)
     await return_to_pool(session, [participant_id])
@@ -174,7 +157,7 @@ async def move_to_group(
             select(groups.c.group_id).where(groups.c.group_id == current_id).with_for_update()
         )
     target = await _group(session, to_group, district, adding=True)
-    row = await _person(session, participant_id, district)
+    row = await locked_person(session, participant_id, district)
     if row is None:
         raise ArrangementRefused("not_waiting")
     current = (
@@ -190,7 +173,7 @@ async def move_to_group(
         raise ArrangementRefused("not_proposed")  # a member of a started group leaves it themselves
     if current is None and row.status != "waiting":
         raise ArrangementRefused("not_waiting")
-    _check_joining(target, await _members(session, to_group), person_from_row(row), rules, as_of)
+    _check_joining(target, await active_people(session, to_group), person_from_row(row), rules, as_of)
     if current is not None:
         await _group(session, current.group_id, district, adding=False)  # locked, as the target is
         await _leave_proposed(session, outbox, current.group_id, participant_id)

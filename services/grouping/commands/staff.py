@@ -7,44 +7,38 @@ import uuid
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.audit import record_audit
-from shared.contracts import GroupMemberJoined, GroupMemberLeft
+from shared.contracts import GroupMemberLeft
 from shared.messaging import Outbox
 
 from .. import domain, lifecycle
-from ..models import audit_log, groups, invitations, memberships, pool
+from ..models import audit_log, groups, invitations, memberships
 from ..planning.rules import member_violations
-from .common import ACTIVE, GroupingError, Timing, invite, person_from_row, stage
+from .common import (
+    GroupingError,
+    Timing,
+    active_people,
+    invite_joining,
+    locked_group,
+    locked_person,
+    person_from_row,
+    stage,
+)
 from .invitations import evaluate_group
 from .planning import form_group
 
 
 # --- staff console: approve, move a person in, split (each audited) ------------------------------------
 async def _proposed_group(session: AsyncSession, group_id: uuid.UUID, district: str) -> Any:
-    group = (
-        await session.execute(
-            select(groups)
-            .where(groups.c.group_id == group_id, groups.c.district == district)
-            .with_for_update()
-        )
-    ).one_or_none()
+    group = await locked_group(session, group_id, district)
     if group is None:
         raise GroupingError("no such group in your district")
     if group.status != "proposed":
         raise GroupingError("only a proposed group (not yet started) can be changed here")
     return group
-
-
-async def _active_people(session: AsyncSession, group_id: uuid.UUID) -> list[domain.Person]:
-    rows = await session.execute(
-        select(pool)
-        .join(memberships, memberships.c.participant_id == pool.c.participant_id)
-        .where(memberships.c.group_id == group_id, memberships.c.status.in_(ACTIVE))
-    )
-    return [person_from_row(r) for r in rows.all()]
 
 
 async def approve_group(session: AsyncSession, group_id: uuid.UUID, *, district: str, actor: str) -> None:
@@ -72,26 +66,17 @@ async def move_into_group(
 ) -> None:
     """Invite a waiting person into a proposed group, if the group still keeps every hard rule."""
     group = await _proposed_group(session, group_id, district)
-    row = (
-        await session.execute(
-            select(pool)
-            .where(pool.c.participant_id == participant_id, pool.c.district == district)
-            .with_for_update()
-        )
-    ).one_or_none()
+    row = await locked_person(session, participant_id, district)
     if row is None or row.status != "waiting":
         raise GroupingError("the person is not waiting in your district")
-    members = await _active_people(session, group_id)
+    members = await active_people(session, group_id)
     if len(members) >= rules.max_size:
         raise GroupingError(f"the group is full ({rules.max_size} people)")
     if not lifecycle.fits_so_far([*members, person_from_row(row)], group.slot, group.format, rules, as_of):
         raise GroupingError(
             "the group would break the rules (time, distance, age span, topic or gender wishes)"
         )
-    await invite(
-        session, group_id, [participant_id], datetime.now(UTC) + timedelta(days=timing.invitation_days)
-    )
-    await stage(session, outbox, GroupMemberJoined(group_id=group_id, participant_id=participant_id))
+    await invite_joining(session, outbox, group_id, participant_id, timing)
     await record_audit(
         session,
         audit_log,
@@ -129,7 +114,7 @@ async def split_group(
 ) -> uuid.UUID:
     """Split a proposed group into two valid ones; the people moved are invited to the new group afresh."""
     group = await _proposed_group(session, group_id, district)
-    members = await _active_people(session, group_id)
+    members = await active_people(session, group_id)
     parts = split_members(members, group.slot, group.format, rules, as_of)
     if parts is None:
         raise GroupingError(

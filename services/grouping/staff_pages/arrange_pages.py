@@ -5,11 +5,13 @@ commands/arranging.py; a refusal comes back in the reader's language (arrange_te
 from __future__ import annotations
 
 import uuid
+from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
+from pydantic import BaseModel, Field
 from sqlalchemy import select
 
 from shared.contracts.vocabulary import SLOTS
@@ -108,35 +110,54 @@ def _ids(*values: str) -> list[uuid.UUID] | None:
         return None
 
 
+def _change(service: Any, user: Any, reason: str) -> dict[str, Any]:
+    """Where, who and why, and the service's planning context, as every arrangement use case takes them."""
+    return {
+        "district": user.district,
+        "actor": user.subject,
+        "reason": reason.strip(),
+        "as_of": service.today(),
+        "rules": service.rules,
+        "timing": service.timing,
+    }
+
+
+class PersonAndGroup(BaseModel):
+    """The take-out and move forms: one person, one group, and why."""
+
+    participant_id: str = ""
+    group_id: str = ""
+    reason: str = Field("", max_length=400)
+
+
+async def _person_and_group(
+    request: Request,
+    service: Any,
+    user: Any,
+    form: PersonAndGroup,
+    arrange: Callable[..., Awaitable[Any]],
+    done: str,
+) -> Response:
+    """An arrangement of one person and one group (take out, move)."""
+    ids = _ids(form.participant_id, form.group_id)
+
+    async def use_case(uow) -> str:
+        if ids is None:
+            raise ArrangementRefused("bad_choice")
+        await arrange(uow.session, uow.outbox, ids[0], ids[1], **_change(service, user, form.reason))
+        return done
+
+    return await _arranged(request, service, form.reason, use_case)
+
+
 @router.post(f"{PAGE}/take-out")
 async def take_out_page(
     request: Request,
     service: GroupingServiceDep,
     user: StaffPageUser,
-    participant_id: Annotated[str, Form()] = "",
-    group_id: Annotated[str, Form()] = "",
-    reason: Annotated[str, Form(max_length=400)] = "",
+    form: Annotated[PersonAndGroup, Form()],
 ) -> Response:
-    ids = _ids(participant_id, group_id)
-
-    async def use_case(uow) -> str:
-        if ids is None:
-            raise ArrangementRefused("bad_choice")
-        await take_out(
-            uow.session,
-            uow.outbox,
-            ids[0],
-            ids[1],
-            district=user.district,
-            actor=user.subject,
-            reason=reason.strip(),
-            as_of=service.today(),
-            rules=service.rules,
-            timing=service.timing,
-        )
-        return "taken_out"
-
-    return await _arranged(request, service, reason, use_case)
+    return await _person_and_group(request, service, user, form, take_out, "taken_out")
 
 
 @router.post(f"{PAGE}/move")
@@ -144,30 +165,9 @@ async def move_page(
     request: Request,
     service: GroupingServiceDep,
     user: StaffPageUser,
-    participant_id: Annotated[str, Form()] = "",
-    group_id: Annotated[str, Form()] = "",
-    reason: Annotated[str, Form(max_length=400)] = "",
+    form: Annotated[PersonAndGroup, Form()],
 ) -> Response:
-    ids = _ids(participant_id, group_id)
-
-    async def use_case(uow) -> str:
-        if ids is None:
-            raise ArrangementRefused("bad_choice")
-        await move_to_group(
-            uow.session,
-            uow.outbox,
-            ids[0],
-            ids[1],
-            district=user.district,
-            actor=user.subject,
-            reason=reason.strip(),
-            as_of=service.today(),
-            rules=service.rules,
-            timing=service.timing,
-        )
-        return "moved"
-
-    return await _arranged(request, service, reason, use_case)
+    return await _person_and_group(request, service, user, form, move_to_group, "moved")
 
 
 @router.post(f"{PAGE}/form")
@@ -191,12 +191,7 @@ async def form_page(
             ids,
             slot=slot,
             meeting_format=meeting_format,
-            district=user.district,
-            actor=user.subject,
-            reason=reason.strip(),
-            as_of=service.today(),
-            rules=service.rules,
-            timing=service.timing,
+            **_change(service, user, reason),
         )
         return "formed"
 
