@@ -6,8 +6,9 @@ a reason and is audited (breaks.py); everything is scoped to the staff member's 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Awaitable, Callable
 from datetime import date, datetime
-from typing import Annotated
+from typing import Annotated, Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Form, HTTPException, Request
@@ -80,11 +81,30 @@ async def breaks_page(request: Request, service: CalendarServiceDep, user: Staff
     )
 
 
-async def _apply(request: Request, service, language: str, done: str, change) -> Response:
+async def _apply(
+    request: Request,
+    service,
+    done: str,
+    reason: str,
+    change: Callable[..., Awaitable[Any]],
+    dates: tuple[str, str] | None = None,
+) -> Response:
+    """Check the form (the dates when it has them, then the reason), make the change in one transaction
+    (`change(session)`, or `change(session, first, last)` with dates), and go back with what was done or
+    why not."""
+    language = choose_language(request)
     b = BREAK_TEXTS[language]
+    days: tuple[date, date] | tuple[()] = ()
+    if dates is not None:
+        parsed = _dates(*dates)
+        if parsed is None:
+            return _back(request, language, error=b["breaks_error_dates"])
+        days = parsed
+    if not reason.strip():
+        return _back(request, language, error=b["breaks_error_reason"])
     try:
         async with service.transaction() as uow:
-            await change(uow.session)
+            await change(uow.session, *days)
     except breaks.BreakRefused as refused:
         return _back(request, language, error=b[f"breaks_error_{refused.code}"])
     except LookupError:
@@ -110,28 +130,22 @@ async def add_break(
     last: Annotated[str, Form(max_length=20)] = "",
     reason: Annotated[str, Form(max_length=300)] = "",
 ) -> Response:
-    language = choose_language(request)
-    b = BREAK_TEXTS[language]
-    days = _dates(first, last)
-    if days is None:
-        return _back(request, language, error=b["breaks_error_dates"])
-    if not reason.strip():
-        return _back(request, language, error=b["breaks_error_reason"])
     return await _apply(
         request,
         service,
-        language,
         "done_added",
-        lambda session: breaks.add_break(
+        reason,
+        lambda session, first_day, last_day: breaks.add_break(
             session,
             user.district,
             county=county,
             kind=kind,
-            first=days[0],
-            last=days[1],
+            first=first_day,
+            last=last_day,
             actor=user.subject,
             reason=reason.strip(),
         ),
+        dates=(first, last),
     )
 
 
@@ -145,27 +159,21 @@ async def change_break(
     last: Annotated[str, Form(max_length=20)] = "",
     reason: Annotated[str, Form(max_length=300)] = "",
 ) -> Response:
-    language = choose_language(request)
-    b = BREAK_TEXTS[language]
-    days = _dates(first, last)
-    if days is None:
-        return _back(request, language, error=b["breaks_error_dates"])
-    if not reason.strip():
-        return _back(request, language, error=b["breaks_error_reason"])
     return await _apply(
         request,
         service,
-        language,
         "done_changed",
-        lambda session: breaks.change_break(
+        reason,
+        lambda session, first_day, last_day: breaks.change_break(
             session,
             user.district,
             key,
-            first=days[0],
-            last=days[1],
+            first=first_day,
+            last=last_day,
             actor=user.subject,
             reason=reason.strip(),
         ),
+        dates=(first, last),
     )
 
 
@@ -177,14 +185,11 @@ async def remove_break(
     user: StaffPageUser,
     reason: Annotated[str, Form(max_length=300)] = "",
 ) -> Response:
-    language = choose_language(request)
-    if not reason.strip():
-        return _back(request, language, error=BREAK_TEXTS[language]["breaks_error_reason"])
     return await _apply(
         request,
         service,
-        language,
         "done_removed",
+        reason,
         lambda session: breaks.remove_break(
             session, user.district, key, actor=user.subject, reason=reason.strip()
         ),
@@ -200,14 +205,11 @@ async def group_choice(
     meet: Annotated[str, Form()] = "",
     reason: Annotated[str, Form(max_length=300)] = "",
 ) -> Response:
-    language = choose_language(request)
-    if not reason.strip():
-        return _back(request, language, error=BREAK_TEXTS[language]["breaks_error_reason"])
     return await _apply(
         request,
         service,
-        language,
         "done_group",
+        reason,
         lambda session: breaks.set_meet_during_breaks(
             session, user.district, group_id, meet == "yes", actor=user.subject, reason=reason.strip()
         ),

@@ -73,6 +73,18 @@ def event_uid(series: MeetingSeries, rules: CalendarRules = DEFAULT_RULES) -> st
     return f"group-{series.group_id}{suffix}@{rules.uid_domain}"
 
 
+def published_calendar(name: str, rules: CalendarRules) -> Calendar:
+    """The head every feed here starts with (participants' and starters'): a published calendar named
+    `name`; each feed adds its own properties after these, in a fixed order for byte-identical output."""
+    calendar = Calendar()
+    calendar.add("prodid", rules.prodid)
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("method", "PUBLISH")
+    calendar.add("x-wr-calname", name)
+    return calendar
+
+
 def _feed(
     schedules: list[GroupSchedule],
     name: str,
@@ -82,12 +94,7 @@ def _feed(
 ) -> bytes:
     # DTSTAMP of a PUBLISH object is when it was created; pass `stamp` for byte-identical output.
     stamp = (stamp or datetime.now(UTC)).astimezone(UTC)
-    calendar = Calendar()
-    calendar.add("prodid", rules.prodid)
-    calendar.add("version", "2.0")
-    calendar.add("calscale", "GREGORIAN")
-    calendar.add("method", "PUBLISH")
-    calendar.add("x-wr-calname", name)
+    calendar = published_calendar(name, rules)
     calendar.add("x-wr-timezone", rules.timezone)
     # How often subscribers should fetch again: RFC 7986 and the older Microsoft/Apple property.
     calendar.add("refresh-interval", rules.feed_refresh, parameters={"VALUE": "DURATION"})

@@ -13,8 +13,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from icalendar import Calendar, Event
+from icalendar import Event
 
+from .feeds import published_calendar
 from .rules import DEFAULT_RULES, CalendarRules
 
 
@@ -34,12 +35,7 @@ def starter_feed(
     rules: CalendarRules = DEFAULT_RULES,
 ) -> bytes:
     stamp = (stamp or datetime.now(UTC)).astimezone(UTC)
-    calendar = Calendar()
-    calendar.add("prodid", rules.prodid)
-    calendar.add("version", "2.0")
-    calendar.add("calscale", "GREGORIAN")
-    calendar.add("method", "PUBLISH")
-    calendar.add("x-wr-calname", rules.event_title)
+    calendar = published_calendar(rules.event_title, rules)
     calendar.add("refresh-interval", rules.feed_refresh, parameters={"VALUE": "DURATION"})
     for meeting in meetings:
         start = meeting.start.astimezone(UTC)

@@ -131,16 +131,22 @@ async def _fix(
     service: Any,
     group_id: uuid.UUID,
     reason: str,
-    fix: Callable[[Any], Awaitable[str]],
+    fix: Callable[[Any, dict[str, str]], Awaitable[str]],
+    *,
+    blocked_in: str | None = None,
 ) -> Response:
-    """Run one fix in a transaction, wake the scheduler, and go back to the page with its outcome."""
+    """Run one fix in a transaction (`fix(uow, unblock texts)` says what was done), wake the scheduler, and go
+    back to the page with its outcome. With `blocked_in` (a district), the group is first checked to be
+    that district's blocked group."""
     language, _ = staff_texts(request)
     u = unblock_texts(language)
     if not reason.strip():
         return redirect(request, _page(group_id) + "?" + urlencode({"error": u["reason_missing"]}), language)
     try:
         async with service.transaction() as uow:
-            done = await fix(uow)
+            if blocked_in is not None:
+                await blocked_group(uow.session, group_id, blocked_in)
+            done = await fix(uow, u)
     except UnblockRefused as refused:
         return redirect(request, _page(group_id) + "?" + urlencode({"error": u[refused.code]}), language)
     except ValueError as error:
@@ -160,26 +166,22 @@ async def add_starter_here(
     form: Annotated[StarterForm, Form()],
     reason: Annotated[str, Form(max_length=400)] = "",
 ) -> Response:
-    u = unblock_texts(staff_texts(request)[0])
-    first_name, email, availability = form.first_name, form.email, form.availability
-
-    async def fix(uow) -> str:
-        await blocked_group(uow.session, group_id, user.district)
-        if not first_name.strip() or "@" not in email:
+    async def fix(uow, u: dict[str, str]) -> str:
+        if not form.first_name.strip() or "@" not in form.email:
             raise ValueError(f"{u['first_name']}, {u['email']}")
-        hours = hours_to_json(parse_hours_text(availability))
+        hours = hours_to_json(parse_hours_text(form.availability))
         await add_starter(
             uow.session,
             user.district,
-            first_name.strip(),
-            email.strip(),
+            form.first_name.strip(),
+            form.email.strip(),
             hours,
             actor=user.subject,
             reason=reason.strip(),
         )
         return u["done_starter"].format(count=await _waiting(uow.session, user.district))
 
-    return await _fix(request, service, group_id, reason, fix)
+    return await _fix(request, service, group_id, reason, fix, blocked_in=user.district)
 
 
 @unblock_pages.post("/staff/unblock/{group_id}/starters/{starter_id}")
@@ -192,17 +194,14 @@ async def change_starter_here(
     availability: Annotated[str, Form()] = "",
     reason: Annotated[str, Form(max_length=400)] = "",
 ) -> Response:
-    u = unblock_texts(staff_texts(request)[0])
-
-    async def fix(uow) -> str:
-        await blocked_group(uow.session, group_id, user.district)
+    async def fix(uow, u: dict[str, str]) -> str:
         hours = hours_to_json(parse_hours_text(availability))
         await change_starter_availability(
             uow.session, starter_id, user.district, hours, actor=user.subject, reason=reason.strip()
         )
         return u["done_availability"].format(count=await _waiting(uow.session, user.district))
 
-    return await _fix(request, service, group_id, reason, fix)
+    return await _fix(request, service, group_id, reason, fix, blocked_in=user.district)
 
 
 @unblock_pages.post("/staff/unblock/{group_id}/venue")
@@ -215,11 +214,9 @@ async def add_venue_here(
     municipality: Annotated[str, Form()] = "",
     reason: Annotated[str, Form(max_length=400)] = "",
 ) -> Response:
-    language, t = staff_texts(request)
-    u = unblock_texts(language)
+    _, t = staff_texts(request)
 
-    async def fix(uow) -> str:
-        await blocked_group(uow.session, group_id, user.district)
+    async def fix(uow, u: dict[str, str]) -> str:
         # This page asks for no closed dates, so none are taken from the form.
         values, errors = form.model_copy(update={"blackout_dates": ""}).values(t)
         if district_of(municipality) != user.district:
@@ -235,7 +232,7 @@ async def add_venue_here(
         )
         return u["done_venue"].format(count=await _waiting(uow.session, user.district))
 
-    return await _fix(request, service, group_id, reason, fix)
+    return await _fix(request, service, group_id, reason, fix, blocked_in=user.district)
 
 
 @unblock_pages.post("/staff/unblock/{group_id}/slot")
@@ -247,9 +244,7 @@ async def choose_slot_here(
     slot: Annotated[str, Form()] = "",
     reason: Annotated[str, Form(max_length=400)] = "",
 ) -> Response:
-    u = unblock_texts(staff_texts(request)[0])
-
-    async def fix(uow) -> str:
+    async def fix(uow, u: dict[str, str]) -> str:
         await choose_slot(
             uow.session, group_id, user.district, slot, actor=user.subject, reason=reason.strip()
         )
@@ -266,9 +261,7 @@ async def without_starter_here(
     user: StaffPageUser,
     reason: Annotated[str, Form(max_length=400)] = "",
 ) -> Response:
-    u = unblock_texts(staff_texts(request)[0])
-
-    async def fix(uow) -> str:
+    async def fix(uow, u: dict[str, str]) -> str:
         outcome = await schedule_without_starter(
             uow.session,
             uow.outbox,
@@ -293,16 +286,13 @@ async def district_setting_here(
     allowed: Annotated[str, Form()] = "",
     reason: Annotated[str, Form(max_length=400)] = "",
 ) -> Response:
-    u = unblock_texts(staff_texts(request)[0])
-
-    async def fix(uow) -> str:
-        await blocked_group(uow.session, group_id, user.district)
+    async def fix(uow, u: dict[str, str]) -> str:
         await allow_without_starter(
             uow.session, user.district, allowed == "yes", actor=user.subject, reason=reason.strip()
         )
         return u["done_setting"]
 
-    return await _fix(request, service, group_id, reason, fix)
+    return await _fix(request, service, group_id, reason, fix, blocked_in=user.district)
 
 
 async def _waiting(session, district: str) -> int:

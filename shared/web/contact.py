@@ -13,7 +13,7 @@ from fastapi.responses import Response
 from shared.texts import texts_for
 from shared.web import DEFAULT_LANGUAGE, choose_language, page
 from shared.web.dependencies import current_service
-from shared.web.staff import STAFF_TEXTS, NavItem, language_was_chosen
+from shared.web.staff import STAFF_TEXTS, NavItem, console_frame, language_was_chosen, nav_items
 
 CONTACT_HOME = "/contact"
 
@@ -44,33 +44,28 @@ CONTACT_LAYOUT_TEXTS: dict[str, dict[str, str]] = {
 
 
 def contact_nav(settings, language: str = DEFAULT_LANGUAGE, carry_language: bool = False) -> list[NavItem]:
-    """The contact point's navigation across the services (each link carries the language when chosen:
-    the language cookie belongs to one host)."""
-    t = texts_for(CONTACT_LAYOUT_TEXTS, language)
-    suffix = f"?lang={language}" if carry_language else ""
-    return [
-        NavItem(key, t[f"nav_{key}"], url + suffix)
-        for key, url in (
-            ("home", f"{settings.grouping_url}{CONTACT_HOME}"),
-            ("register", f"{settings.registration_url}/contact/register"),
-            ("registrations", f"{settings.registration_url}/contact/registrations"),
-            ("venues", f"{settings.calendar_url}/contact/venues"),
-        )
-    ]
+    """The contact point's navigation across the services."""
+    links = (
+        ("home", f"{settings.grouping_url}{CONTACT_HOME}"),
+        ("register", f"{settings.registration_url}/contact/register"),
+        ("registrations", f"{settings.registration_url}/contact/registrations"),
+        ("venues", f"{settings.calendar_url}/contact/venues"),
+    )
+    return nav_items(texts_for(CONTACT_LAYOUT_TEXTS, language), links, language, carry_language)
 
 
 def contact_context(request: Request, user, current: str, language: str) -> dict[str, Any]:
     """What the console layout (`staff/layout.html`) needs for a contact point's page."""
     settings = current_service(request).settings
     words = texts_for(CONTACT_LAYOUT_TEXTS, language)
-    return {
-        "site_name": words["site_name"],
-        "console": {**texts_for(STAFF_TEXTS, language), "site_name": words["site_name"]},
-        "nav": contact_nav(settings, language, carry_language=language_was_chosen(request)),
-        "current": current,
-        "user": user,
-        "sign_out_url": f"{settings.grouping_url}/staff/sign-out",
-    }
+    return console_frame(
+        request,
+        user,
+        current,
+        site_name=words["site_name"],
+        console={**texts_for(STAFF_TEXTS, language), "site_name": words["site_name"]},
+        nav=contact_nav(settings, language, carry_language=language_was_chosen(request)),
+    )
 
 
 def contact_page(

@@ -7,7 +7,6 @@ the home of their role: a starter has no business on the district office's overv
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from fastapi import Request
@@ -16,7 +15,7 @@ from fastapi.responses import Response
 from shared.texts import texts_for
 from shared.web import choose_language, page
 from shared.web.dependencies import current_service
-from shared.web.staff import NavItem, language_was_chosen, service_urls
+from shared.web.staff import console_frame, language_was_chosen, nav_items, service_urls
 from shared.web_auth import CONTACT_POINT_ROLE, NATIONAL_ROLE, OPERATOR_ROLE, STAFF_ROLE, STARTER_ROLE
 
 # Paths of each role's home, by the service that serves it. A person with several roles lands on the first.
@@ -86,20 +85,6 @@ ROLE_FRAME_TEXTS: dict[str, dict[str, str]] = {
 }
 
 
-@dataclass(frozen=True)
-class _Frame:
-    texts: dict[str, str]
-    nav: list[NavItem]
-
-
-def _frame(request: Request, role: str, language: str) -> _Frame:
-    settings = current_service(request).settings
-    texts = texts_for(ROLE_FRAME_TEXTS, language)
-    suffix = f"?lang={language}" if language_was_chosen(request) else ""
-    home = role_home(settings, {role})
-    return _Frame(texts, [NavItem(role, texts[f"nav_{role}"], home + suffix)])
-
-
 def role_page(
     environment,
     template: str,
@@ -113,17 +98,7 @@ def role_page(
     """A page of `role` in the console's layout (staff/layout.html) with that role's navigation."""
     settings = current_service(request).settings
     language = language or choose_language(request)
-    frame = _frame(request, role, language)
-    return page(
-        environment,
-        template,
-        request,
-        language,
-        site_name=frame.texts[f"site_{role}"],
-        console=frame.texts,
-        nav=frame.nav,
-        current=role,
-        user=user,
-        sign_out_url=f"{settings.grouping_url}/staff/sign-out",
-        **context,
-    )
+    texts = texts_for(ROLE_FRAME_TEXTS, language)
+    nav = nav_items(texts, [(role, role_home(settings, {role}))], language, language_was_chosen(request))
+    frame = console_frame(request, user, role, site_name=texts[f"site_{role}"], console=texts, nav=nav)
+    return page(environment, template, request, language, **{**frame, **context})

@@ -12,6 +12,7 @@ grouping → registration → calendar → notifications → back), because a co
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
@@ -130,33 +131,52 @@ STAFF_TEXTS: dict[str, dict[str, str]] = {
 }
 
 
+def nav_items(
+    words: dict[str, str], links: Iterable[tuple[str, str]], language: str, carry_language: bool
+) -> list[NavItem]:
+    """A console navigation: each link named by `words["nav_<key>"]` (a dash in the key as `_`). With
+    `carry_language` every link takes the reader's language along: the language cookie belongs to one
+    host, and the console spans four."""
+    suffix = f"?lang={language}" if carry_language else ""
+    return [NavItem(key, words[f"nav_{key.replace('-', '_')}"], url + suffix) for key, url in links]
+
+
+def console_frame(
+    request: Request, user, current: str, *, site_name: str, console: dict[str, str], nav: list[NavItem]
+) -> dict[str, Any]:
+    """What the console layout (`staff/layout.html`) needs around a page, whoever's console it is."""
+    return {
+        "site_name": site_name,
+        "console": console,
+        "nav": nav,
+        "current": current,
+        "user": user,
+        "sign_out_url": f"{current_service(request).settings.grouping_url}/staff/sign-out",
+    }
+
+
 def staff_nav(settings, language: str = DEFAULT_LANGUAGE, carry_language: bool = False) -> list[NavItem]:
-    """The console's navigation. With `carry_language` every link takes the reader's language along: the
-    language cookie belongs to one host, and the console spans four."""
+    """The district office's navigation across the four services."""
     g, r, c, n = (
         settings.grouping_url,
         settings.registration_url,
         settings.calendar_url,
         settings.notifications_url,
     )
-    t = texts_for(STAFF_TEXTS, language)
-    suffix = f"?lang={language}" if carry_language else ""
-    return [
-        NavItem(key, t[f"nav_{key.replace('-', '_')}"], url + suffix)
-        for key, url in (
-            ("overview", f"{g}/staff"),
-            ("pool", f"{g}/staff/pool"),
-            ("groups", f"{g}/staff/groups"),
-            ("statistics", f"{g}/staff/statistics"),
-            ("venues", f"{c}/staff/venues"),
-            ("replacements", f"{c}/staff/replacements"),
-            ("breaks", f"{c}/staff/breaks"),
-            ("deliveries", f"{n}/staff/deliveries"),
-            ("audit-grouping", f"{g}/staff/audit"),
-            ("audit-registration", f"{r}/staff/audit"),
-            ("audit-calendar", f"{c}/staff/audit"),
-        )
-    ]
+    links = (
+        ("overview", f"{g}/staff"),
+        ("pool", f"{g}/staff/pool"),
+        ("groups", f"{g}/staff/groups"),
+        ("statistics", f"{g}/staff/statistics"),
+        ("venues", f"{c}/staff/venues"),
+        ("replacements", f"{c}/staff/replacements"),
+        ("breaks", f"{c}/staff/breaks"),
+        ("deliveries", f"{n}/staff/deliveries"),
+        ("audit-grouping", f"{g}/staff/audit"),
+        ("audit-registration", f"{r}/staff/audit"),
+        ("audit-calendar", f"{c}/staff/audit"),
+    )
+    return nav_items(texts_for(STAFF_TEXTS, language), links, language, carry_language)
 
 
 def language_was_chosen(request: Request) -> bool:
@@ -252,16 +272,6 @@ def staff_page(
     settings = current_service(request).settings
     language = language or choose_language(request)
     texts = texts_for(STAFF_TEXTS, language)
-    return page(
-        environment,
-        template,
-        request,
-        language,
-        site_name=texts["site_name"],
-        console=texts,
-        nav=staff_nav(settings, language, carry_language=language_was_chosen(request)),
-        current=current,
-        user=user,
-        sign_out_url=f"{settings.grouping_url}/staff/sign-out",
-        **context,
-    )
+    nav = staff_nav(settings, language, carry_language=language_was_chosen(request))
+    frame = console_frame(request, user, current, site_name=texts["site_name"], console=texts, nav=nav)
+    return page(environment, template, request, language, **{**frame, **context})
