@@ -11,10 +11,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.contracts import (
     AvailabilityChanged,
+    ParticipantContactChanged,
     ParticipantContactRegistered,
     ParticipantErased,
     ParticipantWithdrew,
     RegistrationAccepted,
+    RegistrationChanged,
     RegistrationRejected,
     RegistrationSubmitted,
 )
@@ -57,6 +59,8 @@ class RegistrationService(Service):
             ParticipantContactRegistered,
             ParticipantWithdrew,
             AvailabilityChanged,
+            RegistrationChanged,
+            ParticipantContactChanged,
             ParticipantErased,
         )
 
@@ -78,12 +82,21 @@ def create_service(settings: Settings | None = None) -> RegistrationService:
 def create_app(settings: Settings | None = None) -> FastAPI:
     # The routes import RegistrationServiceDep from here, so they are imported once this module is.
     from .api import invalid_request, router, staff
+    from .staff_corrections import people_staff_pages  # with staff_register's and staff_search's routes
     from .staff_pages import registration_staff_pages
+    from .status_change import status_changes
     from .web import pages
 
     service = create_service(settings)
     app = service.http_app(
-        router, staff, pages, registration_staff_pages, session_router(NAME), title="selvhjelp registration"
+        router,
+        staff,
+        status_changes,
+        pages,
+        people_staff_pages,
+        registration_staff_pages,
+        session_router(NAME),
+        title="selvhjelp registration",
     )
     app.add_exception_handler(RequestValidationError, invalid_request)
     mount_static(app)

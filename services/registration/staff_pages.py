@@ -15,9 +15,10 @@ from shared.web import choose_language, create_environment
 from shared.web.staff import staff_page
 from shared.web_auth import StaffPageUser
 
-from . import queries
+from . import history, queries
 from .app import RegistrationServiceDep
 from .models import audit_log
+from .people_texts import PEOPLE_TEXTS
 from .staff_texts import STAFF_TEXTS
 
 environment = create_environment(Path(__file__).parent / "staff_templates")
@@ -35,8 +36,10 @@ async def person_page(
         if row is None:
             raise HTTPException(404, "no such registration in your district")
         shown = len(reason) >= 3
+        timeline = []
         if shown:
             await queries.record_contact_read(session, participant_id, user, reason)
+            timeline = await history.timeline(session, participant_id)
     place = get_municipality(row.municipality)
     language = choose_language(request)
     t = STAFF_TEXTS[language]
@@ -54,7 +57,23 @@ async def person_page(
         status=row.status,
         municipality=place.name if place else row.municipality,
         errors=[t["reason_needed"]] if reason and not shown else [],
+        s=PEOPLE_TEXTS[language],
+        timeline=timeline,
+        flash=_flash(request, PEOPLE_TEXTS[language]),
     )
+
+
+def _flash(request: Request, s: dict) -> str | None:
+    """What the page before did (a correction, a registration on the person's behalf)."""
+    done = request.query_params.get("done")
+    if done == "registered":
+        return s["done_registered"]
+    if done == "unchanged":
+        return s["unchanged"]
+    if done == "corrected":
+        fields = [f for f in (request.query_params.get("fields") or "").split(",") if f in s["fields"]]
+        return s["corrected"].format(fields=", ".join(s["fields"][f] for f in fields))
+    return None
 
 
 # Registration's audit log (who read whose contact and topic, and why) with its CSV.

@@ -45,6 +45,7 @@ STAFF_TEXTS: dict[str, dict[str, str]] = {
         "sign_out": "Logg ut",
         "error_title": "Det gikk ikke",
         "nav_overview": "Oversikt",
+        "nav_people": "Finn person",
         "nav_pool": "Venteliste",
         "nav_groups": "Grupper",
         "nav_venues": "Møtesteder og igangsettere",
@@ -70,6 +71,7 @@ STAFF_TEXTS: dict[str, dict[str, str]] = {
         "sign_out": "Logg ut",
         "error_title": "Det gjekk ikkje",
         "nav_overview": "Oversikt",
+        "nav_people": "Finn person",
         "nav_pool": "Venteliste",
         "nav_groups": "Grupper",
         "nav_venues": "Møtestader og igangsetjarar",
@@ -95,6 +97,7 @@ STAFF_TEXTS: dict[str, dict[str, str]] = {
         "sign_out": "Sign out",
         "error_title": "That did not work",
         "nav_overview": "Overview",
+        "nav_people": "Find a person",
         "nav_pool": "Waiting list",
         "nav_groups": "Groups",
         "nav_venues": "Venues and starters",
@@ -132,6 +135,7 @@ def staff_nav(settings, language: str = DEFAULT_LANGUAGE, carry_language: bool =
         NavItem(key, t[f"nav_{key.replace('-', '_')}"], url + suffix)
         for key, url in (
             ("overview", f"{g}/staff"),
+            ("people", f"{r}/staff/people"),
             ("pool", f"{g}/staff/pool"),
             ("groups", f"{g}/staff/groups"),
             ("venues", f"{c}/staff/venues"),
