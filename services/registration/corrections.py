@@ -66,7 +66,10 @@ def values_of(row: Any) -> dict[str, Any]:
 def corrected_details(row: Any, values: dict[str, Any], now: datetime) -> RegistrationDetails:
     """The registration with the form's values for the fields a correction may change; the rest (birth
     date, gender, source, consent) as stored. Raises pydantic's ValidationError like the sign-up form."""
-    body = details_body({**values_of(row), **{k: values[k] for k in FIELDS if k in values}}, now)
+    # The fields a correction leaves alone are filled in below from the row; blanks keep details_body happy.
+    unchanged = {"birth_date": "", "gender": "", "single_gender": False, "consent": True}
+    picked = {k: values[k] for k in FIELDS if k in values}
+    body = details_body({**unchanged, **values_of(row), **picked}, now)
     body.update(
         birth_date=row.birth_date.isoformat(),
         gender=row.gender,
