@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import uuid
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import Response
@@ -20,6 +21,9 @@ from .app import RegistrationServiceDep
 from .models import audit_log
 from .people_texts import PEOPLE_TEXTS
 from .staff_texts import STAFF_TEXTS
+from .texts import TEXTS
+
+OSLO = ZoneInfo("Europe/Oslo")  # the timeline in the office's wall-clock time
 
 environment = create_environment(Path(__file__).parent / "staff_templates")
 registration_staff_pages = APIRouter(include_in_schema=False)
@@ -48,7 +52,7 @@ async def person_page(
         "person.html",
         request,
         user,
-        "pool",
+        "people",
         language=language,
         page_title=t["person_title"],
         t=t,
@@ -59,6 +63,9 @@ async def person_page(
         errors=[t["reason_needed"]] if reason and not shown else [],
         s=PEOPLE_TEXTS[language],
         timeline=timeline,
+        reason=reason if shown else "",
+        oslo=OSLO,
+        topics=TEXTS[language]["topics"],
         flash=_flash(request, PEOPLE_TEXTS[language]),
     )
 
