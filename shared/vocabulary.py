@@ -9,9 +9,20 @@ headings, its buttons) stay in that service's texts.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
-from shared.contracts.vocabulary import DAYPARTS, SLOTS, WEEKDAYS, Composition, Language, MeetingFormat, Topic
+# The one check of weekly slots lives beside the slot codes in the contracts, whose validators use it too;
+# services import it from here, with the names.
+from shared.contracts.vocabulary import (  # noqa: F401
+    DAYPARTS,
+    SLOT_EXAMPLE,
+    WEEKDAYS,
+    Composition,
+    Language,
+    MeetingFormat,
+    Topic,
+    checked_slots,
+    in_week_order,
+    unknown_slots,
+)
 
 LANGUAGES = tuple(language.value for language in Language)
 DEFAULT_LANGUAGE = "nb"
@@ -146,29 +157,11 @@ def slot_name(slot: str, language: str) -> str:
     return f"{WEEKLY_DAY_NAMES[language][day]} {WEEKLY_DAYPART_NAMES[language][part]}"
 
 
+def as_labels(names: dict[str, str]) -> dict[str, str]:
+    """Names as labels on their own (a form's checkbox, a column): capitalised, "tirsdag" as "Tirsdag"."""
+    return {term: name[:1].upper() + name[1:] for term, name in names.items()}
+
+
 def name_of(table: dict[str, dict[str, str]], term: str, language: str) -> str:
     """A term's name from one of the tables above; an unknown term is shown as it is."""
     return table[known_language(language)].get(str(term), str(term))
-
-
-# --- the one check of weekly slots -------------------------------------------------------------
-SLOT_EXAMPLE = "use weekday_part such as tue_evening"
-
-
-def unknown_slots(slots: Iterable[str]) -> list[str]:
-    """The given slots that are not weekly slots of the vocabulary, in the order given."""
-    return [slot for slot in slots if slot not in SLOTS]
-
-
-def in_week_order(slots: Iterable[str]) -> list[str]:
-    """Known slots once each, Monday daytime first (the order every page and event shows them in)."""
-    return sorted(set(slots), key=SLOTS.index)
-
-
-def checked_slots(slots: Iterable[str]) -> list[str]:
-    """The slots in week order, or ValueError naming the unknown ones."""
-    slots = list(slots)
-    unknown = unknown_slots(slots)
-    if unknown:
-        raise ValueError(f"unknown slot(s) {', '.join(unknown)}; {SLOT_EXAMPLE}")
-    return in_week_order(slots)

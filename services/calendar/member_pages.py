@@ -11,6 +11,7 @@ from fastapi.responses import Response
 from sqlalchemy import select
 
 from shared.auth import InvalidLink
+from shared.texts import texts_for
 from shared.web import choose_language, page
 
 from . import queries
@@ -63,13 +64,13 @@ MEETING_TEXTS = {
 @member_pages.get("/meetings/{token}")
 async def my_meetings(token: str, request: Request, service: CalendarServiceDep) -> Response:
     language = choose_language(request)
-    t = MEETING_TEXTS[language]
+    t = texts_for(MEETING_TEXTS, language)
     try:
         participant_id = await service.person_from_link(PARTICIPANT_FEED, token)
     except InvalidLink:
         return page(
             environment,
-            "meetings.html",
+            "pages/meetings.html",
             request,
             language,
             status_code=404,
@@ -108,7 +109,7 @@ async def my_meetings(token: str, request: Request, service: CalendarServiceDep)
     feed = f"{base}/feeds/participants/{token}.ics"
     return page(
         environment,
-        "meetings.html",
+        "pages/meetings.html",
         request,
         language,
         site_name=t["site"],

@@ -52,6 +52,8 @@ groups = Table(
     Column("meeting_url", Text),
     Column("starter_id", Uuid, ForeignKey("starters.id")),
     Column("failure_reason", Text),
+    # The same as {"code": ..., "params": {...}} for the staff page in the reader's language (None before 0005).
+    Column("failure_code", JSONB),
     # Bookings and reminders exist up to here; the planner extends them as time goes by.
     Column("planned_until", DateTime(timezone=True)),
     # Scheduling waits until then (set after an unexpected error, so one group cannot block the rest).

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 from fastapi import Request
 
 from shared.reference import get_municipality
+from shared.texts import texts_for
 from shared.vocabulary import WEEKDAY_NAMES
 from shared.web import choose_language, create_environment
 
@@ -35,15 +36,15 @@ def hours_text(stored: dict[str, list[list[str]]]) -> str:
 def staff_texts(request: Request) -> tuple[str, dict[str, str]]:
     """The reader's language (`?lang=`, cookie, bokmål) and this service's console words in it."""
     language = choose_language(request)
-    return language, STAFF_TEXTS[language]
+    return language, texts_for(STAFF_TEXTS, language)
 
 
 def staff_globals(language: str) -> dict[str, Any]:
     return {
-        "t": STAFF_TEXTS[language],
+        "t": texts_for(STAFF_TEXTS, language),
         "weekday_names": WEEKDAY_NAMES[language],
-        "kind_names": KIND_NAMES[language],
-        "status_names": STATUS_NAMES[language],
+        "kind_names": texts_for(KIND_NAMES, language),
+        "status_names": texts_for(STATUS_NAMES, language),
         "oslo": lambda moment: oslo_time(moment, language),
         "municipality": lambda n: get_municipality(n).name if get_municipality(n) else n,
     }

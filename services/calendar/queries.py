@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.reference import get_municipality
+from shared.scheduling_failures import scheduling_failure_words
 
 from .config import CalendarConfig
 from .models import groups, memberships, starters, venues
@@ -51,11 +52,23 @@ class GroupSchedule(BaseModel):
     feed_path: str
 
 
+def _failure_words(row: Any, language: str | None) -> str | None:
+    if language is None or not row.failure_code or not row.failure_reason:
+        return row.failure_reason
+    code = row.failure_code
+    return scheduling_failure_words(code.get("code"), code.get("params"), row.failure_reason, language)
+
+
 async def group_schedule(
-    session: AsyncSession, config: CalendarConfig, group_id: uuid.UUID, district: str
+    session: AsyncSession,
+    config: CalendarConfig,
+    group_id: uuid.UUID,
+    district: str,
+    language: str | None = None,
 ) -> GroupSchedule | None:
     """The group's series and next meetings; None when the district has no such group (another
-    district's group looks the same)."""
+    district's group looks the same). With a `language` (the staff page) the failure reason is in the
+    reader's language; without (the API) it is the stored English words, as the API has always said."""
     row = (
         await session.execute(
             select(groups, venues.c.name.label("venue_name"), starters.c.first_name.label("starter_name"))
@@ -76,7 +89,7 @@ async def group_schedule(
         status=row.status,
         format=row.format,
         members=members,
-        failure_reason=row.failure_reason,
+        failure_reason=_failure_words(row, language),
         venue_id=row.venue_id,
         venue_name=row.venue_name,
         meeting_url=row.meeting_url,

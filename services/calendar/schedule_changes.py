@@ -72,6 +72,7 @@ async def schedule_again(service: Any, group_id: uuid.UUID, district: str) -> No
                 .values(
                     status="to_schedule",
                     failure_reason=None,
+                    failure_code=None,
                     schedule_after=func.now(),
                     updated_at=func.now(),
                 )

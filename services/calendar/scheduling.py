@@ -113,7 +113,12 @@ async def schedule_claimed(
         await session.execute(
             update(groups)
             .where(groups.c.group_id == group.group_id)
-            .values(status="failed", failure_reason=result.reason, updated_at=func.now())
+            .values(
+                status="failed",
+                failure_reason=result.reason,
+                failure_code={"code": result.code, "params": result.params} if result.code else None,
+                updated_at=func.now(),
+            )
         )
         failed = GroupSchedulingFailed(
             group_id=group.group_id,
@@ -157,6 +162,7 @@ async def _book(
             meeting_url=decision.meeting_url,
             starter_id=starter_id,
             failure_reason=None,
+            failure_code=None,
             updated_at=func.now(),
         )
     )

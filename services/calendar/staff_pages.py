@@ -35,12 +35,12 @@ calendar_pages = APIRouter(include_in_schema=False)
 async def group_schedule_page(
     group_id: uuid.UUID, request: Request, service: CalendarServiceDep, user: StaffPageUser
 ) -> Response:
+    language, t = staff_texts(request)
     async with service.sessions() as session:
-        schedule = await queries.group_schedule(session, service.calendar, group_id, user.district)
+        schedule = await queries.group_schedule(session, service.calendar, group_id, user.district, language)
     if schedule is None:
         raise HTTPException(404, NO_SUCH_GROUP)
     grouping = service.settings.grouping_url
-    language, t = staff_texts(request)
     return staff_page(
         environment,
         "staff/schedule.html",

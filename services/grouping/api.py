@@ -12,6 +12,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy import func, select
 
 from shared.auth import InvalidLink, StaffUser, sign_link
+from shared.texts import text, texts_for
 from shared.vocabulary import slot_name
 from shared.web import choose_language, create_environment, page
 from shared.web.dependencies import current_service
@@ -71,8 +72,10 @@ def _page(request: Request, template: str, status_code: int = 200, **context: An
         language,
         status_code=status_code,
         site_name=SITE_NAME[language],
-        page_title=TEXTS[language]["admission_title" if template == "admission.html" else "invitation_title"],
-        t=TEXTS[language],
+        page_title=text(
+            TEXTS, language, "admission_title" if template == "pages/admission.html" else "invitation_title"
+        ),
+        t=texts_for(TEXTS, language),
         errors=context.pop("errors", []),
         **context,
     )
@@ -91,7 +94,7 @@ def _calendar_link(request: Request, participant_id: uuid.UUID) -> str:
 async def invitation_page(token: str, request: Request) -> HTMLResponse:
     participant_id = await _participant(request, INVITATION_LINK, token)
     context = await _invitation_view(request, participant_id, choose_language(request))
-    return _page(request, "invitation.html", **context)
+    return _page(request, "pages/invitation.html", **context)
 
 
 @pages.post("/invitations/{token}", response_class=HTMLResponse)
@@ -106,7 +109,9 @@ async def answer_invitation_page(
     language = choose_language(request)
     if decision == "accept" and confidentiality != "yes":
         context = await _invitation_view(request, participant_id, language)
-        return _page(request, "invitation.html", 422, errors=[TEXTS[language]["confirm_needed"]], **context)
+        return _page(
+            request, "pages/invitation.html", 422, errors=[text(TEXTS, language, "confirm_needed")], **context
+        )
     try:
         async with service.transaction() as uow:
             outcome = await answer_invitation(
@@ -121,12 +126,12 @@ async def answer_invitation_page(
             )
     except GroupingError as error:
         context = await _invitation_view(request, participant_id, language)
-        return _page(request, "invitation.html", 422, errors=[str(error)], **context)
+        return _page(request, "pages/invitation.html", 422, errors=[str(error)], **context)
     accepted = outcome == "accepted"
     return _page(
         request,
-        "invitation.html",
-        done=TEXTS[language]["accepted" if accepted else "declined"],
+        "pages/invitation.html",
+        done=text(TEXTS, language, "accepted" if accepted else "declined"),
         calendar_link=_calendar_link(request, participant_id) if accepted else None,
     )
 
@@ -134,7 +139,7 @@ async def answer_invitation_page(
 @pages.get("/admission/{token}", response_class=HTMLResponse)
 async def admission_page(token: str, request: Request) -> HTMLResponse:
     await _participant(request, ADMISSION_LINK, token)
-    return _page(request, "admission.html", done=None)
+    return _page(request, "pages/admission.html", done=None)
 
 
 @pages.post("/admission/{token}", response_class=HTMLResponse)
@@ -157,8 +162,8 @@ async def vote_page(
                 timing=service.timing,
             )
     except GroupingError as error:
-        return _page(request, "admission.html", 422, errors=[str(error)], done=None)
-    return _page(request, "admission.html", done=TEXTS[choose_language(request)]["voted"])
+        return _page(request, "pages/admission.html", 422, errors=[str(error)], done=None)
+    return _page(request, "pages/admission.html", done=text(TEXTS, choose_language(request), "voted"))
 
 
 # --- members (signed link) --------------------------------------------------------------------------

@@ -20,8 +20,9 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from services.grouping.domain import Person, Plan, PlanningRules, plan
-from shared.contracts.vocabulary import SLOTS, Composition, Gender, MeetingFormat, Topic
+from shared.contracts.vocabulary import Composition, Gender, MeetingFormat, Topic
 from shared.reference import get_municipality
+from shared.vocabulary import checked_slots
 
 
 class RegistrationLine(BaseModel):
@@ -43,9 +44,7 @@ class RegistrationLine(BaseModel):
     @field_validator("availability")
     @classmethod
     def _known_slots(cls, value: list[str]) -> list[str]:
-        unknown = [slot for slot in value if slot not in SLOTS]
-        if unknown:
-            raise ValueError(f"unknown slot(s) {', '.join(unknown)}; use weekday_part such as tue_evening")
+        checked_slots(value)  # as given: the planner's Person puts them in week order itself
         return value
 
 

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from shared.reference import get_municipality
+from shared.scheduling_failures import scheduling_failure_words
 from shared.texts import text
 from shared.vocabulary import TOPIC_NAMES, known_language, name_of, slot_name
 
@@ -69,16 +70,6 @@ REASON_TEXTS: dict[str, dict[str, str]] = {
         # flags: why staff should look at a group
         "below_minimum": "{remaining} medlemmer (under minimum)",
         "scheduling_failed": "planlegging feilet: {reason}",
-        "no_member_municipality": "gruppen har ingen medlemskommune å lete etter møtested i",
-        "no_venue_registered": "ingen møtesteder er registrert i {places} eller nabokommunene",
-        "no_venue_with_room": "ingen{accessible} møtesteder med plass til {size} i {places} eller nabokommunene",
-        "no_venue_open": "ingen{accessible} møtesteder med plass til {size} i {places} eller nabokommunene er åpne "
-        "{slot} (oppstart {earliest}–{latest})",
-        "no_venue_free": "ingen{accessible} møtesteder med plass til {size} i {places} eller nabokommunene er ledige "
-        "{slot} de første {meetings} møtene fra {first_date} (opptatt eller stengt noen av dagene)",
-        "no_starter": "ingen igangsetter i distrikt {district} er tilgjengelig og ledig {slot} (oppstart "
-        "{earliest}–{latest}) de første {meetings} møtene",
-        "accessible": " tilgjengelige",
     },
     "nn": {
         "under_age": "Under {min_age} år den {as_of} (alder {age}); gruppene er for vaksne.",
@@ -129,16 +120,6 @@ REASON_TEXTS: dict[str, dict[str, str]] = {
         "hint_near": "i eller nær {place}",
         "below_minimum": "{remaining} medlemer (under minimum)",
         "scheduling_failed": "planlegginga feila: {reason}",
-        "no_member_municipality": "gruppa har ingen medlemskommune å leite etter møtestad i",
-        "no_venue_registered": "ingen møtestader er registrerte i {places} eller nabokommunane",
-        "no_venue_with_room": "ingen{accessible} møtestader med plass til {size} i {places} eller nabokommunane",
-        "no_venue_open": "ingen{accessible} møtestader med plass til {size} i {places} eller nabokommunane er opne "
-        "{slot} (oppstart {earliest}–{latest})",
-        "no_venue_free": "ingen{accessible} møtestader med plass til {size} i {places} eller nabokommunane er ledige "
-        "{slot} dei første {meetings} møta frå {first_date} (oppteke eller stengt nokre av dagane)",
-        "no_starter": "ingen igangsetjar i distrikt {district} er tilgjengeleg og ledig {slot} (oppstart "
-        "{earliest}–{latest}) dei første {meetings} møta",
-        "accessible": " tilgjengelege",
     },
     "en": {
         "under_age": "Under {min_age} on {as_of} (age {age}); groups are for adults.",
@@ -191,16 +172,6 @@ REASON_TEXTS: dict[str, dict[str, str]] = {
         "hint_near": "in or near {place}",
         "below_minimum": "{remaining} members (below minimum)",
         "scheduling_failed": "scheduling failed: {reason}",
-        "no_member_municipality": "the group has no member municipality to look for a venue in",
-        "no_venue_registered": "no venue is registered in {places} or neighbouring municipalities",
-        "no_venue_with_room": "no{accessible} venue with room for {size} in {places} or neighbours",
-        "no_venue_open": "no{accessible} venue with room for {size} in {places} or neighbours is open {slot} "
-        "(starting {earliest}-{latest})",
-        "no_venue_free": "no{accessible} venue with room for {size} in {places} or neighbours is free {slot} for "
-        "the first {meetings} meetings from {first_date} (booked or closed on some of those days)",
-        "no_starter": "no starter in district {district} is available and free {slot} (starting "
-        "{earliest}-{latest}) for the group's first {meetings} meetings",
-        "accessible": " accessible",
     },
 }
 
@@ -309,17 +280,8 @@ def render_flag(flag_code: Mapping[str, Any] | None, flag: str | None, language:
         return flag or ""
     code, params = flag_code["code"], dict(flag_code["params"])
     if code == "scheduling_failed":
-        params["reason"] = _scheduling_reason(params, language)
+        params["reason"] = scheduling_failure_words(
+            params.get("reason_code"), params.get("reason_params"), params.get("reason", ""), language
+        )
         params = {"reason": params["reason"]}
     return _words(language, code, **params)
-
-
-def _scheduling_reason(params: Mapping[str, Any], language: str) -> str:
-    code, words = params.get("reason_code"), dict(params.get("reason_params") or {})
-    if code not in REASON_TEXTS["nb"]:
-        return str(params.get("reason", ""))
-    if "slot" in words:
-        words["slot"] = slot_name(words["slot"], language)
-    if "accessible" in words:
-        words["accessible"] = _words(language, "accessible") if words["accessible"] else ""
-    return _words(language, code, **words)

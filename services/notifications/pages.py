@@ -11,6 +11,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from shared.texts import text, texts_for
 from shared.vocabulary import LANGUAGE_NAMES
 from shared.web import LAYOUT_TEXTS, create_environment
 
@@ -101,26 +102,28 @@ TEXT: dict[str, dict[str, str]] = {
 }
 
 
-environment = create_environment(Path(__file__).with_name("pages"))
+environment = create_environment(Path(__file__).with_name("templates"))
 
 
 def when(meeting_start: datetime, language: str) -> str:
     context = {"language": language}
-    return f"{_long_date(context, meeting_start)} {TEXT[language]['at']} {_clock(context, meeting_start)}"
+    return (
+        f"{_long_date(context, meeting_start)} {text(TEXT, language, 'at')} {_clock(context, meeting_start)}"
+    )
 
 
 def page(name: str, language: str | None, *, path: str = "", keep_query: str = "", **values: Any) -> str:
     """One page in the shared layout. `path` and `keep_query` (url-encoded) make the language links: the
     absence page needs its `meeting` parameter to open at all."""
     language = resolve_language(language)
-    return environment.get_template(f"{name}.html").render(
+    return environment.get_template(f"pages/{name}.html").render(
         lang=language,
         path=path,
         keep_query=keep_query,
-        layout=LAYOUT_TEXTS[language],
+        layout=texts_for(LAYOUT_TEXTS, language),
         site_name=SITE_NAME[language],
-        page_title=TEXT[language][f"{name}_title"],
-        t=TEXT[language],
+        page_title=text(TEXT, language, f"{name}_title"),
+        t=texts_for(TEXT, language),
         language_names=LANGUAGE_NAMES,
         **values,
     )

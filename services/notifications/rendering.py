@@ -1,8 +1,8 @@
 """Renders every message the service sends, in bokmål (default), nynorsk and English, as subject, plain
 text, HTML and SMS. Pure: reads template files, nothing else.
 
-Templates live in `templates/<language>/<message_type>.{subject.txt,txt,html,sms.txt}`; the HTML parts
-extend the one layout `templates/_base.html`. Dates and times are formatted by language-aware filters
+Templates live in `templates/messages/<language>/<message_type>.{subject.txt,txt,html,sms.txt}`; the HTML parts
+extend the one layout `templates/messages/_base.html`. Dates and times are formatted by language-aware filters
 (`long_date`, `short_date`, `clock`, `weekday`, `duration`), always in Europe/Oslo time.
 """
 
@@ -41,7 +41,7 @@ __all__ = [
     "sample_context",
 ]
 
-TEMPLATE_DIR = Path(__file__).with_name("templates")
+TEMPLATE_DIR = Path(__file__).with_name("templates") / "messages"
 LANGUAGES = ("nb", "nn", "en")
 DEFAULT_LANGUAGE = "nb"
 PARTS = {"subject": "subject.txt", "text": "txt", "html": "html", "sms": "sms.txt"}

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from sqlalchemy import func, select
 
+from shared.texts import text, texts_for
 from shared.web import choose_language, create_environment
 from shared.web.staff import staff_page
 from shared.web_auth import StaffPageUser
@@ -19,7 +20,7 @@ from .app import NotificationServiceDep
 from .models import deliveries
 from .staff_texts import STAFF_TEXTS, STATE_NAMES
 
-environment = create_environment(Path(__file__).parent / "staff_templates")
+environment = create_environment(Path(__file__).parent / "templates")
 notification_pages = APIRouter(include_in_schema=False)
 STATES = STATE_NAMES["nb"]  # the states a delivery can be in (keys), named in bokmål
 
@@ -43,16 +44,16 @@ async def deliveries_page(request: Request, service: NotificationServiceDep, use
     language = choose_language(request)
     return staff_page(
         environment,
-        "deliveries.html",
+        "staff/deliveries.html",
         request,
         user,
         "deliveries",
         language=language,
-        page_title=STAFF_TEXTS[language]["deliveries_title"],
-        t=STAFF_TEXTS[language],
+        page_title=text(STAFF_TEXTS, language, "deliveries_title"),
+        t=texts_for(STAFF_TEXTS, language),
         rows=rows,
         counts=counts,
-        states=STATE_NAMES[language],
+        states=texts_for(STATE_NAMES, language),
         types=sorted(types),
         wanted=wanted,
         grouping_url=service.settings.grouping_url,

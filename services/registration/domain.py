@@ -17,6 +17,7 @@ from shared.contracts import (
     RegistrationDetails,
 )
 from shared.reference import get_municipality
+from shared.vocabulary import in_week_order, unknown_slots
 
 MINIMUM_AGE = 18
 
@@ -99,12 +100,11 @@ def checked_availability(slots: list[str]) -> list[str]:
                 )
             ]
         )
-    unknown = [slot for slot in slots if slot not in SLOTS]
-    if unknown or not slots:
+    if unknown_slots(slots) or not slots:
         raise RegistrationRefused(
             [FieldProblem("availability", "choose at least one weekly slot such as tue_evening", "missing")]
         )
-    return sorted(set(slots), key=SLOTS.index)
+    return in_week_order(slots)
 
 
 def availability_changed_event(participant_id: uuid.UUID, slots: list[str]) -> AvailabilityChanged:

@@ -22,6 +22,7 @@ from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.contracts import RegistrationDetails
+from shared.texts import texts_for
 
 from . import commands, domain
 from .sign_up_form import details_body, invalid_errors, refused_errors
@@ -56,7 +57,7 @@ async def register_from_form(
 ) -> FormOutcome:
     """Validate and submit the form's values. `rate_limited=False` for signed-in staff, who register many
     people from one place by design; the public form is limited per client and per contact."""
-    texts = TEXTS[language]
+    texts = texts_for(TEXTS, language)
     try:
         details = RegistrationDetails.model_validate(details_body(values, datetime.now(UTC), source))
     except ValidationError as invalid:

@@ -12,6 +12,7 @@ from fastapi import HTTPException, Request
 from fastapi.responses import Response
 from pydantic import ValidationError
 
+from shared.texts import texts_for
 from shared.web import choose_language, redirect
 from shared.web_auth import StaffPageUser
 
@@ -42,8 +43,8 @@ async def correction_form(
         row = await queries.registration_in_district(uow.session, participant_id, user.district)
         if row is None:
             raise HTTPException(404, "no such registration in your district")
-        if len(reason) < 3:  # the form shows contact and topic: ask why first, on the person page
-            return redirect(request, f"/staff/people/{participant_id}", language)
+        if len(reason) < 3:  # the form shows contact and topic: it asks why first, like the person page
+            return _page(request, user, language, participant_id, row.status, None, {}, reason)
         await queries.record_contact_read(uow.session, participant_id, user, reason)
     return _page(request, user, language, participant_id, row.status, corrections.values_of(row), {}, reason)
 
@@ -54,16 +55,16 @@ def _page(
     language: str,
     participant_id: uuid.UUID,
     status: str,
-    values: dict,
+    values: dict | None,
     errors: dict[str, str],
     reason: str,
     status_code: int = 200,
 ) -> Response:
-    s = PEOPLE_TEXTS[language]
+    s = texts_for(PEOPLE_TEXTS, language)
     return staff_form_page(
         request,
         user,
-        "people_correct.html",
+        "staff/people_correct.html",
         language,
         values,
         errors,
@@ -81,7 +82,7 @@ async def correct_registration(
     participant_id: uuid.UUID, request: Request, service: RegistrationServiceDep, user: StaffPageUser
 ) -> Response:
     language = choose_language(request)
-    s = PEOPLE_TEXTS[language]
+    s = texts_for(PEOPLE_TEXTS, language)
     form = await request.form()
     values = values_from(form, language)
     reason = _reason(form.get("reason"))
@@ -104,10 +105,10 @@ async def correct_registration(
     except corrections.NotWaiting as settled:
         return _page(request, user, language, participant_id, settled.status, values, {}, reason, 409)
     except ValidationError as invalid:
-        errors = invalid_errors(invalid, TEXTS[language])
+        errors = invalid_errors(invalid, texts_for(TEXTS, language))
         return _page(request, user, language, participant_id, "waiting", values, errors, reason, 422)
     except domain.RegistrationRefused as refused:
-        errors = refused_errors(refused, TEXTS[language])
+        errors = refused_errors(refused, texts_for(TEXTS, language))
         return _page(request, user, language, participant_id, "waiting", values, errors, reason, 422)
     if corrected is None:
         raise HTTPException(404, "no such registration in your district")

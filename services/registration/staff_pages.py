@@ -12,6 +12,7 @@ from fastapi.responses import Response
 
 from shared.audit.pages import audit_pages
 from shared.reference import get_municipality
+from shared.texts import texts_for
 from shared.web import choose_language, create_environment
 from shared.web.staff import staff_page
 from shared.web_auth import StaffPageUser
@@ -25,7 +26,7 @@ from .texts import TEXTS
 
 OSLO = ZoneInfo("Europe/Oslo")  # the timeline in the office's wall-clock time
 
-environment = create_environment(Path(__file__).parent / "staff_templates")
+environment = create_environment(Path(__file__).parent / "templates")
 registration_staff_pages = APIRouter(include_in_schema=False)
 
 
@@ -46,10 +47,10 @@ async def person_page(
             timeline = await history.timeline(session, participant_id)
     place = get_municipality(row.municipality)
     language = choose_language(request)
-    t = STAFF_TEXTS[language]
+    t = texts_for(STAFF_TEXTS, language)
     return staff_page(
         environment,
-        "person.html",
+        "staff/person.html",
         request,
         user,
         "people",
@@ -61,12 +62,12 @@ async def person_page(
         status=row.status,
         municipality=place.name if place else row.municipality,
         errors=[t["reason_needed"]] if reason and not shown else [],
-        s=PEOPLE_TEXTS[language],
+        s=texts_for(PEOPLE_TEXTS, language),
         timeline=timeline,
         reason=reason if shown else "",
         oslo=OSLO,
-        topics=TEXTS[language]["topics"],
-        flash=_flash(request, PEOPLE_TEXTS[language]),
+        topics=texts_for(TEXTS, language)["topics"],
+        flash=_flash(request, texts_for(PEOPLE_TEXTS, language)),
     )
 
 

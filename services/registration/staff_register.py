@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.audit import record_audit
 from shared.contracts import Source
+from shared.texts import texts_for
 from shared.web import choose_language, redirect
 from shared.web.staff import staff_page
 from shared.web_auth import StaffPageUser
@@ -41,7 +42,7 @@ def staff_form_page(
     **context: Any,
 ) -> Response:
     """A staff page with the sign-up form's fields (registering or correcting)."""
-    s = PEOPLE_TEXTS[language]
+    s = texts_for(PEOPLE_TEXTS, language)
     return staff_page(
         environment,
         template,
@@ -51,7 +52,7 @@ def staff_form_page(
         language=language,
         status_code=status_code,
         page_title=context.pop("page_title", s["register_title"]),
-        t=TEXTS[language],
+        t=texts_for(TEXTS, language),
         s=s,
         values=values,
         errors=errors,
@@ -64,7 +65,7 @@ def staff_form_page(
 @people_staff_pages.get("/staff/register")
 async def register_form(request: Request, user: StaffPageUser) -> Response:
     language = choose_language(request)
-    return staff_form_page(request, user, "people_register.html", language, blank_values(language), {})
+    return staff_form_page(request, user, "staff/people_register.html", language, blank_values(language), {})
 
 
 @people_staff_pages.post("/staff/register")
@@ -90,6 +91,6 @@ async def register_on_behalf(
     )
     if outcome.participant_id is None:
         return staff_form_page(
-            request, user, "people_register.html", language, values, outcome.errors, outcome.status_code
+            request, user, "staff/people_register.html", language, values, outcome.errors, outcome.status_code
         )
     return redirect(request, f"/staff/people/{outcome.participant_id}?done=registered", language)

@@ -11,6 +11,7 @@ from fastapi.responses import Response
 
 from shared.audit import record_audit
 from shared.reference import get_municipality
+from shared.texts import texts_for
 from shared.web import choose_language, create_environment
 from shared.web.staff import staff_page
 from shared.web_auth import StaffPageUser
@@ -20,9 +21,9 @@ from .app import RegistrationServiceDep
 from .models import audit_log
 from .people_texts import PEOPLE_TEXTS
 
-HERE = Path(__file__).parent
-# Staff templates first; the public templates give the sign-up form's fields (_fields.html) to staff forms.
-environment = create_environment(HERE / "staff_templates", HERE / "templates")
+# Rooted at templates/: staff pages are staff/..., and staff forms import the sign-up form's fields from
+# pages/_fields.html.
+environment = create_environment(Path(__file__).parent / "templates")
 people_staff_pages = APIRouter(include_in_schema=False)
 
 
@@ -34,7 +35,7 @@ def municipality_name(number: str) -> str:
 @people_staff_pages.get("/staff/people")
 async def find_person(request: Request, service: RegistrationServiceDep, user: StaffPageUser) -> Response:
     language = choose_language(request)
-    t = PEOPLE_TEXTS[language]
+    t = texts_for(PEOPLE_TEXTS, language)
     query = (request.query_params.get("q") or "").strip()[:200]
     reason = (request.query_params.get("reason") or "").strip()[:500]
     asked = "q" in request.query_params
@@ -60,7 +61,7 @@ async def find_person(request: Request, service: RegistrationServiceDep, user: S
                 )
     return staff_page(
         environment,
-        "people_search.html",
+        "staff/people_search.html",
         request,
         user,
         "people",

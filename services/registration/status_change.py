@@ -13,6 +13,7 @@ from fastapi.responses import Response
 from pydantic import ValidationError
 from sqlalchemy import select
 
+from shared.texts import texts_for
 from shared.web import choose_language, page, redirect
 
 from . import corrections, domain
@@ -45,10 +46,10 @@ def _change_page(
     errors: dict[str, str],
     status_code: int = 200,
 ) -> Response:
-    texts = TEXTS[language]
+    texts = texts_for(TEXTS, language)
     return page(
         templates,
-        "change.html",
+        "pages/change.html",
         request,
         language,
         status_code=status_code,
@@ -81,7 +82,7 @@ async def change(token: str, request: Request, service: RegistrationServiceDep) 
     if participant_id is None:
         return _not_found(request, language)
     values = values_from(await request.form(), language)
-    texts = TEXTS[language]
+    texts = texts_for(TEXTS, language)
     try:
         async with service.transaction() as uow:
             corrected = await corrections.correct(

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from shared.vocabulary import DAYPART_NAMES, TOPIC_NAMES, WEEKDAY_NAMES, as_labels
+
 NB: dict[str, Any] = {
     "site_name": "Selvhjelpsgrupper",
     "footer": "Gratis · lukkede grupper · taushetsplikt",
@@ -70,20 +72,7 @@ NB: dict[str, Any] = {
     "topic": "Hva ønsker du å jobbe med?",
     "topic_hint": "Dette er en helseopplysning. Bare de som setter sammen grupper, ser det.",
     "topic_choose": "Velg tema",
-    "topics": {
-        "grief": "Sorg",
-        "anxiety": "Angst",
-        "depression": "Depresjon",
-        "loneliness": "Ensomhet",
-        "relatives": "Pårørende",
-        "addiction": "Avhengighet",
-        "chronic_illness": "Kronisk sykdom",
-        "cancer": "Kreft",
-        "life_crisis": "Livskrise",
-        "self_image": "Selvbilde",
-        "violence": "Vold",
-        "other": "Annet",
-    },
+    "topics": TOPIC_NAMES["nb"],
     "topic_text": "Vil du si litt mer? (valgfritt)",
     "topic_text_hint": "Høyst 1000 tegn.",
     "composition": "Hvem vil du være i gruppe med?",
@@ -103,16 +92,8 @@ NB: dict[str, Any] = {
         "Kryss av for alle tidene som passer fast hver uke. Jo flere, jo raskere finner vi en gruppe."
     ),
     "day": "Dag",
-    "dayparts": {"daytime": "Dagtid", "evening": "Kveld"},
-    "weekdays": {
-        "mon": "Mandag",
-        "tue": "Tirsdag",
-        "wed": "Onsdag",
-        "thu": "Torsdag",
-        "fri": "Fredag",
-        "sat": "Lørdag",
-        "sun": "Søndag",
-    },
+    "dayparts": DAYPART_NAMES["nb"],
+    "weekdays": as_labels(WEEKDAY_NAMES["nb"]),
     "single_gender": "Jeg ønsker en gruppe med bare mitt eget kjønn",
     "single_gender_hint": "Noen temaer passer best slik.",
     "language": "Språk i meldinger til deg",
@@ -210,6 +191,7 @@ NB: dict[str, Any] = {
     "back_to_form": "Til påmeldingen",
     "not_found_title": "Lenken virker ikke",
     "not_found_text": "Lenken kan være feil eller utløpt, eller påmeldingen kan være slettet.",
+    "long_date": "{day}. {month} {year}",
     "months": [
         "januar",
         "februar",
@@ -287,20 +269,7 @@ NN: dict[str, Any] = {
     "topic": "Kva ønskjer du å arbeide med?",
     "topic_hint": "Dette er ei helseopplysning. Berre dei som set saman grupper, ser det.",
     "topic_choose": "Vel tema",
-    "topics": {
-        "grief": "Sorg",
-        "anxiety": "Angst",
-        "depression": "Depresjon",
-        "loneliness": "Einsemd",
-        "relatives": "Pårørande",
-        "addiction": "Avhengnad",
-        "chronic_illness": "Kronisk sjukdom",
-        "cancer": "Kreft",
-        "life_crisis": "Livskrise",
-        "self_image": "Sjølvbilete",
-        "violence": "Vald",
-        "other": "Anna",
-    },
+    "topics": TOPIC_NAMES["nn"],
     "topic_text": "Vil du seie litt meir? (valfritt)",
     "topic_text_hint": "Høgst 1000 teikn.",
     "composition": "Kven vil du vere i gruppe med?",
@@ -320,16 +289,8 @@ NN: dict[str, Any] = {
         "Kryss av for alle tidene som passar fast kvar veke. Jo fleire, jo raskare finn vi ei gruppe."
     ),
     "day": "Dag",
-    "dayparts": {"daytime": "Dagtid", "evening": "Kveld"},
-    "weekdays": {
-        "mon": "Måndag",
-        "tue": "Tysdag",
-        "wed": "Onsdag",
-        "thu": "Torsdag",
-        "fri": "Fredag",
-        "sat": "Laurdag",
-        "sun": "Sundag",
-    },
+    "dayparts": DAYPART_NAMES["nn"],
+    "weekdays": as_labels(WEEKDAY_NAMES["nn"]),
     "single_gender": "Eg ønskjer ei gruppe med berre mitt eige kjønn",
     "single_gender_hint": "Nokre tema passar best slik.",
     "language": "Språk i meldingar til deg",
@@ -426,6 +387,7 @@ NN: dict[str, Any] = {
     "back_to_form": "Til påmeldinga",
     "not_found_title": "Lenkja verkar ikkje",
     "not_found_text": "Lenkja kan vere feil eller gått ut, eller påmeldinga kan vere sletta.",
+    "long_date": "{day}. {month} {year}",
     "months": [
         "januar",
         "februar",
@@ -500,20 +462,8 @@ EN: dict[str, Any] = {
     "topic": "What do you want to work on?",
     "topic_hint": "This is health data. Only the people who form groups see it.",
     "topic_choose": "Choose a topic",
-    "topics": {
-        "grief": "Grief",
-        "anxiety": "Anxiety",
-        "depression": "Depression",
-        "loneliness": "Loneliness",
-        "relatives": "Relatives (pårørende)",
-        "addiction": "Addiction",
-        "chronic_illness": "Chronic illness",
-        "cancer": "Cancer",
-        "life_crisis": "Life crisis",
-        "self_image": "Self-image",
-        "violence": "Violence",
-        "other": "Other",
-    },
+    # The English form names the Norwegian word too: "relatives" alone does not say "pårørende".
+    "topics": {**TOPIC_NAMES["en"], "relatives": "Relatives (pårørende)"},
     "topic_text": "Anything you want to add? (optional)",
     "topic_text_hint": "At most 1000 characters.",
     "composition": "Who would you like to be in a group with?",
@@ -533,16 +483,8 @@ EN: dict[str, Any] = {
         "Tick every time that suits you each week. The more you tick, the sooner we find a group."
     ),
     "day": "Day",
-    "dayparts": {"daytime": "Daytime", "evening": "Evening"},
-    "weekdays": {
-        "mon": "Monday",
-        "tue": "Tuesday",
-        "wed": "Wednesday",
-        "thu": "Thursday",
-        "fri": "Friday",
-        "sat": "Saturday",
-        "sun": "Sunday",
-    },
+    "dayparts": DAYPART_NAMES["en"],
+    "weekdays": as_labels(WEEKDAY_NAMES["en"]),
     "single_gender": "I would like a group of my own gender only",
     "single_gender_hint": "Some topics suit this best.",
     "language": "Language of messages to you",
@@ -637,6 +579,7 @@ EN: dict[str, Any] = {
     "back_to_form": "To the sign-up form",
     "not_found_title": "This link does not work",
     "not_found_text": "The link may be wrong or expired, or the registration may have been erased.",
+    "long_date": "{day} {month} {year}",
     "months": [
         "January",
         "February",
@@ -666,5 +609,4 @@ def error_message(texts: dict[str, Any], field: str, code: str = "invalid") -> s
 
 
 def long_date(texts: dict[str, Any], day) -> str:
-    month = texts["months"][day.month - 1]
-    return f"{day.day} {month} {day.year}" if texts is EN else f"{day.day}. {month} {day.year}"
+    return texts["long_date"].format(day=day.day, month=texts["months"][day.month - 1], year=day.year)

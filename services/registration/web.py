@@ -21,6 +21,7 @@ from sqlalchemy import select
 from shared.auth import InvalidLink, sign_link
 from shared.contracts import SLOTS, Composition, Gender, Language, MeetingFormat, Topic
 from shared.reference import all_municipalities, get_municipality
+from shared.texts import texts_for
 from shared.web import choose_language, create_environment, page, redirect
 from shared.web.dependencies import current_service
 
@@ -70,10 +71,10 @@ def form_options(request: Request) -> dict[str, Any]:
 def _form_page(
     request: Request, language: str, values: dict[str, Any], errors: dict[str, str], status_code: int = 200
 ) -> Response:
-    texts = TEXTS[language]
+    texts = texts_for(TEXTS, language)
     return page(
         templates,
-        "form.html",
+        "pages/form.html",
         request,
         language,
         status_code=status_code,
@@ -134,10 +135,10 @@ async def _registration(request: Request, participant_id: uuid.UUID):
 def _message_page(
     request: Request, language: str, title_key: str, text_key: str, status_code: int
 ) -> Response:
-    texts = TEXTS[language]
+    texts = texts_for(TEXTS, language)
     return page(
         templates,
-        "message.html",
+        "pages/message.html",
         request,
         language,
         status_code=status_code,
@@ -162,12 +163,12 @@ async def _status_page(
     selected: list[str] | None = None,
     status_code: int = 200,
 ) -> Response:
-    texts = TEXTS[language]
+    texts = texts_for(TEXTS, language)
     municipality = get_municipality(row.municipality)
     done = request.query_params.get("done")
     return page(
         templates,
-        "status.html",
+        "pages/status.html",
         request,
         language,
         status_code=status_code,
@@ -211,7 +212,7 @@ async def change_availability(token: str, request: Request, service: Registratio
         row = await _registration(request, participant_id)
         if row is None:
             return _not_found(request, language)
-        errors = {"availability": error_message(TEXTS[language], "availability")}
+        errors = {"availability": error_message(texts_for(TEXTS, language), "availability")}
         return await _status_page(
             request, language, token, row, errors=errors, selected=slots, status_code=422
         )
@@ -228,10 +229,10 @@ async def confirm(token: str, action: str, request: Request) -> Response:
     row = participant_id and await _registration(request, participant_id)
     if action not in ("withdraw", "erase") or not row:
         return _not_found(request, language)
-    texts = TEXTS[language]
+    texts = texts_for(TEXTS, language)
     return page(
         templates,
-        "confirm.html",
+        "pages/confirm.html",
         request,
         language,
         t=texts,

@@ -13,7 +13,7 @@ from datetime import date, datetime
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator, model_validator
 
 from .envelope import Event
-from .vocabulary import SLOTS, Composition, Gender, Language, MeetingFormat, Source, Topic
+from .vocabulary import SLOTS, Composition, Gender, Language, MeetingFormat, Source, Topic, checked_slots
 
 _MOBILE = re.compile(r"^(\+47|0047)?[49]\d{7}$")
 
@@ -108,10 +108,7 @@ class RegistrationDetails(BaseModel):
     @field_validator("availability")
     @classmethod
     def _known_slots(cls, value: list[str]) -> list[str]:
-        unknown = [slot for slot in value if slot not in SLOTS]
-        if unknown:
-            raise ValueError(f"unknown slot(s) {', '.join(unknown)}; use weekday_part such as tue_evening")
-        return sorted(set(value), key=SLOTS.index)
+        return checked_slots(value)
 
     @model_validator(mode="after")
     def _external_needs_ref(self) -> RegistrationDetails:

@@ -1,8 +1,10 @@
 """The web layout every service's pages share: one Jinja2 environment with the base layout, one
 stylesheet, and the reader's language (bokmål by default; nynorsk and English by `?lang=` or a cookie).
 
-A service passes its own template folder to `create_environment`, extends `base.html`, mounts the
-stylesheet with `mount_static(app)` and renders with `page(...)`.
+A service passes its own `templates/` folder to `create_environment` and names a template by its path
+in it: `pages/…` for participants' pages (which extend `base.html`), `staff/…` for the console (which
+extend `staff/layout.html`); notifications' messages live apart in `templates/messages/<language>/`. It
+mounts the stylesheet with `mount_static(app)` and renders with `page(...)`.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
+from shared.texts import texts_for
 from shared.vocabulary import DEFAULT_LANGUAGE, LANGUAGE_NAMES, LANGUAGES
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -77,7 +80,7 @@ def page(
     **context: Any,
 ) -> HTMLResponse:
     html = environment.get_template(template).render(
-        lang=language, path=request.url.path, layout=LAYOUT_TEXTS[language], **context
+        lang=language, path=request.url.path, layout=texts_for(LAYOUT_TEXTS, language), **context
     )
     response = HTMLResponse(html, status_code=status_code, headers=PRIVATE_HEADERS)
     remember_language(request, response, language)

@@ -20,6 +20,7 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 
 from shared.revocation import revoke_staff_token
+from shared.texts import texts_for
 from shared.web import DEFAULT_LANGUAGE, LANGUAGE_COOKIE, LANGUAGES, choose_language, page
 from shared.web.dependencies import current_service
 from shared.web.oidc import END_SESSION_PATH, hint_cookie_name, oidc_enabled, oidc_router
@@ -129,7 +130,7 @@ def staff_nav(settings, language: str = DEFAULT_LANGUAGE, carry_language: bool =
         settings.calendar_url,
         settings.notifications_url,
     )
-    t = STAFF_TEXTS[language]
+    t = texts_for(STAFF_TEXTS, language)
     suffix = f"?lang={language}" if carry_language else ""
     return [
         NavItem(key, t[f"nav_{key.replace('-', '_')}"], url + suffix)
@@ -238,7 +239,7 @@ def staff_page(
     (`?lang=`, then the `lang` cookie, then bokmål). `console` carries the layout's and audit page's words."""
     settings = current_service(request).settings
     language = language or choose_language(request)
-    texts = STAFF_TEXTS[language]
+    texts = texts_for(STAFF_TEXTS, language)
     return page(
         environment,
         template,

@@ -4,6 +4,7 @@ their source text, so a new route cannot quietly go back to the hand-written way
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 import pytest
@@ -167,3 +168,65 @@ def test_make_handlers_takes_the_service_and_each_handler_is_one_call(service: s
         if len(body) != 1:
             long_handlers[handler.name] = len(body)
     assert long_handlers == {}
+
+
+# --- templates and words (issue 19, items 4 and 5) ----------------------------------------------
+# One template layout: participants' pages, the staff console, and notifications' messages per language.
+TEMPLATE_FOLDERS = {
+    "registration": {"pages", "staff"},
+    "grouping": {"pages", "staff"},
+    "calendar": {"pages", "staff"},
+    "notifications": {"pages", "staff", "messages"},
+}
+
+
+@pytest.mark.parametrize("service", SERVICE_NAMES)
+def test_each_service_keeps_its_templates_in_the_agreed_folders(service: str) -> None:
+    folder = SERVICES / service
+    templates = folder / "templates"
+    assert templates.is_dir()
+    assert {p.name for p in templates.iterdir() if p.is_dir()} == TEMPLATE_FOLDERS[service]
+    assert [p.name for p in templates.iterdir() if p.is_file()] == []  # every template in a subfolder
+    # No template folder beside `templates/` (the old `staff_templates/` and notifications' `pages/`).
+    stray = [p.name for p in folder.iterdir() if p.is_dir() and any(p.rglob("*.html"))]
+    assert stray == ["templates"]
+    if service == "notifications":
+        languages = {p.name for p in (templates / "messages").iterdir() if p.is_dir()}
+        assert languages == {"nb", "nn", "en"}
+
+
+WEEKDAY_WORDS = re.compile(
+    r"\b(mandag|tirsdag|onsdag|torsdag|fredag|lørdag|søndag|måndag|tysdag|laurdag|sundag"
+    r"|monday|tuesday|wednesday|thursday|friday|saturday|sunday)",
+    re.IGNORECASE,
+)
+
+
+def _string_literals(tree: ast.Module) -> list[ast.Constant]:
+    """The module's string constants, without docstrings and other bare strings (comments in effect)."""
+    bare = {id(node.value) for node in ast.walk(tree) if isinstance(node, ast.Expr)}
+    return [
+        node
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in bare
+    ]
+
+
+def test_only_the_vocabulary_names_the_weekdays() -> None:
+    # Weekday names in nb, nn and en live in shared/vocabulary.py; pages, messages and reasons take them
+    # from there (a capitalised form label through `as_labels`). No catalogue needs one in a sentence yet:
+    # when one does, add it here with its reason.
+    root = SERVICES.parent
+    found = []
+    for folder in ("services", "shared", "bench"):
+        for path in sorted((root / folder).rglob("*.py")):
+            name = str(path.relative_to(root))
+            if name == "shared/vocabulary.py":
+                continue
+            for node in _string_literals(ast.parse(path.read_text(), name)):
+                if WEEKDAY_WORDS.search(node.value):
+                    found.append(f"{name}:{node.lineno}: {node.value[:60]!r}")
+        for path in sorted((root / folder).rglob("templates/**/*.*")):
+            if WEEKDAY_WORDS.search(path.read_text()):
+                found.append(str(path.relative_to(root)))
+    assert found == []

@@ -7,7 +7,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Literal
 
-from shared.contracts.vocabulary import SLOTS, Composition, Gender, MeetingFormat, Topic
+from shared.contracts.vocabulary import Composition, Gender, MeetingFormat, Topic
+from shared.vocabulary import in_week_order, unknown_slots
 
 _GROUP_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "https://selvhjelp.no/grouping/group")
 
@@ -35,10 +36,10 @@ class Person:
         object.__setattr__(self, "topic", Topic(self.topic))
         object.__setattr__(self, "composition", Composition(self.composition))
         object.__setattr__(self, "format", MeetingFormat(self.format))
-        unknown = [slot for slot in self.availability if slot not in SLOTS]
+        unknown = unknown_slots(self.availability)
         if unknown:
             raise ValueError(f"unknown slot(s): {', '.join(unknown)}")
-        object.__setattr__(self, "availability", tuple(sorted(set(self.availability), key=SLOTS.index)))
+        object.__setattr__(self, "availability", tuple(in_week_order(self.availability)))
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from typing import Any
 from fastapi import Request
 
 from shared.reference import get_municipality
+from shared.texts import texts_for
 from shared.vocabulary import FORMAT_NAMES, GROUP_STATUS_NAMES, TOPIC_NAMES, slot_name
 from shared.web import create_environment
 from shared.web.dependencies import current_service
@@ -28,12 +29,12 @@ def page_globals(request: Request, language: str) -> dict[str, Any]:
     """What every console page of grouping's needs, in the reader's language."""
     settings = current_service(request).settings
     return {
-        "t": STAFF_TEXTS[language],
+        "t": texts_for(STAFF_TEXTS, language),
         "topic_names": TOPIC_NAMES[language],
         "format_names": FORMAT_NAMES[language],
         "status_names": GROUP_STATUS_NAMES[language],
-        "member_status_names": MEMBER_STATUS_NAMES[language],
-        "request_status_names": REQUEST_STATUS_NAMES[language],
+        "member_status_names": texts_for(MEMBER_STATUS_NAMES, language),
+        "request_status_names": texts_for(REQUEST_STATUS_NAMES, language),
         "municipality": municipality_name,
         "slot_words": lambda slot: slot_name(slot, language),
         # Waiting reasons and flags are stored as codes with parameters: shown in the reader's language.

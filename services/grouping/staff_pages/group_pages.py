@@ -10,6 +10,7 @@ from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import Response
 from sqlalchemy import func, select
 
+from shared.texts import text, texts_for
 from shared.vocabulary import GROUP_STATUS_NAMES
 from shared.web import choose_language, redirect
 from shared.web.dependencies import current_service
@@ -42,7 +43,7 @@ async def groups_page(
         user,
         "groups",
         language=language,
-        page_title=STAFF_TEXTS[language]["groups_title"],
+        page_title=text(STAFF_TEXTS, language, "groups_title"),
         rows=rows,
         status=status or "",
         **page_globals(request, language),
@@ -97,12 +98,12 @@ async def group_page(
         user,
         "groups",
         language=language,
-        page_title=STAFF_TEXTS[language]["group_title"],
+        page_title=text(STAFF_TEXTS, language, "group_title"),
         group=group,
         members=members,
         absences={a.participant_id: a for a in absences},
         requests=requests,
-        flash=q.get("done") and DONE[language].get(q.get("done"), ""),
+        flash=q.get("done") and texts_for(DONE, language).get(q.get("done"), ""),
         errors=[q.get("error")] if q.get("error") else [],
         **page_globals(request, language),
     )
@@ -127,7 +128,7 @@ async def end(
         return redirect(
             request,
             f"/staff/groups/{group_id}?"
-            + urlencode({"error": STAFF_TEXTS[choose_language(request)]["end_confirm"]}),
+            + urlencode({"error": text(STAFF_TEXTS, choose_language(request), "end_confirm")}),
             choose_language(request),
         )
     return await _group_action(

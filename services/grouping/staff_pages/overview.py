@@ -14,6 +14,7 @@ from fastapi.responses import Response
 from sqlalchemy import func, select
 
 from shared.messaging.topology import TOPOLOGY
+from shared.texts import texts_for
 from shared.web import choose_language
 from shared.web.staff import staff_page
 from shared.web.svg import bar_chart, line_chart
@@ -84,7 +85,7 @@ async def overview(request: Request, service: GroupingServiceDep, user: StaffPag
     months, series = _groups_per_month(formed, now)
     dlq = await _dead_letter_depths(service.settings)
     language = choose_language(request)
-    t = STAFF_TEXTS[language]
+    t = texts_for(STAFF_TEXTS, language)
     return staff_page(
         environment,
         "staff/overview.html",

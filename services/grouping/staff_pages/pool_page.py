@@ -12,6 +12,7 @@ from fastapi.responses import Response
 from sqlalchemy import select
 
 from shared.contracts.vocabulary import SLOTS, Topic
+from shared.texts import text, texts_for
 from shared.web import choose_language, redirect
 from shared.web.staff import staff_page
 from shared.web_auth import StaffPageUser
@@ -63,7 +64,7 @@ async def pool_page(request: Request, service: GroupingServiceDep, user: StaffPa
         user,
         "pool",
         language=language,
-        page_title=STAFF_TEXTS[language]["pool_title"],
+        page_title=text(STAFF_TEXTS, language, "pool_title"),
         rows=rows,
         total=len(everyone),
         wanted=wanted,
@@ -71,7 +72,7 @@ async def pool_page(request: Request, service: GroupingServiceDep, user: StaffPa
         topics=[t.value for t in Topic],
         slots=list(SLOTS),
         proposed=proposed,
-        flash=q.get("done") and DONE[language].get(q.get("done"), ""),
+        flash=q.get("done") and texts_for(DONE, language).get(q.get("done"), ""),
         errors=[q.get("error")] if q.get("error") else [],
         **page_globals(request, language),
     )
@@ -103,7 +104,7 @@ async def move_person(
     group_id: Annotated[str, Form()] = "",
 ) -> Response:
     language = choose_language(request)
-    t = STAFF_TEXTS[language]
+    t = texts_for(STAFF_TEXTS, language)
     try:
         target = uuid.UUID(group_id)
         async with service.transaction() as uow:

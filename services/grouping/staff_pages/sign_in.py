@@ -9,6 +9,7 @@ from fastapi.responses import Response
 
 from shared.auth import issue_staff_token
 from shared.reference import districts
+from shared.texts import text, texts_for
 from shared.web import choose_language, page, redirect
 from shared.web.oidc import oidc_enabled, start_url
 from shared.web.staff import STAFF_TEXTS as CONSOLE_TEXTS
@@ -31,9 +32,9 @@ async def sign_in_page(request: Request, service: GroupingServiceDep, next: str 
         "staff/sign_in.html",
         request,
         language,
-        site_name=CONSOLE_TEXTS[language]["site_name"],
-        page_title=STAFF_TEXTS[language]["sign_in_title"],
-        t=STAFF_TEXTS[language],
+        site_name=text(CONSOLE_TEXTS, language, "site_name"),
+        page_title=text(STAFF_TEXTS, language, "sign_in_title"),
+        t=texts_for(STAFF_TEXTS, language),
         dev=settings.dev_sign_in,
         districts=districts(),
         next=next or "",
@@ -55,7 +56,7 @@ async def sign_in(
     if not settings.dev_sign_in:
         raise HTTPException(404, "sign in through the organisation's login")
     language = choose_language(request)
-    t = STAFF_TEXTS[language]
+    t = texts_for(STAFF_TEXTS, language)
     known = {d.id for d in districts()}
     if district not in known:
         return page(
@@ -64,7 +65,7 @@ async def sign_in(
             request,
             language,
             status_code=422,
-            site_name=CONSOLE_TEXTS[language]["site_name"],
+            site_name=text(CONSOLE_TEXTS, language, "site_name"),
             page_title=t["sign_in_title"],
             t=t,
             dev=True,

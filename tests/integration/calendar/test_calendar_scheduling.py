@@ -99,6 +99,9 @@ async def test_when_no_venue_fits_the_group_scheduling_fails_with_the_reason(set
     assert failed["data"]["district"] == "nord"
     assert failed["data"]["reason"] == "no venue with room for 7 in Bodø or neighbours"
     assert await group_status_and_reason(service, group.group_id) == ("failed", failed["data"]["reason"])
+    async with service.sessions() as session:  # and as a code, for the staff page in the reader's language
+        code = await session.scalar(select(groups.c.failure_code).where(groups.c.group_id == group.group_id))
+    assert code == {"code": failed["data"]["reason_code"], "params": failed["data"]["reason_params"]}
     assert await count(service, venue_bookings) == await count(service, reminders) == 0
 
 
