@@ -5,6 +5,8 @@ another evening), and register someone on their behalf; the outcome is checked i
 from __future__ import annotations
 
 import re
+import shutil
+from pathlib import Path
 
 import httpx
 import pytest
@@ -17,6 +19,8 @@ from shared.auth import issue_staff_token
 from tests.support.factories import registration_body
 
 pytestmark = pytest.mark.e2e
+
+DOCS_SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 
 WORDS = {
     "nb": {
@@ -110,7 +114,7 @@ async def test_staff_find_open_correct_and_register_on_behalf(
         await page.get_by_label(w["reason"]).fill("Kari ringte")
         await page.get_by_role("button", name=w["search"]).click()
         await expect(page.locator("#results")).to_contain_text(f"Kari {surname}")
-        await screenshot(page, f"staff-people-search-{language}")
+        search_shot = await screenshot(page, f"staff-people-search-{language}")
 
         # Open: the details and the history, as a timeline.
         await page.get_by_role("link", name=w["open"]).click()
@@ -124,7 +128,7 @@ async def test_staff_find_open_correct_and_register_on_behalf(
         await page.get_by_role("button", name=w["save"]).click()
         await expect(page.get_by_role("status")).to_contain_text(w["saved"])
         await expect(page.locator("#history")).to_contain_text(w["corrected"])
-        await screenshot(page, f"staff-person-{language}")
+        person_shot = await screenshot(page, f"staff-person-{language}")
         [row] = await rows(app, select(registrations).where(registrations.c.participant_id == kari))
         assert (row.municipality, row.availability) == ("1806", ["tue_evening", "wed_evening"])
         [changed] = await rows(
@@ -155,3 +159,6 @@ async def test_staff_find_open_correct_and_register_on_behalf(
         assert (per.source, per.email, per.municipality) == ("district_office", "per@example.org", "1804")
         [entry] = await rows(app, select(audit_log).where(audit_log.c.action == "register"))
         assert (entry.actor, entry.subject_id) == ("saksbehandler.nord", per.participant_id)
+    if language == "nb":  # the README shows the bokmål pages
+        for shot, name in ((search_shot, "staff-search.png"), (person_shot, "staff-person.png")):
+            shutil.copy(shot, DOCS_SCREENSHOTS / name)

@@ -10,6 +10,7 @@ import uuid
 import pytest
 from sqlalchemy import select
 
+from services.registration import commands
 from services.registration.models import audit_log, registration_history, registrations
 from shared.auth import issue_staff_token
 from shared.contracts import GroupFormed, GroupStarted, InvitationAnswered
@@ -158,6 +159,11 @@ async def test_the_history_shows_what_happened_to_the_registration(staff, settin
     assert str(group_id)[:8] in timeline and "Har fått plass" in page.text
     english = await staff.get(f"/staff/people/{kari}", params={"reason": "Follow-up", "lang": "en"})
     assert "Registration received" in english.text and "Placed in a group that started" in english.text
+
+    # Erased with the person (with the rest of their registration).
+    async with probe.service.transaction() as uow:
+        await commands.erase(uow.session, uow.outbox, kari, actor="participant")
+    assert await probe.rows(select(registration_history)) == []
 
 
 async def _equal(pending, expected) -> bool:
