@@ -116,6 +116,7 @@ class StaffUser:
     token_id: str = ""
     expires_at: datetime | None = None
     municipalities: frozenset[str] = frozenset()  # a contact point's municipalities (numbers)
+    email: str = ""  # the provider's verified e-mail: how a starter is found in the calendar (ADR 0014)
 
 
 class InvalidStaffToken(Exception):
@@ -131,6 +132,7 @@ def issue_staff_token(
     *,
     issuer: str = DEFAULT_ISSUER,
     municipalities: list[str] | None = None,
+    email: str = "",
 ) -> str:
     now = int(time.time())
     claims = {
@@ -145,6 +147,8 @@ def issue_staff_token(
     }
     if municipalities:
         claims["municipalities"] = municipalities
+    if email:
+        claims["email"] = email
     return jwt.encode(
         claims,
         keyring.derive(keyring.current, STAFF_TOKEN_PURPOSE),
@@ -179,4 +183,5 @@ def verify_staff_token(keyring: Keyring, token: str, *, issuer: str = DEFAULT_IS
         token_id=str(claims["jti"]),
         expires_at=datetime.fromtimestamp(claims["exp"], UTC),
         municipalities=frozenset(claims.get("municipalities", [])),
+        email=str(claims.get("email", "")),
     )

@@ -59,6 +59,7 @@ class ClaimMapping:
     role_values: dict[str, str] | None = None  # provider value -> our role; None: the values are our roles
     district: str = "selvhjelp_district"
     municipalities: str = "selvhjelp_municipalities"
+    email: str = "email"  # standard OIDC claim; taken only when `email_verified` is not false
 
 
 def _as_list(value: Any) -> list[str]:
@@ -89,7 +90,17 @@ def map_claims(claims: dict[str, Any], mapping: ClaimMapping) -> StaffUser | Non
         roles=frozenset(roles),
         token_id=str(claims.get("jti", "")),
         municipalities=frozenset(_as_list(claims.get(mapping.municipalities))),
+        email=_verified_email(claims, mapping),
     )
+
+
+def _verified_email(claims: dict[str, Any], mapping: ClaimMapping) -> str:
+    """The e-mail claim, lower-cased; empty when the provider says it is not verified (a person must not
+    become a starter by typing someone else's address into their profile)."""
+    email = claims.get(mapping.email)
+    if not isinstance(email, str) or claims.get("email_verified") is False:
+        return ""
+    return email.strip().lower()
 
 
 class OidcProvider:

@@ -40,6 +40,7 @@ from shared.messaging import (
     outbox_table,
 )
 from shared.messaging.consumer import BeforeHandlers, Handler, RejectionHook
+from shared.messaging.topology import topology_with_partners
 from shared.observability import OutboxBacklogProbe, configure_logging
 from shared.request_timing import TimeAndTraceRequests
 from shared.retention import RetentionJob
@@ -143,6 +144,7 @@ class Service:
             on_rejected=on_rejected,
             before_handlers=before_handlers,
             after_commit=after_commit,
+            sender_named_by_user_id=spec.sender_named_by_user_id,
             retry_base_seconds=self.settings.transient_retry_base_seconds,
             retry_cap_seconds=self.settings.transient_retry_cap_seconds,
             batch_size=self.settings.consumer_batch_size,
@@ -168,6 +170,7 @@ class Service:
                 routing_key=message.raw_message.routing_key or "",
                 headers=dict(message.headers or {}),
                 message_id=message.message_id,
+                user_id=message.raw_message.user_id,
             )
             try:
                 outcome = await consumer.process(incoming)
@@ -195,16 +198,19 @@ class Service:
         )(on_message)
         return consumer
 
-    def document_publishes(self, *events: type[Event], exchange: str | None = None) -> None:
-        """Declare what this service publishes (through its outbox) so AsyncAPI shows it."""
+    def document_publishes(
+        self, *events: type[Event], exchange: str | None = None, routing_prefix: str = ""
+    ) -> None:
+        """Declare what this service publishes (through its outbox) so AsyncAPI shows it. `routing_prefix`:
+        published under `<prefix><event type>` instead of the event type (e.g. replies to one partner)."""
         for event in events:
             self.broker.publisher(
                 exchange=RabbitExchange(
                     exchange or exchange_of(self.name), type=ExchangeType.TOPIC, durable=True
                 ),
-                routing_key=event.EVENT_TYPE,
+                routing_key=routing_prefix + event.EVENT_TYPE,
                 schema=Envelope[event],  # type: ignore[valid-type]
-                title=f"{event.EVENT_TYPE}:publish",
+                title=f"{routing_prefix}{event.EVENT_TYPE}:publish",
                 description=(event.__doc__ or "").strip() or None,
                 persist=True,
                 mandatory=True,
@@ -223,7 +229,10 @@ class Service:
         self.settings.refuse_if_insecure()
         await self.publisher.connect()
         if self.settings.declare_topology:
-            await declare_topology(self.publisher.channel, TOPOLOGY.queues, self.settings.delivery_limit)
+            # With the partner systems' reply queues: registration's replies to them must be routable.
+            partners = [partner.name for partner in self.settings.partners]
+            queues = topology_with_partners(partners).queues
+            await declare_topology(self.publisher.channel, queues, self.settings.delivery_limit)
         self.relay.start()
         for job in self.background:
             job.start()

@@ -11,6 +11,7 @@ from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from shared.keys import DEVELOPMENT_SIGNING_KEY, KEY_ID_PATTERN, Keyring, weak_key_reason
+from shared.partners import DEMO_PARTNERS, Partner
 
 DEVELOPMENT_IDENTITY_HMAC_KEY = "local-development-identity-hmac-key-change-me"
 
@@ -230,7 +231,7 @@ class Settings(BaseSettings):
     oidc_client_id: str = ""
     oidc_client_secret: SecretStr = SecretStr("")
     oidc_provider_name: str = Field(default="organisasjonens innlogging", description="Shown on the button.")
-    oidc_scopes: str = "openid profile selvhjelp"
+    oidc_scopes: str = "openid profile email selvhjelp"
     oidc_api_audience: str = Field(
         default="urn:selvhjelp:staff-api",
         description="The `aud` of the provider's access tokens that the staff JSON APIs accept as bearer.",
@@ -243,9 +244,26 @@ class Settings(BaseSettings):
     oidc_session_seconds: int = Field(
         default=3600, ge=60, le=12 * 3600, description="How long a sign-in lasts here before a new one."
     )
+    # Partner systems that submit registrations over AMQP and HTTP (shared/partners.py, docs/partners.md),
+    # JSON: [{"name": "kommune-bodo", "oauth_client_id": "<client id at the provider>"}]. Each gets a broker
+    # user and a reply queue in the generated definitions: regenerate them when this list changes.
+    partners: list[Partner] = Field(default_factory=lambda: list(DEMO_PARTNERS))
+    partner_api_audience: str = Field(
+        default="urn:selvhjelp:partner-api",
+        description="The `aud` of the client-credentials access tokens the partner endpoint accepts.",
+    )
+    partner_api_scope: str = Field(
+        default="registrations:submit", description="The scope a partner's access token must carry."
+    )
     rabbitmq_management_url: str | None = Field(
         default=None,
-        description="RabbitMQ management API (http://user:pass@host:15672) for DLQ depths on the overview.",
+        description="RabbitMQ management API (http://user:pass@host:15672) for queue depths on the operator page.",
+    )
+    # The operator's pages (grouping, /operator) read every service's queue depth and replay dead letters,
+    # which a service's own least-privilege broker user may not do: production gives them a broker user of
+    # their own (read on every queue, write to the default exchange). Unset: the service's own URL.
+    operator_rabbitmq_url: str | None = Field(
+        default=None, description="Broker URL of the operator's queue and dead-letter pages."
     )
 
     @property

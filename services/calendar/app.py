@@ -73,11 +73,14 @@ def create_service(settings: Settings | None = None) -> CalendarService:
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     # The routes import CalendarServiceDep from here, so they are imported once this module is.
+    from .contact_pages import contact_pages
     from .feeds_api import feeds
     from .member_pages import member_pages
     from .registry_api import registry
     from .schedule_api import schedules
     from .staff_pages import calendar_pages
+    from .starter_pages import starter_feeds, starter_pages
+    from .unblock_pages import unblock_pages
     from .venue_pages import venue_pages
 
     service = create_service(settings)
@@ -85,8 +88,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         schedules,
         registry,
         feeds,
+        starter_feeds,
         calendar_pages,
+        starter_pages,
         venue_pages,
+        contact_pages,
+        unblock_pages,
         member_pages,
         session_router(NAME),
         title="selvhjelp calendar",

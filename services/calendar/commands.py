@@ -68,6 +68,7 @@ async def store_formed_group(session: AsyncSession, formed: Envelope[Any]) -> bo
                 slot=data.slot,
                 format=data.format.value,
                 municipalities=list(data.municipalities),
+                shared_slots=list(getattr(data, "shared_slots", None) or []) or None,
                 status="to_schedule",
                 formed_event_id=formed.event_id,
                 correlation_id=formed.correlation_id,

@@ -28,6 +28,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import JSONB, TSTZRANGE, ExcludeConstraint
 
+from shared.audit import audit_table
 from shared.db import service_metadata
 from shared.messaging import inbox_table, outbox_table
 from shared.revocation import link_revocations_table, revoked_staff_tokens_table
@@ -54,6 +55,8 @@ groups = Table(
     Column("failure_reason", Text),
     # The same as {"code": ..., "params": {...}} for the staff page in the reader's language (None before 0005).
     Column("failure_code", JSONB),
+    # The weekly slots every member can attend (from group.formed): the other times staff may choose.
+    Column("shared_slots", JSONB),
     # Bookings and reminders exist up to here; the planner extends them as time goes by.
     Column("planned_until", DateTime(timezone=True)),
     # Scheduling waits until then (set after an unexpected error, so one group cannot block the rest).
@@ -177,6 +180,31 @@ at_risk_alerts = Table(
     Column("meeting_start", DateTime(timezone=True), primary_key=True),
     Column("flagged_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
 )
+
+# "I cannot come to this meeting" from a group's starter (starter_pages.py): the district office finds a
+# replacement and marks it handled. One row per meeting of a group (a group has one starter).
+starter_absences = Table(
+    "starter_absences",
+    metadata,
+    Column("group_id", Uuid, ForeignKey("groups.group_id", ondelete="CASCADE"), primary_key=True),
+    Column("meeting_start", DateTime(timezone=True), primary_key=True),
+    Column("starter_id", Uuid, ForeignKey("starters.id"), nullable=False),
+    Column("reported_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("handled_at", DateTime(timezone=True)),
+)
+
+# Per district: may a group be scheduled without a starter when none is free (staff decide; default no).
+district_settings = Table(
+    "district_settings",
+    metadata,
+    Column("district", String(40), primary_key=True),
+    Column("schedule_without_starter", Boolean, nullable=False, server_default=text("false")),
+    Column("changed_by", String(200)),
+    Column("changed_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+)
+
+# What staff changed to unblock a group (a venue, a starter, another time, a district setting), and why.
+audit_log = audit_table(metadata, Column("detail", String(500)))
 
 outbox = outbox_table(metadata)
 inbox = inbox_table(metadata)

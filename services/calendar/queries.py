@@ -153,3 +153,15 @@ async def participant_groups(session: AsyncSession, participant_id: uuid.UUID) -
 def district_of(municipality: str) -> str | None:
     found = get_municipality(municipality)
     return found.district if found else None
+
+
+async def municipal_venues(session: AsyncSession, municipalities: frozenset[str]) -> list[Any]:
+    """A contact point's venues: those in its municipalities, by municipality and name."""
+    query = select(venues).where(venues.c.municipality.in_(sorted(municipalities)))
+    return list((await session.execute(query.order_by(venues.c.municipality, venues.c.name))).all())
+
+
+async def municipal_venue(session: AsyncSession, venue_id: Any, municipalities: frozenset[str]) -> Any:
+    """One venue if it is in one of the municipalities; None otherwise (another's looks like none)."""
+    query = select(venues).where(venues.c.id == venue_id, venues.c.municipality.in_(sorted(municipalities)))
+    return (await session.execute(query)).one_or_none()

@@ -1,6 +1,7 @@
 """What staff do to the venue and starter registries, for the JSON API and the staff pages alike: register
-a venue or a starter, change a venue. Each is scoped to the staff member's district and runs in the
-caller's transaction; the values are already checked and in their stored form (registry.hours_to_json)."""
+a venue or a starter, change a venue. Each is scoped to the staff member's district (a contact point's
+venue changes to its municipalities) and runs in the caller's transaction; the values are already
+checked and in their stored form (registry.hours_to_json)."""
 
 from __future__ import annotations
 
@@ -34,6 +35,21 @@ async def change_venue(
         await session.execute(
             update(venues)
             .where(venues.c.id == venue_id, venues.c.district == district)
+            .values(**values, updated_at=func.now())
+            .returning(venues)
+        )
+    ).one_or_none()
+
+
+async def change_municipal_venue(
+    session: AsyncSession, venue_id: uuid.UUID, municipalities: frozenset[str], values: dict[str, Any]
+) -> Any:
+    """The changed venue's row; None when none of the municipalities (a contact point's) has such a venue.
+    The municipality itself is not changed: a venue cannot be moved out of the contact point's reach."""
+    return (
+        await session.execute(
+            update(venues)
+            .where(venues.c.id == venue_id, venues.c.municipality.in_(sorted(municipalities)))
             .values(**values, updated_at=func.now())
             .returning(venues)
         )

@@ -132,7 +132,7 @@ async def schedule_claimed(
         return Outcome(group.group_id, scheduled=False, reason=result.reason)
     await _book(session, config, result, now)
     await outbox.add(
-        session, (await _scheduled_event(session, config, result)).envelope(source=SOURCE, **ids)
+        session, (await _scheduled_event(session, config, result, row.slot)).envelope(source=SOURCE, **ids)
     )
     log.info("group scheduled", extra={"group_id": str(group.group_id)})
     return Outcome(group.group_id, scheduled=True)
@@ -181,7 +181,7 @@ async def _book(
 
 
 async def _scheduled_event(
-    session: AsyncSession, config: CalendarConfig, decision: SchedulingDecision
+    session: AsyncSession, config: CalendarConfig, decision: SchedulingDecision, slot: str
 ) -> MeetingScheduled:
     series, venue = decision.series, decision.venue
     starter_name = None
@@ -202,4 +202,5 @@ async def _scheduled_event(
         starter_name=starter_name,
         starter_meetings=len(decision.starter_meetings),
         feed_path=config.group_feed_path(series.group_id),
+        slot=slot,
     )

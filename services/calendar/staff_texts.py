@@ -399,3 +399,24 @@ STATUS_NAMES: dict[str, dict[str, str]] = {
 }
 # The clock word in a date and time ("17.05.2027 kl. 18:00").
 AT: dict[str, str] = {"nb": "kl.", "nn": "kl.", "en": "at"}
+# A contact point's venue pages: the words not already in STAFF_TEXTS (which they use too).
+CONTACT_TEXTS: dict[str, dict[str, str]] = {
+    "nb": {
+        "venues_title": "Møtesteder i kommunene dine",
+        "venues_lead": "Møtesteder i kommunene du er kontaktpunkt for. Distriktskontoret bruker dem når "
+        "nye grupper settes opp.",
+        "error_municipality": "Velg en av kommunene du er kontaktpunkt for.",
+    },
+    "nn": {
+        "venues_title": "Møtestader i kommunane dine",
+        "venues_lead": "Møtestader i kommunane du er kontaktpunkt for. Distriktskontoret bruker dei når "
+        "nye grupper blir sette opp.",
+        "error_municipality": "Vel ein av kommunane du er kontaktpunkt for.",
+    },
+    "en": {
+        "venues_title": "Venues in your municipalities",
+        "venues_lead": "Venues in the municipalities you are a contact point for. The district office uses "
+        "them when it sets up new groups.",
+        "error_municipality": "Choose one of the municipalities you are a contact point for.",
+    },
+}

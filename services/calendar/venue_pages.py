@@ -27,6 +27,7 @@ from .pages_common import environment, flash_messages, hours_text, staff_globals
 from .queries import district_of
 from .registry import VENUE_KINDS, hours_to_json, parse_dates_text, parse_hours_text, parse_venue_csv
 from .store import upsert_venue
+from .unblocking import requeue_failed
 
 venue_pages = APIRouter(include_in_schema=False)
 
@@ -71,7 +72,7 @@ async def venues_page(request: Request, service: CalendarServiceDep, user: Staff
     )
 
 
-def _venue_form_values(
+def venue_form_values(
     t: dict[str, str],
     name: str,
     address: str,
@@ -130,7 +131,7 @@ async def register_venue(
     blackout_dates: Annotated[str, Form()] = "",
 ) -> Response:
     language, t = staff_texts(request)
-    values, errors = _venue_form_values(
+    values, errors = venue_form_values(
         t, name, address, kind, capacity, accessible, opening_hours, blackout_dates
     )
     if district_of(municipality) != user.district:
@@ -141,6 +142,8 @@ async def register_venue(
         created = await registry_changes.register_venue(
             uow.session, user.district, {"municipality": municipality, **values}
         )
+        await requeue_failed(uow.session, user.district)  # a new venue may unblock a group
+    service.jobs.wake()
     if created is None:
         return redirect(
             request,
@@ -209,7 +212,7 @@ async def edit_venue(
     active: Annotated[str | None, Form()] = None,
 ) -> Response:
     language, t = staff_texts(request)
-    values, errors = _venue_form_values(
+    values, errors = venue_form_values(
         t, name, address, kind, capacity, accessible, opening_hours, blackout_dates
     )
     if errors:
@@ -220,6 +223,8 @@ async def edit_venue(
         changed = await registry_changes.change_venue(
             uow.session, venue_id, user.district, {**values, "active": active == "yes"}
         )
+        await requeue_failed(uow.session, user.district)  # new hours may unblock a group
+    service.jobs.wake()
     if changed is None:
         raise HTTPException(404, "no such venue in your district")
     return redirect(request, f"/staff/venues/{venue_id}?" + urlencode({"done": t["done_saved"]}), language)
@@ -246,6 +251,8 @@ async def import_venues_csv(
                 created += 1
             else:
                 updated += 1
+        await requeue_failed(uow.session, user.district)
+    service.jobs.wake()
     query = {"done": t["done_import"].format(created=created, updated=updated)}
     if messages:
         query["error"] = t["error_skipped"].format(lines="; ".join(messages[:20]))
@@ -278,6 +285,8 @@ async def register_starter(
         created = await registry_changes.register_starter(
             uow.session, user.district, first_name.strip(), email.strip(), hours
         )
+        await requeue_failed(uow.session, user.district)  # a new starter may unblock a group
+    service.jobs.wake()
     if created is None:
         return redirect(
             request,

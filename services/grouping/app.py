@@ -80,11 +80,22 @@ def create_service(
 def create_app(settings: Settings | None = None, rules: domain.PlanningRules | None = None) -> FastAPI:
     # The routes import GroupingServiceDep from here, so they are imported once this module is.
     from .api import pages, router, staff
+    from .contact_pages import router as contact_pages
+    from .national_pages import national_pages
+    from .operator_pages import operator_pages
     from .staff_pages import staff_pages
 
     service = create_service(settings, rules)
     app = service.http_app(
-        pages, router, staff, staff_pages, session_router(NAME), title="selvhjelp grouping"
+        pages,
+        router,
+        staff,
+        staff_pages,
+        contact_pages,
+        national_pages,
+        operator_pages,
+        session_router(NAME),
+        title="selvhjelp grouping",
     )
     mount_static(app)
     return app

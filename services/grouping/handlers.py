@@ -39,6 +39,9 @@ def make_handlers(service: GroupingService) -> dict[str, Handler]:
     async def on_scheduling_failed(session: AsyncSession, envelope: Envelope[Any]) -> None:
         await pool.flag_scheduling_failed(session, envelope.data)
 
+    async def on_meeting_scheduled(session: AsyncSession, envelope: Envelope[Any]) -> None:
+        await pool.group_scheduled(session, envelope.data)
+
     return {
         "registration.accepted.v1": on_registration_accepted,
         "participant.withdrew.v1": on_participant_withdrew,
@@ -47,4 +50,5 @@ def make_handlers(service: GroupingService) -> dict[str, Handler]:
         "participant.erased.v1": on_participant_erased,
         "absence.reported.v1": on_absence_reported,
         "group.scheduling_failed.v1": on_scheduling_failed,
+        "meeting.scheduled.v1": on_meeting_scheduled,
     }

@@ -61,3 +61,29 @@ async def record_staff_read(
         subject_id=subject_id,
         detail=detail,
     )
+
+
+async def municipal_counts(
+    session: AsyncSession, municipalities: frozenset[str]
+) -> dict[str, tuple[int, int]]:
+    """For each of a contact point's municipalities: how many people wait for a group and how many groups
+    that include the municipality are running. Counts only: no person, topic or group is named."""
+    numbers = sorted(municipalities)
+    waiting = dict(
+        (
+            await session.execute(
+                select(pool.c.municipality, func.count())
+                .where(pool.c.municipality.in_(numbers), pool.c.status == "waiting")
+                .group_by(pool.c.municipality)
+            )
+        ).all()
+    )
+    counts = {}
+    for number in numbers:
+        running = await session.scalar(
+            select(func.count()).where(
+                groups.c.status == "started", groups.c.municipalities.contains([number])
+            )
+        )
+        counts[number] = (waiting.get(number, 0), running or 0)
+    return counts

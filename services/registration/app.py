@@ -17,6 +17,7 @@ from shared.contracts import (
     ParticipantWithdrew,
     RegistrationAccepted,
     RegistrationChanged,
+    RegistrationReceived,
     RegistrationRejected,
     RegistrationSubmitted,
 )
@@ -43,6 +44,9 @@ class RegistrationService(Service):
         super().__init__(NAME, metadata, settings)
         self.identity_key = domain.identity_key(settings)
         self.intake_limits = IntakeLimits(settings)
+        # Partner systems by broker user (AMQP) and by OAuth2 client id (HTTP): shared/partners.py.
+        self.partners = frozenset(partner.name for partner in settings.partners)
+        self.partner_clients = {p.oauth_client_id: p.name for p in settings.partners if p.oauth_client_id}
         handlers = make_handlers(self)
         self.consume(
             "registration.intake",
@@ -63,12 +67,16 @@ class RegistrationService(Service):
             ParticipantContactChanged,
             ParticipantErased,
         )
+        # Answers to a partner system go to its own queue only, under `partner.<name>.<event type>`.
+        self.document_publishes(
+            RegistrationReceived, RegistrationRejected, routing_prefix="partner.{partner}."
+        )
 
     async def answer_rejected(
         self, session: AsyncSession, raw: dict[str, Any] | None, invalid: InvalidMessage
     ) -> None:
         """A submission that could not be taken is answered (only on the intake queue)."""
-        await submissions.answer_rejected(session, self.outbox, raw, invalid)
+        await submissions.answer_rejected(session, self.outbox, raw, invalid, self.partners)
 
 
 # What a route of this service takes to reach it: `service: RegistrationServiceDep`.
@@ -82,6 +90,8 @@ def create_service(settings: Settings | None = None) -> RegistrationService:
 def create_app(settings: Settings | None = None) -> FastAPI:
     # The routes import RegistrationServiceDep from here, so they are imported once this module is.
     from .api import invalid_request, router, staff
+    from .contact_pages import contact_pages
+    from .partner_api import partner_router
     from .staff_corrections import people_staff_pages  # with staff_register's and staff_search's routes
     from .staff_pages import registration_staff_pages
     from .status_change import status_changes
@@ -90,11 +100,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     service = create_service(settings)
     app = service.http_app(
         router,
+        partner_router,
         staff,
         status_changes,
         pages,
         people_staff_pages,
         registration_staff_pages,
+        contact_pages,
         session_router(NAME),
         title="selvhjelp registration",
     )

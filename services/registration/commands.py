@@ -52,21 +52,28 @@ async def submit_registration(
     causation_id: uuid.UUID | None = None,
     participant_id: uuid.UUID | None = None,
     identity_key: bytes | None = None,
+    submitted_by: str | None = None,
+    sender: str | None = None,
 ) -> Submitted:
     """Store a registration and stage registration.accepted.v1 + participant.contact_registered.v1.
 
-    A second submission with the same source and external_ref returns the first registration and stages
-    nothing. Raises domain.RegistrationRefused when a rule is broken.
+    `sender`: whose namespace external_ref is in, a partner system's name (default: the source). A second
+    submission with the same sender and external_ref returns the first registration and stages nothing.
+    Raises domain.RegistrationRefused when a rule is broken. `submitted_by` names the contact point that
+    registered the person on their behalf.
     """
     now = datetime.now(UTC)
     district = domain.check(details, today or now.date())
+    sender = sender or details.source.value
     participant_id = participant_id or domain.participant_id_for(
-        details.source, details.external_ref, identity_key or b""
+        sender, details.external_ref, identity_key or b""
     )
-    row = registration_row(participant_id, details, district, now)
+    row = registration_row(participant_id, details, district, now, sender=sender)
+    if submitted_by:
+        row["submitted_by"] = submitted_by
     inserted = (await session.execute(_INSERT_REGISTRATION, row)).scalar_one_or_none()
     if inserted is None:
-        existing = await find_duplicate(session, participant_id, details)
+        existing = await find_duplicate(session, participant_id, details, sender)
         if existing is not None:
             return Submitted(existing, created=False)
         raise RuntimeError("registration conflicted but no duplicate was found")  # pragma: no cover
@@ -83,7 +90,12 @@ async def submit_registration(
 
 
 def registration_row(
-    participant_id: uuid.UUID, details: RegistrationDetails, district: str, now: datetime
+    participant_id: uuid.UUID,
+    details: RegistrationDetails,
+    district: str,
+    now: datetime,
+    *,
+    sender: str | None = None,
 ) -> dict[str, Any]:
     return {
         "participant_id": participant_id,
@@ -104,6 +116,7 @@ def registration_row(
         "language": details.language.value,
         "source": details.source.value,
         "external_ref": details.external_ref,
+        "sender": sender or details.source.value,
         "consent_version": details.consent.version,
         "consent_given_at": details.consent.given_at,
         "registered_at": now,
@@ -112,12 +125,12 @@ def registration_row(
 
 
 async def find_duplicate(
-    session: AsyncSession, participant_id: uuid.UUID, details: RegistrationDetails
+    session: AsyncSession, participant_id: uuid.UUID, details: RegistrationDetails, sender: str | None = None
 ) -> uuid.UUID | None:
     query = select(registrations.c.participant_id).where(registrations.c.participant_id == participant_id)
     if details.external_ref:
         query = select(registrations.c.participant_id).where(
-            registrations.c.source == details.source.value,
+            registrations.c.sender == (sender or details.source.value),
             registrations.c.external_ref == details.external_ref,
         )
     return (await session.execute(query)).scalar_one_or_none()
@@ -206,35 +219,6 @@ async def withdraw(session: AsyncSession, outbox: Outbox, participant_id: uuid.U
         district=changed.district,
     )
     await outbox.add(session, ParticipantWithdrew(participant_id=participant_id).envelope(source=SOURCE))
-    return True
-
-
-async def change_availability(
-    session: AsyncSession,
-    outbox: Outbox,
-    participant_id: uuid.UUID,
-    slots: list[str],
-    *,
-    actor: str = "participant",
-) -> bool:
-    """A waiting person's new weekly slots; False when they are no longer waiting (their time is set).
-
-    Raises domain.RegistrationRefused for no or unknown slots.
-    """
-    availability = domain.checked_availability(slots)
-    changed = (
-        await session.execute(
-            update(registrations)
-            .where(registrations.c.participant_id == participant_id, registrations.c.status == "waiting")
-            .values(availability=availability, updated_at=func.now())
-            .returning(registrations.c.participant_id)
-        )
-    ).scalar_one_or_none()
-    if changed is None:
-        return False
-    await history.record(session, participant_id, "availability", actor=actor)
-    event = domain.availability_changed_event(participant_id, availability)
-    await outbox.add(session, event.envelope(source=SOURCE))
     return True
 
 

@@ -177,3 +177,32 @@ async def correct(
         )
         await outbox.add(session, contact.envelope(source=SOURCE))
     return Corrected(changed, row.district, new_district)
+
+
+async def change_availability(
+    session: AsyncSession,
+    outbox: Outbox,
+    participant_id: uuid.UUID,
+    slots: list[str],
+    *,
+    actor: str = "participant",
+) -> bool:
+    """A waiting person's new weekly slots; False when they are no longer waiting (their time is set).
+
+    Raises domain.RegistrationRefused for no or unknown slots.
+    """
+    availability = domain.checked_availability(slots)
+    changed = (
+        await session.execute(
+            update(registrations)
+            .where(registrations.c.participant_id == participant_id, registrations.c.status == "waiting")
+            .values(availability=availability, updated_at=func.now())
+            .returning(registrations.c.participant_id)
+        )
+    ).scalar_one_or_none()
+    if changed is None:
+        return False
+    await history.record(session, participant_id, "availability", actor=actor)
+    event = domain.availability_changed_event(participant_id, availability)
+    await outbox.add(session, event.envelope(source=SOURCE))
+    return True

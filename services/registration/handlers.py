@@ -18,10 +18,10 @@ if TYPE_CHECKING:
 
 
 def make_handlers(service: RegistrationService) -> dict[str, Handler]:
-    outbox, identity_key = service.outbox, service.identity_key
+    outbox, identity_key, partners = service.outbox, service.identity_key, service.partners
 
     async def on_registration_submitted(session: AsyncSession, envelope: Envelope[Any]) -> None:
-        await submissions.take_submission(session, outbox, envelope, identity_key)
+        await submissions.take_submission(session, outbox, envelope, identity_key, partners)
 
     async def on_group_formed(session: AsyncSession, envelope: Envelope[Any]) -> None:
         await history.group_formed(session, envelope)

@@ -49,6 +49,9 @@ registrations = Table(
     Column("language", String(2), nullable=False),
     Column("source", String(20), nullable=False),
     Column("external_ref", String(200)),
+    # Whose namespace `external_ref` is in: a partner system's name (shared/partners.py) for what it
+    # submitted, else the source, as before partners had their own. References are unique per sender.
+    Column("sender", String(100), nullable=False),
     Column("consent_version", String(40), nullable=False),
     Column("consent_given_at", DateTime(timezone=True), nullable=False),
     Column("registered_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
@@ -59,9 +62,11 @@ registrations = Table(
     # erased `placed_retention_days` after that. Null while they are in a running group.
     Column("group_id", Uuid),
     Column("left_group_at", DateTime(timezone=True)),
+    # The contact point (its subject) that registered the person on their behalf; null otherwise.
+    Column("submitted_by", String(200)),
     Index(
-        "uq_registrations_source_external_ref",
-        "source",
+        "uq_registrations_sender_external_ref",
+        "sender",
         "external_ref",
         unique=True,
         postgresql_where=text("external_ref IS NOT NULL"),
@@ -69,7 +74,8 @@ registrations = Table(
     Index("ix_registrations_district_status", "district", "status"),
     Index("ix_registrations_never_placed", "registered_at", postgresql_where=text("placed_at IS NULL")),
     Index("ix_registrations_left_group", "left_group_at", postgresql_where=text("left_group_at IS NOT NULL")),
-    # Staff search (migration 0006_people_history): part of a name, a whole e-mail or mobile.
+    Index("ix_registrations_submitted_by", "submitted_by", postgresql_where=text("submitted_by IS NOT NULL")),
+    # Staff search (migration 0008): part of a name, a whole e-mail or mobile.
     Index(
         "ix_registrations_name_trgm", "name", postgresql_using="gin", postgresql_ops={"name": "gin_trgm_ops"}
     ),

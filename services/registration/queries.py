@@ -40,3 +40,47 @@ async def record_contact_read(
         fields="contact,topic",
         reason=reason,
     )
+
+
+async def registrations_submitted_by(session: AsyncSession, user: Any, limit: int = 500) -> list[Any]:
+    """The registrations a contact point submitted, in its municipalities (a municipality it no longer
+    covers hides them): name, status and since when, never contact or topic. Newest first."""
+    if not user.municipalities:
+        return []
+    return list(
+        (
+            await session.execute(
+                select(
+                    registrations.c.participant_id,
+                    registrations.c.name,
+                    registrations.c.status,
+                    registrations.c.municipality,
+                    registrations.c.district,
+                    registrations.c.registered_at,
+                )
+                .where(
+                    registrations.c.submitted_by == user.subject,
+                    registrations.c.municipality.in_(sorted(user.municipalities)),
+                )
+                .order_by(registrations.c.registered_at.desc())
+                .limit(limit)
+            )
+        ).all()
+    )
+
+
+async def record_submitted_reads(session: AsyncSession, rows: list[Any], user: Any, reason: str) -> None:
+    """Audit a contact point's read of its registrations: one entry per person, in the person's district
+    (so the district office sees it on its audit page), with the reader's role and scope in the reason."""
+    scope = ",".join(sorted(user.municipalities))
+    for row in rows:
+        await record_audit(
+            session,
+            audit_log,
+            actor=user.subject,
+            action="read",
+            subject_id=row.participant_id,
+            district=row.district,
+            fields="name,status",
+            reason=f"role=contact_point; scope=municipalities {scope}; reason={reason}"[:500],
+        )

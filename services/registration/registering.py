@@ -25,7 +25,7 @@ from shared.contracts import RegistrationDetails
 from shared.texts import texts_for
 
 from . import commands, domain
-from .sign_up_form import details_body, invalid_errors, refused_errors
+from .sign_up_form import details_body, in_form_order, invalid_errors, refused_errors
 from .texts import TEXTS
 
 _FORM_ID = re.compile(r"^[0-9a-f]{32}$")
@@ -54,14 +54,25 @@ async def register_from_form(
     client_host: str | None = None,
     rate_limited: bool = True,
     after: AfterRegistered | None = None,
+    page_errors: dict[str, str] | None = None,
+    submitted_by: str | None = None,
+    key_prefix: str = "web",
 ) -> FormOutcome:
     """Validate and submit the form's values. `rate_limited=False` for signed-in staff, who register many
-    people from one place by design; the public form is limited per client and per contact."""
+    people from one place by design; the public form is limited per client and per contact.
+
+    `page_errors`: what the page itself refused (a contact point's municipality outside its own), shown
+    with the form's own problems; `submitted_by`: the signed-in contact point, kept on the registration;
+    `key_prefix` keeps one page's idempotency keys apart from another's."""
     texts = texts_for(TEXTS, language)
+    details = None
+    errors: dict[str, str] = {}
     try:
         details = RegistrationDetails.model_validate(details_body(values, datetime.now(UTC), source))
     except ValidationError as invalid:
-        return FormOutcome(errors=invalid_errors(invalid, texts), status_code=422)
+        errors = invalid_errors(invalid, texts)
+    if page_errors or details is None:
+        return FormOutcome(errors=in_form_order({**errors, **(page_errors or {})}), status_code=422)
 
     if rate_limited:
         limited = await service.intake_limits.check(client_host, details)
@@ -81,13 +92,13 @@ async def register_from_form(
         async with service.transaction() as uow:
             earlier = None
             if form_id:
-                key = f"web:{form_id}:{request_hash}"
+                key = f"{key_prefix}:{form_id}:{request_hash}"
                 earlier = await commands.claim_idempotency_key(uow.session, key, request_hash, participant_id)
             if earlier is not None:
                 participant_id = earlier[0]
             else:
                 await commands.submit_registration(
-                    uow.session, uow.outbox, details, participant_id=participant_id
+                    uow.session, uow.outbox, details, participant_id=participant_id, submitted_by=submitted_by
                 )
                 created = True
                 if after is not None:

@@ -2,7 +2,7 @@
 number (as people say it: with or without +47, spaces) or the registration id (whole, or the first eight
 characters the console shows). Only in the staff member's district; a bounded list.
 
-The indexes behind it (migration 0006_people_history): a trigram index on the name, lower(email), mobile,
+The indexes behind it (migration 0008): a trigram index on the name, lower(email), mobile,
 and the primary key for ids, so a search stays fast with a hundred thousand registrations.
 """
 

@@ -141,3 +141,9 @@ def invalid_errors(invalid: ValidationError, texts: dict[str, Any]) -> dict[str,
 def refused_errors(refused: RegistrationRefused, texts: dict[str, Any]) -> dict[str, str]:
     """The form's messages for what the registration rules (age, municipality, characters) refused."""
     return field_errors([(form_field(p.field.split(".")), p.code) for p in refused.problems], texts)
+
+
+def in_form_order(errors: dict[str, str]) -> dict[str, str]:
+    """Messages in the order their fields appear on the form (a page's own problems among them)."""
+    order = {name: i for i, name in enumerate((*FORM_FIELDS, "form"))}
+    return dict(sorted(errors.items(), key=lambda item: order.get(item[0], len(order))))

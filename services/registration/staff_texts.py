@@ -62,3 +62,53 @@ STAFF_TEXTS: dict[str, dict[str, str]] = {
         "audit_subject": "Person",
     },
 }
+
+# A contact point's pages: registering a person on their behalf, and the status of those it registered.
+CONTACT_TEXTS: dict[str, dict[str, str]] = {
+    "nb": {
+        "register_title": "Meld på en person",
+        "register_lead": "Fyll ut skjemaet sammen med personen. De samme reglene gjelder som når de melder seg "
+        "på selv, og personen må selv gi samtykket nederst. Påmeldingen registreres som gjort av deg.",
+        "error_municipality": "Velg en av kommunene du er kontaktpunkt for.",
+        "registered": "Personen er meldt på. De får en bekreftelse.",
+        "registrations_title": "Påmeldingene dine",
+        "registrations_lead": "Personer du har meldt på i dine kommuner. Tema og kontaktinformasjon vises ikke. "
+        "Lesingen logges.",
+        "name": "Navn",
+        "municipality": "Kommune",
+        "status": "Status",
+        "since": "Påmeldt",
+        "none": "Du har ikke meldt på noen ennå.",
+    },
+    "nn": {
+        "register_title": "Meld på ein person",
+        "register_lead": "Fyll ut skjemaet saman med personen. Dei same reglane gjeld som når dei melder seg "
+        "på sjølve, og personen må sjølv gi samtykket nedst. Påmeldinga blir registrert som gjord av deg.",
+        "error_municipality": "Vel ein av kommunane du er kontaktpunkt for.",
+        "registered": "Personen er meld på. Dei får ei stadfesting.",
+        "registrations_title": "Påmeldingane dine",
+        "registrations_lead": "Personar du har meldt på i kommunane dine. Tema og kontaktinformasjon blir ikkje "
+        "viste. Lesinga blir logga.",
+        "name": "Namn",
+        "municipality": "Kommune",
+        "status": "Status",
+        "since": "Påmeld",
+        "none": "Du har ikkje meldt på nokon enno.",
+    },
+    "en": {
+        "register_title": "Register a person",
+        "register_lead": "Fill in the form together with the person. The same rules apply as when they "
+        "register themselves, and the person must give the consent at the bottom. The registration is "
+        "recorded as made by you.",
+        "error_municipality": "Choose one of the municipalities you are a contact point for.",
+        "registered": "The person is registered. They will get a confirmation.",
+        "registrations_title": "Your registrations",
+        "registrations_lead": "People you registered in your municipalities. Topic and contact details are "
+        "not shown. This read is logged.",
+        "name": "Name",
+        "municipality": "Municipality",
+        "status": "Status",
+        "since": "Registered",
+        "none": "You have not registered anyone yet.",
+    },
+}

@@ -25,7 +25,7 @@ from shared.texts import texts_for
 from shared.web import choose_language, create_environment, page, redirect
 from shared.web.dependencies import current_service
 
-from . import commands, domain
+from . import commands, corrections, domain
 from .api import STATUS_LINK
 from .app import RegistrationServiceDep
 from .models import registrations
@@ -41,8 +41,10 @@ OSLO = ZoneInfo("Europe/Oslo")
 _ANCHORS = {"contact": "field-email", "form": "field-name"}
 
 
-def _municipality_groups() -> list[tuple[str, list[tuple[str, str]]]]:
-    ordered = sorted(all_municipalities(), key=lambda m: (m.county_name, m.name))
+def municipality_groups(only: frozenset[str] | None = None) -> list[tuple[str, list[tuple[str, str]]]]:
+    """The municipalities by county for the form's list (`only` those numbers, when given)."""
+    chosen = [m for m in all_municipalities() if only is None or m.number in only]
+    ordered = sorted(chosen, key=lambda m: (m.county_name, m.name))
     return [
         (county, [(m.number, m.name) for m in members])
         for county, members in groupby(ordered, key=lambda m: m.county_name)
@@ -54,9 +56,9 @@ def _retention_months(request: Request) -> int:
 
 
 def form_options(request: Request) -> dict[str, Any]:
-    """What the form's fields (templates/_fields.html) choose from, for every page that shows them."""
+    """What the form's fields (templates/pages/_fields.html) choose from, for every page that shows them."""
     return {
-        "municipalities": _municipality_groups(),
+        "municipalities": municipality_groups(),
         "topics": [topic.value for topic in Topic],
         "genders": [gender.value for gender in Gender],
         "compositions": [c.value for c in Composition],
@@ -68,23 +70,32 @@ def form_options(request: Request) -> dict[str, Any]:
 
 
 # --- the form --------------------------------------------------------------------------------------
+def form_context(
+    request: Request, language: str, values: dict[str, Any], errors: dict[str, str]
+) -> dict[str, Any]:
+    """What the form's template needs; a contact point's form (contact_pages.py) renders the same."""
+    texts = texts_for(TEXTS, language)
+    return {
+        "t": texts,
+        "site_name": texts["site_name"],
+        "page_title": texts["form_title"],
+        "values": values,
+        "errors": errors,
+        "error_list": [(_ANCHORS.get(f, f"field-{f}"), message) for f, message in errors.items()],
+        **form_options(request),
+    }
+
+
 def _form_page(
     request: Request, language: str, values: dict[str, Any], errors: dict[str, str], status_code: int = 200
 ) -> Response:
-    texts = texts_for(TEXTS, language)
     return page(
         templates,
         "pages/form.html",
         request,
         language,
         status_code=status_code,
-        t=texts,
-        site_name=texts["site_name"],
-        page_title=texts["form_title"],
-        values=values,
-        errors=errors,
-        error_list=[(_ANCHORS.get(f, f"field-{f}"), message) for f, message in errors.items()],
-        **form_options(request),
+        **form_context(request, language, values, errors),
     )
 
 
@@ -207,7 +218,7 @@ async def change_availability(token: str, request: Request, service: Registratio
     slots = [v for v in (await request.form()).getlist("availability") if isinstance(v, str)]
     try:
         async with service.transaction() as uow:
-            changed = await commands.change_availability(uow.session, uow.outbox, participant_id, slots)
+            changed = await corrections.change_availability(uow.session, uow.outbox, participant_id, slots)
     except domain.RegistrationRefused:
         row = await _registration(request, participant_id)
         if row is None:

@@ -47,6 +47,20 @@ class RegistrationRejected(Event):
     errors: list[FieldError]
 
 
+class RegistrationReceived(Event):
+    """Answer to a partner system's submission that was taken: its reference and our registration id."""
+
+    # Also for a resend of a reference taken before (the same id again). Nothing about the person, and
+    # only on that partner's own reply queue.
+
+    EVENT_TYPE = "registration.received.v1"
+    registration_id: uuid.UUID = Field(description="Our id of the registration (the participant id).")
+    external_ref: str | None = Field(default=None, description="The partner's own reference, as it sent it.")
+    submitted_event_id: uuid.UUID | None = Field(
+        default=None, description="event_id of the registration.submitted.v1 answered (AMQP)."
+    )
+
+
 class ParticipantContactRegistered(Event):
     """Contact details for messages. Consumed by notifications only."""
 
@@ -127,6 +141,11 @@ class GroupFormed(Event):
     municipalities: list[str]
     respond_by: datetime | None = Field(
         default=None, description="Deadline for answering the invitation (shown in the invitation)."
+    )
+    shared_slots: list[str] = Field(
+        default_factory=list,
+        description="Every weekly slot all members can attend (`slot` among them): the other times staff "
+        "may choose when the group cannot be scheduled at `slot`. Empty from older producers.",
     )
 
 
@@ -220,6 +239,11 @@ class MeetingScheduled(Event):
     starter_name: str | None = Field(default=None, description="First name of the starter (igangsetter).")
     starter_meetings: int = Field(default=3, description="The starter attends the first N meetings.")
     feed_path: str | None = Field(default=None, description="Path of the group's iCalendar feed (signed).")
+    slot: str | None = Field(
+        default=None,
+        description="The weekly slot the group was scheduled at, e.g. `wed_evening`: staff may have chosen "
+        "another one all members share. Absent from older producers.",
+    )
 
 
 class MeetingChanged(Event):
@@ -290,6 +314,7 @@ class AbsenceReported(Event):
 ALL_EVENTS: tuple[type[Event], ...] = (
     RegistrationAccepted,
     RegistrationRejected,
+    RegistrationReceived,
     ParticipantContactRegistered,
     ParticipantWithdrew,
     AvailabilityChanged,

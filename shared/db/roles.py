@@ -32,7 +32,11 @@ from sqlalchemy.ext.asyncio import AsyncConnection, create_async_engine
 from shared.audit import AUDIT_TABLE
 
 # Tables a service may only append to and read.
-AUDIT_TABLES: dict[str, tuple[str, ...]] = {"registration": (AUDIT_TABLE,), "grouping": (AUDIT_TABLE,)}
+AUDIT_TABLES: dict[str, tuple[str, ...]] = {
+    "registration": (AUDIT_TABLE,),
+    "grouping": (AUDIT_TABLE,),
+    "calendar": (AUDIT_TABLE,),
+}
 TABLE_RIGHTS = "SELECT, INSERT, UPDATE, DELETE"
 
 

@@ -5,8 +5,9 @@ records `(consumer, event_id)` in the inbox in the same transaction as the handl
 the message's fate:
 
 - processed or a duplicate: ack (a duplicate only bumps the inbox's counter);
-- invalid (bad JSON, unknown shape, a rule the sender broke): a copy goes to the queue's DLQ with the
-  reason in `x-rejection-reason`, an optional rejection event is staged, then ack;
+- invalid (bad JSON, unknown shape, a rule the sender broke, or on a queue outside systems publish into,
+  no `user_id`): a copy goes to the queue's DLQ with the reason in `x-rejection-reason`, an optional
+  rejection event is staged, then ack;
 - transient (database or network down): retried here with capped back-off until it works, so an outage
   delays messages instead of dead-lettering them; on shutdown it is requeued;
 - anything else (a bug): nack with requeue; the quorum queue's delivery limit dead-letters a poison
@@ -70,6 +71,15 @@ class IncomingMessage:
     routing_key: str
     headers: dict[str, Any]
     message_id: str | None = None
+    # The AMQP `user_id` property: RabbitMQ refuses a message whose user_id is not the publishing
+    # connection's user, so when present it names the sender reliably.
+    user_id: str | None = None
+
+
+NO_USER_ID = (
+    "the message has no user_id property: set it to your broker user name (the broker checks it), so we "
+    "know which system sent it"
+)
 
 
 def validation_errors(error: ValidationError) -> list[dict[str, str]]:
@@ -117,6 +127,7 @@ class EventConsumer:
         on_rejected: RejectionHook | None = None,
         before_handlers: BeforeHandlers | None = None,
         after_commit: Callable[[], None] | None = None,
+        sender_named_by_user_id: bool = False,
         retry_base_seconds: float = 0.2,
         retry_cap_seconds: float = 5.0,
         batch_size: int = 1,
@@ -131,6 +142,7 @@ class EventConsumer:
         self.on_rejected = on_rejected
         self.before_handlers = before_handlers
         self.after_commit = after_commit
+        self.sender_named_by_user_id = sender_named_by_user_id
         self.retry_base_seconds = retry_base_seconds
         self.retry_cap_seconds = retry_cap_seconds
         self.stopping = False
@@ -153,14 +165,20 @@ class EventConsumer:
     async def process(self, message: IncomingMessage) -> str:
         """Return the outcome: `processed`, `duplicate`, `ignored`, `dead_lettered` or `requeue`."""
         raw: dict[str, Any] | None = None
+        if self.sender_named_by_user_id and not message.user_id:
+            return await self._dead_letter(
+                message, self._as_sent_by(message, _json_object(message.body)), InvalidMessage(NO_USER_ID)
+            )
         try:
             raw, envelope = parse_envelope(message.body)
         except InvalidMessage as invalid:
-            try:
-                raw = json.loads(message.body)
-            except Exception:
-                raw = None
-            return await self._dead_letter(message, raw if isinstance(raw, dict) else None, invalid)
+            return await self._dead_letter(
+                message, self._as_sent_by(message, _json_object(message.body)), invalid
+            )
+        if self.sender_named_by_user_id:
+            # The envelope's `source` names the sending system: here the broker vouches for it, not the body.
+            envelope = envelope.model_copy(update={"source": message.user_id})
+            raw = self._as_sent_by(message, raw)
         with (
             bind_message_context(envelope.event_id, envelope.correlation_id),
             consuming(self.name, envelope.event_type, message.headers),
@@ -303,6 +321,21 @@ class EventConsumer:
         log.warning("message dead-lettered", extra={"consumer": self.name, "reason": invalid.reason[:200]})
         metrics.messages_consumed.labels(self.name, _event_type_label(raw), "dead_lettered").inc()
         return "dead_lettered"
+
+    def _as_sent_by(self, message: IncomingMessage, raw: dict[str, Any] | None) -> dict[str, Any] | None:
+        """What the rejection hook gets: on a queue whose sender the broker names, `source` is that sender
+        (None without a user_id), never what the body claims."""
+        if not self.sender_named_by_user_id:
+            return raw
+        return {**(raw or {}), "source": message.user_id or None}
+
+
+def _json_object(body: bytes) -> dict[str, Any] | None:
+    try:
+        raw = json.loads(body)
+    except Exception:
+        return None
+    return raw if isinstance(raw, dict) else None
 
 
 def _event_type_label(raw: dict[str, Any] | None) -> str:

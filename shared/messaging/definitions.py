@@ -1,10 +1,11 @@
 """RabbitMQ definitions (`deploy/rabbitmq/definitions.json`) generated from the topology in code.
 
 In production the broker is pre-declared from this file: the vhost, every exchange, quorum queue, DLQ and
-binding, a policy bounding the dead-letter queues, and one user per service plus `intake-publisher` for
-outside systems. Each user gets least-privilege permissions: a service reads only its own queues, writes
-only to its own exchange and the dead-letter exchange, and configures only its own exchange and queues.
-There is no `guest`.
+binding, a policy bounding the dead-letter queues, and one user per service, one per partner system
+(settings.partners) and `intake-publisher`, shared by outside systems that are not partners yet. Each user
+gets least-privilege permissions: a service reads only its own queues, writes only to its own exchange and
+the dead-letter exchange, and configures only its own exchange and queues; a partner writes only to the
+intake exchange, reads only its own reply queue and configures nothing. There is no `guest`.
 
 The committed file carries no secrets: every `password_hash` is empty (the user cannot log in with a
 password) until the operator sets one (`rabbitmqctl change_password USER ...`), or the operator generates a
@@ -34,6 +35,8 @@ from .topology import (
     QueueSpec,
     Topology,
     exchange_of,
+    partner_owner,
+    topology_with_partners,
 )
 
 DEFAULT_VHOST = "selvhjelp"
@@ -62,6 +65,11 @@ def exactly(names: Iterable[str]) -> str:
 def permission_of(user: str, topology: Topology = TOPOLOGY) -> Permission:
     if user == INTAKE_PUBLISHER:
         return Permission(configure="^$", write=exactly([INTAKE_EXCHANGE]), read="^$")
+    if replies := topology.for_service(partner_owner(user)):
+        # A partner system: it publishes submissions and reads its answers; the broker holds its queue.
+        return Permission(
+            configure="^$", write=exactly([INTAKE_EXCHANGE]), read=exactly(q.name for q in replies)
+        )
     if user not in SERVICES:
         raise ValueError(f"unknown RabbitMQ user {user!r}")
     queues = topology.for_service(user)
@@ -80,6 +88,16 @@ def password_hash(password: str, salt: bytes) -> str:
     """RabbitMQ's `rabbit_password_hashing_sha256`: base64(salt + sha256(salt + password)), 4-byte salt."""
     digest = hashlib.sha256(salt + password.encode()).digest()
     return base64.b64encode(salt + digest).decode()
+
+
+def default_partners() -> list[str]:
+    from shared.settings import Settings
+
+    return [partner.name for partner in Settings().partners]
+
+
+def users_with_partners(partners: Iterable[str]) -> tuple[str, ...]:
+    return (*USERS, *partners)
 
 
 def passwords_from_env(users: Iterable[str] = USERS, env: Mapping[str, str] = os.environ) -> dict[str, str]:
@@ -120,8 +138,12 @@ def build_definitions(
     salt: Callable[[], bytes] = lambda: os.urandom(4),
     topology: Topology = TOPOLOGY,
     dlq_message_ttl_ms: int | None = None,
+    partners: Iterable[str] | None = None,
 ) -> dict[str, object]:
-    """The definitions document. `user_prefix` lets tests load it beside other users on a shared broker."""
+    """The definitions document. `user_prefix` lets tests load it beside other users on a shared broker.
+    `partners`: the partner systems' names (default: settings.partners), each a user and a reply queue."""
+    partners = default_partners() if partners is None else list(partners)
+    topology = topology_with_partners(partners, topology)
     if dlq_message_ttl_ms is None:
         from shared.settings import Settings
 
@@ -132,7 +154,7 @@ def build_definitions(
         delivery_limit = Settings().delivery_limit
     queues: tuple[QueueSpec, ...] = topology.queues
     users, permissions = [], []
-    for user in USERS:
+    for user in users_with_partners(partners):
         password = (passwords or {}).get(user)
         users.append(
             {
@@ -219,7 +241,9 @@ def render(definitions: Mapping[str, object]) -> str:
 
 
 def _generate(args: argparse.Namespace) -> int:
-    passwords = passwords_from_env() if args.passwords_from_env else None
+    passwords = (
+        passwords_from_env(users_with_partners(default_partners())) if args.passwords_from_env else None
+    )
     text = render(build_definitions(vhost=args.vhost, passwords=passwords))
     out = Path(args.out) if args.out else DEFINITIONS_PATH
     if args.mode == "check":

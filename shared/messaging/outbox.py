@@ -69,12 +69,20 @@ class Outbox:
         self.exchange = exchange
 
     async def add(
-        self, session: AsyncSession, envelope: Envelope[Any], *, exchange: str | None = None
+        self,
+        session: AsyncSession,
+        envelope: Envelope[Any],
+        *,
+        exchange: str | None = None,
+        routing_key: str | None = None,
     ) -> None:
-        """Stage an event in the caller's transaction. A repeated event_id is ignored (idempotent)."""
+        """Stage an event in the caller's transaction. A repeated event_id is ignored (idempotent).
+
+        `routing_key`: publish under this key instead of the event type, e.g. a reply that only one
+        partner system's queue binds. The row's `event_type` column holds it: the relay routes by it."""
         row = {
             "event_id": envelope.event_id,
-            "event_type": envelope.event_type,
+            "event_type": routing_key or envelope.event_type,
             "exchange": exchange or self.exchange,
             "payload": envelope.model_dump(mode="json"),
             "headers": current_context_headers(),

@@ -7,6 +7,7 @@ unroutable message (`on_return_raises`), which must not depend on a framework de
 from __future__ import annotations
 
 import json
+import urllib.parse
 from typing import Any
 
 import aio_pika
@@ -35,6 +36,9 @@ async def declare_topology(
 class Publisher:
     def __init__(self, url: str) -> None:
         self._url = url
+        # Every message names its publisher in `user_id` (the broker refuses a wrong one): the intake
+        # takes nothing without it. None when the URL names no user (e.g. certificate authentication).
+        self._user_id = urllib.parse.unquote(urllib.parse.urlsplit(url).username or "") or None
         self._connection: AbstractRobustConnection | None = None
         self._channel: AbstractChannel | None = None
         self._exchanges: dict[str, AbstractExchange] = {}
@@ -86,6 +90,7 @@ class Publisher:
             message_id=message_id,
             correlation_id=correlation_id,
             type=routing_key,
+            user_id=self._user_id,
             headers=headers or {},
         )
         target = await self._exchange(exchange)

@@ -7,6 +7,7 @@ at-least-once dead-lettering.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 INTAKE_EXCHANGE = "selvhjelp.intake"
@@ -27,6 +28,9 @@ class QueueSpec:
     owner: str
     bindings: tuple[tuple[str, str], ...]
     description: str = ""
+    # A queue outside systems publish into: the broker-validated `user_id` message property names the
+    # sender, and its consumer refuses a message without one (shared/messaging/consumer.py).
+    sender_named_by_user_id: bool = False
 
     @property
     def dead_letter_queue(self) -> str:
@@ -67,7 +71,8 @@ TOPOLOGY = Topology(
             "registration.intake",
             "registration",
             ((INTAKE_EXCHANGE, "registration.submitted.v1"),),
-            "Registrations submitted by other systems.",
+            "Registrations submitted by other systems, each named by the message's `user_id`.",
+            sender_named_by_user_id=True,
         ),
         QueueSpec(
             "registration.erasure_reports",
@@ -102,8 +107,9 @@ TOPOLOGY = Topology(
                 (_REG, _ERASED),
                 (_NOT, "absence.reported.v1"),
                 (_CAL, "group.scheduling_failed.v1"),
+                (_CAL, "meeting.scheduled.v1"),
             ),
-            "Waiting-pool changes and attendance.",
+            "Waiting-pool changes and attendance; whether (and at which slot) a group was scheduled.",
         ),
         QueueSpec(
             "calendar.groups",
@@ -147,3 +153,33 @@ TOPOLOGY = Topology(
         ),
     )
 )
+
+
+# --- partner systems (shared/partners.py, docs/partners.md) ---------------------------------------------
+# What registration answers a partner's submission with, on the partner's own queue.
+PARTNER_REPLIES = ("registration.received.v1", "registration.rejected.v1")
+
+
+def partner_owner(partner: str) -> str:
+    """The `owner` of a partner's reply queue: the partner's broker user reads it, no service does."""
+    return f"partner:{partner}"
+
+
+def reply_routing_key(partner: str, event_type: str) -> str:
+    """Registration publishes a reply to one partner under this key: only that partner's queue binds it."""
+    return f"partner.{partner}.{event_type}"
+
+
+def partner_reply_queue(partner: str) -> QueueSpec:
+    return QueueSpec(
+        f"partner.{partner}.replies",
+        partner_owner(partner),
+        tuple((_REG, reply_routing_key(partner, event_type)) for event_type in PARTNER_REPLIES),
+        f"Answers to {partner}'s submissions (registration.received.v1, registration.rejected.v1); "
+        "only its own broker user may read them.",
+    )
+
+
+def topology_with_partners(partners: Iterable[str], topology: Topology = TOPOLOGY) -> Topology:
+    """The services' queues and a reply queue per partner system (named by its broker user)."""
+    return Topology(queues=(*topology.queues, *(partner_reply_queue(name) for name in partners)))

@@ -124,6 +124,7 @@ def _client(settings, service_url: str) -> AsyncOAuth2Client:
 
 
 def oidc_router(service_name: str) -> APIRouter:
+    from shared.web.roles import landing
     from shared.web.staff import safe_next, service_urls
     from shared.web_auth import set_staff_cookie
 
@@ -201,10 +202,12 @@ def oidc_router(service_name: str) -> APIRouter:
             lifetime=settings.oidc_session_seconds,
             issuer=settings.staff_token_issuer,
             municipalities=sorted(user.municipalities),
+            email=user.email,
         )
         # A page that moves on by itself rather than a redirect: after a cross-site redirect chain from
         # the provider, Chromium would not send our SameSite=Strict session cookie to the next page.
-        target = escape(flow["next"])
+        # No page asked for (a bare sign-in asks for the staff overview): the role's own home.
+        target = escape(landing(settings, flow["next"], user.roles))
         response = HTMLResponse(
             f'<!DOCTYPE html><meta charset="utf-8"><meta http-equiv="refresh" content="0;url={target}">'
             f'<title>…</title><p><a href="{target}">Fortsett</a></p>',

@@ -35,6 +35,11 @@ function personClaims(user) {
   };
 }
 
+// The standard e-mail claims (scope `email`): a starter is found in the calendar by its e-mail (ADR 0014).
+function emailClaims(user) {
+  return user.email ? { email: user.email, email_verified: true } : {};
+}
+
 const byName = new Map(users.map((user) => [user.username, user]));
 
 const html = (title, body) => `<!DOCTYPE html><html lang="nb"><head><meta charset="utf-8">
@@ -68,10 +73,13 @@ const provider = new Provider(issuer, {
     },
   ],
   jwks: keys,
+  // Besides the scopes of `claims`: the partner API's, so the partner client may be registered with it.
+  scopes: ['openid', 'offline_access', 'registrations:submit'],
   cookies: { keys: [randomBytes(32).toString('hex')] },
   claims: {
     openid: ['sub'],
     profile: ['name'],
+    email: ['email', 'email_verified'],
     selvhjelp: ['selvhjelp_roles', 'selvhjelp_district', 'selvhjelp_municipalities'],
   },
   // The scope's claims go into the ID token itself, not only the userinfo endpoint.
@@ -103,12 +111,12 @@ const provider = new Provider(issuer, {
   },
   extraTokenClaims: async (ctx, token) => {
     const user = token.accountId && byName.get(token.accountId);
-    return user ? personClaims(user) : undefined;
+    return user ? { ...personClaims(user), ...emailClaims(user) } : undefined;
   },
   findAccount: async (ctx, id) => {
     const user = byName.get(id);
     if (!user) return undefined;
-    return { accountId: id, claims: async () => ({ sub: id, name: user.name, ...personClaims(user) }) };
+    return { accountId: id, claims: async () => ({ sub: id, name: user.name, ...personClaims(user), ...emailClaims(user) }) };
   },
   // First-party clients only: grant what they ask for, so there is no consent screen.
   loadExistingGrant: async (ctx) => {

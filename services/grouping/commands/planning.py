@@ -168,6 +168,14 @@ async def form_group(
     """A new proposed group of the chosen members (by the planner, or by staff splitting a group): each is
     invited to answer by `respond_by`, and GroupFormed is staged. Its id."""
     group_id = uuid.uuid4()
+    # The times every member can attend travel with the group, so calendar can offer staff another one
+    # when the group cannot be scheduled at `slot`.
+    availabilities = (
+        await session.execute(select(pool.c.availability).where(pool.c.participant_id.in_(members)))
+    ).scalars()
+    common: set[str] | None = None
+    for slots in availabilities:
+        common = set(slots) if common is None else common & set(slots)
     await session.execute(
         insert(groups).values(
             group_id=group_id,
@@ -191,6 +199,7 @@ async def form_group(
             format=meeting_format,
             members=members,
             municipalities=municipalities,
+            shared_slots=sorted(common or ()),
         ),
     )
     return group_id

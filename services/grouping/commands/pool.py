@@ -166,3 +166,21 @@ async def flag_scheduling_failed(session: AsyncSession, failed: Any) -> None:
             ),
         )
     )
+
+
+async def group_scheduled(session: AsyncSession, scheduled: Any) -> None:
+    """Calendar scheduled the group (`meeting.scheduled.v1`): a scheduling-failed flag is over, and the
+    group meets at the slot calendar scheduled, which staff may have changed to another one all members
+    share (refills and staff moves check people against it)."""
+    values: dict[str, Any] = {}
+    if getattr(scheduled, "slot", None):
+        values["slot"] = scheduled.slot
+    await session.execute(
+        update(groups)
+        .where(
+            groups.c.group_id == scheduled.group_id, groups.c.flag_code["code"].astext == "scheduling_failed"
+        )
+        .values(flag=None, flag_code=None)
+    )
+    if values:
+        await session.execute(update(groups).where(groups.c.group_id == scheduled.group_id).values(**values))

@@ -1,19 +1,16 @@
-"""The console's overview: the district's waiting pool and groups at a glance, with charts and the
-dead-letter queues."""
+"""The console's overview: the district's waiting pool and groups at a glance, with charts. (Dead letters
+are the operator's: operator_pages.py.)"""
 
 from __future__ import annotations
 
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 from typing import Any
-from urllib.parse import quote
 
-import httpx
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from sqlalchemy import func, select
 
-from shared.messaging.topology import TOPOLOGY
 from shared.texts import texts_for
 from shared.web import choose_language
 from shared.web.staff import staff_page
@@ -83,7 +80,6 @@ async def overview(request: Request, service: GroupingServiceDep, user: StaffPag
     days = [(now - w.registered_at).days for w in waiting]
     histogram = [(label, sum(low <= d <= high for d in days)) for low, high, label in WAIT_BINS]
     months, series = _groups_per_month(formed, now)
-    dlq = await _dead_letter_depths(service.settings)
     language = choose_language(request)
     t = texts_for(STAFF_TEXTS, language)
     return staff_page(
@@ -113,7 +109,6 @@ async def overview(request: Request, service: GroupingServiceDep, user: StaffPag
         ),
         months=months,
         series=series,
-        dlq=dlq,
         **page_globals(request, language),
     )
 
@@ -133,23 +128,3 @@ def _groups_per_month(formed: list[Any], now: datetime) -> tuple[list[str], list
     top = [number for number, _ in totals.most_common(5)]
     labels = [f"{m:02d}.{y % 100:02d}" for y, m in months]
     return labels, [(municipality_name(n), [counts[(n, ym)] for ym in months]) for n in top]
-
-
-async def _dead_letter_depths(settings) -> list[tuple[str, int]] | None:
-    """Messages in each dead-letter queue, from the management API; None when it is not configured."""
-    base = settings.rabbitmq_management_url
-    if not base:
-        return None
-    vhost = quote(
-        httpx.URL(settings.rabbitmq_url.replace("amqp", "http", 1)).path.lstrip("/") or "/", safe=""
-    )
-    wanted = {q.dead_letter_queue for q in TOPOLOGY.queues}
-    try:
-        async with httpx.AsyncClient(timeout=3) as client:
-            reply = await client.get(
-                f"{base.rstrip('/')}/api/queues/{vhost}", params={"columns": "name,messages"}
-            )
-            reply.raise_for_status()
-        return sorted((q["name"], q.get("messages", 0)) for q in reply.json() if q["name"] in wanted)
-    except (httpx.HTTPError, ValueError, KeyError):
-        return []  # shown as "not reachable" rather than breaking the overview

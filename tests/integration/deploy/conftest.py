@@ -12,7 +12,10 @@ from dataclasses import dataclass
 import httpx
 import pytest
 
-from shared.messaging.definitions import USERS, build_definitions
+from shared.messaging.definitions import build_definitions, users_with_partners
+
+# Two partner systems beside the services' users (prefixed like them, so they are unique on the broker).
+PARTNERS = ("kommune-a", "kommune-b")
 
 
 @dataclass(frozen=True)
@@ -24,6 +27,7 @@ class LoadedDefinitions:
     amqp_base: urllib.parse.SplitResult
     management: httpx.AsyncClient
     admin_user: str  # the broker's admin that loads the file; RabbitMQ grants it the vhost it creates
+    partners: tuple[str, ...] = PARTNERS
 
     def url_of(self, user: str) -> str:
         """AMQP URL of one of the definitions' users (by its unprefixed name) in the test vhost."""
@@ -37,8 +41,8 @@ class LoadedDefinitions:
 async def loaded_definitions(servers) -> AsyncIterator[LoadedDefinitions]:
     tag = uuid.uuid4().hex[:10]
     vhost, prefix = f"t_defs_{tag}", f"t_{tag}_"
-    passwords = {user: secrets.token_urlsafe(16) for user in USERS}
-    definitions = build_definitions(vhost=vhost, user_prefix=prefix, passwords=passwords)
+    passwords = {user: secrets.token_urlsafe(16) for user in users_with_partners(PARTNERS)}
+    definitions = build_definitions(vhost=vhost, user_prefix=prefix, passwords=passwords, partners=PARTNERS)
     async with httpx.AsyncClient(
         base_url=servers.management_url, auth=servers.management_auth, timeout=60
     ) as api:
@@ -55,5 +59,5 @@ async def loaded_definitions(servers) -> AsyncIterator[LoadedDefinitions]:
             )
         finally:
             await api.delete(f"/api/vhosts/{vhost}")
-            for user in USERS:
+            for user in passwords:
                 await api.delete(f"/api/users/{prefix}{user}")

@@ -29,7 +29,7 @@ async def test_a_dead_lettered_message_expires_under_the_dlq_policy(servers):
     vhost, prefix = f"t_ttl_{tag}", f"t_{tag}_"
     passwords = {user: secrets.token_urlsafe(16) for user in USERS}
     definitions = build_definitions(
-        vhost=vhost, user_prefix=prefix, passwords=passwords, dlq_message_ttl_ms=1000
+        vhost=vhost, user_prefix=prefix, passwords=passwords, dlq_message_ttl_ms=1000, partners=[]
     )
     queue = TOPOLOGY.queues[0]
     base = urllib.parse.urlsplit(servers.rabbitmq_url)

@@ -10,30 +10,40 @@ import uuid
 import aio_pika
 import httpx
 import pytest
-from aiormq.exceptions import ChannelAccessRefused
+from aiormq.exceptions import ChannelAccessRefused, ChannelPreconditionFailed
 
-from shared.messaging.definitions import USERS, build_definitions
-from shared.messaging.topology import DEAD_LETTER_EXCHANGE, INTAKE_EXCHANGE, TOPOLOGY, exchange_of
+from shared.messaging.definitions import build_definitions, users_with_partners
+from shared.messaging.topology import (
+    DEAD_LETTER_EXCHANGE,
+    INTAKE_EXCHANGE,
+    TOPOLOGY,
+    exchange_of,
+    reply_routing_key,
+    topology_with_partners,
+)
 from tests.support import eventually
 
 pytestmark = pytest.mark.integration
 
 
-def _message(routing_key: str) -> aio_pika.Message:
+def _message(routing_key: str, user_id: str | None = None) -> aio_pika.Message:
     body = {"event_id": str(uuid.uuid4()), "event_type": routing_key, "data": {}}
-    return aio_pika.Message(json.dumps(body).encode(), delivery_mode=aio_pika.DeliveryMode.PERSISTENT)
+    return aio_pika.Message(
+        json.dumps(body).encode(), delivery_mode=aio_pika.DeliveryMode.PERSISTENT, user_id=user_id
+    )
 
 
 async def _connect(loaded, user: str) -> aio_pika.abc.AbstractConnection:
     return await aio_pika.connect(loaded.url_of(user), timeout=15)
 
 
-async def _publish(loaded, user: str, exchange: str, routing_key: str) -> None:
+async def _publish(loaded, user: str, exchange: str, routing_key: str, user_id: str | None = None) -> None:
     connection = await _connect(loaded, user)
     async with connection:
         channel = await connection.channel(publisher_confirms=True, on_return_raises=True)
         target = await channel.get_exchange(exchange, ensure=False)
-        await target.publish(_message(routing_key), routing_key=routing_key, mandatory=True, timeout=10)
+        message = _message(routing_key, user_id)
+        await target.publish(message, routing_key=routing_key, mandatory=True, timeout=10)
 
 
 async def _get_one(loaded, user: str, queue_name: str) -> aio_pika.abc.AbstractIncomingMessage | None:
@@ -51,11 +61,12 @@ async def test_the_loaded_topology_has_every_queue_as_quorum_with_its_dlq_under_
     loaded_definitions,
 ):
     api, vhost = loaded_definitions.management, loaded_definitions.vhost
-    expected = {q.name for q in TOPOLOGY.queues} | {q.dead_letter_queue for q in TOPOLOGY.queues}
+    topology = topology_with_partners(loaded_definitions.partners)
+    expected = {q.name for q in topology.queues} | {q.dead_letter_queue for q in topology.queues}
 
     async def queues() -> dict[str, dict] | None:
         listed = {q["name"]: q for q in (await api.get(f"/api/queues/{vhost}")).json()}
-        dlqs = [listed.get(q.dead_letter_queue, {}) for q in TOPOLOGY.queues]
+        dlqs = [listed.get(q.dead_letter_queue, {}) for q in topology.queues]
         return listed if all(d.get("policy") == "selvhjelp-dead-letter-queues" for d in dlqs) else None
 
     listed = await eventually(queues)
@@ -65,7 +76,9 @@ async def test_the_loaded_topology_has_every_queue_as_quorum_with_its_dlq_under_
     assert exchanges[DEAD_LETTER_EXCHANGE] == "direct"
     assert exchanges[INTAKE_EXCHANGE] == "topic"
     granted = {p["user"] for p in (await api.get(f"/api/vhosts/{vhost}/permissions")).json()}
-    expected_users = {loaded_definitions.user_prefix + user for user in USERS}
+    expected_users = {
+        loaded_definitions.user_prefix + user for user in users_with_partners(loaded_definitions.partners)
+    }
     assert granted - {loaded_definitions.admin_user} == expected_users
 
 
@@ -146,10 +159,9 @@ async def test_the_committed_form_without_passwords_loads_and_its_users_cannot_l
     async with httpx.AsyncClient(
         base_url=servers.management_url, auth=servers.management_auth, timeout=60
     ) as api:
+        definitions = build_definitions(vhost=vhost, user_prefix=prefix)
         try:
-            response = await api.post(
-                "/api/definitions", json=build_definitions(vhost=vhost, user_prefix=prefix)
-            )
+            response = await api.post("/api/definitions", json=definitions)
             response.raise_for_status()
             user = (await api.get(f"/api/users/{prefix}grouping")).json()
             assert user["password_hash"] == ""
@@ -160,5 +172,29 @@ async def test_the_committed_form_without_passwords_loads_and_its_users_cannot_l
                 )
         finally:
             await api.delete(f"/api/vhosts/{vhost}")
-            for name in USERS:
-                await api.delete(f"/api/users/{prefix}{name}")
+            for user in definitions["users"]:
+                await api.delete(f"/api/users/{user['name']}")
+
+
+async def test_a_partner_publishes_as_itself_to_the_intake_and_reads_only_its_own_answers(loaded_definitions):
+    kommune_a = loaded_definitions.user_prefix + "kommune-a"
+    await _publish(loaded_definitions, "kommune-a", INTAKE_EXCHANGE, "registration.submitted.v1", kommune_a)
+    assert await _get_one(loaded_definitions, "registration", "registration.intake") is not None
+    answer = reply_routing_key("kommune-a", "registration.received.v1")
+    await _publish(loaded_definitions, "registration", exchange_of("registration"), answer)
+
+    assert await _get_one(loaded_definitions, "kommune-a", "partner.kommune-a.replies") is not None
+    with pytest.raises(ChannelAccessRefused):
+        await _get_one(loaded_definitions, "kommune-b", "partner.kommune-a.replies")
+    with pytest.raises(ChannelAccessRefused):
+        await _get_one(loaded_definitions, "kommune-a", "registration.intake")
+    with pytest.raises(ChannelAccessRefused):
+        await _publish(loaded_definitions, "kommune-a", exchange_of("registration"), answer, kommune_a)
+
+
+async def test_a_partner_cannot_publish_in_another_partners_name(loaded_definitions):
+    kommune_b = loaded_definitions.user_prefix + "kommune-b"
+    with pytest.raises(ChannelPreconditionFailed):
+        await _publish(
+            loaded_definitions, "kommune-a", INTAKE_EXCHANGE, "registration.submitted.v1", kommune_b
+        )

@@ -25,13 +25,16 @@ from shared.messaging.topology import (
     EXCHANGES,
     INTAKE_EXCHANGE,
     SERVICES,
-    TOPOLOGY,
     exchange_of,
+    partner_reply_queue,
+    topology_with_partners,
 )
 from shared.settings import Settings
 
 pytestmark = pytest.mark.unit
 
+PARTNERS = [partner.name for partner in Settings().partners]
+TOPOLOGY = topology_with_partners(PARTNERS)  # the services' queues and the partners' reply queues
 ALL_QUEUES = [q.name for q in TOPOLOGY.queues] + [q.dead_letter_queue for q in TOPOLOGY.queues]
 ALL_EXCHANGES = [*EXCHANGES, DEAD_LETTER_EXCHANGE]
 
@@ -48,7 +51,8 @@ def test_the_committed_definitions_are_the_generated_ones():
 
 def test_the_committed_definitions_carry_no_guest_and_no_password():
     committed = json.loads(DEFINITIONS_PATH.read_text())
-    assert {u["name"] for u in committed["users"]} == {*SERVICES, INTAKE_PUBLISHER}
+    assert {u["name"] for u in committed["users"]} == {*SERVICES, INTAKE_PUBLISHER, *PARTNERS}
+    assert PARTNERS == ["partner-demo"]  # the demo partner of `make run`; a deployment lists its own
     assert {u["password_hash"] for u in committed["users"]} == {""}
     assert all(u["tags"] == [] for u in committed["users"])
     assert {v["name"] for v in committed["vhosts"]} == {"selvhjelp"}
@@ -93,6 +97,29 @@ def test_the_intake_publisher_may_only_publish_to_the_intake_exchange():
     assert allowed(permission.read, names) == allowed(permission.configure, names) == set()
 
 
+def test_a_partner_may_only_publish_to_the_intake_and_read_its_own_reply_queue():
+    topology = topology_with_partners(["kommune-a", "kommune-b"])
+    names = [q.name for q in topology.queues] + [q.dead_letter_queue for q in topology.queues] + ALL_EXCHANGES
+    permission = permission_of("kommune-a", topology)
+    assert allowed(permission.write, names) == {INTAKE_EXCHANGE}
+    assert allowed(permission.read, names) == {"partner.kommune-a.replies"}
+    assert allowed(permission.configure, names) == set()
+
+
+def test_a_partners_reply_queue_binds_only_its_own_answers_from_the_registration_exchange():
+    queue = partner_reply_queue("kommune-a")
+    assert queue.bindings == (
+        (exchange_of("registration"), "partner.kommune-a.registration.received.v1"),
+        (exchange_of("registration"), "partner.kommune-a.registration.rejected.v1"),
+    )
+    assert queue.arguments(5)["x-queue-type"] == "quorum"
+    generated = build_definitions(partners=["kommune-a", "kommune-b"])
+    assert {u["name"] for u in generated["users"]} >= {"kommune-a", "kommune-b"}
+    assert {"partner.kommune-a.replies", "partner.kommune-b.replies"} <= {
+        q["name"] for q in generated["queues"]
+    }
+
+
 def test_a_password_is_hashed_the_way_rabbitmq_checks_it():
     encoded = password_hash("s3cret", b"\x01\x02\x03\x04")
     raw = base64.b64decode(encoded)
@@ -101,14 +128,13 @@ def test_a_password_is_hashed_the_way_rabbitmq_checks_it():
 
 
 def test_passwords_from_the_environment_go_into_a_private_copy_and_are_required_for_every_user():
-    env = {
-        f"RABBITMQ_PASSWORD_{u.upper().replace('-', '_')}": f"pw-{u}" for u in (*SERVICES, INTAKE_PUBLISHER)
-    }
-    passwords = definitions.passwords_from_env(env=env)
+    users = definitions.users_with_partners(PARTNERS)
+    env = {f"RABBITMQ_PASSWORD_{u.upper().replace('-', '_')}": f"pw-{u}" for u in users}
+    passwords = definitions.passwords_from_env(users, env=env)
     generated = build_definitions(passwords=passwords)
     assert all(u["password_hash"] for u in generated["users"])
     with pytest.raises(SystemExit, match="RABBITMQ_PASSWORD_INTAKE_PUBLISHER"):
-        definitions.passwords_from_env(env={k: v for k, v in env.items() if "INTAKE" not in k})
+        definitions.passwords_from_env(users, env={k: v for k, v in env.items() if "INTAKE" not in k})
 
 
 def _parser() -> argparse.ArgumentParser:

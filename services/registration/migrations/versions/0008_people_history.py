@@ -1,16 +1,16 @@
 """the registration's history (what happened to it, for staff), and indexes for staff search by name,
 e-mail and mobile
 
-Revision ID: 0006_people_history
-Revises: 0005
+Revision ID: 0008
+Revises: 0007
 """
 
 import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-revision = "0006_people_history"
-down_revision = "0005"
+revision = "0008"
+down_revision = "0007"
 branch_labels = None
 depends_on = None
 S = "registration"
