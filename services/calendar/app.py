@@ -73,6 +73,7 @@ def create_service(settings: Settings | None = None) -> CalendarService:
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     # The routes import CalendarServiceDep from here, so they are imported once this module is.
+    from .break_pages import break_pages
     from .contact_pages import contact_pages
     from .feeds_api import feeds
     from .member_pages import member_pages
@@ -95,6 +96,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         contact_pages,
         unblock_pages,
         member_pages,
+        break_pages,
         session_router(NAME),
         title="selvhjelp calendar",
     )

@@ -18,6 +18,7 @@ from shared.contracts import Event, MeetingCancelled, MeetingChanged
 from shared.messaging import Outbox
 
 from . import domain
+from .breaks import group_breaks
 from .config import CalendarConfig
 from .domain import MeetingSeries, Occurrence
 from .models import groups
@@ -102,7 +103,7 @@ async def apply_change(
     ).one_or_none()
     if row is None:
         raise GroupNotFound(group_id)
-    segments = tuple(await load_series(session, group_id, config.rules.breaks_for(row.district)))
+    segments = tuple(await load_series(session, group_id, await group_breaks(session, config, group_id)))
     if row.status != "scheduled" or not segments:
         raise ChangeRefused(f"the group has no running meeting series (status {row.status})")
     context = Context(segments, config, now)

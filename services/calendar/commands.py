@@ -21,6 +21,7 @@ from shared.erasure import finish_erasure
 from shared.messaging import InvalidMessage, Outbox
 from shared.messaging.consumer import call_after_commit
 
+from .breaks import group_breaks
 from .config import CalendarConfig
 from .domain import end_series
 from .models import absences, at_risk_alerts, groups, memberships, starter_bookings, venue_bookings
@@ -161,7 +162,7 @@ async def end_group(
     if row.status == "ended":
         return
     today = now.astimezone(config.rules.zone).date()
-    segments = await load_series(session, group_id, config.rules.breaks_for(row.district))
+    segments = await load_series(session, group_id, await group_breaks(session, config, group_id))
     # A meeting later today stays: it may be the one where the group says goodbye.
     ended = [
         one if one.last_day is not None and one.last_day <= today else end_series(one, today)

@@ -16,6 +16,7 @@ from shared.web.dependencies import current_service
 
 from . import queries
 from .app import CalendarServiceDep
+from .breaks import group_breaks
 from .config import GROUP_FEED, PARTICIPANT_FEED
 from .domain import GroupSchedule, group_feed, participant_feed
 from .models import groups
@@ -40,7 +41,9 @@ def _calendar(body: bytes) -> Response:
 
 
 async def _schedule(session, group_row, config) -> GroupSchedule | None:
-    segments = await load_series(session, group_row.group_id, config.rules.breaks_for(group_row.district))
+    segments = await load_series(
+        session, group_row.group_id, await group_breaks(session, config, group_row.group_id)
+    )
     if not segments:
         return None
     venue = await load_venue(session, group_row.venue_id)

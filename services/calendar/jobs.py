@@ -15,6 +15,7 @@ from sqlalchemy import or_, select
 from shared.messaging.errors import is_transient
 from shared.worker import RUN_AGAIN, NextRun, PollingWorker
 
+from .breaks import group_breaks
 from .config import CalendarConfig
 from .models import groups, starter_bookings, venue_bookings
 from .plan import Booker, is_booking_race, lock_booking_owners, sqlstate, sync_plan
@@ -135,7 +136,7 @@ class CalendarJobs:
             )
             for row in rows:
                 segments = await load_series(
-                    uow.session, row.group_id, self.config.rules.breaks_for(row.district)
+                    uow.session, row.group_id, await group_breaks(uow.session, self.config, row.group_id)
                 )
                 await sync_plan(
                     uow.session,

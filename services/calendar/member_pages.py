@@ -16,6 +16,7 @@ from shared.web import choose_language, page
 
 from . import queries
 from .app import CalendarServiceDep
+from .breaks import group_breaks
 from .config import PARTICIPANT_FEED
 from .models import venues
 from .pages_common import OSLO, environment, oslo_time
@@ -88,7 +89,9 @@ async def my_meetings(token: str, request: Request, service: CalendarServiceDep)
     async with service.sessions() as session:
         rows = await queries.participant_groups(session, participant_id)
         for row in rows:
-            segments = await load_series(session, row.group_id, config.rules.breaks_for(row.district))
+            segments = await load_series(
+                session, row.group_id, await group_breaks(session, config, row.group_id)
+            )
             venue = await load_venue(session, row.venue_id)
             address = None
             if venue is not None:

@@ -64,6 +64,8 @@ groups = Table(
     Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     # When it dissolved or ended: its member list and absences go `closed_group_retention_days` later.
     Column("ended_at", DateTime(timezone=True)),
+    # Staff set this when the group chose to meet during school breaks (services/calendar/breaks.py).
+    Column("meet_during_breaks", Boolean, nullable=False, server_default=text("false")),
 )
 
 memberships = Table(
@@ -203,7 +205,34 @@ district_settings = Table(
     Column("changed_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
 )
 
-# What staff changed to unblock a group (a venue, a starter, another time, a district setting), and why.
+# A district's school breaks once its staff edited a school year (services/calendar/breaks.py); until then
+# the shipped breaks of its counties (shared/reference/school_breaks.csv) apply.
+school_breaks = Table(
+    "school_breaks",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("district", String(40), nullable=False),
+    Column("county", String(2), nullable=False),
+    Column("school_year", String(7), nullable=False),
+    Column("kind", String(20), nullable=False),  # autumn | christmas | winter | easter | other
+    Column("first_day", Date, nullable=False),
+    Column("last_day", Date, nullable=False),
+    Column("source", String(300), nullable=False, server_default=""),
+    Column("estimated", Boolean, nullable=False, server_default=text("false")),
+    Column("changed_by", String(200)),
+    Column("changed_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Index("ix_school_breaks_district", "district", "school_year"),
+)
+
+# The school years whose breaks a district has taken over from the shipped data (first edit copies them).
+school_break_years = Table(
+    "school_break_years",
+    metadata,
+    Column("district", String(40), primary_key=True),
+    Column("school_year", String(7), primary_key=True),
+)
+
+# Who changed what in the calendar's console (unblocking a group, school breaks), and why (shared/audit).
 audit_log = audit_table(metadata, Column("detail", String(500)))
 
 outbox = outbox_table(metadata)

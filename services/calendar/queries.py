@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from shared.reference import get_municipality
 from shared.scheduling_failures import scheduling_failure_words
 
+from .breaks import group_breaks
 from .config import CalendarConfig
 from .models import groups, memberships, starters, venues
 from .plan import meetings_between
@@ -80,7 +81,7 @@ async def group_schedule(
     if row is None:
         return None
     members = await session.scalar(select(func.count()).where(memberships.c.group_id == group_id))
-    segments = await load_series(session, group_id, config.rules.breaks_for(row.district))
+    segments = await load_series(session, group_id, await group_breaks(session, config, group_id))
     now = datetime.now(UTC)
     upcoming = meetings_between(segments, now, now + timedelta(weeks=12), config)[:10]
     return GroupSchedule(

@@ -22,6 +22,7 @@ from shared.contracts import GroupSchedulingFailed, MeetingScheduled
 from shared.messaging import Outbox
 from shared.reference import are_neighbours, get_municipality
 
+from .breaks import rules_for_group
 from .config import CalendarConfig
 from .domain import (
     GroupToSchedule,
@@ -96,7 +97,9 @@ async def schedule_claimed(
     today = now.astimezone(config.rules.zone).date()
     venues = [] if group.digital else await load_venues_for(session, group.district, group.municipalities)
     candidates = await load_starters(session, group.district)
-    windows = booking_windows(group, today=today, rules=config.rules)
+    # The group's own breaks (its counties' school breaks, unless it chose to meet) for the pure scheduler.
+    rules = await rules_for_group(session, config, group.group_id, group.district)
+    windows = booking_windows(group, today=today, rules=rules)
     result = schedule_group(
         group,
         today=today,
@@ -105,7 +108,7 @@ async def schedule_claimed(
         starters=candidates,
         starter_bookings=await load_starter_bookings(session, [s.id for s in candidates], now),
         is_near=is_near,
-        rules=config.rules,
+        rules=rules,
         municipality_name=municipality_name,
     )
     ids = {"correlation_id": row.correlation_id, "causation_id": row.formed_event_id}

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Boolean, Column, Date, DateTime, Index, String, Table, Uuid, func, text
+from sqlalchemy import BigInteger, Boolean, Column, Date, DateTime, Index, String, Table, Uuid, func, text
 from sqlalchemy.dialects.postgresql import JSONB
 
 from shared.audit import audit_table
@@ -117,6 +117,21 @@ attendance = Table(
     Column("participant_id", Uuid, primary_key=True),
     Column("meeting_start", DateTime(timezone=True), primary_key=True),
     Column("absent", Boolean, nullable=False),
+)
+
+# A withdrawal, kept for the statistics after the person's pool row goes: no id, no birth date, nothing
+# that links it back to a person (services/grouping/statistics.py).
+withdrawals = Table(
+    "withdrawals",
+    metadata,
+    Column("id", BigInteger, primary_key=True, autoincrement=True),
+    Column("district", String(40), nullable=False),
+    Column("municipality", String(4), nullable=False),
+    Column("topic", String(40), nullable=False),
+    Column("registered_at", DateTime(timezone=True), nullable=False),
+    Column("placed_at", DateTime(timezone=True)),
+    Column("withdrew_at", DateTime(timezone=True), nullable=False),
+    Index("ix_withdrawals_district_registered_at", "district", "registered_at"),
 )
 
 # What else an entry says: how many people a read showed, which group a person was moved into.

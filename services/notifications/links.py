@@ -17,6 +17,10 @@ INVITATION = "invitation"
 ABSENCE = "absence"
 ADMISSION_VOTE = "admission-vote"
 PREFERENCES = "preferences"
+# The calendar service's purpose for a person's meetings page and feed (services/calendar/config.py); the
+# link lives as long as a calendar subscription does, as the one grouping shows after accepting.
+CALENDAR = "participant-feed"
+CALENDAR_LINK_SECONDS = 3 * 366 * 24 * 3600
 
 
 def meeting_param(meeting_start: datetime) -> str:
@@ -60,3 +64,13 @@ class Links:
 
     def preferences(self, participant_id: uuid.UUID) -> str:
         return f"{self.settings.notifications_url}/preferences/{self._token(PREFERENCES, participant_id)}"
+
+    def calendar(self, participant_id: uuid.UUID) -> dict[str, str]:
+        """The person's meetings page and calendar subscription: one signed token for both, as the calendar
+        service's own page builds them (member_pages.py)."""
+        token = sign_link(self.keyring, CALENDAR, participant_id, lifetime=CALENDAR_LINK_SECONDS)
+        base = self.settings.calendar_url
+        return {
+            "meetings_url": f"{base}/meetings/{token}",
+            "calendar_feed_url": f"{base}/feeds/participants/{token}.ics",
+        }

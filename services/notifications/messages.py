@@ -143,6 +143,7 @@ def group_started(group: Group, event_id: uuid.UUID, links: Links, *, now: datet
             "member_count": len(group.members),
             "first_meeting": first,
             "preferences_url": links.preferences(member),
+            **links.calendar(member),
         },
         **_about(group),
     )
@@ -163,7 +164,7 @@ def first_meeting(
         "first_meeting",
         event_id,
         recipients,
-        lambda member: {**shared, "absence_url": links.absence(member, start)},
+        lambda member: {**shared, "absence_url": links.absence(member, start), **links.calendar(member)},
         **_about(group),
     )
 

@@ -188,7 +188,13 @@ def _tidy(rendered: str) -> str:
 
 # Variables a template gained after messages of its type were already queued with their context: a
 # message queued before the upgrade renders with these instead of failing.
-_ADDED_LATER: dict[str, dict[str, Any]] = {"schedule_changed": {"paused_from": None, "last_day": None}}
+_NO_CALENDAR_LINKS = {"meetings_url": None, "calendar_feed_url": None}
+_ADDED_LATER: dict[str, dict[str, Any]] = {
+    "schedule_changed": {"paused_from": None, "last_day": None},
+    # Messages queued before the links were added render without them.
+    "group_started": _NO_CALENDAR_LINKS,
+    "first_meeting": _NO_CALENDAR_LINKS,
+}
 
 
 def render(message_type: str, language: str | None, context: Mapping[str, Any]) -> RenderedMessage:
@@ -243,6 +249,8 @@ _SAMPLES: dict[str, dict[str, Any]] = {
         "member_count": 7,
         "first_meeting": _FIRST_MEETING,
         "preferences_url": f"{_SITE}/p/Lm4tW2",
+        "meetings_url": f"{_SITE}/meetings/Tz6mK4",
+        "calendar_feed_url": f"{_SITE}/feeds/participants/Tz6mK4.ics",
     },
     "first_meeting": {
         **_IN_PERSON,
@@ -251,6 +259,8 @@ _SAMPLES: dict[str, dict[str, Any]] = {
         "starter_name": "Ola",
         "starter_meetings": 3,
         "absence_url": f"{_SITE}/f/Qp8sZ1",
+        "meetings_url": f"{_SITE}/meetings/Tz6mK4",
+        "calendar_feed_url": f"{_SITE}/feeds/participants/Tz6mK4.ics",
     },
     "schedule_changed": {
         **_IN_PERSON,

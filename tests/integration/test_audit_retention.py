@@ -69,6 +69,11 @@ async def test_entries_older_than_the_period_are_deleted_and_recent_ones_kept_in
         assert await _actions(database_url, service) == ["just-kept", "recent"], service
     # Nothing left to prune: a second run deletes nothing.
     assert await prune_audit(database_url, NOW, DAYS) == dict.fromkeys(AUDITED, 0)
+    assert removed == {"registration": 2, "grouping": 2, "calendar": 2}
+    for service in AUDITED:
+        assert await _actions(database_url, service) == ["just-kept", "recent"], service
+    # Nothing left to prune: a second run deletes nothing.
+    assert await prune_audit(database_url, NOW, DAYS) == {"registration": 0, "grouping": 0, "calendar": 0}
 
 
 async def test_a_dry_run_counts_and_deletes_nothing(database_url):

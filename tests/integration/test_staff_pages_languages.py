@@ -52,7 +52,7 @@ BOKMAL_STOCK = (
     " og ",
 )
 MAX_PAGES = 40
-NOT_PAGES = ("/sign-out", ".csv", "/csv")
+NOT_PAGES = ("/sign-out", ".csv", "/csv", ".xlsx")
 
 SCHEDULING_FAILURE = {
     "code": "no_venue_open",

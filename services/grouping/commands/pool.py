@@ -20,6 +20,7 @@ from shared.messaging.consumer import call_after_commit
 from .. import domain
 from ..models import attendance, groups, pool
 from ..reasons import scheduling_failed_flag
+from ..statistics import note_withdrawal
 from .common import SOURCE, Timing
 from .invitations import forget_person, leave
 from .planning import request_planning
@@ -71,6 +72,7 @@ async def withdraw(
     """The person withdrew: out of their group (if any) and out of the pool."""
     participant_id = envelope.data.participant_id
     await leave(session, outbox, participant_id, as_of=as_of, rules=rules, timing=timing, cause=envelope)
+    await note_withdrawal(session, participant_id, now=envelope.occurred_at)
     await session.execute(delete(pool).where(pool.c.participant_id == participant_id))
 
 

@@ -16,10 +16,10 @@ from shared.audit.pages import audit_pages
 
 from ..models import audit_log
 from ..staff_texts import STAFF_TEXTS
-from . import arrange_pages, group_pages, overview, pool_page, sign_in
+from . import arrange_pages, group_pages, overview, pool_page, sign_in, statistics_page
 from .common import environment
 
 staff_pages = APIRouter(include_in_schema=False)
-for page_module in (sign_in, overview, pool_page, group_pages, arrange_pages):
+for page_module in (sign_in, overview, pool_page, group_pages, arrange_pages, statistics_page):
     staff_pages.include_router(page_module.router)
 staff_pages.include_router(audit_pages("grouping", audit_log, environment, STAFF_TEXTS))

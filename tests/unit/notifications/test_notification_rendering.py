@@ -132,6 +132,12 @@ def test_html_escapes_what_people_typed(language: str) -> None:
 # Keys that only one branch of a template reads: the weekly interval is shown only when the whole series
 # moves, and the sample moves a single occurrence.
 ONLY_SOMETIMES_READ = {("schedule_changed", "interval_weeks")}
+# Links added after messages of the type were queued: a message queued before renders without them.
+ADDED_LATER = {
+    (message_type, key)
+    for message_type in ("group_started", "first_meeting")
+    for key in ("meetings_url", "calendar_feed_url")
+}
 
 
 @pytest.mark.parametrize(
@@ -140,7 +146,7 @@ ONLY_SOMETIMES_READ = {("schedule_changed", "interval_weeks")}
         (message_type, key)
         for message_type in MESSAGE_TYPES
         for key in sample_context(message_type)
-        if (message_type, key) not in ONLY_SOMETIMES_READ
+        if (message_type, key) not in ONLY_SOMETIMES_READ | ADDED_LATER
     ],
 )
 def test_a_missing_variable_is_an_error(message_type: str, key: str) -> None:
@@ -324,3 +330,17 @@ def test_preview_subcommand(tmp_path, capsys) -> None:
     assert args.func(args) == 0
     assert (tmp_path / "en" / "absence_notice.sms.txt").is_file()
     assert str(tmp_path) in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("message_type", ["group_started", "first_meeting"])
+@pytest.mark.parametrize("language", ["nb", "nn", "en"])
+def test_ready_and_first_meeting_carry_the_meetings_page_and_calendar_feed(
+    message_type: str, language: str
+) -> None:
+    context = sample_context(message_type)
+    rendered = render(message_type, language, context)
+    for part in (rendered.text, rendered.html):
+        assert context["meetings_url"] in part and context["calendar_feed_url"] in part
+    # Queued before the links existed: the message still renders, without them.
+    old = {k: v for k, v in context.items() if k not in ("meetings_url", "calendar_feed_url")}
+    assert "/meetings/" not in render(message_type, language, old).text
