@@ -25,7 +25,7 @@ from shared.messaging import InvalidMessage
 from shared.service import Service
 from shared.settings import Settings, get_settings
 from shared.web import mount_static
-from shared.web.dependencies import current_service
+from shared.web.dependencies import service_dependency
 from shared.web.staff import session_router
 
 from . import domain, submissions
@@ -80,7 +80,7 @@ class RegistrationService(Service):
 
 
 # What a route of this service takes to reach it: `service: RegistrationServiceDep`.
-RegistrationServiceDep = Annotated[RegistrationService, Depends(current_service)]
+RegistrationServiceDep = Annotated[RegistrationService, Depends(service_dependency)]
 
 
 def create_service(settings: Settings | None = None) -> RegistrationService:
