@@ -1,0 +1,166 @@
+"""The authorization matrix of issue 20, against the four services started for real (PostgreSQL, RabbitMQ):
+
+1. every route of every service is either role-protected (a dependency from shared.web_auth) or on the
+   explicit public list of tests/support/authorization_matrix.py: deny by default, checked by machine;
+2. every role-protected route × {each of the five roles, no session}: another role gets 403, no session
+   401 (JSON API) or 303 to the sign-in (page), before any lookup (an id that names nothing is not 404);
+3. scope: objects of another district (or municipality) answer 404 and are absent from lists
+   ("nord" and "oslo-ost", Bodø and Rana, one object of each kind in each).
+
+The services, their database and vhost are shared by the whole module: a refused request changes nothing.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import urllib.parse
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+import pytest
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from shared.auth import issue_staff_token
+from shared.settings import Settings
+from shared.web_auth import CONTACT_POINT_ROLE, STARTER_ROLE
+from tests.support import running
+from tests.support.authorization_matrix import (
+    ALL_ROLES,
+    PLACEHOLDERS,
+    Route,
+    filled_path,
+    inventory,
+    protected_routes,
+    public_routes,
+)
+from tests.support.authorization_matrix import apps_for_inventory as build_apps
+
+pytestmark = pytest.mark.integration
+
+
+@dataclass
+class Matrix:
+    settings: Any
+    apps: dict[str, Any]
+    clients: dict[str, httpx.AsyncClient]
+
+
+@pytest.fixture(scope="module")
+async def matrix_settings(servers, template_database):
+    """Like the `settings` fixture, but one database and vhost for the whole module."""
+    from tests.conftest import _with_database
+
+    name = f"t_authz_{uuid.uuid4().hex[:10]}"
+    admin = create_async_engine(servers.database_url, isolation_level="AUTOCOMMIT")
+    async with admin.connect() as connection:
+        await connection.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{template_database}"'))
+    vhost = name
+    async with httpx.AsyncClient(
+        base_url=servers.management_url, auth=servers.management_auth, timeout=30
+    ) as api:
+        (await api.put(f"/api/vhosts/{vhost}")).raise_for_status()
+        user = servers.management_auth[0]
+        everything = {"configure": ".*", "write": ".*", "read": ".*"}
+        (await api.put(f"/api/permissions/{vhost}/{user}", json=everything)).raise_for_status()
+        base = urllib.parse.urlsplit(servers.rabbitmq_url)
+        try:
+            yield Settings(
+                database_url=_with_database(servers.database_url, name),
+                rabbitmq_url=urllib.parse.urlunsplit((base.scheme, base.netloc, f"/{vhost}", "", "")),
+                outbox_poll_seconds=0.1,
+                calendar_poll_seconds=0.2,
+                graceful_timeout_seconds=5,
+                log_json=False,
+                registration_rate_limit_per_client="",
+                registration_rate_limit_per_contact="",
+                environment="development",
+            )
+        finally:
+            await api.delete(f"/api/vhosts/{vhost}")
+            async with admin.connect() as connection:
+                await connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            await admin.dispose()
+
+
+@pytest.fixture(scope="module")
+async def matrix(matrix_settings):
+    """The four services started once, each with an in-process HTTP client."""
+    apps = build_apps(matrix_settings)
+    services = {name: app.state.service for name, app in apps.items()}
+    clients = {}
+    async with contextlib.AsyncExitStack() as stack:
+        for name, service in services.items():
+            await stack.enter_async_context(running(service))
+            transport = httpx.ASGITransport(app=apps[name])
+            clients[name] = await stack.enter_async_context(
+                httpx.AsyncClient(transport=transport, base_url=f"http://{name}.test")
+            )
+        yield Matrix(matrix_settings, apps, clients)
+
+
+def token_for(settings, role: str, district: str = "nord", municipalities=("1804",)) -> str:
+    """A valid session of one role: staff and starters in a district, a contact point in a municipality."""
+    in_district = district if role not in (CONTACT_POINT_ROLE,) else ""
+    return issue_staff_token(
+        settings.keyring(),
+        f"{role}.{district}",
+        in_district if role in ("staff", STARTER_ROLE) else "",
+        [role],
+        municipalities=list(municipalities) if role == CONTACT_POINT_ROLE else [],
+        email=f"{role}.{district}@example.org" if role == STARTER_ROLE else "",
+    )
+
+
+def credentials(route: Route, settings, token: str | None) -> dict[str, str]:
+    if token is None:
+        return {}
+    if route.kind == "api":
+        return {"authorization": f"Bearer {token}"}
+    return {"cookie": f"staff_token={token}"}
+
+
+def test_every_route_is_role_protected_or_on_the_public_list():
+    unlisted, stale = [], []
+    for service in ("registration", "grouping", "calendar", "notifications"):
+        routes = [route for route in inventory() if route.service == service]
+        listed = public_routes(service)
+        unlisted += [r.id for r in routes if not r.roles and (r.method, r.path) not in listed]
+        present = {(r.method, r.path) for r in routes if not r.roles}
+        stale += [f"{service} {m} {p}" for (m, p) in listed if (m, p) not in present]
+    assert not unlisted, f"routes with no role dependency and not on the public list: {unlisted}"
+    assert not stale, f"public list entries that are no route (or are protected now): {stale}"
+
+
+def test_the_matrix_covers_every_role_page_and_api_the_issue_names():
+    protected = {route.path for route in protected_routes()}
+    for path in ("/staff", "/contact", "/starter", "/national", "/operator", "/api/v1/staff/registrations"):
+        assert path in protected
+
+
+def _case_id(value) -> str:
+    return value.id if isinstance(value, Route) else str(value)
+
+
+@pytest.mark.parametrize("route", protected_routes(), ids=_case_id)
+async def test_a_role_route_refuses_every_other_role_and_no_session_before_any_lookup(route, matrix):
+    settings = matrix.settings
+    http = matrix.clients[route.service]
+    values = {name: PLACEHOLDERS.get(name, str(uuid.uuid4())) for name in route.path_params}
+    url = filled_path(route, values)
+    wrong = []
+    for role in (*ALL_ROLES, None):
+        if role in route.roles:
+            continue
+        token = token_for(settings, role) if role else None
+        reply = await http.request(route.method, url, headers=credentials(route, settings, token))
+        if role is None:
+            expected = 401 if route.kind == "api" else 303
+        else:
+            expected = 403
+        location = reply.headers.get("location", "")
+        if reply.status_code != expected or (expected == 303 and "/staff/" not in location):
+            wrong.append((role or "no session", reply.status_code, location or reply.text[:120]))
+    assert not wrong, f"{route.id}: expected 403 for other roles, 401/303 without a session: {wrong}"
