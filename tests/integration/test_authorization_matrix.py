@@ -25,7 +25,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 from shared.auth import issue_staff_token
 from shared.settings import Settings
-from shared.web_auth import CONTACT_POINT_ROLE, STARTER_ROLE
+from shared.web_auth import CONTACT_POINT_ROLE, STAFF_ROLE, STARTER_ROLE
 from tests.support import running
 from tests.support.authorization_matrix import (
     ALL_ROLES,
@@ -37,6 +37,16 @@ from tests.support.authorization_matrix import (
     public_routes,
 )
 from tests.support.authorization_matrix import apps_for_inventory as build_apps
+from tests.support.authorization_seed import (
+    AWAY,
+    CONTACT_AWAY,
+    CONTACT_HOME,
+    CONTACT_NAME,
+    HOME,
+    Objects,
+    contact_sign_up_form,
+    seed,
+)
 
 pytestmark = pytest.mark.integration
 
@@ -164,3 +174,127 @@ async def test_a_role_route_refuses_every_other_role_and_no_session_before_any_l
         if reply.status_code != expected or (expected == 303 and "/staff/" not in location):
             wrong.append((role or "no session", reply.status_code, location or reply.text[:120]))
     assert not wrong, f"{route.id}: expected 403 for other roles, 401/303 without a session: {wrong}"
+
+
+# --- 3. scope: another district's (or municipality's) objects ----------------------------------------
+
+SCOPED_ROLES = (STAFF_ROLE, CONTACT_POINT_ROLE, STARTER_ROLE)
+OBJECT_PARAMS = {"participant_id", "group_id", "venue_id", "starter_id"}
+
+
+def scoped_token(settings, role: str, where: str) -> str:
+    """`where` is HOME or AWAY: the district, or for a contact point Bodø or Rana."""
+    if role == CONTACT_POINT_ROLE:
+        return token_for(settings, role, municipalities=(CONTACT_HOME if where == HOME else CONTACT_AWAY,))
+    return token_for(settings, role, district=where)
+
+
+@pytest.fixture(scope="module")
+async def seeded(matrix):
+    services = {name: app.state.service for name, app in matrix.apps.items()}
+    objects = await seed(matrix.settings, services, matrix.clients)
+    home_contact = scoped_token(matrix.settings, CONTACT_POINT_ROLE, HOME)
+    reply = await matrix.clients["registration"].post(
+        "/contact/register", data=contact_sign_up_form(), headers={"cookie": f"staff_token={home_contact}"}
+    )
+    assert reply.status_code == 303, reply.text[:300]
+    return objects
+
+
+def object_values(objects: Objects | None) -> dict[str, str]:
+    ids = {name: str(uuid.uuid4()) for name in OBJECT_PARAMS}
+    if objects is not None:
+        ids = {name: getattr(objects, name) for name in OBJECT_PARAMS}
+    return {**PLACEHOLDERS, **ids}
+
+
+def object_routes() -> list[tuple[Route, str]]:
+    return [
+        (route, role)
+        for route in protected_routes()
+        if OBJECT_PARAMS & set(route.path_params)
+        for role in sorted(route.roles & set(SCOPED_ROLES))
+    ]
+
+
+# GETs whose own object may still answer something else than 200 (nothing to show for it yet).
+HOME_STATUS = {"/api/v1/staff/erasures/{participant_id}": 404}
+QUERY = {"reason": "authorization matrix"}  # the reason staff give for reading a person
+
+
+@pytest.mark.parametrize(("route", "role"), object_routes(), ids=_case_id)
+async def test_another_districts_object_looks_like_no_object_at_all(route, role, matrix, seeded):
+    settings, http = matrix.settings, matrix.clients[route.service]
+    home = seeded[HOME]
+    away_token = scoped_token(settings, role, AWAY)
+
+    async def status(values: dict[str, str], token: str) -> int:
+        url = filled_path(route, values)
+        headers = credentials(route, settings, token)
+        return (await http.request(route.method, url, params=QUERY, headers=headers)).status_code
+
+    theirs = await status(object_values(home), away_token)
+    nobodys = await status(object_values(None), away_token)
+    assert theirs == nobodys, f"{route.id} as {role} of another district: {theirs}, for no object {nobodys}"
+    if route.method == "GET":
+        assert theirs == 404, f"{route.id} as {role} of another district: {theirs}"
+        own = await status(object_values(home), scoped_token(settings, role, HOME))
+        assert own == HOME_STATUS.get(route.path, 200), f"{route.id} as {role} of its own district: {own}"
+
+
+@dataclass(frozen=True)
+class ListCase:
+    service: str
+    path: str
+    role: str
+    shows: str  # the attribute of Objects (or a literal name) the list shows its own object by
+    prefix: bool = False  # the page shows ids by their first 8 characters
+
+    @property
+    def id(self) -> str:
+        return f"{self.service} GET {self.path} as {self.role}"
+
+
+LIST_CASES = (
+    ListCase("registration", "/api/v1/staff/registrations", STAFF_ROLE, "participant_id"),
+    ListCase("registration", "/api/v1/staff/audit", STAFF_ROLE, "audit_marker"),
+    ListCase("registration", "/staff/audit", STAFF_ROLE, "audit_marker"),
+    ListCase("registration", "/staff/audit.csv", STAFF_ROLE, "audit_marker"),
+    ListCase("registration", "/contact/registrations", CONTACT_POINT_ROLE, CONTACT_NAME),
+    ListCase("grouping", "/api/v1/staff/pool", STAFF_ROLE, "participant_id"),
+    ListCase("grouping", "/staff/pool", STAFF_ROLE, "participant_id"),
+    ListCase("grouping", "/api/v1/staff/groups", STAFF_ROLE, "group_id"),
+    ListCase("grouping", "/staff/groups", STAFF_ROLE, "group_id"),
+    ListCase("grouping", "/staff/audit", STAFF_ROLE, "audit_marker"),
+    ListCase("grouping", "/staff/audit.csv", STAFF_ROLE, "audit_marker"),
+    ListCase("calendar", "/api/v1/staff/groups", STAFF_ROLE, "group_id"),
+    ListCase("calendar", "/api/v1/staff/venues", STAFF_ROLE, "venue_name"),
+    ListCase("calendar", "/staff/venues", STAFF_ROLE, "venue_name"),
+    ListCase("calendar", "/api/v1/staff/starters", STAFF_ROLE, "starter_id"),
+    ListCase("calendar", "/staff/audit", STAFF_ROLE, "audit_marker"),
+    ListCase("calendar", "/staff/audit.csv", STAFF_ROLE, "audit_marker"),
+    ListCase("calendar", "/contact/venues", CONTACT_POINT_ROLE, "venue_name"),
+    ListCase("calendar", "/starter", STARTER_ROLE, "group_id", prefix=True),
+    ListCase("notifications", "/api/v1/staff/deliveries", STAFF_ROLE, "recipient_id"),
+    ListCase("notifications", "/staff/deliveries", STAFF_ROLE, "recipient_id", prefix=True),
+)
+
+
+def test_every_list_case_is_a_role_route():
+    routes = {(r.service, r.path): r.roles for r in protected_routes() if r.method == "GET"}
+    for case in LIST_CASES:
+        assert case.role in routes.get((case.service, case.path), ()), case.id
+
+
+@pytest.mark.parametrize("case", LIST_CASES, ids=lambda case: case.id)
+async def test_a_list_shows_its_own_districts_object_and_not_another_districts(case, matrix, seeded):
+    settings, http = matrix.settings, matrix.clients[case.service]
+    marker = getattr(seeded[HOME], case.shows, case.shows)
+    marker = marker[:8] if case.prefix else marker
+    kind = "api" if case.path.startswith("/api/") else "page"
+    route = Route(case.service, "GET", case.path, frozenset({case.role}), kind, ())
+    for where, should_show in ((HOME, True), (AWAY, False)):
+        headers = credentials(route, settings, scoped_token(settings, case.role, where))
+        reply = await http.get(case.path, headers=headers)
+        assert reply.status_code == 200, f"{case.id} ({where}): {reply.status_code} {reply.text[:200]}"
+        assert (marker in reply.text) == should_show, f"{case.id} ({where}) shows {marker}: {not should_show}"
