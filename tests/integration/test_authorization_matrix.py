@@ -46,7 +46,10 @@ from tests.support.authorization_seed import (
     Objects,
     contact_sign_up_form,
     seed,
+    starter_email,
 )
+from tests.support.contact_point_matrix import CONTACT_POINT_ROUTES
+from tests.support.role_routes import ROLE_ROUTES
 
 pytestmark = pytest.mark.integration
 
@@ -112,15 +115,16 @@ async def matrix(matrix_settings):
 
 
 def token_for(settings, role: str, district: str = "nord", municipalities=("1804",)) -> str:
-    """A valid session of one role: staff and starters in a district, a contact point in a municipality."""
-    in_district = district if role not in (CONTACT_POINT_ROLE,) else ""
+    """A valid session of one role: staff and starters in a district (a starter with its e-mail, as the
+    calendar finds it), a contact point in its municipalities, the national coordinator and the operator
+    in none."""
     return issue_staff_token(
         settings.keyring(),
         f"{role}.{district}",
-        in_district if role in ("staff", STARTER_ROLE) else "",
+        district if role in (STAFF_ROLE, STARTER_ROLE) else "",
         [role],
         municipalities=list(municipalities) if role == CONTACT_POINT_ROLE else [],
-        email=f"{role}.{district}@example.org" if role == STARTER_ROLE else "",
+        email=starter_email(district) if role == STARTER_ROLE else "",
     )
 
 
@@ -148,6 +152,16 @@ def test_the_matrix_covers_every_role_page_and_api_the_issue_names():
     protected = {route.path for route in protected_routes()}
     for path in ("/staff", "/contact", "/starter", "/national", "/operator", "/api/v1/staff/registrations"):
         assert path in protected
+
+
+def test_the_older_role_tables_agree_with_the_routes_dependencies():
+    """tests/support/role_routes.py and contact_point_matrix.py (which also check what the allowed role
+    gets) name the role each route's dependency really demands."""
+    roles = {(r.service, r.method, r.path): r.roles for r in protected_routes()}
+    for route in ROLE_ROUTES:
+        assert roles.get((route.service, route.method, route.path)) == {route.role}, route
+    for case in CONTACT_POINT_ROUTES:
+        assert roles.get((case.service, case.method, case.path)) == {CONTACT_POINT_ROLE}, case
 
 
 def _case_id(value) -> str:
