@@ -20,7 +20,7 @@ from shared.contracts import (
 from shared.service import Service
 from shared.settings import Settings, get_settings
 from shared.web import mount_static
-from shared.web.dependencies import current_service
+from shared.web.dependencies import service_dependency
 from shared.web.staff import session_router
 
 from . import retention
@@ -64,7 +64,7 @@ class CalendarService(Service):
 
 
 # What a route of this service takes to reach it: `service: CalendarServiceDep`.
-CalendarServiceDep = Annotated[CalendarService, Depends(current_service)]
+CalendarServiceDep = Annotated[CalendarService, Depends(service_dependency)]
 
 
 def create_service(settings: Settings | None = None) -> CalendarService:

@@ -24,7 +24,7 @@ from shared.contracts import (
 from shared.service import Service
 from shared.settings import Settings, get_settings
 from shared.web import mount_static
-from shared.web.dependencies import current_service
+from shared.web.dependencies import service_dependency
 from shared.web.staff import session_router
 
 from . import domain, retention
@@ -68,7 +68,7 @@ class GroupingService(Service):
 
 
 # What a route of this service takes to reach it: `service: GroupingServiceDep`.
-GroupingServiceDep = Annotated[GroupingService, Depends(current_service)]
+GroupingServiceDep = Annotated[GroupingService, Depends(service_dependency)]
 
 
 def create_service(

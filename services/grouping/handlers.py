@@ -27,6 +27,9 @@ def make_handlers(service: GroupingService) -> dict[str, Handler]:
     async def on_availability_changed(session: AsyncSession, envelope: Envelope[Any]) -> None:
         await pool.change_availability(session, envelope.data, service.wake_planner)
 
+    async def on_registration_changed(session: AsyncSession, envelope: Envelope[Any]) -> None:
+        await pool.change_registration(session, envelope.data, service.wake_planner)
+
     async def on_participant_erased(session: AsyncSession, envelope: Envelope[Any]) -> None:
         await pool.erase_person(session, outbox, envelope, as_of=today(), rules=rules, timing=timing)
 
@@ -43,6 +46,7 @@ def make_handlers(service: GroupingService) -> dict[str, Handler]:
         "registration.accepted.v1": on_registration_accepted,
         "participant.withdrew.v1": on_participant_withdrew,
         "registration.availability_changed.v1": on_availability_changed,
+        "registration.changed.v1": on_registration_changed,
         "participant.erased.v1": on_participant_erased,
         "absence.reported.v1": on_absence_reported,
         "group.scheduling_failed.v1": on_scheduling_failed,

@@ -16,7 +16,7 @@ from shared.contracts import (
 from shared.service import Service
 from shared.settings import Settings, get_settings
 from shared.web import mount_static
-from shared.web.dependencies import current_service
+from shared.web.dependencies import service_dependency
 from shared.web.staff import session_router
 
 from . import retention
@@ -61,7 +61,7 @@ class NotificationService(Service):
 
 
 # What a route of this service takes to reach it: `service: NotificationServiceDep`.
-NotificationServiceDep = Annotated[NotificationService, Depends(current_service)]
+NotificationServiceDep = Annotated[NotificationService, Depends(service_dependency)]
 
 
 def settings_problems(settings: Settings) -> list[str]:

@@ -24,6 +24,9 @@ def make_handlers(service: NotificationService) -> dict[str, Handler]:
     async def on_contact_registered(session: AsyncSession, envelope: Envelope[Any]) -> None:
         await contacts.register_contact(session, rt, envelope)
 
+    async def on_contact_changed(session: AsyncSession, envelope: Envelope[Any]) -> None:
+        await contacts.change_contact(session, envelope)
+
     async def on_registration_rejected(session: AsyncSession, envelope: Envelope[Any]) -> None:
         # A refused submission never became a participant: there is no contact here to write to. The
         # sending system gets this very event and tells the person itself.
@@ -67,6 +70,7 @@ def make_handlers(service: NotificationService) -> dict[str, Handler]:
 
     return {
         "participant.contact_registered.v1": on_contact_registered,
+        "participant.contact_changed.v1": on_contact_changed,
         "registration.rejected.v1": on_registration_rejected,
         "participant.erased.v1": on_participant_erased,
         "group.formed.v1": on_group_formed,

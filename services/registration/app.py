@@ -11,10 +11,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.contracts import (
     AvailabilityChanged,
+    ParticipantContactChanged,
     ParticipantContactRegistered,
     ParticipantErased,
     ParticipantWithdrew,
     RegistrationAccepted,
+    RegistrationChanged,
     RegistrationReceived,
     RegistrationRejected,
     RegistrationSubmitted,
@@ -23,7 +25,7 @@ from shared.messaging import InvalidMessage
 from shared.service import Service
 from shared.settings import Settings, get_settings
 from shared.web import mount_static
-from shared.web.dependencies import current_service
+from shared.web.dependencies import service_dependency
 from shared.web.staff import session_router
 
 from . import domain, submissions
@@ -61,6 +63,8 @@ class RegistrationService(Service):
             ParticipantContactRegistered,
             ParticipantWithdrew,
             AvailabilityChanged,
+            RegistrationChanged,
+            ParticipantContactChanged,
             ParticipantErased,
         )
         # Answers to a partner system go to its own queue only, under `partner.<name>.<event type>`.
@@ -76,7 +80,7 @@ class RegistrationService(Service):
 
 
 # What a route of this service takes to reach it: `service: RegistrationServiceDep`.
-RegistrationServiceDep = Annotated[RegistrationService, Depends(current_service)]
+RegistrationServiceDep = Annotated[RegistrationService, Depends(service_dependency)]
 
 
 def create_service(settings: Settings | None = None) -> RegistrationService:
@@ -88,7 +92,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     from .api import invalid_request, router, staff
     from .contact_pages import contact_pages
     from .partner_api import partner_router
+    from .staff_corrections import people_staff_pages  # with staff_register's and staff_search's routes
     from .staff_pages import registration_staff_pages
+    from .status_change import status_changes
     from .web import pages
 
     service = create_service(settings)
@@ -96,7 +102,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         router,
         partner_router,
         staff,
+        status_changes,
         pages,
+        people_staff_pages,
         registration_staff_pages,
         contact_pages,
         session_router(NAME),

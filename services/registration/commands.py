@@ -24,7 +24,7 @@ from shared.contracts import (
 from shared.messaging import Outbox
 from shared.revocation import revoke_links
 
-from . import domain
+from . import domain, history
 from .models import audit_log, erasure_reports, idempotency_keys, registrations
 
 SOURCE = "registration"
@@ -77,6 +77,7 @@ async def submit_registration(
         if existing is not None:
             return Submitted(existing, created=False)
         raise RuntimeError("registration conflicted but no duplicate was found")  # pragma: no cover
+    await history.record(session, participant_id, "received", at=now, source=details.source.value)
     correlation_id = correlation_id or uuid.uuid4()
     for event in (
         domain.accepted_event(participant_id, details, district, now),
@@ -207,6 +208,7 @@ async def withdraw(session: AsyncSession, outbox: Outbox, participant_id: uuid.U
     ).one_or_none()
     if changed is None:
         return False
+    await history.record(session, participant_id, "withdrew", actor=actor)
     # With the person's district, so it shows on that district's audit page (staff read by district).
     await record_audit(
         session,
@@ -217,29 +219,6 @@ async def withdraw(session: AsyncSession, outbox: Outbox, participant_id: uuid.U
         district=changed.district,
     )
     await outbox.add(session, ParticipantWithdrew(participant_id=participant_id).envelope(source=SOURCE))
-    return True
-
-
-async def change_availability(
-    session: AsyncSession, outbox: Outbox, participant_id: uuid.UUID, slots: list[str]
-) -> bool:
-    """A waiting person's new weekly slots; False when they are no longer waiting (their time is set).
-
-    Raises domain.RegistrationRefused for no or unknown slots.
-    """
-    availability = domain.checked_availability(slots)
-    changed = (
-        await session.execute(
-            update(registrations)
-            .where(registrations.c.participant_id == participant_id, registrations.c.status == "waiting")
-            .values(availability=availability, updated_at=func.now())
-            .returning(registrations.c.participant_id)
-        )
-    ).scalar_one_or_none()
-    if changed is None:
-        return False
-    event = domain.availability_changed_event(participant_id, availability)
-    await outbox.add(session, event.envelope(source=SOURCE))
     return True
 
 
@@ -261,6 +240,9 @@ async def mark_placed(
             # A withdrawal stays a withdrawal; only the waiting move on.
             status=case((registrations.c.status == "waiting", "placed"), else_=registrations.c.status),
         )
+    )
+    await history.record_for_registered(
+        session, participant_ids, "placed", group_id=group_id and str(group_id)
     )
     return placed.rowcount or 0
 
@@ -290,6 +272,8 @@ async def mark_left_group(
     if participant_id is not None:
         which.append(registrations.c.participant_id == participant_id)
     left = await session.execute(update(registrations).where(*which).values(left_group_at=at))
+    kind = "left" if participant_id is not None else "group_closed"
+    await history.record_for_registered(session, named, kind, at=at, group_id=str(group_id))
     return left.rowcount or 0
 
 
@@ -297,6 +281,14 @@ async def member_left(session: AsyncSession, left: Envelope[Any]) -> None:
     """When the group is over for a person: the moment it happened (not when we heard) starts retention."""
     data = left.data
     if data.before_start:  # declined or not answered: never placed in that group
+        await history.record_for_registered(
+            session,
+            [data.participant_id],
+            "left",
+            at=left.occurred_at,
+            group_id=str(data.group_id),
+            before_start=True,
+        )
         return
     await mark_left_group(session, data.group_id, left.occurred_at, participant_id=data.participant_id)
 
@@ -371,6 +363,7 @@ async def erase(session: AsyncSession, outbox: Outbox, participant_id: uuid.UUID
     # The district outlives the registration in the audit entry only: it puts the erasure on that
     # district's audit page and lets that district's staff, and no other, read the erasure report.
     district = removed[0].district if removed else None
+    deleted += await history.forget(session, participant_id)
     deleted += (
         await session.execute(
             delete(idempotency_keys).where(idempotency_keys.c.participant_id == participant_id)

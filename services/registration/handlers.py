@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from shared.contracts import Envelope
 from shared.messaging.consumer import Handler
 
-from . import commands, submissions
+from . import commands, history, submissions
 
 if TYPE_CHECKING:
     from .app import RegistrationService
@@ -22,6 +22,12 @@ def make_handlers(service: RegistrationService) -> dict[str, Handler]:
 
     async def on_registration_submitted(session: AsyncSession, envelope: Envelope[Any]) -> None:
         await submissions.take_submission(session, outbox, envelope, identity_key, partners)
+
+    async def on_group_formed(session: AsyncSession, envelope: Envelope[Any]) -> None:
+        await history.group_formed(session, envelope)
+
+    async def on_invitation_answered(session: AsyncSession, envelope: Envelope[Any]) -> None:
+        await history.invitation_answered(session, envelope)
 
     async def on_group_started(session: AsyncSession, envelope: Envelope[Any]) -> None:
         await commands.mark_placed(session, list(envelope.data.members), envelope.data.group_id)
@@ -43,6 +49,8 @@ def make_handlers(service: RegistrationService) -> dict[str, Handler]:
     return {
         "registration.submitted.v1": on_registration_submitted,
         "participant.data_deleted.v1": on_participant_data_deleted,
+        "group.formed.v1": on_group_formed,
+        "group.invitation_answered.v1": on_invitation_answered,
         "group.started.v1": on_group_started,
         "group.member_joined.v1": on_group_member_joined,
         "group.member_left.v1": on_group_member_left,

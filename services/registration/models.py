@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     Column,
     Date,
     DateTime,
+    Identity,
     Index,
     Integer,
     String,
@@ -73,6 +75,26 @@ registrations = Table(
     Index("ix_registrations_never_placed", "registered_at", postgresql_where=text("placed_at IS NULL")),
     Index("ix_registrations_left_group", "left_group_at", postgresql_where=text("left_group_at IS NOT NULL")),
     Index("ix_registrations_submitted_by", "submitted_by", postgresql_where=text("submitted_by IS NOT NULL")),
+    # Staff search (migration 0008): part of a name, a whole e-mail or mobile.
+    Index(
+        "ix_registrations_name_trgm", "name", postgresql_using="gin", postgresql_ops={"name": "gin_trgm_ops"}
+    ),
+    Index("ix_registrations_email_lower", func.lower(text("email"))),
+    Index("ix_registrations_mobile", "mobile"),
+)
+
+# What happened to a registration, oldest first, for staff (history.py): its own commands and the group
+# events registration consumes. Kinds, not words; no contact details. Erased with the person.
+registration_history = Table(
+    "registration_history",
+    metadata,
+    Column("id", BigInteger, Identity(), primary_key=True),
+    Column("participant_id", Uuid, nullable=False),
+    Column("at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("kind", String(40), nullable=False),
+    Column("actor", String(200)),
+    Column("detail", JSONB, nullable=False, server_default=text("'{}'::jsonb")),
+    Index("ix_registration_history_participant", "participant_id", "at"),
 )
 
 idempotency_keys = Table(

@@ -9,10 +9,12 @@ import uuid
 from datetime import datetime
 from typing import Any
 
+from pydantic import ValidationError
 from starlette.datastructures import FormData
 
 from shared.contracts import Composition, MeetingFormat
 
+from .domain import RegistrationRefused
 from .texts import error_message
 
 CONSENT_VERSION = "2026-01"  # the version of the consent text on the form; bump when its wording changes
@@ -73,8 +75,9 @@ def values_from(form: FormData, language: str) -> dict[str, Any]:
     return values
 
 
-def details_body(values: dict[str, Any], now: datetime) -> dict[str, Any]:
-    """The API's body from the form's fields; blanks become absent so the API's own rules name them."""
+def details_body(values: dict[str, Any], now: datetime, source: str = "self") -> dict[str, Any]:
+    """The API's body from the form's fields; blanks become absent so the API's own rules name them.
+    `source`: who filled it in (the person, a contact point or the district office on their behalf)."""
     return {
         "participant": {
             "name": values["name"],
@@ -91,7 +94,7 @@ def details_body(values: dict[str, Any], now: datetime) -> dict[str, Any]:
         "availability": values["availability"],
         "single_gender": values["single_gender"],
         "language": values["language"],
-        "source": "self",
+        "source": source,
         "consent": {
             "version": CONSENT_VERSION,
             "given_at": now.isoformat(),
@@ -124,3 +127,23 @@ def field_errors(problems: list[tuple[str, str]], texts: dict[str, Any]) -> dict
         found.setdefault(field, error_message(texts, field, code))
     order = {name: i for i, name in enumerate((*FORM_FIELDS, "form"))}
     return dict(sorted(found.items(), key=lambda item: order[item[0]]))
+
+
+def invalid_errors(invalid: ValidationError, texts: dict[str, Any]) -> dict[str, str]:
+    """The form's messages for what the API's model refused."""
+    problems = [
+        (form_field([str(p) for p in e["loc"]]), "invalid")
+        for e in invalid.errors(include_input=False, include_url=False)
+    ]
+    return field_errors(problems, texts)
+
+
+def refused_errors(refused: RegistrationRefused, texts: dict[str, Any]) -> dict[str, str]:
+    """The form's messages for what the registration rules (age, municipality, characters) refused."""
+    return field_errors([(form_field(p.field.split(".")), p.code) for p in refused.problems], texts)
+
+
+def in_form_order(errors: dict[str, str]) -> dict[str, str]:
+    """Messages in the order their fields appear on the form (a page's own problems among them)."""
+    order = {name: i for i, name in enumerate((*FORM_FIELDS, "form"))}
+    return dict(sorted(errors.items(), key=lambda item: order.get(item[0], len(order))))

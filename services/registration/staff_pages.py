@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import uuid
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import Response
@@ -16,10 +17,14 @@ from shared.web import choose_language, create_environment
 from shared.web.staff import staff_page
 from shared.web_auth import StaffPageUser
 
-from . import queries
+from . import history, queries
 from .app import RegistrationServiceDep
 from .models import audit_log
+from .people_texts import PEOPLE_TEXTS
 from .staff_texts import STAFF_TEXTS
+from .texts import TEXTS
+
+OSLO = ZoneInfo("Europe/Oslo")  # the timeline in the office's wall-clock time
 
 environment = create_environment(Path(__file__).parent / "templates")
 registration_staff_pages = APIRouter(include_in_schema=False)
@@ -36,8 +41,10 @@ async def person_page(
         if row is None:
             raise HTTPException(404, "no such registration in your district")
         shown = len(reason) >= 3
+        timeline = []
         if shown:
             await queries.record_contact_read(session, participant_id, user, reason)
+            timeline = await history.timeline(session, participant_id)
     place = get_municipality(row.municipality)
     language = choose_language(request)
     t = texts_for(STAFF_TEXTS, language)
@@ -46,7 +53,7 @@ async def person_page(
         "staff/person.html",
         request,
         user,
-        "pool",
+        "people",
         language=language,
         page_title=t["person_title"],
         t=t,
@@ -55,7 +62,26 @@ async def person_page(
         status=row.status,
         municipality=place.name if place else row.municipality,
         errors=[t["reason_needed"]] if reason and not shown else [],
+        s=texts_for(PEOPLE_TEXTS, language),
+        timeline=timeline,
+        reason=reason if shown else "",
+        oslo=OSLO,
+        topics=texts_for(TEXTS, language)["topics"],
+        flash=_flash(request, texts_for(PEOPLE_TEXTS, language)),
     )
+
+
+def _flash(request: Request, s: dict) -> str | None:
+    """What the page before did (a correction, a registration on the person's behalf)."""
+    done = request.query_params.get("done")
+    if done == "registered":
+        return s["done_registered"]
+    if done == "unchanged":
+        return s["unchanged"]
+    if done == "corrected":
+        fields = [f for f in (request.query_params.get("fields") or "").split(",") if f in s["fields"]]
+        return s["corrected"].format(fields=", ".join(s["fields"][f] for f in fields))
+    return None
 
 
 # Registration's audit log (who read whose contact and topic, and why) with its CSV.

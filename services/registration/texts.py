@@ -151,7 +151,15 @@ NB: dict[str, Any] = {
         "registered": "Takk! Du er meldt på.",
         "availability": "Tidene dine er lagret.",
         "withdrawn": "Du har trukket deg.",
+        "corrected": "Endringene er lagret.",
     },
+    "correct_title": "Endre påmeldingen",
+    "correct_intro": "Har du flyttet, vil du jobbe med noe annet, eller har du fått ny e-post eller nytt "
+    "mobilnummer? Du kan endre påmeldingen så lenge du venter på en gruppe.",
+    "correct_link": "Endre kommune, tema, ønsker for gruppen, språk eller kontaktinformasjon",
+    "correct_save": "Lagre endringene",
+    "correct_locked": "Påmeldingen kan bare endres mens du venter på en gruppe. Har du fått plass, står tid og "
+    "sted fast.",
     "change_title": "Endre når du kan møtes",
     "save": "Lagre tidene",
     "change_locked": "Tidene kan bare endres mens du venter på en gruppe.",
@@ -339,7 +347,15 @@ NN: dict[str, Any] = {
         "registered": "Takk! Du er meldt på.",
         "availability": "Tidene dine er lagra.",
         "withdrawn": "Du har trekt deg.",
+        "corrected": "Endringane er lagra.",
     },
+    "correct_title": "Endre påmeldinga",
+    "correct_intro": "Har du flytta, vil du arbeide med noko anna, eller har du fått ny e-post eller nytt "
+    "mobilnummer? Du kan endre påmeldinga så lenge du ventar på ei gruppe.",
+    "correct_link": "Endre kommune, tema, ønske for gruppa, språk eller kontaktinformasjon",
+    "correct_save": "Lagre endringane",
+    "correct_locked": "Påmeldinga kan berre endrast medan du ventar på ei gruppe. Har du fått plass, ligg tid "
+    "og stad fast.",
     "change_title": "Endre når du kan møtast",
     "save": "Lagre tidene",
     "change_locked": "Tidene kan berre endrast medan du ventar på ei gruppe.",
@@ -523,7 +539,15 @@ EN: dict[str, Any] = {
         "registered": "Thank you! You are signed up.",
         "availability": "Your times are saved.",
         "withdrawn": "You have withdrawn.",
+        "corrected": "Your changes are saved.",
     },
+    "correct_title": "Change your registration",
+    "correct_intro": "Have you moved, do you want to work on something else, or do you have a new e-mail "
+    "address or mobile number? You can change your registration while you are waiting for a group.",
+    "correct_link": "Change municipality, topic, group wishes, language or contact details",
+    "correct_save": "Save the changes",
+    "correct_locked": "Your registration can only be changed while you are waiting for a group. Once you "
+    "have a place, the time and place are set.",
     "change_title": "Change when you can meet",
     "save": "Save times",
     "change_locked": "Times can only be changed while you are waiting for a group.",

@@ -8,12 +8,7 @@ never submits twice.
 
 from __future__ import annotations
 
-import hashlib
-import json
-import math
-import re
 import uuid
-from datetime import UTC, datetime
 from itertools import groupby
 from pathlib import Path
 from typing import Any
@@ -21,21 +16,21 @@ from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
-from pydantic import ValidationError
 from sqlalchemy import select
 
 from shared.auth import InvalidLink, sign_link
-from shared.contracts import SLOTS, Composition, Gender, Language, MeetingFormat, RegistrationDetails, Topic
+from shared.contracts import SLOTS, Composition, Gender, Language, MeetingFormat, Topic
 from shared.reference import all_municipalities, get_municipality
 from shared.texts import texts_for
 from shared.web import choose_language, create_environment, page, redirect
 from shared.web.dependencies import current_service
 
-from . import commands, domain
+from . import commands, corrections, domain
 from .api import STATUS_LINK
 from .app import RegistrationServiceDep
 from .models import registrations
-from .sign_up_form import blank_values, details_body, field_errors, form_field, values_from
+from .registering import register_from_form
+from .sign_up_form import blank_values, values_from
 from .texts import TEXTS, error_message, long_date
 
 pages = APIRouter(include_in_schema=False)
@@ -44,7 +39,6 @@ templates = create_environment(Path(__file__).resolve().parent / "templates")
 OSLO = ZoneInfo("Europe/Oslo")
 # Where an error summary link lands: the first control of the field's group.
 _ANCHORS = {"contact": "field-email", "form": "field-name"}
-_FORM_ID = re.compile(r"^[0-9a-f]{32}$")
 
 
 def municipality_groups(only: frozenset[str] | None = None) -> list[tuple[str, list[tuple[str, str]]]]:
@@ -61,6 +55,20 @@ def _retention_months(request: Request) -> int:
     return max(1, round(current_service(request).settings.registration_retention_days / 30.4))
 
 
+def form_options(request: Request) -> dict[str, Any]:
+    """What the form's fields (templates/pages/_fields.html) choose from, for every page that shows them."""
+    return {
+        "municipalities": municipality_groups(),
+        "topics": [topic.value for topic in Topic],
+        "genders": [gender.value for gender in Gender],
+        "compositions": [c.value for c in Composition],
+        "formats": [f.value for f in MeetingFormat],
+        "message_languages": [lang.value for lang in Language],
+        "slots": SLOTS,
+        "retention_months": _retention_months(request),
+    }
+
+
 # --- the form --------------------------------------------------------------------------------------
 def form_context(
     request: Request, language: str, values: dict[str, Any], errors: dict[str, str]
@@ -74,14 +82,7 @@ def form_context(
         "values": values,
         "errors": errors,
         "error_list": [(_ANCHORS.get(f, f"field-{f}"), message) for f, message in errors.items()],
-        "municipalities": municipality_groups(),
-        "topics": [topic.value for topic in Topic],
-        "genders": [gender.value for gender in Gender],
-        "compositions": [c.value for c in Composition],
-        "formats": [f.value for f in MeetingFormat],
-        "message_languages": [lang.value for lang in Language],
-        "slots": SLOTS,
-        "retention_months": _retention_months(request),
+        **form_options(request),
     }
 
 
@@ -107,50 +108,16 @@ async def sign_up_form(request: Request) -> Response:
 @pages.post("/register")
 async def sign_up(request: Request, service: RegistrationServiceDep) -> Response:
     language = choose_language(request)
-    texts = texts_for(TEXTS, language)
     values = values_from(await request.form(), language)
-    now = datetime.now(UTC)
-    try:
-        details = RegistrationDetails.model_validate(details_body(values, now))
-    except ValidationError as invalid:
-        problems = [
-            (form_field([str(p) for p in e["loc"]]), "invalid")
-            for e in invalid.errors(include_input=False, include_url=False)
-        ]
-        return _form_page(request, language, values, field_errors(problems, texts), 422)
-
-    limited = await service.intake_limits.check(request.client and request.client.host, details)
-    if limited is not None:
-        message = texts["errors"]["rate_limited"].format(minutes=math.ceil(limited.retry_after / 60))
-        response = _form_page(request, language, values, {"form": message}, 429)
-        response.headers["Retry-After"] = str(limited.retry_after)
-        return response
-
-    # The form's own id (plus what was sent) is the idempotency key: a double click registers once, and
-    # going back to correct something and sending again is a new registration.
-    request_hash = hashlib.sha256(
-        json.dumps(details.model_dump(mode="json", exclude={"consent"}), sort_keys=True).encode()
-    ).hexdigest()
-    form_id = values["form_id"] if _FORM_ID.match(values["form_id"]) else None
-    participant_id = domain.participant_id_for(
-        details.source, details.external_ref, domain.identity_key(service.settings)
+    outcome = await register_from_form(
+        service, values, language, client_host=request.client and request.client.host
     )
-    try:
-        async with service.transaction() as uow:
-            earlier = None
-            if form_id:
-                key = f"web:{form_id}:{request_hash}"
-                earlier = await commands.claim_idempotency_key(uow.session, key, request_hash, participant_id)
-            if earlier is not None:
-                participant_id = earlier[0]
-            else:
-                await commands.submit_registration(
-                    uow.session, uow.outbox, details, participant_id=participant_id
-                )
-    except domain.RegistrationRefused as refused:
-        problems = [(form_field(p.field.split(".")), p.code) for p in refused.problems]
-        return _form_page(request, language, values, field_errors(problems, texts), 422)
-    token = sign_link(service.keyring, STATUS_LINK, participant_id)
+    if outcome.participant_id is None:
+        response = _form_page(request, language, values, outcome.errors, outcome.status_code)
+        if outcome.retry_after is not None:
+            response.headers["Retry-After"] = str(outcome.retry_after)
+        return response
+    token = sign_link(service.keyring, STATUS_LINK, outcome.participant_id)
     return redirect(request, f"/status/{token}?done=registered", language)
 
 
@@ -251,7 +218,7 @@ async def change_availability(token: str, request: Request, service: Registratio
     slots = [v for v in (await request.form()).getlist("availability") if isinstance(v, str)]
     try:
         async with service.transaction() as uow:
-            changed = await commands.change_availability(uow.session, uow.outbox, participant_id, slots)
+            changed = await corrections.change_availability(uow.session, uow.outbox, participant_id, slots)
     except domain.RegistrationRefused:
         row = await _registration(request, participant_id)
         if row is None:

@@ -85,6 +85,35 @@ class AvailabilityChanged(Event):
     availability: list[str] = Field(description="Every slot the person can attend now, e.g. `tue_evening`.")
 
 
+class RegistrationChanged(Event):
+    """A waiting person's registration was corrected (by them or by staff): everything grouping plans with,
+    as it is now. Consumed by grouping (its pool; it plans the old and the new district). No contact."""
+
+    EVENT_TYPE = "registration.changed.v1"
+    participant_id: uuid.UUID
+    district: str = Field(description="District office id covering the (possibly new) municipality.")
+    municipality: str
+    topic: Topic
+    composition: Composition
+    format: MeetingFormat
+    availability: list[str] = Field(description="Every slot the person can attend now, e.g. `tue_evening`.")
+    changed: list[str] = Field(
+        default_factory=list, description="Which of these fields the correction changed, e.g. `municipality`."
+    )
+
+
+class ParticipantContactChanged(Event):
+    """The person's name, contact details or language were corrected. Consumed by notifications only; unlike
+    participant.contact_registered.v1 it sends no receipt."""
+
+    EVENT_TYPE = "participant.contact_changed.v1"
+    participant_id: uuid.UUID
+    name: str
+    email: str | None
+    mobile: str | None
+    language: Language
+
+
 class ParticipantErased(Event):
     """GDPR art. 17: every service deletes what it holds about the person."""
 
@@ -289,6 +318,8 @@ ALL_EVENTS: tuple[type[Event], ...] = (
     ParticipantContactRegistered,
     ParticipantWithdrew,
     AvailabilityChanged,
+    RegistrationChanged,
+    ParticipantContactChanged,
     ParticipantErased,
     ParticipantDataDeleted,
     GroupFormed,

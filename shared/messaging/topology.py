@@ -84,14 +84,17 @@ TOPOLOGY = Topology(
             "registration.placements",
             "registration",
             (
+                (_GRP, "group.formed.v1"),
+                (_GRP, "group.invitation_answered.v1"),
                 (_GRP, "group.started.v1"),
                 (_GRP, "group.member_joined.v1"),
                 (_GRP, "group.member_left.v1"),
                 (_GRP, "group.ended.v1"),
                 (_GRP, "group.dissolved.v1"),
             ),
-            "Who got a place in a group and when it was over for them: shown on the status page, and the "
-            "retention job erases the placed a period after their group ended or they left it.",
+            "Who got a place in a group and when it was over for them: shown on the status page and in the "
+            "registration's history for staff, and the retention job erases the placed a period after their "
+            "group ended or they left it.",
         ),
         QueueSpec(
             "grouping.pool",
@@ -100,6 +103,7 @@ TOPOLOGY = Topology(
                 (_REG, "registration.accepted.v1"),
                 (_REG, "participant.withdrew.v1"),
                 (_REG, "registration.availability_changed.v1"),
+                (_REG, "registration.changed.v1"),
                 (_REG, _ERASED),
                 (_NOT, "absence.reported.v1"),
                 (_CAL, "group.scheduling_failed.v1"),
@@ -129,6 +133,7 @@ TOPOLOGY = Topology(
             "notifications",
             (
                 (_REG, "participant.contact_registered.v1"),
+                (_REG, "participant.contact_changed.v1"),
                 (_REG, "registration.rejected.v1"),
                 (_REG, "participant.withdrew.v1"),
                 (_REG, _ERASED),

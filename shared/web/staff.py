@@ -47,6 +47,7 @@ STAFF_TEXTS: dict[str, dict[str, str]] = {
         "sign_out": "Logg ut",
         "error_title": "Det gikk ikke",
         "nav_overview": "Oversikt",
+        "nav_people": "Finn person",
         "nav_pool": "Venteliste",
         "nav_groups": "Grupper",
         "nav_statistics": "Statistikk",
@@ -76,6 +77,7 @@ STAFF_TEXTS: dict[str, dict[str, str]] = {
         "sign_out": "Logg ut",
         "error_title": "Det gjekk ikkje",
         "nav_overview": "Oversikt",
+        "nav_people": "Finn person",
         "nav_pool": "Venteliste",
         "nav_groups": "Grupper",
         "nav_statistics": "Statistikk",
@@ -105,6 +107,7 @@ STAFF_TEXTS: dict[str, dict[str, str]] = {
         "sign_out": "Sign out",
         "error_title": "That did not work",
         "nav_overview": "Overview",
+        "nav_people": "Find a person",
         "nav_pool": "Waiting list",
         "nav_groups": "Groups",
         "nav_statistics": "Statistics",
@@ -165,6 +168,7 @@ def staff_nav(settings, language: str = DEFAULT_LANGUAGE, carry_language: bool =
     )
     links = (
         ("overview", f"{g}/staff"),
+        ("people", f"{r}/staff/people"),
         ("pool", f"{g}/staff/pool"),
         ("groups", f"{g}/staff/groups"),
         ("statistics", f"{g}/staff/statistics"),

@@ -185,6 +185,8 @@ def _own_staff_links(page: str, base_url: str) -> set[str]:
 def _words(page: str) -> str:
     """The page's visible words, without the language switcher (which names every language)."""
     main = page[page.index("<body") :]
+    # A form's list of municipalities is names, not words of a language ("Nore og Uvdal" in English too).
+    main = re.sub(r"<select[^>]*name=\"municipality\".*?</select>", " ", main, flags=re.S)
     words = html.unescape(TAG.sub(" ", main))
     for name in LANGUAGE_NAMES.values():
         words = words.replace(name, "")

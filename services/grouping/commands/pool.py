@@ -8,7 +8,7 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
-from sqlalchemy import delete, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -87,6 +87,37 @@ async def change_availability(session: AsyncSession, data: Any, wake_planner: Ca
         )
     ).scalar_one_or_none()
     if district is not None:
+        await ask_to_plan(session, district, wake_planner)
+
+
+async def change_registration(session: AsyncSession, data: Any, wake_planner: Callable[[], None]) -> None:
+    """A corrected registration: the pool row takes what planning uses, only while the person waits (an
+    invited or placed person's group is set). Both the old and the new district are planned again: the
+    person may have been the one a group in the old district waited for, and may complete one in the new."""
+    old_district = (
+        await session.execute(
+            select(pool.c.district)
+            .where(pool.c.participant_id == data.participant_id, pool.c.status == "waiting")
+            .with_for_update()
+        )
+    ).scalar_one_or_none()
+    if old_district is None:
+        return
+    await session.execute(
+        update(pool)
+        .where(pool.c.participant_id == data.participant_id)
+        .values(
+            district=data.district,
+            municipality=data.municipality,
+            topic=data.topic.value,
+            composition=data.composition.value,
+            format=data.format.value,
+            availability=list(data.availability),
+            # Why they waited was worked out for the old details; the next plan says it anew.
+            waiting_reasons=None,
+        )
+    )
+    for district in dict.fromkeys((old_district, data.district)):
         await ask_to_plan(session, district, wake_planner)
 
 

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import csv
 import io
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, Request
+from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import Response
 from markupsafe import Markup
 
@@ -36,8 +36,10 @@ _national = page_user_with(NATIONAL_ROLE)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-async def statistics_user(request: Request) -> StaffUser:
-    """District office staff, or else the national coordinator; anyone else is refused (403)."""
+async def staff_or_national_page_user(request: Request) -> StaffUser:
+    """District office staff, or else the national coordinator; anyone else is refused (403). A route
+    dependency (not a call inside the route) so the role check runs before anything else and the
+    authorization matrix test finds it by its name."""
     try:
         return await _staff(request)
     except HTTPException as refused:
@@ -61,6 +63,9 @@ def chosen_district(user: StaffUser, asked: str | None) -> str:
     if asked and asked != user.district:
         raise HTTPException(404, "no such district")
     return user.district
+
+
+StatisticsUser = Annotated[StaffUser, Depends(staff_or_national_page_user)]
 
 
 class Selection:
@@ -110,8 +115,7 @@ def _charts(report: dict[str, Any], t: dict[str, str]) -> list[tuple[str, Markup
 
 
 @router.get("/staff/statistics")
-async def statistics_page(request: Request, service: GroupingServiceDep) -> Response:
-    user = await statistics_user(request)
+async def statistics_page(request: Request, service: GroupingServiceDep, user: StatisticsUser) -> Response:
     selection = Selection(request, user, service.today())
     report = await build_report(service, selection)
     t = STATISTICS_TEXTS[selection.language]
@@ -155,8 +159,7 @@ def _table(report: dict[str, Any], selection: Selection) -> list[list[Any]]:
     return lines
 
 
-async def _export(request: Request, service, kind: str) -> tuple[Selection, list[list[Any]]]:
-    user = await statistics_user(request)
+async def _export(request: Request, service, user: StaffUser, kind: str) -> tuple[Selection, list[list[Any]]]:
     selection = Selection(request, user, service.today())
     report = await build_report(service, selection)
     async with service.transaction() as uow:
@@ -177,8 +180,8 @@ def _filename(selection: Selection, extension: str) -> str:
 
 
 @router.get("/staff/statistics.csv")
-async def statistics_csv(request: Request, service: GroupingServiceDep) -> Response:
-    selection, lines = await _export(request, service, "csv")
+async def statistics_csv(request: Request, service: GroupingServiceDep, user: StatisticsUser) -> Response:
+    selection, lines = await _export(request, service, user, "csv")
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerows(lines)
@@ -193,10 +196,10 @@ async def statistics_csv(request: Request, service: GroupingServiceDep) -> Respo
 
 
 @router.get("/staff/statistics.xlsx")
-async def statistics_xlsx(request: Request, service: GroupingServiceDep) -> Response:
+async def statistics_xlsx(request: Request, service: GroupingServiceDep, user: StatisticsUser) -> Response:
     from openpyxl import Workbook  # only here: the one page that writes spreadsheets
 
-    selection, lines = await _export(request, service, "xlsx")
+    selection, lines = await _export(request, service, user, "xlsx")
     t = STATISTICS_TEXTS[selection.language]
     book = Workbook()
     sheet = book.active

@@ -71,6 +71,26 @@ async def register_contact(session: AsyncSession, rt: Runtime, envelope: Envelop
     await deliveries.deliver_waiting_messages(session, contact, now=now)
 
 
+async def change_contact(session: AsyncSession, envelope: Envelope[Any]) -> None:
+    """Corrected name, contact details or language: messages from now on use them. No receipt (the person
+    registered already); an erased person's details are not brought back."""
+    data = envelope.data
+    await people.lock_people(session, [data.participant_id])
+    if await people.erased_among(session, [data.participant_id]):
+        log.info("changed contact details of an erased participant ignored")
+        return
+    await session.execute(
+        _UPSERT_CONTACT,
+        {
+            "participant_id": data.participant_id,
+            "name": data.name,
+            "email": data.email,
+            "mobile": data.mobile,
+            "language": data.language.value,
+        },
+    )
+
+
 async def erase_person(
     session: AsyncSession, rt: Runtime, channels: Channels, envelope: Envelope[Any]
 ) -> None:

@@ -98,7 +98,8 @@ async def test_the_birth_date_may_be_written_the_norwegian_way(client, probe):
 async def test_a_double_submitted_form_registers_once(client, probe):
     first = await client.post("/register", data=form())
     second = await client.post("/register", data=form())
-    assert status_path(first) == status_path(second)
+    # The same person's link (signed anew each time: a second apart under load, the tokens differ).
+    assert status_path(first).split(".")[1] == status_path(second).split(".")[1]
     assert await probe.scalar(select(func.count()).select_from(registrations)) == 1
 
 
