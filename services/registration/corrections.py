@@ -5,7 +5,9 @@ The corrected registration passes the same rules as a new one (`RegistrationDeta
 What grouping plans with goes out as registration.changed.v1 (grouping moves the pool row and plans the
 old and the new district); name, contact and language as participant.contact_changed.v1 (notifications
 updates its contact, no receipt). Once the person is placed (or withdrew) nothing changes: their group's
-time and place are set, and the refusal says so.
+time and place are set, and the refusal says so. While they are invited to a group (proposed, or accepted
+and not yet started) only their name, contact details and language may change: grouping's proposal rests
+on the rest, so they answer the invitation first (declining puts them back in the pool).
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from shared.contracts import ParticipantContactChanged, RegistrationChanged, Reg
 from shared.messaging import Outbox
 
 from . import domain, history
-from .models import audit_log, registrations
+from .models import audit_log, registration_history, registrations
 from .sign_up_form import details_body
 
 SOURCE = "registration"
@@ -38,6 +40,34 @@ class NotWaiting(Exception):
     def __init__(self, status: str) -> None:
         super().__init__(f"the registration is {status}, only a waiting registration can be corrected")
         self.status = status
+
+
+class InvitedToGroup(NotWaiting):
+    """The person is proposed for a group and has not answered, or accepted and it has not started: a
+    change of where, what or when would leave grouping's proposal resting on the old details."""
+
+    def __init__(self) -> None:
+        Exception.__init__(self, "the person is invited to a group: answer the invitation first")
+        self.status = "invited"
+
+
+# The group events of a registration's history; the last one says whether a proposal is open.
+_GROUP_KINDS = ("proposed", "accepted", "declined", "placed", "joined", "left", "group_closed")
+
+
+async def has_open_proposal(session: AsyncSession, participant_id: uuid.UUID) -> bool:
+    last = (
+        await session.execute(
+            select(registration_history.c.kind)
+            .where(
+                registration_history.c.participant_id == participant_id,
+                registration_history.c.kind.in_(_GROUP_KINDS),
+            )
+            .order_by(registration_history.c.at.desc(), registration_history.c.id.desc())
+            .limit(1)
+        )
+    ).scalar_one_or_none()
+    return last in ("proposed", "accepted")
 
 
 @dataclass(frozen=True)
@@ -137,6 +167,8 @@ async def correct(
     changed = tuple(f for f in FIELDS if new[f] != getattr(row, f))
     if not changed:
         return Corrected((), row.district, row.district)
+    if set(changed) & set(PLANNING_FIELDS) and await has_open_proposal(session, participant_id):
+        raise InvitedToGroup()
     await session.execute(
         update(registrations)
         .where(registrations.c.participant_id == participant_id)

@@ -72,6 +72,9 @@ NB: dict[str, Any] = {
     "correct_save": "Lagre endringene",
     "corrected": "Endringene er lagret: {fields}.",
     "unchanged": "Ingenting ble endret.",
+    "invited": "Personen er invitert til en gruppe og har ikke svart, eller gruppen har ikke startet ennå. "
+    "Nå kan bare navn, kontaktinformasjon og språk rettes; kommune, tema, ønsker og tider kan rettes når "
+    "personen har svart nei (da venter personen igjen).",
     "not_waiting": "Påmeldingen kan ikke rettes: personen har fått plass i en gruppe eller har trukket seg. "
     "Tid og sted for gruppen ligger fast.",
     "register_title": "Meld på en person",
@@ -151,6 +154,9 @@ NN: dict[str, Any] = {
     "correct_save": "Lagre endringane",
     "corrected": "Endringane er lagra: {fields}.",
     "unchanged": "Ingenting vart endra.",
+    "invited": "Personen er invitert til ei gruppe og har ikkje svart, eller gruppa har ikkje starta enno. "
+    "No kan berre namn, kontaktinformasjon og språk rettast; kommune, tema, ønske og tider kan rettast når "
+    "personen har svart nei (då ventar personen igjen).",
     "not_waiting": "Påmeldinga kan ikkje rettast: personen har fått plass i ei gruppe eller har trekt seg. "
     "Tid og stad for gruppa ligg fast.",
     "register_title": "Meld på ein person",
@@ -230,6 +236,9 @@ EN: dict[str, Any] = {
     "correct_save": "Save the changes",
     "corrected": "The changes are saved: {fields}.",
     "unchanged": "Nothing was changed.",
+    "invited": "The person is invited to a group and has not answered, or the group has not started yet. "
+    "Only name, contact details and language can be corrected now; municipality, topic, wishes and times "
+    "can be corrected once the person has declined (they are then waiting again).",
     "not_waiting": "The registration cannot be corrected: the person has a place in a group or has "
     "withdrawn. The group's time and place are settled.",
     "register_title": "Register a person",

@@ -158,6 +158,8 @@ NB: dict[str, Any] = {
     "mobilnummer? Du kan endre påmeldingen så lenge du venter på en gruppe.",
     "correct_link": "Endre kommune, tema, ønsker for gruppen, språk eller kontaktinformasjon",
     "correct_save": "Lagre endringene",
+    "correct_invited": "Du er invitert til en gruppe. Svar på invitasjonen først: sier du nei, venter du igjen "
+    "og kan endre påmeldingen. Navn, kontaktinformasjon og språk kan du endre nå.",
     "correct_locked": "Påmeldingen kan bare endres mens du venter på en gruppe. Har du fått plass, står tid og "
     "sted fast.",
     "change_title": "Endre når du kan møtes",
@@ -354,6 +356,8 @@ NN: dict[str, Any] = {
     "mobilnummer? Du kan endre påmeldinga så lenge du ventar på ei gruppe.",
     "correct_link": "Endre kommune, tema, ønske for gruppa, språk eller kontaktinformasjon",
     "correct_save": "Lagre endringane",
+    "correct_invited": "Du er invitert til ei gruppe. Svar på invitasjonen først: seier du nei, ventar du igjen "
+    "og kan endre påmeldinga. Namn, kontaktinformasjon og språk kan du endre no.",
     "correct_locked": "Påmeldinga kan berre endrast medan du ventar på ei gruppe. Har du fått plass, ligg tid "
     "og stad fast.",
     "change_title": "Endre når du kan møtast",
@@ -546,6 +550,9 @@ EN: dict[str, Any] = {
     "address or mobile number? You can change your registration while you are waiting for a group.",
     "correct_link": "Change municipality, topic, group wishes, language or contact details",
     "correct_save": "Save the changes",
+    "correct_invited": "You are invited to a group. Answer the invitation first: if you decline, you are "
+    "waiting again and can change your registration. Your name, contact details and language you can "
+    "change now.",
     "correct_locked": "Your registration can only be changed while you are waiting for a group. Once you "
     "have a place, the time and place are set.",
     "change_title": "Change when you can meet",

@@ -288,3 +288,42 @@ async def test_the_person_corrects_their_registration_on_the_status_page(client,
         await session.execute(registrations.update().values(status="placed"))
     locked = await client.post(f"{status}/change", data=correction(name="Kari", municipality="1806"))
     assert locked.status_code == 409 and "Påmeldingen kan bare endres mens du venter" in locked.text
+
+
+async def test_while_invited_only_name_contact_and_language_can_be_corrected(staff, settings, probe):
+    # Grouping's proposal rests on where, what and when: those wait until the person has answered.
+    kari = uuid.UUID(await register(staff))
+    group_id = uuid.uuid4()
+    proposed = GroupFormed(
+        group_id=group_id, district="nord", slot="tue_evening", format="in_person",
+        members=[kari, uuid.uuid4()], municipalities=["1804"],
+    )  # fmt: skip
+    await publish(settings, exchange_of("grouping"), proposed.envelope(source="grouping"))
+
+    async def kinds() -> list[str]:
+        return [r.kind for r in await probe.rows(select(registration_history.c.kind))]
+
+    await eventually(lambda: _equal(kinds(), ["received", "proposed"]), timeout=30)
+    url = f"/staff/people/{kari}/correct"
+    refused = await staff.post(url, data=correction(municipality="1806"))
+    assert refused.status_code == 409 and "Personen er invitert til en gruppe" in refused.text
+    english = await staff.post(url, data=correction(municipality="1806"), params={"lang": "en"})
+    assert "The person is invited to a group" in english.text
+    assert await probe.events("registration.changed.v1") == []
+    [row] = await probe.rows(select(registrations))
+    assert row.municipality == "1804"
+
+    contact_only = await staff.post(
+        url, data=correction(availability=list(row.availability), email="k@example.org")
+    )
+    assert contact_only.status_code == 303, contact_only.text
+    assert len(await probe.events("participant.contact_changed.v1")) == 1
+
+    # Declined: waiting again, so the rest may change too.
+    declined = InvitationAnswered(group_id=group_id, participant_id=kari, accepted=False)
+    await publish(settings, exchange_of("grouping"), declined.envelope(source="grouping"))
+    await eventually(lambda: _equal(kinds(), ["received", "proposed", "corrected", "declined"]), timeout=30)
+    moved = await staff.post(url, data=correction(municipality="1806", email="k@example.org"))
+    assert moved.status_code == 303, moved.text
+    [changed] = await probe.events("registration.changed.v1")
+    assert changed["data"]["municipality"] == "1806"
