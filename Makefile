@@ -7,7 +7,7 @@ APT_PACKAGES := postgresql rabbitmq-server chromium python3-venv nodejs npm
 OIDC_PROVIDER := tools/oidc-provider
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: run stop test test-unit test-dates setup system-packages docs lint bench clean audit lock
+.PHONY: run stop test test-unit test-dates test-deploy image setup system-packages docs lint bench clean audit lock
 
 setup: system-packages $(STAMP) $(OIDC_PROVIDER)/node_modules/.package-lock.json
 
@@ -58,7 +58,7 @@ stop:
 test: setup audit
 	$(PY) -m shared.cli dev servers
 	$(VENV)/bin/pytest -m unit -q
-	$(VENV)/bin/pytest -m "not unit" -q
+	$(VENV)/bin/pytest -m "not unit and not image" -q
 
 # The date-sensitive tiers as if on each date that used to break them (a week, both daylight-saving changes,
 # New Year's Eve, 17 May, Christmas Eve), servers included, under libfaketime. Long; not part of `make test`.
@@ -67,6 +67,17 @@ test-dates: setup
 	@command -v faketime >/dev/null || { echo "installing: faketime"; \
 	  DEBIAN_FRONTEND=noninteractive apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq faketime >/dev/null; }
 	$(PY) -m tests.support.date_runs --only "$(DATES)"
+
+# The container image from deploy/Dockerfile with podman (or Docker when an engine answers), offline when need
+# be: the locked wheels fetched on the host, a Debian base made by mmdebstrap when no registry answers.
+image: setup
+	VENV=$(VENV) deploy/image/build.sh
+
+# The image run as the deployment runs it (the migration job, one replica of each service, a registration
+# through to an invitation). Not in `make test`: building the image takes about six minutes here.
+test-deploy: image
+	$(PY) -m shared.cli dev servers
+	$(VENV)/bin/pytest -m image -q
 
 test-unit: $(STAMP)
 	$(VENV)/bin/pytest -m unit -q

@@ -6,13 +6,15 @@ from __future__ import annotations
 import contextlib
 import subprocess
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from shared.devrun import answers_ok
 from shared.devsystem import free_port, service_env, start_service
 from shared.messaging.topology import SERVICES
+
+Launcher = Callable[[str, dict[str, str], Path, int], subprocess.Popen]
 
 
 @dataclass
@@ -38,15 +40,16 @@ def stop_service(process: subprocess.Popen) -> None:
 
 @contextlib.contextmanager
 def running_system(
-    settings, log_dir: Path, extra_env: dict[str, str] | None = None
+    settings, log_dir: Path, extra_env: dict[str, str] | None = None, launch: Launcher = start_service
 ) -> Iterator[RunningSystem]:
+    """`launch` starts one service (as a process of this checkout by default; the image test passes one that
+    runs the service's container)."""
     log_dir.mkdir(parents=True, exist_ok=True)
     ports = {service: free_port() for service in SERVICES}
     urls = {service: f"http://127.0.0.1:{port}" for service, port in ports.items()}
     env = service_env(settings, urls, extra_env)
     processes = {
-        service: start_service(service, env, log_dir / f"{service}.log", ports[service])
-        for service in SERVICES
+        service: launch(service, env, log_dir / f"{service}.log", ports[service]) for service in SERVICES
     }
     try:
         deadline = time.monotonic() + 90
