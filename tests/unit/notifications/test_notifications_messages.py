@@ -71,6 +71,9 @@ def _every_message(group: messages.Group) -> list[messages.Message]:
         messages.admission_vote_request(
             group, MEMBERS, EVENT, LINKS, request_id=uuid.uuid4(), vote_by=FIRST + timedelta(days=7)
         ),
+        messages.member_left(group, MEMBERS[1:], EVENT, LINKS, leaver=MEMBERS[0], named=True),
+        messages.member_left(group, MEMBERS[1:], EVENT, LINKS, leaver=MEMBERS[0], named=False),
+        messages.group_below_minimum(group, MEMBERS[:3], EVENT, LINKS, members=3),
         messages.group_ended(group, EVENT, LINKS),
         messages.erasure_confirmed(MEMBERS[0], EVENT, LINKS, NOW),
     ]
@@ -79,7 +82,8 @@ def _every_message(group: messages.Group) -> list[messages.Message]:
 def _as_stored(message: messages.Message, recipient: uuid.UUID) -> dict:
     """The context as the sender sees it: through JSON, plus the names added at send time."""
     context = json.loads(json.dumps(message.context(recipient), default=_json))
-    return {**context, "name": "Kari Nordmann", "absent_name": "Per Olav Hansen"}
+    names = {"absent_name": "Per Olav Hansen", "subject_name": "Per Olav Hansen"}
+    return {**context, "name": "Kari Nordmann", **names}
 
 
 GROUPS = {
