@@ -87,7 +87,9 @@ async def flag_if_below_minimum(
     if len(remaining) >= rules.min_size:
         return False
     group = (
-        await session.execute(select(groups.c.district).where(groups.c.group_id == group_id).with_for_update())
+        await session.execute(
+            select(groups.c.district).where(groups.c.group_id == group_id).with_for_update()
+        )
     ).one()
     await session.execute(
         update(groups)
