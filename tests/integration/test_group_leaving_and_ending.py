@@ -163,6 +163,11 @@ async def test_a_group_of_five_loses_two_members_then_ends(settings, system, mai
     for p in people:
         await eventually(lambda p=p: _is(registration, p, "placed"))
 
+    # The member's meetings page offers the way out too.
+    meetings_token = sign_link(settings.keyring(), "participant-feed", people[0])
+    meetings = await http["calendar"].get(f"/meetings/{meetings_token}")
+    assert 'id="leave"' in meetings.text and "/leave/" in meetings.text
+
     # 1. Deltaker0 leaves, saying nothing and not going back to the pool.
     leave0 = path_of(link(firsts[0], "/leave/"))
     page = await http["grouping"].get(leave0)
@@ -230,6 +235,8 @@ async def test_a_group_of_five_loses_two_members_then_ends(settings, system, mai
     token = sign_link(settings.keyring(), "participant-feed", people[2])
     meetings = await http["calendar"].get(f"/meetings/{token}")
     assert 'id="ended"' in meetings.text and 'id="leave"' not in meetings.text
+    feed = await http["calendar"].get(f"/feeds/participants/{token}.ics")
+    assert feed.status_code == 200 and "UNTIL=" in feed.text  # the series stops where the group ended
     status_page = await http["registration"].get(f"/status/{status_tokens[2]}")
     assert "Gruppen din er avsluttet" in status_page.text and 'id="register-again"' in status_page.text
 
