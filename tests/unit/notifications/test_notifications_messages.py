@@ -151,6 +151,20 @@ def test_an_absence_notice_names_the_absent_person_only_by_reference() -> None:
     assert str(MEMBERS[0]) not in json.dumps(notice.context(MEMBERS[1]), default=_json)
 
 
+def test_someone_left_names_nobody_unless_they_said_goodbye() -> None:
+    quiet = messages.member_left(_group(), MEMBERS[1:], EVENT, LINKS, leaver=MEMBERS[0], named=False)
+    assert quiet.subject_id is None  # no name is looked up at sending, and none can be shown
+    stored = json.dumps(quiet.context(MEMBERS[1]), default=_json)
+    assert str(MEMBERS[0]) not in stored
+    text = render("member_left", "nb", {**json.loads(stored), "name": "Kari Nordmann"})
+    assert text.subject == "Noen har gått ut av gruppa" and "/leave/" in text.text
+    goodbye = messages.member_left(_group(), MEMBERS[1:], EVENT, LINKS, leaver=MEMBERS[0], named=True)
+    assert goodbye.subject_id == MEMBERS[0]
+    named = render("member_left", "en", _as_stored(goodbye, MEMBERS[1]))
+    assert named.subject == "Per has left the group" and "Hansen" not in named.text + named.sms
+    assert "Per" not in named.sms  # no name typed by a person in an SMS
+
+
 def test_the_invitation_names_no_other_member_and_counts_them() -> None:
     invitation = messages.group_invitation(_group(), MEMBERS, EVENT, LINKS, today=NOW.date(), answer_days=7)
     context = invitation.context(MEMBERS[0])
