@@ -10,7 +10,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from sqlalchemy import select
 
-from shared.auth import InvalidLink
+from shared.auth import InvalidLink, sign_link
 from shared.texts import texts_for
 from shared.web import choose_language, page
 
@@ -24,6 +24,8 @@ from .plan import meetings_between
 from .store import load_series, load_venue
 
 member_pages = APIRouter(include_in_schema=False)
+# Grouping's leave page (services/grouping/leave_pages.py) takes its own signed link, one per person.
+LEAVE_GROUP = "leave-group"
 
 MEETING_TEXTS = {
     "nb": {
@@ -35,6 +37,9 @@ MEETING_TEXTS = {
         "where": "Sted",
         "online": "Digitalt møte",
         "site": "Selvhjelpsgrupper",
+        "leave_title": "Vil du ikke være med lenger?",
+        "leave": "Gå ut av gruppa",
+        "ended": "Gruppa di er avsluttet. Det er ingen flere møter.",
         "invalid": "Denne lenken virker ikke (den kan være for gammel).",
     },
     "nn": {
@@ -46,6 +51,9 @@ MEETING_TEXTS = {
         "where": "Stad",
         "online": "Digitalt møte",
         "site": "Sjølvhjelpsgrupper",
+        "leave_title": "Vil du ikkje vere med lenger?",
+        "leave": "Gå ut av gruppa",
+        "ended": "Gruppa di er avslutta. Det er ingen fleire møte.",
         "invalid": "Denne lenkja verkar ikkje (ho kan vere for gammal).",
     },
     "en": {
@@ -57,6 +65,9 @@ MEETING_TEXTS = {
         "where": "Place",
         "online": "Online meeting",
         "site": "Self-help groups",
+        "leave_title": "No longer want to take part?",
+        "leave": "Leave the group",
+        "ended": "Your group has ended. There are no more meetings.",
         "invalid": "This link does not work (it may be too old).",
     },
 }
@@ -79,6 +90,8 @@ async def my_meetings(token: str, request: Request, service: CalendarServiceDep)
             page_title=t["title"],
             t=t,
             valid=False,
+            leave_url=None,
+            ended=False,
             meetings=[],
             feed_url="",
             webcal_url="",
@@ -108,6 +121,11 @@ async def my_meetings(token: str, request: Request, service: CalendarServiceDep)
                     }
                 )
     meetings.sort(key=lambda m: m["sort"])
+    running = [row for row in rows if row.status != "ended"]
+    leave_url = None
+    if running:
+        leave_token = sign_link(service.keyring, LEAVE_GROUP, participant_id)
+        leave_url = f"{service.settings.grouping_url}/leave/{leave_token}"
     base = service.settings.calendar_url
     feed = f"{base}/feeds/participants/{token}.ics"
     return page(
@@ -119,6 +137,8 @@ async def my_meetings(token: str, request: Request, service: CalendarServiceDep)
         page_title=t["title"],
         t=t,
         valid=True,
+        leave_url=leave_url,
+        ended=bool(rows) and not running,
         meetings=meetings,
         feed_url=feed,
         webcal_url="webcal://" + feed.split("://", 1)[1],

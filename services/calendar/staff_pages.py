@@ -14,7 +14,7 @@ from typing import Annotated
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Form, HTTPException, Request
-from fastapi.responses import Response
+from fastapi.responses import RedirectResponse, Response
 
 from shared.clock import norway_today
 from shared.web import redirect
@@ -132,10 +132,11 @@ async def resume_group(
 
 
 @calendar_pages.post("/staff/groups/{group_id}/end")
-async def end_group(
-    group_id: uuid.UUID, request: Request, user: StaffPageUser, on_date: Annotated[date, Form()]
-) -> Response:
-    return await _apply(request, user, group_id, changing.end(on_date), "end")
+async def end_group(group_id: uuid.UUID, request: Request, user: StaffPageUser) -> Response:
+    """Ending is grouping's (`end_group`): there the members, registration and notifications follow, and
+    group.ended.v1 brings the end back here. An old form posted here goes to that page."""
+    service = current_service(request)
+    return RedirectResponse(f"{service.settings.grouping_url}/staff/groups/{group_id}#end", status_code=303)
 
 
 @calendar_pages.post("/staff/groups/{group_id}/schedule")

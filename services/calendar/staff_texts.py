@@ -48,6 +48,8 @@ STAFF_TEXTS: dict[str, dict[str, str]] = {
         "resume": "Start igjen",
         "last_day": "Siste dag",
         "end_group": "Avslutt gruppen",
+        "end_in_grouping": "En gruppe avsluttes når medlemmene bestemmer det, på gruppesiden: "
+        "da får alle beskjed, og møtene og bookingene fjernes.",
         # venues and starters
         "venues_title": "Møtesteder og igangsettere",
         "venues": "Møtesteder",
@@ -164,6 +166,8 @@ STAFF_TEXTS: dict[str, dict[str, str]] = {
         "resume": "Start igjen",
         "last_day": "Siste dag",
         "end_group": "Avslutt gruppa",
+        "end_in_grouping": "Ei gruppe blir avslutta når medlemmene bestemmer det, på gruppesida: "
+        "då får alle melding, og møta og bookingane blir fjerna.",
         "venues_title": "Møtestader og igangsetjarar",
         "venues": "Møtestader",
         "name": "Namn",
@@ -277,6 +281,8 @@ STAFF_TEXTS: dict[str, dict[str, str]] = {
         "resume": "Resume",
         "last_day": "Last day",
         "end_group": "End the group",
+        "end_in_grouping": "A group ends when its members decide so, on the group page: everyone is "
+        "told, and the meetings and bookings are removed.",
         "venues_title": "Venues and starters",
         "venues": "Venues",
         "name": "Name",

@@ -81,6 +81,7 @@ def create_app(settings: Settings | None = None, rules: domain.PlanningRules | N
     # The routes import GroupingServiceDep from here, so they are imported once this module is.
     from .api import pages, router, staff
     from .contact_pages import router as contact_pages
+    from .leave_pages import leave_pages
     from .national_pages import national_pages
     from .operator_pages import operator_pages
     from .staff_pages import staff_pages
@@ -88,6 +89,7 @@ def create_app(settings: Settings | None = None, rules: domain.PlanningRules | N
     service = create_service(settings, rules)
     app = service.http_app(
         pages,
+        leave_pages,
         router,
         staff,
         staff_pages,

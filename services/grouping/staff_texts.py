@@ -90,6 +90,7 @@ STAFF_TEXTS: dict[str, dict[str, str]] = {
         # a group
         "group_title": "Gruppe",
         "started": "Startet",
+        "ended_on": "Avsluttet",
         "approved_by": "Godkjent av",
         "schedule_link": "Møteplan, sted og igangsetter",
         "actions": "Handlinger",
@@ -190,6 +191,7 @@ STAFF_TEXTS: dict[str, dict[str, str]] = {
         "no_groups": "Ingen grupper.",
         "group_title": "Gruppe",
         "started": "Starta",
+        "ended_on": "Avslutta",
         "approved_by": "Godkjend av",
         "schedule_link": "Møteplan, stad og igangsetjar",
         "actions": "Handlingar",
@@ -289,6 +291,7 @@ STAFF_TEXTS: dict[str, dict[str, str]] = {
         "no_groups": "No groups.",
         "group_title": "Group",
         "started": "Started",
+        "ended_on": "Ended",
         "approved_by": "Approved by",
         "schedule_link": "Schedule, venue and starter",
         "actions": "Actions",

@@ -27,6 +27,8 @@ MESSAGE_TYPES: tuple[str, ...] = (
     "absence_notice",
     "meeting_at_risk",
     "admission_vote_request",
+    "member_left",
+    "group_below_minimum",
     "group_ended",
     "erasure_confirmed",
 )
@@ -40,6 +42,8 @@ ESSENTIAL: frozenset[str] = frozenset(
         "first_meeting",
         "group_invitation",
         "absence_notice",
+        # Fewer than four: the group must decide what it wants, and every member has a say.
+        "group_below_minimum",
         "erasure_confirmed",
         "registration_rejected",
         "registration_received",

@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from shared.contracts import Envelope
 from shared.messaging.consumer import Handler
 
-from .commands import contacts, groups
+from .commands import contacts, groups, leaving
 
 if TYPE_CHECKING:
     from .app import NotificationService
@@ -45,7 +45,10 @@ def make_handlers(service: NotificationService) -> dict[str, Handler]:
         await groups.member_joined(session, rt, envelope.data, envelope.event_id)
 
     async def on_member_left(session: AsyncSession, envelope: Envelope[Any]) -> None:
-        await groups.member_left(session, envelope.data)
+        await leaving.member_left(session, rt, envelope.data, envelope.event_id)
+
+    async def on_below_minimum(session: AsyncSession, envelope: Envelope[Any]) -> None:
+        await leaving.below_minimum(session, rt, envelope.data, envelope.event_id)
 
     async def on_group_ended(session: AsyncSession, envelope: Envelope[Any]) -> None:
         await groups.group_ended(session, rt, envelope.data.group_id, envelope.event_id)
@@ -77,6 +80,7 @@ def make_handlers(service: NotificationService) -> dict[str, Handler]:
         "group.started.v1": on_group_started,
         "group.member_joined.v1": on_member_joined,
         "group.member_left.v1": on_member_left,
+        "group.below_minimum.v1": on_below_minimum,
         "group.ended.v1": on_group_ended,
         "group.dissolved.v1": on_group_ended,
         "group.admission_requested.v1": on_admission_requested,

@@ -17,6 +17,8 @@ INVITATION = "invitation"
 ABSENCE = "absence"
 ADMISSION_VOTE = "admission-vote"
 PREFERENCES = "preferences"
+# Grouping's leave page (services/grouping/leave_pages.py): one link per person, in every group message.
+LEAVE_GROUP = "leave-group"
 # The calendar service's purpose for a person's meetings page and feed (services/calendar/config.py); the
 # link lives as long as a calendar subscription does, as the one grouping shows after accepting.
 CALENDAR = "participant-feed"
@@ -61,6 +63,9 @@ class Links:
             "vote_yes_url": f"{page}?{urlencode({'request': str(request_id), 'vote': 'yes'})}",
             "vote_no_url": f"{page}?{urlencode({'request': str(request_id), 'vote': 'no'})}",
         }
+
+    def leave(self, participant_id: uuid.UUID) -> str:
+        return f"{self.settings.grouping_url}/leave/{self._token(LEAVE_GROUP, participant_id)}"
 
     def preferences(self, participant_id: uuid.UUID) -> str:
         return f"{self.settings.notifications_url}/preferences/{self._token(PREFERENCES, participant_id)}"

@@ -143,6 +143,7 @@ def group_started(group: Group, event_id: uuid.UUID, links: Links, *, now: datet
             "member_count": len(group.members),
             "first_meeting": first,
             "preferences_url": links.preferences(member),
+            "leave_url": links.leave(member),
             **links.calendar(member),
         },
         **_about(group),
@@ -164,7 +165,12 @@ def first_meeting(
         "first_meeting",
         event_id,
         recipients,
-        lambda member: {**shared, "absence_url": links.absence(member, start), **links.calendar(member)},
+        lambda member: {
+            **shared,
+            "absence_url": links.absence(member, start),
+            "leave_url": links.leave(member),
+            **links.calendar(member),
+        },
         **_about(group),
     )
 
@@ -194,7 +200,11 @@ def schedule_changed(
         event_id,
         group.members,
         # No meeting to miss after a pause or an end, so no absence link.
-        lambda member: {**shared, "absence_url": links.absence(member, new_start) if new_start else None},
+        lambda member: {
+            **shared,
+            "absence_url": links.absence(member, new_start) if new_start else None,
+            "leave_url": links.leave(member),
+        },
         **_about(group),
     )
 
@@ -220,6 +230,7 @@ def meeting_reminder(
             **shared,
             "absence_url": links.absence(member, start),
             "preferences_url": links.preferences(member),
+            "leave_url": links.leave(member),
         },
         **_about(group),
     )
@@ -254,6 +265,7 @@ def meeting_at_risk(
             **shared,
             "absence_url": links.absence(member, start),
             "preferences_url": links.preferences(member),
+            "leave_url": links.leave(member),
         },
         **_about(group),
     )
@@ -277,6 +289,52 @@ def admission_vote_request(
             **shared,
             **links.admission_votes(member, request_id),
             "preferences_url": links.preferences(member),
+            "leave_url": links.leave(member),
+        },
+        **_about(group),
+    )
+
+
+def member_left(
+    group: Group,
+    recipients: Sequence[uuid.UUID],
+    event_id: uuid.UUID,
+    links: Links,
+    *,
+    leaver: uuid.UUID,
+    named: bool,
+) -> Message:
+    """The others are told someone has left; who only when the leaver chose to say goodbye with their first
+    name (then the name is looked up when sending, and erasing the leaver deletes the delivery)."""
+    return Message(
+        "member_left",
+        event_id,
+        recipients,
+        lambda member: {
+            "named": named,
+            "member_count": len(recipients),
+            "preferences_url": links.preferences(member),
+            "leave_url": links.leave(member),
+        },
+        subject_id=leaver if named else None,
+        **_about(group),
+    )
+
+
+def group_below_minimum(
+    group: Group, recipients: Sequence[uuid.UUID], event_id: uuid.UUID, links: Links, *, members: int
+) -> Message:
+    """Fewer than four: the members hear it at once; the group will be asked what it wants to do."""
+    shared = {"member_count": members, "group_size_min": GROUP_SIZE_MIN}
+    return Message(
+        "group_below_minimum",
+        event_id,
+        recipients,
+        lambda member: {
+            **shared,
+            "preferences_url": links.preferences(member),
+            "leave_url": links.leave(member),
+            **links.calendar(member),
         },
         **_about(group),
     )

@@ -189,11 +189,17 @@ def _tidy(rendered: str) -> str:
 # Variables a template gained after messages of its type were already queued with their context: a
 # message queued before the upgrade renders with these instead of failing.
 _NO_CALENDAR_LINKS = {"meetings_url": None, "calendar_feed_url": None}
+_NO_LEAVE_LINK = {"leave_url": None}  # group messages queued before the leave page existed
 _ADDED_LATER: dict[str, dict[str, Any]] = {
-    "schedule_changed": {"paused_from": None, "last_day": None},
+    "schedule_changed": {"paused_from": None, "last_day": None, **_NO_LEAVE_LINK},
     # Messages queued before the links were added render without them.
-    "group_started": _NO_CALENDAR_LINKS,
-    "first_meeting": _NO_CALENDAR_LINKS,
+    "group_started": {**_NO_CALENDAR_LINKS, **_NO_LEAVE_LINK},
+    "first_meeting": {**_NO_CALENDAR_LINKS, **_NO_LEAVE_LINK},
+    "meeting_reminder": _NO_LEAVE_LINK,
+    "meeting_at_risk": _NO_LEAVE_LINK,
+    "admission_vote_request": _NO_LEAVE_LINK,
+    # group_ended shares the preferences partial, which offers the way out only while there is a group.
+    "group_ended": _NO_LEAVE_LINK,
 }
 
 
@@ -246,6 +252,7 @@ _SAMPLES: dict[str, dict[str, Any]] = {
         "decline_url": f"{_SITE}/i/Xk3f9QaB/nei",
     },
     "group_started": {
+        "leave_url": f"{_SITE}/leave/Rw7uN5",
         "member_count": 7,
         "first_meeting": _FIRST_MEETING,
         "preferences_url": f"{_SITE}/p/Lm4tW2",
@@ -253,6 +260,7 @@ _SAMPLES: dict[str, dict[str, Any]] = {
         "calendar_feed_url": f"{_SITE}/feeds/participants/Tz6mK4.ics",
     },
     "first_meeting": {
+        "leave_url": f"{_SITE}/leave/Rw7uN5",
         **_IN_PERSON,
         "meeting_start": _FIRST_MEETING,
         "meeting_end": _FIRST_MEETING.replace(hour=20),
@@ -263,6 +271,7 @@ _SAMPLES: dict[str, dict[str, Any]] = {
         "calendar_feed_url": f"{_SITE}/feeds/participants/Tz6mK4.ics",
     },
     "schedule_changed": {
+        "leave_url": f"{_SITE}/leave/Rw7uN5",
         **_IN_PERSON,
         "occurrence": datetime(2026, 3, 17, 18, 0, tzinfo=OSLO),
         "new_start": datetime(2026, 3, 18, 18, 0, tzinfo=OSLO),
@@ -274,6 +283,7 @@ _SAMPLES: dict[str, dict[str, Any]] = {
         "next_meeting": datetime(2026, 3, 31, 18, 0, tzinfo=OSLO),
     },
     "meeting_reminder": {
+        "leave_url": f"{_SITE}/leave/Rw7uN5",
         **_IN_PERSON,
         "meeting_start": datetime(2026, 3, 10, 18, 0, tzinfo=OSLO),
         "meeting_end": datetime(2026, 3, 10, 20, 0, tzinfo=OSLO),
@@ -285,6 +295,7 @@ _SAMPLES: dict[str, dict[str, Any]] = {
         "meeting_start": datetime(2026, 3, 10, 18, 0, tzinfo=OSLO),
     },
     "meeting_at_risk": {
+        "leave_url": f"{_SITE}/leave/Rw7uN5",
         "meeting_start": datetime(2026, 3, 10, 18, 0, tzinfo=OSLO),
         "absent_count": 4,
         "expected_count": 3,
@@ -292,11 +303,27 @@ _SAMPLES: dict[str, dict[str, Any]] = {
         "preferences_url": f"{_SITE}/p/Lm4tW2",
     },
     "admission_vote_request": {
+        "leave_url": f"{_SITE}/leave/Rw7uN5",
         "member_count": 6,
         "vote_by": date(2026, 4, 7),
         "vote_yes_url": f"{_SITE}/v/Hd5nC3/ja",
         "vote_no_url": f"{_SITE}/v/Hd5nC3/nei",
         "preferences_url": f"{_SITE}/p/Lm4tW2",
+    },
+    "member_left": {
+        "named": True,
+        "subject_name": "Per Olav Hansen",
+        "member_count": 5,
+        "preferences_url": f"{_SITE}/p/Lm4tW2",
+        "leave_url": f"{_SITE}/leave/Rw7uN5",
+    },
+    "group_below_minimum": {
+        "member_count": 3,
+        "group_size_min": 4,
+        "preferences_url": f"{_SITE}/p/Lm4tW2",
+        "leave_url": f"{_SITE}/leave/Rw7uN5",
+        "meetings_url": f"{_SITE}/meetings/Tz6mK4",
+        "calendar_feed_url": f"{_SITE}/feeds/participants/Tz6mK4.ics",
     },
     "group_ended": {
         "register_url": f"{_SITE}/meld-deg-pa",

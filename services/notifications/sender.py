@@ -252,6 +252,7 @@ class DeliveryWorker:
             if subject is None:
                 return self._failed(row, now, "the person the message is about is no longer known")
             context["absent_name"] = subject.name
+            context["subject_name"] = subject.name  # the same, for messages about someone not absent
         try:
             message = render(row.message_type, recipient.language, context)
         except Exception as error:  # a template or context bug: record it instead of retrying forever

@@ -38,7 +38,9 @@ class RegistrationReceipt(BaseModel):
 
 class RegistrationStatus(BaseModel):
     registration_id: uuid.UUID
-    status: str = Field(description="waiting, placed or withdrawn")
+    status: str = Field(
+        description="waiting, placed, left (left the group), ended (the group ended) or withdrawn"
+    )
     registered_at: str
     availability: list[str]
 

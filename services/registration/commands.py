@@ -14,7 +14,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.audit import record_audit
 from shared.contracts import (
-    Envelope,
     Language,
     ParticipantContactRegistered,
     ParticipantErased,
@@ -271,26 +270,15 @@ async def mark_left_group(
     which = [theirs, registrations.c.left_group_at.is_(None)]
     if participant_id is not None:
         which.append(registrations.c.participant_id == participant_id)
-    left = await session.execute(update(registrations).where(*which).values(left_group_at=at))
+    # The placed are placed no more: the status page says why, and they may register again.
+    over = "left" if participant_id is not None else "ended"
+    status = case((registrations.c.status == "placed", over), else_=registrations.c.status)
+    left = await session.execute(
+        update(registrations).where(*which).values(left_group_at=at, status=status, updated_at=func.now())
+    )
     kind = "left" if participant_id is not None else "group_closed"
     await history.record_for_registered(session, named, kind, at=at, group_id=str(group_id))
     return left.rowcount or 0
-
-
-async def member_left(session: AsyncSession, left: Envelope[Any]) -> None:
-    """When the group is over for a person: the moment it happened (not when we heard) starts retention."""
-    data = left.data
-    if data.before_start:  # declined or not answered: never placed in that group
-        await history.record_for_registered(
-            session,
-            [data.participant_id],
-            "left",
-            at=left.occurred_at,
-            group_id=str(data.group_id),
-            before_start=True,
-        )
-        return
-    await mark_left_group(session, data.group_id, left.occurred_at, participant_id=data.participant_id)
 
 
 async def record_erasure_report(session: AsyncSession, data: Any) -> None:

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from shared.contracts import Envelope
 from shared.messaging.consumer import Handler
 
-from . import commands, history, submissions
+from . import commands, group_left, history, submissions
 
 if TYPE_CHECKING:
     from .app import RegistrationService
@@ -36,7 +36,7 @@ def make_handlers(service: RegistrationService) -> dict[str, Handler]:
         await commands.mark_placed(session, [envelope.data.participant_id], envelope.data.group_id)
 
     async def on_group_member_left(session: AsyncSession, envelope: Envelope[Any]) -> None:
-        await commands.member_left(session, envelope)
+        await group_left.member_left(session, envelope)
 
     async def on_group_closed(session: AsyncSession, envelope: Envelope[Any]) -> None:
         await commands.mark_left_group(

@@ -136,6 +136,8 @@ NB: dict[str, Any] = {
         "waiting": "Venter på en gruppe",
         "placed": "Har fått plass i en gruppe",
         "withdrawn": "Trukket",
+        "left": "Har gått ut av gruppen",
+        "ended": "Gruppen er avsluttet",
     },
     "status_texts": {
         "waiting": "Vi leter etter en gruppe som passer for deg. Du får beskjed når gruppen er klar.",
@@ -143,7 +145,10 @@ NB: dict[str, Any] = {
         "withdrawn": (
             "Du har trukket deg og venter ikke lenger på en gruppe. Du kan fortsatt slette opplysningene dine."
         ),
+        "left": "Du har gått ut av gruppen din og venter ikke på en ny. Takk for at du var med.",
+        "ended": "Gruppen din er avsluttet. Takk for at du var med.",
     },
+    "register_again": "Vil du være med i en ny gruppe? Meld deg på igjen",
     "registered_at": "Meldt på",
     "municipality_short": "Kommune",
     "availability_short": "Tider som passer",
@@ -334,6 +339,8 @@ NN: dict[str, Any] = {
         "waiting": "Ventar på ei gruppe",
         "placed": "Har fått plass i ei gruppe",
         "withdrawn": "Trekt",
+        "left": "Har gått ut av gruppa",
+        "ended": "Gruppa er avslutta",
     },
     "status_texts": {
         "waiting": "Vi leitar etter ei gruppe som passar for deg. Du får melding når gruppa er klar.",
@@ -341,7 +348,10 @@ NN: dict[str, Any] = {
         "withdrawn": (
             "Du har trekt deg og ventar ikkje lenger på ei gruppe. Du kan framleis slette opplysningane dine."
         ),
+        "left": "Du har gått ut av gruppa di og ventar ikkje på ei ny. Takk for at du var med.",
+        "ended": "Gruppa di er avslutta. Takk for at du var med.",
     },
+    "register_again": "Vil du vere med i ei ny gruppe? Meld deg på igjen",
     "registered_at": "Meldt på",
     "municipality_short": "Kommune",
     "availability_short": "Tider som passar",
@@ -530,12 +540,17 @@ EN: dict[str, Any] = {
         "waiting": "Waiting for a group",
         "placed": "Has a place in a group",
         "withdrawn": "Withdrawn",
+        "left": "Has left the group",
+        "ended": "The group has ended",
     },
     "status_texts": {
         "waiting": "We are looking for a group that suits you. You will be told when the group is ready.",
         "placed": "You have a place in a group. The time and place are in the message you got.",
         "withdrawn": "You have withdrawn and are no longer waiting for a group. You can still erase your data.",
+        "left": "You have left your group and are not waiting for a new one. Thank you for taking part.",
+        "ended": "Your group has ended. Thank you for taking part.",
     },
+    "register_again": "Would you like to join a new group? Register again",
     "registered_at": "Signed up",
     "municipality_short": "Municipality",
     "availability_short": "Times that suit you",

@@ -186,15 +186,25 @@ class GroupMemberLeft(Event):
     group_id: uuid.UUID
     participant_id: uuid.UUID
     before_start: bool = False
+    say_goodbye: bool = Field(
+        default=False,
+        description="The member chose to say goodbye with their first name; otherwise the others are only "
+        "told that someone has left, never who.",
+    )
+    back_to_pool: bool = Field(
+        default=False, description="The member asked to wait for another group (back in the waiting pool)."
+    )
 
 
 class GroupBelowMinimum(Event):
-    """A running group has fewer than the minimum members: its district office is told."""
+    """A running group has fewer than the minimum members after someone left: the members and the
+    district office are told at once, and the members are asked what the group wants to do."""
 
-    EVENT_TYPE = "group.below_minimum_flagged.v1"
+    EVENT_TYPE = "group.below_minimum.v1"
     group_id: uuid.UUID
     district: str
-    members: int
+    members: int = Field(description="How many members the group has now.")
+    member_ids: list[uuid.UUID] = Field(default_factory=list, description="Who they are.")
 
 
 class GroupAdmissionRequested(Event):

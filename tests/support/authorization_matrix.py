@@ -67,6 +67,8 @@ _PER_SERVICE = {
         ("POST", "/admission/{token}"): _SIGNED,
         ("POST", "/api/v1/membership/{token}/admission-requests"): _SIGNED,
         ("POST", "/api/v1/membership/{token}/leave"): _SIGNED,
+        ("GET", "/leave/{token}"): _SIGNED,
+        ("POST", "/leave/{token}"): _SIGNED,
     },
     "calendar": {
         ("GET", "/feeds/groups/{token}.ics"): _SIGNED,

@@ -11,7 +11,6 @@ from sqlalchemy import and_, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.contracts import (
-    GroupBelowMinimum,
     GroupDissolved,
     GroupMemberJoined,
     GroupMemberLeft,
@@ -22,7 +21,6 @@ from shared.messaging import Outbox
 
 from .. import domain, lifecycle
 from ..models import admission_votes, groups, invitations, memberships, pool
-from ..reasons import below_minimum_flag
 from .common import (
     ACTIVE,
     GroupingError,
@@ -260,20 +258,9 @@ async def leave(
     if before_start:
         await evaluate_group(session, outbox, group_id, as_of=as_of, rules=rules, timing=timing)
         return True
-    remaining = len((await members_by_status(session, group_id)).get("accepted", []))
-    if remaining < rules.min_size:
-        group = (await session.execute(select(groups).where(groups.c.group_id == group_id))).one()
-        await session.execute(
-            update(groups)
-            .where(groups.c.group_id == group_id)
-            .values(flag=f"{remaining} members (below minimum)", flag_code=below_minimum_flag(remaining))
-        )
-        await stage(
-            session,
-            outbox,
-            GroupBelowMinimum(group_id=group_id, district=group.district, members=remaining),
-            cause,
-        )
+    from .leaving import flag_if_below_minimum  # leaving builds on this module's refill and pool
+
+    await flag_if_below_minimum(session, outbox, group_id, rules, cause)
     return True
 
 

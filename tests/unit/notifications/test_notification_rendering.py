@@ -82,6 +82,7 @@ def test_essential_messages_are_known_types() -> None:
         "first_meeting",
         "group_invitation",
         "absence_notice",
+        "group_below_minimum",
         "erasure_confirmed",
         "registration_rejected",
         "registration_received",
@@ -137,6 +138,16 @@ ADDED_LATER = {
     (message_type, key)
     for message_type in ("group_started", "first_meeting")
     for key in ("meetings_url", "calendar_feed_url")
+} | {
+    (message_type, "leave_url")
+    for message_type in (
+        "group_started",
+        "first_meeting",
+        "schedule_changed",
+        "meeting_reminder",
+        "meeting_at_risk",
+        "admission_vote_request",
+    )
 }
 
 

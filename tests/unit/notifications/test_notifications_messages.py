@@ -71,6 +71,9 @@ def _every_message(group: messages.Group) -> list[messages.Message]:
         messages.admission_vote_request(
             group, MEMBERS, EVENT, LINKS, request_id=uuid.uuid4(), vote_by=FIRST + timedelta(days=7)
         ),
+        messages.member_left(group, MEMBERS[1:], EVENT, LINKS, leaver=MEMBERS[0], named=True),
+        messages.member_left(group, MEMBERS[1:], EVENT, LINKS, leaver=MEMBERS[0], named=False),
+        messages.group_below_minimum(group, MEMBERS[:3], EVENT, LINKS, members=3),
         messages.group_ended(group, EVENT, LINKS),
         messages.erasure_confirmed(MEMBERS[0], EVENT, LINKS, NOW),
     ]
@@ -79,7 +82,8 @@ def _every_message(group: messages.Group) -> list[messages.Message]:
 def _as_stored(message: messages.Message, recipient: uuid.UUID) -> dict:
     """The context as the sender sees it: through JSON, plus the names added at send time."""
     context = json.loads(json.dumps(message.context(recipient), default=_json))
-    return {**context, "name": "Kari Nordmann", "absent_name": "Per Olav Hansen"}
+    names = {"absent_name": "Per Olav Hansen", "subject_name": "Per Olav Hansen"}
+    return {**context, "name": "Kari Nordmann", **names}
 
 
 GROUPS = {
@@ -145,6 +149,20 @@ def test_an_absence_notice_names_the_absent_person_only_by_reference() -> None:
     assert notice.subject_id == MEMBERS[0]
     assert MEMBERS[0] not in notice.recipients
     assert str(MEMBERS[0]) not in json.dumps(notice.context(MEMBERS[1]), default=_json)
+
+
+def test_someone_left_names_nobody_unless_they_said_goodbye() -> None:
+    quiet = messages.member_left(_group(), MEMBERS[1:], EVENT, LINKS, leaver=MEMBERS[0], named=False)
+    assert quiet.subject_id is None  # no name is looked up at sending, and none can be shown
+    stored = json.dumps(quiet.context(MEMBERS[1]), default=_json)
+    assert str(MEMBERS[0]) not in stored
+    text = render("member_left", "nb", {**json.loads(stored), "name": "Kari Nordmann"})
+    assert text.subject == "Noen har gått ut av gruppa" and "/leave/" in text.text
+    goodbye = messages.member_left(_group(), MEMBERS[1:], EVENT, LINKS, leaver=MEMBERS[0], named=True)
+    assert goodbye.subject_id == MEMBERS[0]
+    named = render("member_left", "en", _as_stored(goodbye, MEMBERS[1]))
+    assert named.subject == "Per has left the group" and "Hansen" not in named.text + named.sms
+    assert "Per" not in named.sms  # no name typed by a person in an SMS
 
 
 def test_the_invitation_names_no_other_member_and_counts_them() -> None:
