@@ -82,6 +82,16 @@ class Settings(BaseSettings):
         default=7, description="Days to answer an invitation before the place is freed."
     )
     admission_vote_days: int = 7
+    nudge_after_days: int = Field(
+        default=28,
+        ge=0,
+        description="A waiting person gets one message about what would get them a group sooner (more "
+        "times, digital groups, groups across topics, a neighbouring municipality) after waiting this long; "
+        "the status page shows the options from the first day.",
+    )
+    nudge_interval_seconds: float = Field(
+        default=86400.0, gt=0, description="How often grouping works out every waiting person's options."
+    )
 
     # Registrations that never led to a group are erased after this many days (GDPR: keep no longer
     # than needed); the job checks this often and only one replica runs it at a time.

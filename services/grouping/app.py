@@ -20,6 +20,7 @@ from shared.contracts import (
     InvitationAnswered,
     ParticipantDataDeleted,
     RegistrationAccepted,
+    WaitingOptions,
 )
 from shared.service import Service
 from shared.settings import Settings, get_settings
@@ -31,6 +32,7 @@ from . import domain, retention
 from .config import timing_from, today
 from .handlers import make_handlers
 from .models import metadata
+from .nudging import Nudger
 from .planner import Planner
 
 NAME = "grouping"
@@ -47,6 +49,8 @@ class GroupingService(Service):
         self.timing = timing_from(settings)
         self.planner = Planner(self, rules, self.timing, today)
         self.background.append(self.planner)
+        self.nudger = Nudger(self)
+        self.background.append(self.nudger)
         retention.add_steps(self.retention, settings.closed_group_retention_days)
         self.consume("grouping.pool", make_handlers(self), documented_as=RegistrationAccepted)
         self.document_publishes(
@@ -61,6 +65,7 @@ class GroupingService(Service):
             GroupAdmissionDecided,
             GroupEnded,
             ParticipantDataDeleted,
+            WaitingOptions,
         )
 
     def wake_planner(self) -> None:

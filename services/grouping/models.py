@@ -136,3 +136,15 @@ withdrawals = Table(
 
 # What else an entry says: how many people a read showed, which group a person was moved into.
 audit_log = audit_table(metadata, Column("detail", String(500)))
+
+# What was last told a waiting person would get them a group sooner (services/grouping/nudging.py): an
+# option is published again only when it changes, or once when the person has waited long enough for a
+# message about it. Deleted when the person leaves the pool.
+waiting_options = Table(
+    "waiting_options",
+    metadata,
+    Column("participant_id", Uuid, primary_key=True),
+    Column("options", JSONB, nullable=False),
+    Column("nudge", Boolean, nullable=False),
+    Column("published_at", DateTime(timezone=True), nullable=False),
+)

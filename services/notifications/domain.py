@@ -31,6 +31,7 @@ MESSAGE_TYPES: tuple[str, ...] = (
     "group_below_minimum",
     "group_ended",
     "erasure_confirmed",
+    "waiting_options",
 )
 
 # A person cannot opt out of these: without them they would miss a meeting, an invitation, the duty-to-notify

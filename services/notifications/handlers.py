@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from shared.contracts import Envelope
 from shared.messaging.consumer import Handler
 
-from .commands import contacts, groups, leaving
+from .commands import contacts, groups, leaving, waiting
 
 if TYPE_CHECKING:
     from .app import NotificationService
@@ -68,6 +68,9 @@ def make_handlers(service: NotificationService) -> dict[str, Handler]:
     async def on_admission_requested(session: AsyncSession, envelope: Envelope[Any]) -> None:
         await groups.admission_requested(session, rt, envelope.data, envelope.event_id)
 
+    async def on_waiting_options(session: AsyncSession, envelope: Envelope[Any]) -> None:
+        await waiting.waiting_options(session, rt, envelope)
+
     async def on_participant_erased(session: AsyncSession, envelope: Envelope[Any]) -> None:
         await contacts.erase_person(session, rt, channels, envelope)
 
@@ -76,6 +79,7 @@ def make_handlers(service: NotificationService) -> dict[str, Handler]:
         "participant.contact_changed.v1": on_contact_changed,
         "registration.rejected.v1": on_registration_rejected,
         "participant.erased.v1": on_participant_erased,
+        "participant.waiting_options_changed.v1": on_waiting_options,
         "group.formed.v1": on_group_formed,
         "group.started.v1": on_group_started,
         "group.member_joined.v1": on_member_joined,

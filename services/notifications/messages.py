@@ -95,6 +95,19 @@ def registration_received(participant_id: uuid.UUID, event_id: uuid.UUID, links:
     )
 
 
+def waiting_options(
+    participant_id: uuid.UUID, event_id: uuid.UUID, links: Links, options: list[Context]
+) -> Message:
+    """What would get the person a group sooner (worded per language by the templates), with the status link
+    where each is one click."""
+    return Message(
+        "waiting_options",
+        event_id,
+        [participant_id],
+        lambda _: {"status_url": links.status(participant_id), "options": options},
+    )
+
+
 def group_invitation(
     group: Group,
     recipients: Sequence[uuid.UUID],

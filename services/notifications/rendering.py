@@ -21,7 +21,7 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, Template, pass_context, select_autoescape
 from jinja2.runtime import Context
 
-from shared.vocabulary import WEEKDAY_NAMES
+from shared.vocabulary import WEEKDAY_NAMES, slot_name
 
 from .domain import ESSENTIAL, MESSAGE_TYPES, OSLO
 
@@ -132,6 +132,12 @@ def _duration(context: Context, minutes: int) -> str:
     return f" {and_} ".join(pieces)
 
 
+@pass_context
+def _slot(context: Context, slot: str) -> str:
+    """A weekly time in words, e.g. "tirsdager på kvelden", "on Tuesdays in the evening"."""
+    return slot_name(slot, _language(context))
+
+
 def _first_name(name: str) -> str:
     """Only the first name of a person goes to others (e.g. in an absence notice)."""
     words = str(name).split()
@@ -162,6 +168,7 @@ def _environment() -> Environment:
         long_date=_long_date,
         clock=_clock,
         duration=_duration,
+        slot=_slot,
     )
     return environment
 
@@ -231,6 +238,14 @@ _IN_PERSON = {
 }
 _SAMPLES: dict[str, dict[str, Any]] = {
     "registration_received": {"status_url": f"{_SITE}/s/7Kq2xR"},
+    "waiting_options": {
+        "status_url": f"{_SITE}/s/7Kq2xR",
+        "options": [
+            {"code": "more_times", "slots": ["wed_evening", "thu_evening"], "municipality": ""},
+            {"code": "digital", "slots": [], "municipality": ""},
+            {"code": "neighbour_municipality", "slots": [], "municipality": "Saltdal"},
+        ],
+    },
     "registration_rejected": {
         "reasons": ["unknown_municipality", "missing_consent"],
         "register_url": f"{_SITE}/meld-deg-pa",

@@ -23,7 +23,7 @@ from shared.contracts import (
 from shared.messaging import Outbox
 from shared.revocation import revoke_links
 
-from . import domain, history
+from . import domain, history, waiting_options
 from .models import audit_log, erasure_reports, idempotency_keys, registrations
 
 SOURCE = "registration"
@@ -367,3 +367,9 @@ async def erase(session: AsyncSession, outbox: Outbox, participant_id: uuid.UUID
     await revoke_links(session, outbox.table.metadata, participant_id, erased.occurred_at)
     await outbox.add(session, erased)
     return deleted
+
+
+async def group_formed(session: AsyncSession, envelope: Any) -> None:
+    """Proposed for a group: in the person's history, and the options for waiting people no longer shown."""
+    await history.group_formed(session, envelope)
+    await waiting_options.group_formed(session, envelope)

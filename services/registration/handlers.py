@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from shared.contracts import Envelope
 from shared.messaging.consumer import Handler
 
-from . import commands, group_left, history, submissions
+from . import commands, group_left, history, submissions, waiting_options
 
 if TYPE_CHECKING:
     from .app import RegistrationService
@@ -24,7 +24,7 @@ def make_handlers(service: RegistrationService) -> dict[str, Handler]:
         await submissions.take_submission(session, outbox, envelope, identity_key, partners)
 
     async def on_group_formed(session: AsyncSession, envelope: Envelope[Any]) -> None:
-        await history.group_formed(session, envelope)
+        await commands.group_formed(session, envelope)
 
     async def on_invitation_answered(session: AsyncSession, envelope: Envelope[Any]) -> None:
         await history.invitation_answered(session, envelope)
@@ -43,6 +43,9 @@ def make_handlers(service: RegistrationService) -> dict[str, Handler]:
             session, envelope.data.group_id, envelope.occurred_at, list(envelope.data.members)
         )
 
+    async def on_waiting_options(session: AsyncSession, envelope: Envelope[Any]) -> None:
+        await waiting_options.store(session, envelope.data)
+
     async def on_participant_data_deleted(session: AsyncSession, envelope: Envelope[Any]) -> None:
         await commands.record_erasure_report(session, envelope.data)
 
@@ -56,4 +59,5 @@ def make_handlers(service: RegistrationService) -> dict[str, Handler]:
         "group.member_left.v1": on_group_member_left,
         "group.ended.v1": on_group_closed,
         "group.dissolved.v1": on_group_closed,
+        "participant.waiting_options_changed.v1": on_waiting_options,
     }

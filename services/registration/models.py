@@ -64,6 +64,8 @@ registrations = Table(
     Column("left_group_at", DateTime(timezone=True)),
     # The contact point (its subject) that registered the person on their behalf; null otherwise.
     Column("submitted_by", String(200)),
+    # What would get the person a group sooner (grouping's participant.waiting_options_changed.v1), while waiting.
+    Column("waiting_options", JSONB),
     Index(
         "uq_registrations_sender_external_ref",
         "sender",

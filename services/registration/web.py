@@ -19,16 +19,18 @@ from fastapi.responses import Response
 from sqlalchemy import select
 
 from shared.auth import InvalidLink, sign_link
+from shared.clock import norway_today
 from shared.contracts import SLOTS, Composition, Gender, Language, MeetingFormat, Topic
 from shared.reference import all_municipalities, get_municipality
 from shared.texts import texts_for
 from shared.web import choose_language, create_environment, page, redirect
 from shared.web.dependencies import current_service
 
-from . import commands, corrections, domain
+from . import commands, corrections, domain, waiting_options
 from .api import STATUS_LINK
 from .app import RegistrationServiceDep
 from .models import registrations
+from .options_texts import OPTIONS_TEXTS, worded_options
 from .registering import register_from_form
 from .sign_up_form import blank_values, values_from
 from .texts import TEXTS, error_message, long_date
@@ -138,6 +140,7 @@ async def _registration(request: Request, participant_id: uuid.UUID):
                     registrations.c.registered_at,
                     registrations.c.municipality,
                     registrations.c.availability,
+                    registrations.c.waiting_options,
                 ).where(registrations.c.participant_id == participant_id)
             )
         ).one_or_none()
@@ -196,6 +199,9 @@ async def _status_page(
         errors=errors or {},
         error_list=[(f"field-{f}", message) for f, message in (errors or {}).items()],
         slots=SLOTS,
+        options=worded_options(row.waiting_options, language) if row.status == "waiting" else [],
+        o=texts_for(OPTIONS_TEXTS, language),
+        option_notice=texts_for(OPTIONS_TEXTS, language).get(request.query_params.get("option", "")),
     )
 
 
@@ -231,6 +237,29 @@ async def change_availability(token: str, request: Request, service: Registratio
         return redirect(request, f"/status/{token}?done=availability", language)
     # No longer waiting (or erased): the page says why the times cannot change.
     return redirect(request, f"/status/{token}", language)
+
+
+@pages.post("/status/{token}/options/{code}")
+async def take_option(token: str, code: str, request: Request, service: RegistrationServiceDep) -> Response:
+    """One click on "what would get you a group sooner": the option is applied as the person's correction."""
+    language = choose_language(request)
+    participant_id = await _participant(request, token)
+    if participant_id is None:
+        return _not_found(request, language)
+    try:
+        async with service.transaction() as uow:
+            taken = await waiting_options.take_option(
+                uow.session, uow.outbox, participant_id, code, today=norway_today(uow.now())
+            )
+    except waiting_options.NotOffered:
+        return redirect(request, f"/status/{token}?option=not_offered", language)
+    except corrections.InvitedToGroup:
+        return redirect(request, f"/status/{token}?option=invited", language)
+    except (corrections.NotWaiting, domain.RegistrationRefused):
+        return redirect(request, f"/status/{token}", language)
+    if taken is None:
+        return _not_found(request, language)
+    return redirect(request, f"/status/{token}?option=taken", language)
 
 
 @pages.get("/status/{token}/{action}")

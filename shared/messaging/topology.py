@@ -91,10 +91,11 @@ TOPOLOGY = Topology(
                 (_GRP, "group.member_left.v1"),
                 (_GRP, "group.ended.v1"),
                 (_GRP, "group.dissolved.v1"),
+                (_GRP, "participant.waiting_options_changed.v1"),
             ),
             "Who got a place in a group and when it was over for them: shown on the status page and in the "
             "registration's history for staff, and the retention job erases the placed a period after their "
-            "group ended or they left it.",
+            "group ended or they left it. What would get a waiting person a group sooner (the status page).",
         ),
         QueueSpec(
             "grouping.pool",
@@ -137,8 +138,10 @@ TOPOLOGY = Topology(
                 (_REG, "registration.rejected.v1"),
                 (_REG, "participant.withdrew.v1"),
                 (_REG, _ERASED),
+                (_GRP, "participant.waiting_options_changed.v1"),
             ),
-            "Contact details, withdrawals and erasures: whom we can tell, and how.",
+            "Contact details, withdrawals and erasures: whom we can tell, and how; what would get a waiting "
+            "person a group sooner (one message).",
         ),
         QueueSpec(
             "notifications.messages",

@@ -18,7 +18,7 @@ from shared.messaging import Outbox
 from shared.messaging.consumer import call_after_commit
 
 from .. import domain
-from ..models import attendance, groups, pool
+from ..models import attendance, groups, pool, waiting_options
 from ..reasons import scheduling_failed_flag
 from ..statistics import note_withdrawal
 from .common import SOURCE, Timing
@@ -134,9 +134,10 @@ async def erase_person(
     participant_id = envelope.data.participant_id
     await leave(session, outbox, participant_id, as_of=as_of, rules=rules, timing=timing, cause=envelope)
     deleted = await forget_person(session, participant_id)
-    deleted += (
-        await session.execute(delete(attendance).where(attendance.c.participant_id == participant_id))
-    ).rowcount
+    for table in (attendance, waiting_options):
+        deleted += (
+            await session.execute(delete(table).where(table.c.participant_id == participant_id))
+        ).rowcount
     await finish_erasure(session, outbox, envelope, service=SOURCE, rows_deleted=deleted)
 
 

@@ -76,6 +76,17 @@ def _every_message(group: messages.Group) -> list[messages.Message]:
         messages.group_below_minimum(group, MEMBERS[:3], EVENT, LINKS, members=3),
         messages.group_ended(group, EVENT, LINKS),
         messages.erasure_confirmed(MEMBERS[0], EVENT, LINKS, NOW),
+        messages.waiting_options(
+            MEMBERS[0],
+            EVENT,
+            LINKS,
+            [
+                {"code": "more_times", "slots": ["tue_evening", "wed_daytime"], "municipality": ""},
+                {"code": "digital", "slots": [], "municipality": ""},
+                {"code": "cross_topic", "slots": [], "municipality": ""},
+                {"code": "neighbour_municipality", "slots": [], "municipality": "Saltdal"},
+            ],
+        ),
     ]
 
 
