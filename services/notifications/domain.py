@@ -29,6 +29,7 @@ MESSAGE_TYPES: tuple[str, ...] = (
     "admission_vote_request",
     "group_ended",
     "erasure_confirmed",
+    "invitation_withdrawn",
 )
 
 # A person cannot opt out of these: without them they would miss a meeting, an invitation, the duty-to-notify
@@ -39,6 +40,7 @@ ESSENTIAL: frozenset[str] = frozenset(
         "meeting_cancelled",
         "first_meeting",
         "group_invitation",
+        "invitation_withdrawn",  # else they would keep the invitation's time free, or come to the meeting
         "absence_notice",
         "erasure_confirmed",
         "registration_rejected",

@@ -45,7 +45,7 @@ def make_handlers(service: NotificationService) -> dict[str, Handler]:
         await groups.member_joined(session, rt, envelope.data, envelope.event_id)
 
     async def on_member_left(session: AsyncSession, envelope: Envelope[Any]) -> None:
-        await groups.member_left(session, envelope.data)
+        await groups.member_left(session, rt, envelope.data, envelope.event_id)
 
     async def on_group_ended(session: AsyncSession, envelope: Envelope[Any]) -> None:
         await groups.group_ended(session, rt, envelope.data.group_id, envelope.event_id)

@@ -186,6 +186,10 @@ class GroupMemberLeft(Event):
     group_id: uuid.UUID
     participant_id: uuid.UUID
     before_start: bool = False
+    # The district office took them out of the proposed group and they wait in the pool again, with their
+    # waiting time: they are told their invitation was withdrawn (issue 21). False for everything else,
+    # a move to another group included (that one invites them).
+    returned_to_pool: bool = False
 
 
 class GroupBelowMinimum(Event):

@@ -73,6 +73,7 @@ def _every_message(group: messages.Group) -> list[messages.Message]:
         ),
         messages.group_ended(group, EVENT, LINKS),
         messages.erasure_confirmed(MEMBERS[0], EVENT, LINKS, NOW),
+        messages.invitation_withdrawn(group, MEMBERS[0], EVENT, LINKS),
     ]
 
 
