@@ -174,8 +174,8 @@ async def test_statistics_exports_match_the_database_and_hide_small_counts(setti
 
         async with service.sessions() as session:
             entries = (await session.execute(select(audit_log).order_by(audit_log.c.id))).all()
-    assert [(e.actor, e.action, e.district) for e in entries] == [
-        ("ane", "statistics_exported_csv", "nord"),
-        ("ane", "statistics_exported_xlsx", "nord"),
-        ("nina", "statistics_exported_csv", None),
+    assert [(e.actor, e.role, e.scope, e.action, e.district) for e in entries] == [
+        ("ane", "staff", "district:nord", "statistics_exported_csv", "nord"),
+        ("ane", "staff", "district:nord", "statistics_exported_xlsx", "nord"),
+        ("nina", "national", "national", "statistics_exported_csv", None),
     ]
