@@ -18,6 +18,7 @@ import urllib.request
 
 from shared.cli import service_port
 from shared.db.roles import service_database_url
+from shared.devpartner import DemoPartner, create_demo_partners, demo_partner_lines
 from shared.local_oidc import OIDC_CONSOLE_CLIENT, OIDC_PROVIDER_DIR
 from shared.local_servers import DEFAULT_RUN_DIR, LocalPorts, ensure_local_servers, stop_local_servers
 from shared.messaging.topology import SERVICES
@@ -148,7 +149,7 @@ def stop_processes(processes: list[subprocess.Popen[bytes]]) -> None:
             process.kill()
 
 
-def urls_text(management_url: str, oidc_issuer: str = "") -> str:
+def urls_text(management_url: str, oidc_issuer: str = "", partners: list[DemoPartner] | None = None) -> str:
     lines = ["", "selvhjelp is up. URLs:"]
     for service in SERVICES:
         base = f"http://127.0.0.1:{service_port(service)}"
@@ -168,6 +169,11 @@ def urls_text(management_url: str, oidc_issuer: str = "") -> str:
             f"OpenID provider at {oidc_issuer}, or pick a district)",
             "  demo sign-ins      (user name, password, role):",
             *demo_sign_ins(),
+        ]
+    if partners:
+        lines += [
+            "  demo partner system (broker user, password; docs/partners.md):",
+            *demo_partner_lines(partners),
         ]
     lines.append("")
     return "\n".join(lines)
@@ -230,7 +236,9 @@ def up(args: argparse.Namespace) -> int:
 
             count = load_sample(f"http://127.0.0.1:{service_port('registration')}")
             _say(f"loaded {count} sample registrations")
-        text = urls_text(servers.management_url, servers.oidc_issuer)
+        # After the services are up: registration has declared the partners' reply queues by then.
+        partners = create_demo_partners(servers.management_url, servers.rabbitmq_url, RUN_DIR)
+        text = urls_text(servers.management_url, servers.oidc_issuer, partners)
         URLS_FILE.write_text(text)
         _say(text + "Press Ctrl-C to stop.")
         while not stopping:

@@ -13,6 +13,7 @@ from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from shared.audit import request_acting
 from shared.observability import metrics
 from shared.tracing import serving
 
@@ -36,7 +37,7 @@ class TimeAndTraceRequests:
                 status = message["status"]
             await send(message)
 
-        with serving(self.service, method, _headers(scope)) as span:
+        with request_acting(), serving(self.service, method, _headers(scope)) as span:
             try:
                 await self.app(scope, receive, send_noting_status)
             finally:

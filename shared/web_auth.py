@@ -12,6 +12,7 @@ from urllib.parse import quote
 from fastapi import Depends, HTTPException, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from shared.audit import acting_as
 from shared.auth import STAFF_TOKEN_SECONDS, StaffUser, verify_staff_token
 from shared.oidc import api_user
 from shared.revocation import staff_token_revoked
@@ -73,6 +74,7 @@ def api_user_with(role: str):
         user = await _bearer_user(request, credentials)
         if role not in user.roles:
             raise HTTPException(403, _FORBIDDEN[role])
+        acting_as(user, role)  # what this request audits says in which role and scope (shared.audit)
         return user
 
     dependency.__name__ = f"{role}_api_user"
@@ -146,6 +148,7 @@ def page_user_with(role: str):
         user = await _cookie_user(request)
         if role not in user.roles:
             raise HTTPException(403, _FORBIDDEN[role])
+        acting_as(user, role)  # what this request audits says in which role and scope (shared.audit)
         return user
 
     dependency.__name__ = f"{role}_page_user"

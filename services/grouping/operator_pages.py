@@ -170,7 +170,7 @@ async def replay_dead_letters(
     queue: str, request: Request, service: GroupingServiceDep, user: OperatorPageUser
 ) -> Response:
     queue = _dead_letter_queue(queue)
-    count = await replay(broker_url(service.settings), queue, REPLAY_LIMIT)
+    outcome = await replay(broker_url(service.settings), queue, REPLAY_LIMIT)
     async with service.transaction() as work:  # who sent what back, for the audit log (no district)
         await record_audit(
             work.session,
@@ -178,8 +178,10 @@ async def replay_dead_letters(
             actor=user.subject,
             action="dead_letters_replayed",
             district=None,
-            detail=f"{count} from {queue} (role operator)",
+            detail=(f"{outcome.count} from {queue}" + "".join(f"; kept {why}" for why in outcome.kept))[:500],
         )
     language = choose_language(request)
-    done = text(ROLE_TEXTS, language, "replayed", count=count, queue=queue.removesuffix(".dlq"))
+    done = text(ROLE_TEXTS, language, "replayed", count=outcome.count, queue=queue.removesuffix(".dlq"))
+    if outcome.kept:
+        done += " " + text(ROLE_TEXTS, language, "replay_kept", count=len(outcome.kept))
     return redirect(request, f"/operator/dead-letters/{queue}?" + urlencode({"done": done}), language)

@@ -40,6 +40,7 @@ ROLE_TEXTS: dict[str, dict[str, str]] = {
         "replay": "Send tilbake til køen",
         "replay_hint": "Etter at feilen er rettet: meldingene sendes tilbake til køen de kom fra.",
         "replayed": "{count} meldinger sendt tilbake til {queue}.",
+        "replay_kept": "{count} meldinger fra et annet system ble liggende: de kan bare sendes tilbake i avsenderens navn, og RabbitMQ-brukeren til drift har ikke lov til det (taggen «impersonator»). Be avsenderen sende dem på nytt.",
         "back": "← Drift",
     },
     "nn": {
@@ -76,6 +77,7 @@ ROLE_TEXTS: dict[str, dict[str, str]] = {
         "replay": "Send tilbake til køen",
         "replay_hint": "Etter at feilen er retta: meldingane blir sende tilbake til køen dei kom frå.",
         "replayed": "{count} meldingar sende tilbake til {queue}.",
+        "replay_kept": "{count} meldingar frå eit anna system vart liggjande: dei kan berre sendast tilbake i namnet til avsendaren, og RabbitMQ-brukaren til drift har ikkje lov til det (taggen «impersonator»). Be avsendaren sende dei på nytt.",
         "back": "← Drift",
     },
     "en": {
@@ -112,6 +114,7 @@ ROLE_TEXTS: dict[str, dict[str, str]] = {
         "replay": "Send back to the queue",
         "replay_hint": "After the fault is fixed: the messages go back to the queue they came from.",
         "replayed": "{count} messages sent back to {queue}.",
+        "replay_kept": "{count} messages from another system were kept: they can only be sent back in their sender's name, and the operator's RabbitMQ user may not do that (tag 'impersonator'). Ask the sender to send them again.",
         "back": "← Operations",
     },
 }

@@ -9,7 +9,8 @@ municipality and its topic is "across topics" when it has several. Waiting time 
 to the start of the first group the person was in.
 
 Counts under 5 are shown as "<5" (text, never a number), and a waiting time is shown only when at least
-5 people make it, so no person can be singled out from a table of a small place.
+5 people make it, so no person can be singled out from a table of a small place; a larger count that
+would let a "<5" be worked out from its column's total is shown as ":" (`shown_table`, suppression.py).
 
 What grouping no longer holds is not counted: erased people, and members of groups closed longer ago
 than `closed_group_retention_days` (their memberships are deleted). Withdrawals are kept as anonymous
@@ -32,10 +33,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from shared.reference import all_municipalities, districts, get_municipality
 from shared.vocabulary import TOPIC_NAMES
 
+from . import suppression
 from .models import attendance, groups, memberships, pool, withdrawals
 
-SMALL = 5
+SMALL = suppression.SMALL
 HIDDEN = "<5"
+# A count of 5 or more hidden so that a "<5" beside it cannot be worked out from the total (suppression.py);
+# Statistics Norway's sign for "not shown, for confidentiality".
+COMPLEMENT = ":"
 DIMENSIONS = ("district", "county", "municipality", "topic", "quarter")
 ACROSS_TOPICS = "across"  # a group of people with different topics (på tvers)
 ALL = "all"
@@ -122,6 +127,25 @@ def shown(row: Row) -> dict[str, int | float | str]:
         else:
             values[column] = count_shown(getattr(row, column))
     return values
+
+
+def shown_table(rows: Sequence[Row], total: Row) -> tuple[list[dict[str, int | float | str]], dict]:
+    """The rows and the total as they may be published: `shown`, and then in each count column whatever
+    more must be hidden so the column's total does not give a small count away (suppression.py)."""
+    values = [shown(row) for row in rows]
+    total_values = shown(total)
+    for column in COLUMNS:
+        if column in WAIT_COLUMNS:  # not a sum of the rows: nothing to work out from the total
+            continue
+        marks, total_mark = suppression.suppress_column(
+            [getattr(row, column) for row in rows], getattr(total, column)
+        )
+        for row_values, mark in zip(values, marks, strict=True):
+            if mark == suppression.COMPLEMENTARY:
+                row_values[column] = COMPLEMENT
+        if total_mark == suppression.COMPLEMENTARY:
+            total_values[column] = COMPLEMENT
+    return values, total_values
 
 
 def add_months(moment: datetime, months: int) -> datetime:

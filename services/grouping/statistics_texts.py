@@ -37,7 +37,8 @@ STATISTICS_TEXTS: dict[str, dict[str, str]] = {
         "chart_description": "Søyler for hver rad med minst 5; tallene står i tabellen under.",
         "sheet": "Statistikk",
         "key": "Kode",
-        "hidden_note": "«<5» betyr færre enn 5 (skjult for personvern).",
+        "hidden_note": "«<5» betyr færre enn 5 (skjult for personvern). «:» er et større tall som er skjult "
+        "fordi det ellers kunne avsløre et tall under 5 sammen med summen.",
     },
     "nn": {
         "title": "Statistikk",
@@ -73,7 +74,8 @@ STATISTICS_TEXTS: dict[str, dict[str, str]] = {
         "chart_description": "Søyler for kvar rad med minst 5; tala står i tabellen under.",
         "sheet": "Statistikk",
         "key": "Kode",
-        "hidden_note": "«<5» tyder færre enn 5 (skjult for personvern).",
+        "hidden_note": "«<5» tyder færre enn 5 (skjult for personvern). «:» er eit større tal som er skjult "
+        "fordi det elles kunne avsløre eit tal under 5 saman med summen.",
     },
     "en": {
         "title": "Statistics",
@@ -109,6 +111,7 @@ STATISTICS_TEXTS: dict[str, dict[str, str]] = {
         "chart_description": "Bars for each row of at least 5; the numbers are in the table below.",
         "sheet": "Statistics",
         "key": "Code",
-        "hidden_note": '"<5" means fewer than 5 (hidden for privacy).',
+        "hidden_note": '"<5" means fewer than 5 (hidden for privacy). ":" is a larger count hidden because, '
+        "with the total, it would give away a count under 5.",
     },
 }

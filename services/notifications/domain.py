@@ -32,6 +32,7 @@ MESSAGE_TYPES: tuple[str, ...] = (
     "group_ended",
     "erasure_confirmed",
     "waiting_options",
+    "invitation_withdrawn",
 )
 
 # A person cannot opt out of these: without them they would miss a meeting, an invitation, the duty-to-notify
@@ -42,6 +43,7 @@ ESSENTIAL: frozenset[str] = frozenset(
         "meeting_cancelled",
         "first_meeting",
         "group_invitation",
+        "invitation_withdrawn",  # else they would keep the invitation's time free, or come to the meeting
         "absence_notice",
         # Fewer than four: the group must decide what it wants, and every member has a say.
         "group_below_minimum",

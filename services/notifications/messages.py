@@ -363,6 +363,19 @@ def group_ended(group: Group, event_id: uuid.UUID, links: Links) -> Message:
     )
 
 
+def invitation_withdrawn(
+    group: Group, participant_id: uuid.UUID, event_id: uuid.UUID, links: Links
+) -> Message:
+    """To one person the district office took out of a proposed group: nothing about the others."""
+    return Message(
+        "invitation_withdrawn",
+        event_id,
+        [participant_id],
+        lambda member: {"preferences_url": links.preferences(member)},
+        **_about(group),
+    )
+
+
 def erasure_confirmed(
     participant_id: uuid.UUID, event_id: uuid.UUID, links: Links, erased_at: datetime
 ) -> Message:

@@ -96,6 +96,7 @@ async def register_on_behalf(
         page_errors=page_errors,
         submitted_by=user.subject,
         key_prefix="contact",
+        after=queries.record_registered_by_contact_point(user),
     )
     if outcome.participant_id is None:
         return _register_page(request, user, language, values, outcome.errors, outcome.status_code)

@@ -14,13 +14,14 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.audit import record_audit
+from shared.clock import norway_today
 from shared.contracts import ParticipantContactChanged, RegistrationChanged, RegistrationDetails
 from shared.messaging import Outbox
 
@@ -146,11 +147,13 @@ async def correct(
     values: dict[str, Any],
     *,
     actor: str,
+    now: datetime,
     district: str | None = None,
     reason: str | None = None,
-    today: date | None = None,
 ) -> Corrected | None:
     """Apply a correction; None when there is no such registration (in `district`, for staff).
+
+    `now` is the unit of work's clock (`uow.now()`): the day the age is checked on is Norway's on it.
 
     `actor` is "participant" or the staff member's subject; staff give `district` and `reason` and the
     change is audited. Raises NotWaiting, pydantic's ValidationError or domain.RegistrationRefused.
@@ -160,9 +163,8 @@ async def correct(
         return None
     if row.status != "waiting":
         raise NotWaiting(row.status)
-    now = datetime.now(UTC)
     details = corrected_details(row, values, now)
-    new_district = domain.check(details, today or now.date())
+    new_district = domain.check(details, norway_today(now))
     new = _stored(details)
     changed = tuple(f for f in FIELDS if new[f] != getattr(row, f))
     if not changed:

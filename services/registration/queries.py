@@ -9,7 +9,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from shared.audit import record_audit
+from shared.audit import record_audit, scope_of
+from shared.web_auth import CONTACT_POINT_ROLE as CONTACT_POINT
 
 from .models import audit_log, registrations
 
@@ -71,16 +72,39 @@ async def registrations_submitted_by(session: AsyncSession, user: Any, limit: in
 
 async def record_submitted_reads(session: AsyncSession, rows: list[Any], user: Any, reason: str) -> None:
     """Audit a contact point's read of its registrations: one entry per person, in the person's district
-    (so the district office sees it on its audit page), with the reader's role and scope in the reason."""
-    scope = ",".join(sorted(user.municipalities))
+    (so the district office sees it on its audit page), with the reader's role and municipalities."""
+    scope = scope_of(user, CONTACT_POINT)
     for row in rows:
         await record_audit(
             session,
             audit_log,
             actor=user.subject,
+            role=CONTACT_POINT,
+            scope=scope,
             action="read",
             subject_id=row.participant_id,
             district=row.district,
             fields="name,status",
-            reason=f"role=contact_point; scope=municipalities {scope}; reason={reason}"[:500],
+            reason=reason,
         )
+
+
+def record_registered_by_contact_point(user: Any):
+    """What registering a person on their behalf audits, in the registration's transaction: on the audit
+    page of the person's district (a contact point's sign-in names no district), in the role it acted in."""
+
+    async def audited(session: AsyncSession, participant_id: uuid.UUID) -> None:
+        district = await session.scalar(
+            select(registrations.c.district).where(registrations.c.participant_id == participant_id)
+        )
+        await record_audit(
+            session,
+            audit_log,
+            actor=user.subject,
+            action="register",
+            subject_id=participant_id,
+            district=district,
+            fields="source=contact_point",
+        )
+
+    return audited

@@ -15,12 +15,12 @@ import re
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Any
 
 from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from shared.clock import norway_today
 from shared.contracts import RegistrationDetails
 from shared.texts import texts_for
 
@@ -67,8 +67,9 @@ async def register_from_form(
     texts = texts_for(TEXTS, language)
     details = None
     errors: dict[str, str] = {}
+    now = service.clock()  # what the unit of work below has too: the rules' day is Norway's on it
     try:
-        details = RegistrationDetails.model_validate(details_body(values, datetime.now(UTC), source))
+        details = RegistrationDetails.model_validate(details_body(values, now, source))
     except ValidationError as invalid:
         errors = invalid_errors(invalid, texts)
     if page_errors or details is None:
@@ -98,7 +99,12 @@ async def register_from_form(
                 participant_id = earlier[0]
             else:
                 await commands.submit_registration(
-                    uow.session, uow.outbox, details, participant_id=participant_id, submitted_by=submitted_by
+                    uow.session,
+                    uow.outbox,
+                    details,
+                    today=norway_today(now),
+                    participant_id=participant_id,
+                    submitted_by=submitted_by,
                 )
                 created = True
                 if after is not None:

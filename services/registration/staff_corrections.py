@@ -99,6 +99,7 @@ async def correct_registration(
                 participant_id,
                 values,
                 actor=user.subject,
+                now=uow.now(),
                 district=user.district,
                 reason=reason,
             )

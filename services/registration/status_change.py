@@ -86,7 +86,7 @@ async def change(token: str, request: Request, service: RegistrationServiceDep) 
     try:
         async with service.transaction() as uow:
             corrected = await corrections.correct(
-                uow.session, uow.outbox, participant_id, values, actor="participant"
+                uow.session, uow.outbox, participant_id, values, actor="participant", now=uow.now()
             )
     except corrections.NotWaiting as settled:
         errors = {"form": texts["correct_locked"]}

@@ -1,9 +1,10 @@
 """The audit trail a service keeps of what its staff read and change: one table per service, appended to
 and never rewritten, read back per district (staff see only their own district's entries).
 
-Registration and grouping each keep one. Every entry says who (`actor`), what (`action`), when (`at`), to
-whom (`subject_id`: a person or a group, pseudonymous) and in which district; the rest of an entry is the
-service's own (registration: which `fields` were read and the `reason` given; grouping: a `detail`).
+Registration, grouping and calendar each keep one. Every entry says who (`actor`), in which `role` and with
+which `scope` they acted (district, municipalities, the country; none for the system itself), what
+(`action`), when (`at`), to whom (`subject_id`: a person or a group, pseudonymous) and in which district;
+the rest of an entry is the service's own (registration: which `fields` were read and the `reason` given; grouping: a `detail`).
 The service's database role may only INSERT and SELECT here (shared/db/roles.py, AUDIT_TABLE).
 
 The staff page and CSV export of the trail are in shared.audit.pages; entries older than
@@ -13,6 +14,9 @@ The staff page and CSV export of the trail are in shared.audit.pages; entries ol
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -23,7 +27,54 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 AUDIT_TABLE = "audit_log"
 # Columns every entry has; those after them are the service's own details.
-COMMON_COLUMNS = ("id", "at", "actor", "district", "action", "subject_id")
+COMMON_COLUMNS = ("id", "at", "actor", "role", "scope", "district", "action", "subject_id")
+
+
+@dataclass(frozen=True)
+class Acting:
+    """The role a signed-in person is using for this request and the scope it gives them."""
+
+    role: str
+    scope: str
+
+
+# Set by the route's role check (shared.web_auth) for the request it guards, so that every entry written
+# while serving it (by whichever use case, however deep) says in which role and scope its actor acted,
+# without every command having to carry them. Jobs and consumers run outside a request: none, the system.
+_acting: ContextVar[Acting | None] = ContextVar("audit_acting", default=None)
+
+
+def scope_of(user: Any, role: str) -> str:
+    """What `role` lets `user` see: a contact point its municipalities, the national coordinator and the
+    operator the whole country, everyone else their district."""
+    if role == "contact_point":
+        return "municipalities:" + ",".join(sorted(user.municipalities))
+    if role in ("national", "operator"):
+        return "national"
+    return f"district:{user.district}"
+
+
+def acting_as(user: Any, role: str) -> Acting:
+    """Remember for the rest of this request (its context) that `user` acts in `role`."""
+    acting = Acting(role=role, scope=scope_of(user, role)[:500])
+    _acting.set(acting)
+    return acting
+
+
+def current_acting() -> Acting | None:
+    return _acting.get()
+
+
+@contextmanager
+def request_acting() -> Iterator[None]:
+    """One HTTP request's own `acting_as`: nobody at its start, forgotten at its end. A server runs each
+    request in a task of its own, but an in-process test client runs them one after the other in the
+    test's task, where a role set by one request would otherwise outlive it."""
+    token = _acting.set(None)
+    try:
+        yield
+    finally:
+        _acting.reset(token)
 
 
 def audit_table(metadata: MetaData, *detail_columns: Column) -> Table:
@@ -35,6 +86,8 @@ def audit_table(metadata: MetaData, *detail_columns: Column) -> Table:
         Column("id", BigInteger, primary_key=True, autoincrement=True),
         Column("at", DateTime(timezone=True), nullable=False, server_default=func.now()),
         Column("actor", String(200), nullable=False),
+        Column("role", String(40)),
+        Column("scope", String(500)),
         Column("district", String(40)),
         Column("action", String(60), nullable=False),
         Column("subject_id", Uuid),
@@ -55,12 +108,26 @@ async def record_audit(
     action: str,
     district: str | None,
     subject_id: uuid.UUID | None = None,
+    role: str | None = None,
+    scope: str | None = None,
     **details: str | None,
 ) -> None:
     """Append an entry, in the caller's transaction (it stands or falls with what it records). With the
-    district, so it shows on that district's audit page; `details` name the service's own columns."""
+    district, so it shows on that district's audit page; `details` name the service's own columns.
+    `role` and `scope` default to those of the request's signed-in user (`acting_as`)."""
+    acting = current_acting()
+    if role is None and acting is not None:
+        role, scope = acting.role, scope if scope is not None else acting.scope
     await session.execute(
-        insert(table).values(actor=actor, action=action, district=district, subject_id=subject_id, **details)
+        insert(table).values(
+            actor=actor,
+            role=role,
+            scope=scope,
+            action=action,
+            district=district,
+            subject_id=subject_id,
+            **details,
+        )
     )
 
 

@@ -17,7 +17,7 @@ from sqlalchemy import Table
 
 from shared.web import choose_language
 from shared.web.dependencies import current_service
-from shared.web.staff import staff_page
+from shared.web.staff import STAFF_TEXTS, staff_page
 from shared.web_auth import StaffPageUser
 
 from . import AuditFilter, audit_actions, detail_columns, read_audit
@@ -47,6 +47,16 @@ def audit_csv(rows: Sequence[Any], columns: Sequence[str], filename: str) -> Res
     )
 
 
+def shown_scope(scope: str | None, console: Mapping[str, str]) -> str:
+    """An entry's scope as the page shows it: the district, the municipalities' numbers, or the country
+    (the CSV keeps the stored form, `district:nord`, `municipalities:1804,1806`, `national`)."""
+    if not scope:
+        return ""
+    if scope == "national":
+        return console["audit_scope_national"]
+    return scope.partition(":")[2].replace(",", ", ") or scope
+
+
 def audit_pages(
     service: str, table: Table, environment: Environment, texts: Mapping[str, Mapping[str, str]]
 ) -> APIRouter:
@@ -55,7 +65,7 @@ def audit_pages(
     router = APIRouter(include_in_schema=False)
     details = detail_columns(table)
     # The file has every column but the id and the district (all rows are the reader's district).
-    csv_columns = ("at", "actor", "action", "subject_id", *details)
+    csv_columns = ("at", "actor", "role", "scope", "action", "subject_id", *details)
 
     @router.get("/staff/audit")
     async def audit_page(request: Request, user: StaffPageUser) -> Response:
@@ -63,17 +73,20 @@ def audit_pages(
         async with current_service(request).sessions() as session:
             rows = await read_audit(session, table, user.district, wanted)
             actions = await audit_actions(session, table, user.district)
+        language = choose_language(request)
+        console = STAFF_TEXTS[language]
         shown = [
             {
                 "at": r.at.astimezone().strftime("%d.%m.%Y %H:%M"),
                 "actor": r.actor,
+                "role": console.get(f"audit_role_{r.role}", r.role) if r.role else "",
+                "scope": shown_scope(r.scope, console),
                 "action": r.action,
                 "subject": r.subject_id,
                 "detail": " · ".join(v for v in (r._mapping[c] for c in details) if v),
             }
             for r in rows
         ]
-        language = choose_language(request)
         t = texts[language]
         return staff_page(
             environment,

@@ -194,6 +194,10 @@ class GroupMemberLeft(Event):
     back_to_pool: bool = Field(
         default=False, description="The member asked to wait for another group (back in the waiting pool)."
     )
+    # The district office took them out of the proposed group and they wait in the pool again, with their
+    # waiting time: they are told their invitation was withdrawn (issue 21). False for everything else,
+    # a move to another group included (that one invites them).
+    returned_to_pool: bool = False
 
 
 class GroupBelowMinimum(Event):

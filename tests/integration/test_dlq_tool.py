@@ -49,7 +49,7 @@ async def test_messages_dead_lettered_by_a_bug_are_replayed_after_the_fix(settin
 
     fixed = create_grouping(settings.model_copy(update={"planning_debounce_seconds": 3600}))
     async with running(fixed):
-        assert await replay(settings.rabbitmq_url, "grouping.pool.dlq", 10) == 2
+        assert (await replay(settings.rabbitmq_url, "grouping.pool.dlq", 10)).count == 2
 
         async def placed():
             async with fixed.sessions() as session:

@@ -75,13 +75,23 @@ def _check_joining(
         raise ArrangementRefused("breaks_rules", found)
 
 
-async def _leave_proposed(session: AsyncSession, outbox: Outbox, group_id: uuid.UUID, pid: uuid.UUID) -> None:
+async def _leave_proposed(
+    session: AsyncSession,
+    outbox: Outbox,
+    group_id: uuid.UUID,
+    pid: uuid.UUID,
+    *,
+    returned_to_pool: bool = False,
+) -> None:
     await session.execute(
         update(memberships)
         .where(memberships.c.group_id == group_id, memberships.c.participant_id == pid)
         .values(status="left", responded_at=func.now())
     )
-    await stage(session, outbox, GroupMemberLeft(group_id=group_id, participant_id=pid, before_start=True))
+    left = GroupMemberLeft(
+        group_id=group_id, participant_id=pid, before_start=True, returned_to_pool=returned_to_pool
+    )
+    await stage(session, outbox, left)
 
 
 async def _join(
@@ -116,7 +126,7 @@ async def take_out(
     await _group(session, group_id, district, adding=False)
     if participant_id not in {uuid.UUID(p.participant_id) for p in await active_people(session, group_id)}:
         raise ArrangementRefused("not_member")
-    await _leave_proposed(session, outbox, group_id, participant_id)
+    await _leave_proposed(session, outbox, group_id, participant_id, returned_to_pool=True)
     await return_to_pool(session, [participant_id])
     await record_audit(
         session,

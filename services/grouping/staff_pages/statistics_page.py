@@ -86,15 +86,19 @@ async def report_for(
     service, district: str = st.ALL, by: str = "district", year: int | None = None, language: str = "nb"
 ) -> dict[str, Any]:
     """The rows (key, name in `language`, values) and the total of a selection, as they may be shown
-    (counts under 5 as "<5"): what this page, its exports and the national coordinator's pages use.
+    (counts under 5 as "<5", and ":" where the total would give one away): what this page, its exports and the national coordinator's pages use.
     `district` is a district id or `all`; the caller has checked that the reader may see it."""
     since, until = st.period_bounds(year)
     async with service.sessions() as session:
         people, group_facts = await st.load_facts(session, district, since=since, until=until)
     rows, total = st.aggregate(people, group_facts, by, as_of=st.datetime.now(st.UTC))
+    shown_rows, shown_total = st.shown_table(rows, total)
     return {
-        "rows": [(row.key, st.label(by, row.key, language), st.shown(row)) for row in rows],
-        "total": st.shown(total),
+        "rows": [
+            (row.key, st.label(by, row.key, language), values)
+            for row, values in zip(rows, shown_rows, strict=True)
+        ],
+        "total": shown_total,
     }
 
 

@@ -17,6 +17,7 @@ from .. import messages
 from ..domain import as_oslo
 from ..messages import Group
 from ..models import absences, deliveries, group_members, groups
+from . import withdrawals
 from .deliveries import WAITING_FOR_CONTACT, queue_message
 from .people import erased_among, lock_people
 from .runtime import Runtime
@@ -225,7 +226,9 @@ async def member_joined(session: AsyncSession, rt: Runtime, data: Any, event_id:
         await queue_message(session, invitation, now=now)
 
 
-async def member_left(session: AsyncSession, data: Any) -> None:
+async def member_left(session: AsyncSession, rt: Runtime, data: Any, event_id: uuid.UUID) -> None:
+    if data.returned_to_pool:  # before the update: it asks whether they had been invited
+        await withdrawals.invitation_withdrawn(session, rt, data, event_id)
     await session.execute(
         update(group_members)
         .where(

@@ -20,7 +20,7 @@ from .runtime import Runtime
 
 async def member_left(session: AsyncSession, rt: Runtime, data: Any, event_id: uuid.UUID) -> None:
     await lock_group(session, data.group_id)
-    await forget_membership(session, data)
+    await forget_membership(session, rt, data, event_id)
     if data.before_start:  # a declined or lapsed invitation: the group has not met, nobody to tell
         return
     loaded = await load_group(session, data.group_id)

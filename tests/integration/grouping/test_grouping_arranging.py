@@ -185,10 +185,11 @@ async def test_take_out_move_and_form_by_hand_with_reasons_and_audit(quiet_setti
         str(p) for p in free[:4]
     )
     left = await rows(service, select(outbox.c.payload).where(outbox.c.event_type == "group.member_left.v1"))
-    assert {(r.payload["data"]["participant_id"], r.payload["data"]["before_start"]) for r in left} == {
-        (str(leaving), True),
-        (str(moving), True),
-    }
+    # Only the one taken out is back in the pool (and told so by notifications); the moved one is invited.
+    assert {
+        (d["participant_id"], d["before_start"], d["returned_to_pool"])
+        for d in (r.payload["data"] for r in left)
+    } == {(str(leaving), True, True), (str(moving), True, False)}
     entries = await rows(service, select(audit_log).where(audit_log.c.action != "read_arrange"))
     assert [(e.actor, e.action, e.district) for e in entries] == [
         ("ane", "take_out_of_group", "nord"),

@@ -154,7 +154,8 @@ async def test_the_operator_sees_health_and_queues_and_replays_a_dead_letter_wit
         entry = (
             await session.execute(select(audit_log).where(audit_log.c.action == "dead_letters_replayed"))
         ).one()
-    assert entry.actor == "operator-x" and entry.detail == f"1 from {QUEUE}.dlq (role operator)"
+    assert entry.actor == "operator-x" and entry.detail == f"1 from {QUEUE}.dlq"
+    assert (entry.role, entry.scope) == ("operator", "national")
     # Only the topology's dead-letter queues: no reading of any other queue through this tool.
     assert (await http.get(f"/operator/dead-letters/{QUEUE}")).status_code == 404
 

@@ -126,8 +126,14 @@ async def test_statistics_exports_match_the_database_and_hide_small_counts(setti
             http.cookies.set("staff_token", _token(settings, "ane", "nord", ["staff"]))
             page = await http.get("/staff/statistics?by=municipality&year=2025&lang=en")
             assert page.status_code == 200
-            assert "Bodø" in page.text and "Saltdal" in page.text and "<svg" in page.text
+            assert "Bodø" in page.text and "Saltdal" in page.text
             assert "Oslo" not in page.text.split('id="statistics"')[1]
+            # Every registration is Bodø's or Saltdal's: Bodø's 14 and the total 17 would give Saltdal's
+            # "<5" away, so Bodø's is hidden too, and no chart of it is drawn (complementary suppression).
+            bodo = page.text.split('data-key="1804"')[1].split("</tr>")[0]
+            assert '<td class="num">:</td>' in bodo and "14" not in bodo
+            by_quarter = await http.get("/staff/statistics?by=quarter&year=2025&lang=en")
+            assert "<svg" in by_quarter.text  # one quarter: nothing to hide, its chart is drawn
 
             exported = await http.get("/staff/statistics.csv?by=municipality&year=2025&lang=en")
             assert exported.status_code == 200
@@ -138,9 +144,13 @@ async def test_statistics_exports_match_the_database_and_hide_small_counts(setti
             assert totals["Groups formed"] == str(in_db["groups_formed"]) == "7"
             assert totals["Absences reported"] == str(in_db["absences"]) == "6"
             assert totals["Placed in a group"] == "7" and totals["Groups started"] == "6"
-            assert totals["Still meeting after 3 months"] == "5" and totals["Withdrawals"] == "<5"
+            assert totals["Withdrawals"] == "<5"
+            # Bodø's 5 groups still meeting and a total of 5 would say Saltdal has none: both hidden.
+            assert totals["Still meeting after 3 months"] == ":"
             saltdal = next(line for line in lines if line[1] == "1840")
             assert saltdal[2] == "<5"  # three people in Saltdal: not shown as a number
+            bodo = next(line for line in lines if line[1] == "1804")
+            assert bodo[2] == ":"  # nor as the total less Bodø's
 
             workbook = await http.get("/staff/statistics.xlsx?by=municipality&year=2025&lang=nb")
             assert workbook.status_code == 200
@@ -164,8 +174,8 @@ async def test_statistics_exports_match_the_database_and_hide_small_counts(setti
 
         async with service.sessions() as session:
             entries = (await session.execute(select(audit_log).order_by(audit_log.c.id))).all()
-    assert [(e.actor, e.action, e.district) for e in entries] == [
-        ("ane", "statistics_exported_csv", "nord"),
-        ("ane", "statistics_exported_xlsx", "nord"),
-        ("nina", "statistics_exported_csv", None),
+    assert [(e.actor, e.role, e.scope, e.action, e.district) for e in entries] == [
+        ("ane", "staff", "district:nord", "statistics_exported_csv", "nord"),
+        ("ane", "staff", "district:nord", "statistics_exported_xlsx", "nord"),
+        ("nina", "national", "national", "statistics_exported_csv", None),
     ]

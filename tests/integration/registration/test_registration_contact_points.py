@@ -100,12 +100,36 @@ async def test_the_status_list_shows_only_its_own_without_the_topic_and_every_re
     other = await client.get("/contact/registrations")
     assert other.status_code == 200 and "Kari Kontakt" not in other.text
 
-    entries = await probe.rows(select(audit_log).order_by(audit_log.c.id))
+    entries = await probe.rows(select(audit_log).where(audit_log.c.action == "read").order_by(audit_log.c.id))
     assert len(entries) == 3  # three reads by the contact point, one person each; the other read nothing
     assert {(e.actor, e.action, e.district, e.fields) for e in entries} == {
         ("kontakt.bodo", "read", "nord", "name,status")
     }
-    assert entries[0].reason.startswith("role=contact_point; scope=municipalities 1804,1806; reason=")
+    # Who, in which role and with which scope, and why: each in its own column (issue 20).
+    assert {(e.role, e.scope, e.reason) for e in entries} == {
+        ("contact_point", "municipalities:1804,1806", "the status of the registrations it submitted")
+    }
+
+    # The district office sees the reader's role and scope on its audit page and in the CSV.
+    sign_in(client, settings, STAFF)
+    audit_page = await client.get("/staff/audit", params={"lang": "en"})
+    assert "<td>kontakt.bodo</td><td>contact point</td><td>1804, 1806</td>" in audit_page.text
+    exported = (await client.get("/staff/audit.csv")).text.splitlines()
+    assert exported[0].startswith("at,actor,role,scope,action,subject_id,")
+    assert ',kontakt.bodo,contact_point,"municipalities:1804,1806",read,' in exported[1]
+
+
+async def test_a_staff_members_search_is_audited_with_their_role_and_district(client, settings, probe):
+    sign_in(client, settings, CONTACT_POINT)
+    await client.post("/contact/register", data=SIGN_UP_FORM)
+    sign_in(client, settings, STAFF)
+    found = await client.get("/staff/people", params={"q": "Kari", "reason": "she phoned"})
+    assert found.status_code == 200 and "Kari Kontakt" in found.text
+    [entry] = await probe.rows(select(audit_log).where(audit_log.c.action == "search"))
+    assert (entry.role, entry.scope, entry.reason) == ("staff", "district:nord", "she phoned")
+    # What the registering contact point wrote is audited in its role too, without naming it by hand.
+    [registered] = await probe.rows(select(audit_log).where(audit_log.c.action != "search"))
+    assert (registered.role, registered.scope) == ("contact_point", "municipalities:1804,1806")
 
 
 async def test_district_office_staff_cannot_use_the_contact_points_pages(client, settings):

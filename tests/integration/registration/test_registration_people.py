@@ -6,6 +6,7 @@ and the person on their status page; refused once placed)."""
 from __future__ import annotations
 
 import uuid
+from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import select
@@ -13,6 +14,7 @@ from sqlalchemy import select
 from services.registration import commands
 from services.registration.models import audit_log, registration_history, registrations
 from shared.auth import issue_staff_token
+from shared.clock import utc_now
 from shared.contracts import GroupFormed, GroupStarted, InvitationAnswered
 from shared.messaging import exchange_of
 from tests.support import eventually
@@ -327,3 +329,29 @@ async def test_while_invited_only_name_contact_and_language_can_be_corrected(sta
     assert moved.status_code == 303, moved.text
     [changed] = await probe.events("registration.changed.v1")
     assert changed["data"]["municipality"] == "1806"
+
+
+async def test_a_correction_checks_the_rules_on_the_unit_of_works_clock_in_norway(staff, probe):
+    """The day a correction's rules are checked on is Norway's on the service's clock, not the machine's
+    date: the test sets the clock (the person, born 1980-05-01, turns 18 at midnight in Oslo, 22:00 UTC)."""
+    kari = await register(staff)
+    url = f"/staff/people/{kari}/correct"
+    service = probe.service
+    try:
+        service.clock = lambda: datetime(1979, 6, 1, 12, tzinfo=UTC)
+        before_birth = await staff.post(url, data=correction(municipality="1806"))
+        assert (
+            before_birth.status_code == 422 and "Fødselsdatoen kan ikke være fram i tid." in before_birth.text
+        )
+
+        service.clock = lambda: datetime(1998, 4, 30, 21, 30, tzinfo=UTC)  # 23:30 in Oslo: still 17
+        too_young = await staff.post(url, data=correction(municipality="1806"))
+        assert too_young.status_code == 422 and "Du må være 18 år eller eldre" in too_young.text
+
+        service.clock = lambda: datetime(1998, 4, 30, 22, 30, tzinfo=UTC)  # 00:30 on her birthday in Oslo
+        adult = await staff.post(url, data=correction(municipality="1806"))
+        assert adult.status_code == 303, adult.text[:500]
+    finally:
+        service.clock = utc_now
+    [row] = await probe.rows(select(registrations))
+    assert row.municipality == "1806"

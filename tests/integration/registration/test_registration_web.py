@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import func, select
 
 from services.registration.models import registrations
+from shared.clock import utc_now
 from tests.support import eventually
 
 pytestmark = pytest.mark.integration
@@ -20,7 +21,7 @@ def form(**overrides) -> dict:
         "name": "Kari",
         "email": "kari@example.org",
         "mobile": "",
-        "birth_date": (date.today() - timedelta(days=365 * 40)).isoformat(),
+        "birth_date": "1986-05-01",  # an adult on any day the tests run
         "gender": "female",
         "municipality": "1804",
         "topic": "grief",
@@ -124,15 +125,24 @@ async def test_bad_input_shows_an_error_summary_linking_to_each_field_and_keeps_
 
 
 async def test_a_person_under_18_is_told_why_next_to_the_birth_date(client, probe):
-    sixteen = (date.today() - timedelta(days=365 * 16)).isoformat()
-    response = await client.post("/register", data=form(birth_date=sixteen, mobile="12"))
-    assert response.status_code == 422
-    assert "#field-mobile" in response.text  # a pydantic problem first; the age rule comes after it
-    response = await client.post("/register", data=form(birth_date=sixteen))
-    assert response.status_code == 422
-    assert "Du må være 18 år eller eldre" in response.text
-    assert 'href="#field-birth_date"' in response.text
-    assert await probe.scalar(select(func.count()).select_from(registrations)) == 0
+    # Sixteen on the service's clock, which the test sets: the machine's date plays no part.
+    probe.service.clock = lambda: datetime(2026, 3, 2, 10, tzinfo=UTC)
+    sixteen = "2010-03-01"
+    try:
+        response = await client.post("/register", data=form(birth_date=sixteen, mobile="12"))
+        assert response.status_code == 422
+        assert "#field-mobile" in response.text  # a pydantic problem first; the age rule comes after it
+        response = await client.post("/register", data=form(birth_date=sixteen))
+        assert response.status_code == 422
+        assert "Du må være 18 år eller eldre" in response.text
+        assert 'href="#field-birth_date"' in response.text
+        assert await probe.scalar(select(func.count()).select_from(registrations)) == 0
+        # Eighteen on the clock's day in Norway, though not yet on its UTC date (00:30 in Oslo, 23:30 UTC on 29 February).
+        probe.service.clock = lambda: datetime(2028, 2, 29, 23, 30, tzinfo=UTC)
+        response = await client.post("/register", data=form(birth_date="2010-03-01"))
+        assert response.status_code == 303, response.text[:300]
+    finally:
+        probe.service.clock = utc_now
 
 
 async def test_errors_are_in_the_chosen_language(client):

@@ -81,6 +81,7 @@ def test_essential_messages_are_known_types() -> None:
         "meeting_cancelled",
         "first_meeting",
         "group_invitation",
+        "invitation_withdrawn",
         "absence_notice",
         "group_below_minimum",
         "erasure_confirmed",

@@ -87,6 +87,7 @@ def _every_message(group: messages.Group) -> list[messages.Message]:
                 {"code": "neighbour_municipality", "slots": [], "municipality": "Saltdal"},
             ],
         ),
+        messages.invitation_withdrawn(group, MEMBERS[0], EVENT, LINKS),
     ]
 
 

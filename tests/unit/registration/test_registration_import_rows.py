@@ -79,7 +79,7 @@ def test_a_bad_row_is_rejected(change, error):
 
 
 def test_the_events_staged_by_the_import_are_the_ones_the_service_stages():
-    now = datetime.now(UTC)
+    now = datetime(2026, 11, 23, 9, 30, tzinfo=UTC)
     prepared = bulk_import.prepare(2, GOOD, "district_office", date(2026, 11, 23), now, KEY)
     accepted = next(e for e in prepared.events if e["event_type"] == "registration.accepted.v1")
     envelope = Envelope[RegistrationAccepted].model_validate_json(accepted["payload"])
