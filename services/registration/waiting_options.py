@@ -10,7 +10,7 @@ since corrected another way.
 from __future__ import annotations
 
 import uuid
-from datetime import date
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import update
@@ -63,7 +63,7 @@ def correction_for(option: dict[str, Any], row: Any) -> dict[str, Any]:
 
 
 async def take_option(
-    session: AsyncSession, outbox: Outbox, participant_id: uuid.UUID, code: str, *, today: date
+    session: AsyncSession, outbox: Outbox, participant_id: uuid.UUID, code: str, *, now: datetime
 ) -> Corrected | None:
     """Apply the offered option `code`; None when there is no such registration. Raises NotOffered,
     NotWaiting (also InvitedToGroup) or domain.RegistrationRefused."""
@@ -76,7 +76,7 @@ async def take_option(
     if code not in offered:
         raise NotOffered(code)
     corrected = await correct(
-        session, outbox, participant_id, correction_for(offered[code], row), actor="participant", today=today
+        session, outbox, participant_id, correction_for(offered[code], row), actor="participant", now=now
     )
     # Taken (or already so): the other options were worked out for the old details; grouping sends new ones.
     await session.execute(

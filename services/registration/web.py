@@ -19,7 +19,6 @@ from fastapi.responses import Response
 from sqlalchemy import select
 
 from shared.auth import InvalidLink, sign_link
-from shared.clock import norway_today
 from shared.contracts import SLOTS, Composition, Gender, Language, MeetingFormat, Topic
 from shared.reference import all_municipalities, get_municipality
 from shared.texts import texts_for
@@ -249,7 +248,7 @@ async def take_option(token: str, code: str, request: Request, service: Registra
     try:
         async with service.transaction() as uow:
             taken = await waiting_options.take_option(
-                uow.session, uow.outbox, participant_id, code, today=norway_today(uow.now())
+                uow.session, uow.outbox, participant_id, code, now=uow.now()
             )
     except waiting_options.NotOffered:
         return redirect(request, f"/status/{token}?option=not_offered", language)
