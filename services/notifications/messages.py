@@ -371,7 +371,8 @@ def invitation_withdrawn(
         "invitation_withdrawn",
         event_id,
         [participant_id],
-        lambda member: {"preferences_url": links.preferences(member)},
+        # No way out to offer: they are not in the group (the shared footer asks for the variable).
+        lambda member: {"preferences_url": links.preferences(member), "leave_url": None},
         **_about(group),
     )
 

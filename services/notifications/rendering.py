@@ -344,7 +344,7 @@ _SAMPLES: dict[str, dict[str, Any]] = {
         "register_url": f"{_SITE}/meld-deg-pa",
         "preferences_url": f"{_SITE}/p/Lm4tW2",
     },
-    "invitation_withdrawn": {"preferences_url": f"{_SITE}/p/Lm4tW2"},
+    "invitation_withdrawn": {"preferences_url": f"{_SITE}/p/Lm4tW2", "leave_url": None},
     "erasure_confirmed": {
         "erased_at": datetime(2026, 5, 4, 10, 15, tzinfo=OSLO),
         "register_url": f"{_SITE}/meld-deg-pa",
