@@ -16,6 +16,7 @@ from shared.contracts import (
     GroupFormed,
     GroupMemberJoined,
     GroupMemberLeft,
+    GroupNewcomerInvited,
     GroupStarted,
     InvitationAnswered,
     ParticipantDataDeleted,
@@ -59,6 +60,7 @@ class GroupingService(Service):
             GroupBelowMinimum,
             GroupAdmissionRequested,
             GroupAdmissionDecided,
+            GroupNewcomerInvited,
             GroupEnded,
             ParticipantDataDeleted,
         )
@@ -82,12 +84,14 @@ def create_app(settings: Settings | None = None, rules: domain.PlanningRules | N
     from .api import pages, router, staff
     from .contact_pages import router as contact_pages
     from .national_pages import national_pages
+    from .newcomer_pages import newcomer_pages
     from .operator_pages import operator_pages
     from .staff_pages import staff_pages
 
     service = create_service(settings, rules)
     app = service.http_app(
         pages,
+        newcomer_pages,
         router,
         staff,
         staff_pages,
