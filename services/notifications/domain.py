@@ -27,6 +27,8 @@ MESSAGE_TYPES: tuple[str, ...] = (
     "absence_notice",
     "meeting_at_risk",
     "admission_vote_request",
+    "newcomer_invitation",
+    "newcomer_joined",
     "group_ended",
     "erasure_confirmed",
 )
@@ -39,6 +41,7 @@ ESSENTIAL: frozenset[str] = frozenset(
         "meeting_cancelled",
         "first_meeting",
         "group_invitation",
+        "newcomer_invitation",
         "absence_notice",
         "erasure_confirmed",
         "registration_rejected",

@@ -194,6 +194,8 @@ _ADDED_LATER: dict[str, dict[str, Any]] = {
     # Messages queued before the links were added render without them.
     "group_started": _NO_CALENDAR_LINKS,
     "first_meeting": _NO_CALENDAR_LINKS,
+    # Vote requests queued before the candidates' page had a yes and a no link instead.
+    "admission_vote_request": {"vote_url": None, "wanted": None, "candidate_count": None},
 }
 
 
@@ -292,10 +294,28 @@ _SAMPLES: dict[str, dict[str, Any]] = {
         "preferences_url": f"{_SITE}/p/Lm4tW2",
     },
     "admission_vote_request": {
-        "member_count": 6,
+        "member_count": 3,
+        "wanted": 2,
+        "candidate_count": 4,
         "vote_by": date(2026, 4, 7),
-        "vote_yes_url": f"{_SITE}/v/Hd5nC3/ja",
-        "vote_no_url": f"{_SITE}/v/Hd5nC3/nei",
+        "vote_url": f"{_SITE}/v/Hd5nC3",
+        "preferences_url": f"{_SITE}/p/Lm4tW2",
+    },
+    "newcomer_invitation": {
+        **_IN_PERSON,
+        "member_count": 3,
+        "next_meeting": datetime(2026, 4, 14, 18, 0, tzinfo=OSLO),
+        "interval_weeks": 1,
+        "duration_minutes": 120,
+        "group_size_min": 4,
+        "group_size_max": 8,
+        "respond_by": date(2026, 4, 13),
+        "invitation_url": f"{_SITE}/i/Xk3f9QaB",
+        "accept_url": f"{_SITE}/i/Xk3f9QaB/ja",
+        "decline_url": f"{_SITE}/i/Xk3f9QaB/nei",
+    },
+    "newcomer_joined": {
+        "next_meeting": datetime(2026, 4, 14, 18, 0, tzinfo=OSLO),
         "preferences_url": f"{_SITE}/p/Lm4tW2",
     },
     "group_ended": {

@@ -81,6 +81,7 @@ def test_essential_messages_are_known_types() -> None:
         "meeting_cancelled",
         "first_meeting",
         "group_invitation",
+        "newcomer_invitation",
         "absence_notice",
         "erasure_confirmed",
         "registration_rejected",
@@ -137,7 +138,7 @@ ADDED_LATER = {
     (message_type, key)
     for message_type in ("group_started", "first_meeting")
     for key in ("meetings_url", "calendar_feed_url")
-}
+} | {("admission_vote_request", "wanted"), ("admission_vote_request", "candidate_count")}
 
 
 @pytest.mark.parametrize(

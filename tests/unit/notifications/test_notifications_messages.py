@@ -71,6 +71,20 @@ def _every_message(group: messages.Group) -> list[messages.Message]:
         messages.admission_vote_request(
             group, MEMBERS, EVENT, LINKS, request_id=uuid.uuid4(), vote_by=FIRST + timedelta(days=7)
         ),
+        messages.admission_vote_request(
+            group,
+            MEMBERS,
+            EVENT,
+            LINKS,
+            request_id=uuid.uuid4(),
+            vote_by=FIRST + timedelta(days=7),
+            wanted=2,
+            candidates=4,
+        ),
+        messages.newcomer_invitation(
+            group, MEMBERS[0], EVENT, LINKS, next_meeting=FIRST, respond_by=FIRST - timedelta(days=1)
+        ),
+        messages.newcomer_joined(group, MEMBERS[1:], EVENT, LINKS, FIRST),
         messages.group_ended(group, EVENT, LINKS),
         messages.erasure_confirmed(MEMBERS[0], EVENT, LINKS, NOW),
     ]
