@@ -10,7 +10,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from sqlalchemy import select
 
-from shared.auth import InvalidLink
+from shared.auth import InvalidLink, sign_link
 from shared.texts import texts_for
 from shared.web import choose_language, page
 
@@ -24,6 +24,7 @@ from .plan import meetings_between
 from .store import load_series, load_venue
 
 member_pages = APIRouter(include_in_schema=False)
+NEWCOMERS_LINK = "admission-vote"  # grouping's purpose for a member's newcomers page
 
 MEETING_TEXTS = {
     "nb": {
@@ -36,6 +37,8 @@ MEETING_TEXTS = {
         "online": "Digitalt møte",
         "site": "Selvhjelpsgrupper",
         "invalid": "Denne lenken virker ikke (den kan være for gammel).",
+        "newcomers": "Nye deltakere i gruppen",
+        "newcomers_hint": "Gruppen er lukket. Her kan dere be om nye deltakere og stemme over forslagene.",
     },
     "nn": {
         "title": "Møta dine",
@@ -47,6 +50,8 @@ MEETING_TEXTS = {
         "online": "Digitalt møte",
         "site": "Sjølvhjelpsgrupper",
         "invalid": "Denne lenkja verkar ikkje (ho kan vere for gammal).",
+        "newcomers": "Nye deltakarar i gruppa",
+        "newcomers_hint": "Gruppa er lukka. Her kan de be om nye deltakarar og røyste over forslaga.",
     },
     "en": {
         "title": "Your meetings",
@@ -58,6 +63,8 @@ MEETING_TEXTS = {
         "online": "Online meeting",
         "site": "Self-help groups",
         "invalid": "This link does not work (it may be too old).",
+        "newcomers": "New members for your group",
+        "newcomers_hint": "The group is closed. Here you can ask for new members and vote on the proposals.",
     },
 }
 
@@ -108,6 +115,8 @@ async def my_meetings(token: str, request: Request, service: CalendarServiceDep)
                     }
                 )
     meetings.sort(key=lambda m: m["sort"])
+    # A member reaches their group's newcomers page (grouping's, issue #22) from here, by its own link.
+    newcomers = sign_link(service.keyring, NEWCOMERS_LINK, participant_id) if rows else None
     base = service.settings.calendar_url
     feed = f"{base}/feeds/participants/{token}.ics"
     return page(
@@ -120,6 +129,7 @@ async def my_meetings(token: str, request: Request, service: CalendarServiceDep)
         t=t,
         valid=True,
         meetings=meetings,
+        newcomers_url=f"{service.settings.grouping_url}/admission/{newcomers}" if newcomers else None,
         feed_url=feed,
         webcal_url="webcal://" + feed.split("://", 1)[1],
     )

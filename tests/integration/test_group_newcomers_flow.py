@@ -133,7 +133,12 @@ async def test_a_group_below_four_asks_for_two_newcomers_votes_them_in_and_the_c
         below = await grouping_events(grouping, "group.below_minimum_flagged.v1")
         assert below[0]["data"]["members"] == 3
 
-        # A member asks for two newcomers on their page; everyone is asked to vote.
+        # A member asks for two newcomers on their page (linked from their meetings page); everyone votes.
+        meetings = await clients["calendar"].get(
+            f"/meetings/{sign_link(key, 'participant-feed', staying[0])}"
+        )
+        assert f"/admission/{sign_link(key, 'admission-vote', staying[0])}".split(".")[0] in meetings.text
+
         async def all_waiting_in_grouping():
             from services.grouping.models import pool
 
