@@ -18,6 +18,7 @@ from services.calendar.models import memberships as calendar_members
 from services.calendar.models import reminders
 from services.calendar.sample import load_sample_into
 from services.grouping.app import create_app as create_grouping_app
+from services.grouping.models import groups as grouping_groups
 from services.grouping.models import memberships as grouping_members
 from services.grouping.models import outbox as grouping_outbox
 from services.notifications.app import create_service as create_notifications
@@ -184,6 +185,11 @@ async def test_a_group_below_four_asks_for_two_newcomers_votes_them_in_and_the_c
             ),
         )
         assert {r.participant_id for r in members} == {*staying, *newcomers}
+        # Back at five: the district office's "below minimum" flag is gone.
+        flag = await rows(
+            grouping, select(grouping_groups.c.flag).where(grouping_groups.c.group_id == group_id)
+        )
+        assert flag[0].flag is None
 
         async def calendar_has_them():
             found = await rows(

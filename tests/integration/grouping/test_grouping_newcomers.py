@@ -15,6 +15,7 @@ from sqlalchemy import select
 from services.grouping.app import create_app
 from services.grouping.commands.invitations import expire_invitations
 from services.grouping.commands.newcomer_votes import decide_due_requests
+from services.grouping.commands.newcomers import start_newcomer_request
 from services.grouping.models import admission_candidates, admission_requests, memberships
 from shared.auth import sign_link
 from tests.integration.grouping.test_grouping_lifecycle import (
@@ -164,6 +165,13 @@ async def test_the_deadline_decides_by_those_who_voted_and_a_decline_invites_the
         await _waiting(service, grouping_settings, pool_people)
         asked = await client.post(_page(key, members[0]) + "/request", data={"wanted": "1"})
         assert asked.status_code == 303
+        # The group's own decision (requested_by None, as the below-four decision calls it) while a request
+        # is open gets that request back: one at a time per group.
+        async with service.transaction() as uow:
+            same = await start_newcomer_request(
+                uow.session, uow.outbox, group_id, wanted=1, requested_by=None, as_of=service.today()
+            )
+        assert same == (await _request(service, group_id)).request_id
         # Two of five vote, both yes to both: no majority of all members, but a majority of those who voted.
         for member in members[:2]:
             await client.post(_page(key, member), data={"candidate-1": "yes", "candidate-2": "yes"})
