@@ -81,7 +81,13 @@ class Settings(BaseSettings):
     invitation_days: int = Field(
         default=7, description="Days to answer an invitation before the place is freed."
     )
-    admission_vote_days: int = 7
+    admission_vote_days: int = Field(
+        default=7,
+        ge=1,
+        description="Days the members have to vote on newcomers; decided then by those who voted.",
+    )
+    # The planner proposes this many candidates more than the group asked for, so the group can choose.
+    newcomer_extra_candidates: int = Field(default=2, ge=0, le=10)
     nudge_after_days: int = Field(
         default=28,
         ge=0,

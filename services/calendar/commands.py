@@ -9,13 +9,14 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Callable, Sequence
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from shared.clock import norway_today
 from shared.contracts import Envelope, MeetingAtRisk
 from shared.erasure import finish_erasure
 from shared.messaging import InvalidMessage, Outbox
@@ -49,7 +50,7 @@ async def group_started(session: AsyncSession, data: Any) -> None:
 
 async def member_joined(session: AsyncSession, data: Any) -> None:
     await require_group(session, data.group_id)
-    await add_member(session, data.group_id, data.participant_id)
+    await add_member(session, data.group_id, data.participant_id, joined_on=norway_today())
 
 
 async def member_left(session: AsyncSession, data: Any) -> None:
@@ -98,9 +99,13 @@ async def replace_members(session: AsyncSession, group_id: uuid.UUID, members: l
         )
 
 
-async def add_member(session: AsyncSession, group_id: uuid.UUID, participant_id: uuid.UUID) -> None:
+async def add_member(
+    session: AsyncSession, group_id: uuid.UUID, participant_id: uuid.UUID, *, joined_on: date | None = None
+) -> None:
     await session.execute(
-        insert(memberships).values(group_id=group_id, participant_id=participant_id).on_conflict_do_nothing()
+        insert(memberships)
+        .values(group_id=group_id, participant_id=participant_id, joined_on=joined_on)
+        .on_conflict_do_nothing()
     )
 
 

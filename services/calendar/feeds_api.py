@@ -7,6 +7,7 @@ time. A link that is not valid answers 404 like a missing feed: it tells a guess
 from __future__ import annotations
 
 import uuid
+from dataclasses import replace
 
 from fastapi import APIRouter, HTTPException, Request, Response
 from sqlalchemy import select
@@ -19,6 +20,7 @@ from .app import CalendarServiceDep
 from .breaks import group_breaks
 from .config import GROUP_FEED, PARTICIPANT_FEED
 from .domain import GroupSchedule, group_feed, participant_feed
+from .joining import from_joining
 from .models import groups
 from .store import load_series, load_venue
 
@@ -74,6 +76,11 @@ async def participant_calendar(token: str, request: Request, service: CalendarSe
     config = service.calendar
     async with service.sessions() as session:
         rows = await queries.participant_groups(session, participant_id)
-        schedules = [schedule for row in rows if (schedule := await _schedule(session, row, config))]
+        schedules = [
+            # A newcomer's feed starts at the group's next meeting after they joined.
+            replace(schedule, series=from_joining(schedule.series, row.joined_on))
+            for row in rows
+            if (schedule := await _schedule(session, row, config))
+        ]
     # Someone who has left every group keeps a valid, empty calendar rather than a broken subscription.
     return _calendar(participant_feed(schedules, rules=config.rules))

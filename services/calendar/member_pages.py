@@ -26,6 +26,7 @@ from .store import load_series, load_venue
 member_pages = APIRouter(include_in_schema=False)
 # Grouping's leave page (services/grouping/leave_pages.py) takes its own signed link, one per person.
 LEAVE_GROUP = "leave-group"
+NEWCOMERS_LINK = "admission-vote"  # grouping's purpose for a member's newcomers page
 
 MEETING_TEXTS = {
     "nb": {
@@ -41,6 +42,8 @@ MEETING_TEXTS = {
         "leave": "Gå ut av gruppa",
         "ended": "Gruppa di er avsluttet. Det er ingen flere møter.",
         "invalid": "Denne lenken virker ikke (den kan være for gammel).",
+        "newcomers": "Nye deltakere i gruppen",
+        "newcomers_hint": "Gruppen er lukket. Her kan dere be om nye deltakere og stemme over forslagene.",
     },
     "nn": {
         "title": "Møta dine",
@@ -55,6 +58,8 @@ MEETING_TEXTS = {
         "leave": "Gå ut av gruppa",
         "ended": "Gruppa di er avslutta. Det er ingen fleire møte.",
         "invalid": "Denne lenkja verkar ikkje (ho kan vere for gammal).",
+        "newcomers": "Nye deltakarar i gruppa",
+        "newcomers_hint": "Gruppa er lukka. Her kan de be om nye deltakarar og røyste over forslaga.",
     },
     "en": {
         "title": "Your meetings",
@@ -69,6 +74,8 @@ MEETING_TEXTS = {
         "leave": "Leave the group",
         "ended": "Your group has ended. There are no more meetings.",
         "invalid": "This link does not work (it may be too old).",
+        "newcomers": "New members for your group",
+        "newcomers_hint": "The group is closed. Here you can ask for new members and vote on the proposals.",
     },
 }
 
@@ -126,6 +133,8 @@ async def my_meetings(token: str, request: Request, service: CalendarServiceDep)
     if running:
         leave_token = sign_link(service.keyring, LEAVE_GROUP, participant_id)
         leave_url = f"{service.settings.grouping_url}/leave/{leave_token}"
+    # A member reaches their group's newcomers page (grouping's, issue #22) from here, by its own link.
+    newcomers = sign_link(service.keyring, NEWCOMERS_LINK, participant_id) if running else None
     base = service.settings.calendar_url
     feed = f"{base}/feeds/participants/{token}.ics"
     return page(
@@ -140,6 +149,7 @@ async def my_meetings(token: str, request: Request, service: CalendarServiceDep)
         leave_url=leave_url,
         ended=bool(rows) and not running,
         meetings=meetings,
+        newcomers_url=f"{service.settings.grouping_url}/admission/{newcomers}" if newcomers else None,
         feed_url=feed,
         webcal_url="webcal://" + feed.split("://", 1)[1],
     )

@@ -73,6 +73,9 @@ memberships = Table(
     metadata,
     Column("group_id", Uuid, ForeignKey("groups.group_id", ondelete="CASCADE"), primary_key=True),
     Column("participant_id", Uuid, primary_key=True),
+    # A newcomer voted into a running group: the Norwegian day they joined (their feed starts at the next
+    # meeting). None for the members the group was formed and started with.
+    Column("joined_on", Date),
     Index("ix_memberships_participant_id", "participant_id"),
 )
 

@@ -142,7 +142,7 @@ async def participant_groups(session: AsyncSession, participant_id: uuid.UUID) -
     return list(
         (
             await session.execute(
-                select(groups)
+                select(groups, memberships.c.joined_on)
                 .join(memberships, memberships.c.group_id == groups.c.group_id)
                 .where(memberships.c.participant_id == participant_id)
                 .order_by(groups.c.received_at)

@@ -1,4 +1,5 @@
-"""HTTP of the grouping service: invitation and admission-vote pages (signed links), staff API."""
+"""HTTP of the grouping service: the invitation page (signed link), members' API, staff API. The newcomers
+page (purpose "admission-vote") is in newcomer_pages.py."""
 
 from __future__ import annotations
 
@@ -20,9 +21,9 @@ from shared.web_auth import staff_user
 
 from . import queries
 from .app import GroupingServiceDep
-from .commands.admission import request_admission, vote_on_admission
 from .commands.common import ACTIVE, GroupingError, active_membership
 from .commands.invitations import answer_invitation, leave
+from .commands.newcomers import start_newcomer_request
 from .commands.planning import plan_at_staff_request
 from .models import groups, memberships
 from .texts import SITE_NAME, TEXTS
@@ -48,7 +49,7 @@ async def _invitation_view(request: Request, participant_id: uuid.UUID, language
     async with current_service(request).sessions() as session:
         row = (
             await session.execute(
-                select(groups.c.group_id, groups.c.slot, memberships.c.status)
+                select(groups.c.group_id, groups.c.slot, groups.c.status.label("group_status"))
                 .join(memberships, memberships.c.group_id == groups.c.group_id)
                 .where(memberships.c.participant_id == participant_id, memberships.c.status == "invited")
             )
@@ -60,7 +61,14 @@ async def _invitation_view(request: Request, participant_id: uuid.UUID, language
                 memberships.c.group_id == row.group_id, memberships.c.status.in_(ACTIVE)
             )
         )
-    return {"open": True, "done": None, "slot_text": slot_name(row.slot, language), "size": size}
+    return {
+        "open": True,
+        "done": None,
+        "slot_text": slot_name(row.slot, language),
+        "size": size,
+        # A newcomer the members voted in joins a group that already meets.
+        "running": row.group_status == "started",
+    }
 
 
 def _page(request: Request, template: str, status_code: int = 200, **context: Any) -> HTMLResponse:
@@ -72,9 +80,7 @@ def _page(request: Request, template: str, status_code: int = 200, **context: An
         language,
         status_code=status_code,
         site_name=SITE_NAME[language],
-        page_title=text(
-            TEXTS, language, "admission_title" if template == "pages/admission.html" else "invitation_title"
-        ),
+        page_title=text(TEXTS, language, "invitation_title"),
         t=texts_for(TEXTS, language),
         errors=context.pop("errors", []),
         **context,
@@ -136,56 +142,40 @@ async def answer_invitation_page(
     )
 
 
-@pages.get("/admission/{token}", response_class=HTMLResponse)
-async def admission_page(token: str, request: Request) -> HTMLResponse:
-    await _participant(request, ADMISSION_LINK, token)
-    return _page(request, "pages/admission.html", done=None)
-
-
-@pages.post("/admission/{token}", response_class=HTMLResponse)
-async def vote_page(
-    token: str,
-    request: Request,
-    service: GroupingServiceDep,
-    vote: Annotated[str, Form(pattern="^(yes|no)$")],
-) -> HTMLResponse:
-    participant_id = await _participant(request, ADMISSION_LINK, token)
-    try:
-        async with service.transaction() as uow:
-            await vote_on_admission(
-                uow.session,
-                uow.outbox,
-                participant_id,
-                yes=vote == "yes",
-                as_of=service.today(),
-                rules=service.rules,
-                timing=service.timing,
-            )
-    except GroupingError as error:
-        return _page(request, "pages/admission.html", 422, errors=[str(error)], done=None)
-    return _page(request, "pages/admission.html", done=text(TEXTS, choose_language(request), "voted"))
-
-
 # --- members (signed link) --------------------------------------------------------------------------
 class AdmissionReceipt(BaseModel):
     request_id: uuid.UUID
+
+
+class NewcomerRequest(BaseModel):
+    wanted: int = Field(default=1, ge=1, le=8, description="How many newcomers the group asks for.")
 
 
 @router.post(
     "/membership/{token}/admission-requests",
     response_model=AdmissionReceipt,
     status_code=202,
-    summary="A member asks the group to vote on admitting a newcomer",
+    summary="A member asks the group to vote on newcomers proposed from the waiting pool",
 )
-async def ask_for_newcomer(token: str, request: Request, service: GroupingServiceDep) -> AdmissionReceipt:
+async def ask_for_newcomer(
+    token: str, request: Request, service: GroupingServiceDep, body: NewcomerRequest | None = None
+) -> AdmissionReceipt:
     participant_id = await _participant(request, ADMISSION_LINK, token)
     async with service.transaction() as uow:
         membership = await active_membership(uow.session, participant_id)
         if membership is None or membership.status != "accepted":
             raise HTTPException(404, "you are not a member of a running group")
         try:
-            request_id = await request_admission(
-                uow.session, uow.outbox, membership.group_id, timing=service.timing
+            request_id = await start_newcomer_request(
+                uow.session,
+                uow.outbox,
+                membership.group_id,
+                wanted=(body or NewcomerRequest()).wanted,
+                requested_by=participant_id,
+                as_of=service.today(),
+                rules=service.rules,
+                timing=service.timing,
+                now=uow.now(),
             )
         except GroupingError as error:
             raise HTTPException(409, str(error)) from None

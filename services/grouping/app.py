@@ -16,6 +16,7 @@ from shared.contracts import (
     GroupFormed,
     GroupMemberJoined,
     GroupMemberLeft,
+    GroupNewcomerInvited,
     GroupStarted,
     InvitationAnswered,
     ParticipantDataDeleted,
@@ -63,6 +64,7 @@ class GroupingService(Service):
             GroupBelowMinimum,
             GroupAdmissionRequested,
             GroupAdmissionDecided,
+            GroupNewcomerInvited,
             GroupEnded,
             ParticipantDataDeleted,
             WaitingOptions,
@@ -88,6 +90,7 @@ def create_app(settings: Settings | None = None, rules: domain.PlanningRules | N
     from .contact_pages import router as contact_pages
     from .leave_pages import leave_pages
     from .national_pages import national_pages
+    from .newcomer_pages import newcomer_pages
     from .operator_pages import operator_pages
     from .staff_pages import staff_pages
 
@@ -95,6 +98,7 @@ def create_app(settings: Settings | None = None, rules: domain.PlanningRules | N
     app = service.http_app(
         pages,
         leave_pages,
+        newcomer_pages,
         router,
         staff,
         staff_pages,

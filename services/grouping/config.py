@@ -20,4 +20,5 @@ def timing_from(settings: Settings) -> Timing:
     return Timing(
         invitation_days=settings.invitation_days,
         admission_vote_days=settings.admission_vote_days,
+        newcomer_extra_candidates=settings.newcomer_extra_candidates,
     )

@@ -47,7 +47,10 @@ async def end_group(
     await session.execute(delete(pool).where(pool.c.participant_id.in_(members)))
     await session.execute(
         update(admission_requests)
-        .where(admission_requests.c.group_id == group_id, admission_requests.c.status == "voting")
+        .where(
+            admission_requests.c.group_id == group_id,
+            admission_requests.c.status.in_(("voting", "inviting")),
+        )
         .values(status="refused")
     )
     await session.execute(

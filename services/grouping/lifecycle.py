@@ -63,19 +63,3 @@ def backfill_candidates(
         if fits_so_far([*members, *chosen, candidate], slot, meeting_format, rules, as_of):
             chosen.append(candidate)
     return chosen
-
-
-class AdmissionOutcome(StrEnum):
-    admitted = "admitted"
-    refused = "refused"
-    pending = "pending"
-
-
-def admission_outcome(yes: int, no: int, members: int, *, deadline_passed: bool) -> AdmissionOutcome:
-    """A newcomer needs a majority of all members (not only of those who voted)."""
-    majority = members // 2 + 1
-    if yes >= majority:
-        return AdmissionOutcome.admitted
-    if no > members - majority or deadline_passed:
-        return AdmissionOutcome.refused
-    return AdmissionOutcome.pending

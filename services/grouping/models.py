@@ -2,7 +2,21 @@
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Boolean, Column, Date, DateTime, Index, String, Table, Uuid, func, text
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    Index,
+    SmallInteger,
+    String,
+    Table,
+    UniqueConstraint,
+    Uuid,
+    func,
+    text,
+)
 from sqlalchemy.dialects.postgresql import JSONB
 
 from shared.audit import audit_table
@@ -96,9 +110,42 @@ admission_requests = Table(
     metadata,
     Column("request_id", Uuid, primary_key=True),
     Column("group_id", Uuid, nullable=False),
-    Column("status", String(20), nullable=False),  # voting | admitted | refused | filled
+    # voting | inviting (decided: the accepted are being invited) | filled | unfilled | refused | no_candidates
+    Column("status", String(20), nullable=False),
     Column("vote_by", DateTime(timezone=True), nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column(
+        "wanted", SmallInteger, nullable=False, server_default="1"
+    ),  # how many newcomers the group asks for
+    Column("requested_by", Uuid),  # the member who asked; none when the group decided it together
+    Column("decided_at", DateTime(timezone=True)),
+    Index("ix_admission_requests_voting_vote_by", "vote_by", postgresql_where=text("status = 'voting'")),
+)
+
+# The people the planner proposed for a request, longest-waiting first (`position` 1, 2, ...). Members see
+# a candidate by position only, never by id (services/grouping/newcomer_rules.py says what else they see).
+admission_candidates = Table(
+    "admission_candidates",
+    metadata,
+    Column("request_id", Uuid, primary_key=True),
+    Column("participant_id", Uuid, primary_key=True),
+    Column("position", SmallInteger, nullable=False),
+    # proposed | accepted | refused (by the vote) | invited | joined | declined | unavailable (placed elsewhere)
+    Column("status", String(20), nullable=False, server_default="proposed"),
+    UniqueConstraint("request_id", "position", name="uq_admission_candidates_position"),
+    Index("ix_admission_candidates_participant_id", "participant_id"),
+)
+
+# Each member's yes or no per candidate (by position); a member may change it until the vote is decided.
+candidate_votes = Table(
+    "candidate_votes",
+    metadata,
+    Column("request_id", Uuid, primary_key=True),
+    Column("position", SmallInteger, primary_key=True),
+    Column("voter_id", Uuid, primary_key=True),
+    Column("yes", Boolean, nullable=False),
+    Column("voted_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Index("ix_candidate_votes_voter_id", "voter_id"),
 )
 
 admission_votes = Table(

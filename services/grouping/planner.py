@@ -23,6 +23,7 @@ from shared.worker import RUN_AGAIN, NextRun, PollingWorker
 from . import domain
 from .commands.common import Timing
 from .commands.invitations import expire_invitations
+from .commands.newcomer_votes import decide_due_requests
 from .commands.planning import plan_district, request_planning
 from .models import planning_requests, pool
 
@@ -97,6 +98,15 @@ class Planner:
             self._settled.clear()  # the periodic re-plan searches every district in full
         async with self.service.transaction() as uow:
             await expire_invitations(
+                uow.session,
+                uow.outbox,
+                now=now,
+                as_of=self.today(),
+                rules=self.rules,
+                timing=self.timing,
+            )
+            # Votes on newcomers whose deadline passed are decided by those who voted.
+            await decide_due_requests(
                 uow.session,
                 uow.outbox,
                 now=now,

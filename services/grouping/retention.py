@@ -1,5 +1,6 @@
 """What grouping deletes on its own (besides its outbox and inbox, shared/retention.py): who was in a group
-that dissolved or ended — memberships, invitations, admission votes and attendance — once
+that dissolved or ended — memberships, invitations, admission votes, newcomer candidates and votes, and
+attendance — once
 `closed_group_retention_days` have passed since it closed. Staff can look back at a closed group for that
 long; the group's own row (district, slot, topics: nobody in it) stays for the statistics.
 
@@ -14,7 +15,16 @@ from sqlalchemy import Select, select
 
 from shared.retention import RetentionJob, purge_where
 
-from .models import admission_requests, admission_votes, attendance, groups, invitations, memberships
+from .models import (
+    admission_candidates,
+    admission_requests,
+    admission_votes,
+    attendance,
+    candidate_votes,
+    groups,
+    invitations,
+    memberships,
+)
 
 CLOSED = ("dissolved", "ended")
 
@@ -36,16 +46,21 @@ def add_steps(job: RetentionJob, days: int) -> None:
                 session, table, table.c.group_id.in_(closed_before(now - period)), limit
             ),
         )
-    job.add(
-        "admission votes",
-        lambda session, now, limit: purge_where(
-            session,
-            admission_votes,
-            admission_votes.c.request_id.in_(
-                select(admission_requests.c.request_id).where(
-                    admission_requests.c.group_id.in_(closed_before(now - period))
-                )
+    for name, table in (
+        ("admission votes", admission_votes),
+        ("newcomer candidates", admission_candidates),
+        ("newcomer votes", candidate_votes),
+    ):
+        job.add(
+            name,
+            lambda session, now, limit, table=table: purge_where(
+                session,
+                table,
+                table.c.request_id.in_(
+                    select(admission_requests.c.request_id).where(
+                        admission_requests.c.group_id.in_(closed_before(now - period))
+                    )
+                ),
+                limit,
             ),
-            limit,
-        ),
-    )
+        )

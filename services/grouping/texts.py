@@ -6,6 +6,8 @@ SITE_NAME = {"nb": "Selvhjelpsgrupper", "nn": "Sjølvhjelpsgrupper", "en": "Self
 
 TEXTS: dict[str, dict[str, str]] = {
     "nb": {
+        "newcomer_lead": "Gruppen som møtes {slot}, har valgt å invitere deg inn. Den er lukket; med deg blir "
+        "dere {size}. Takker du ja, er du med fra neste møte; tid og sted kommer i en egen melding.",
         "invitation_title": "Invitasjon til en selvhjelpsgruppe",
         "invitation_lead": "Du er invitert til en ny, lukket gruppe på {size} personer som møtes {slot}. "
         "Tid og sted kommer i en egen melding når møtestedet er booket.",
@@ -35,6 +37,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "voted": "Takk, stemmen din er registrert.",
     },
     "nn": {
+        "newcomer_lead": "Gruppa som møtest {slot}, har valt å invitere deg inn. Ho er lukka; med deg blir "
+        "de {size}. Takkar du ja, er du med frå neste møte; tid og stad kjem i ei eiga melding.",
         "invitation_title": "Invitasjon til ei sjølvhjelpsgruppe",
         "invitation_lead": "Du er invitert til ei ny, lukka gruppe på {size} personar som møtest {slot}. "
         "Tid og stad kjem i ei eiga melding når møtestaden er booka.",
@@ -64,6 +68,9 @@ TEXTS: dict[str, dict[str, str]] = {
         "voted": "Takk, røysta di er registrert.",
     },
     "en": {
+        "newcomer_lead": "The group that meets {slot} has chosen to invite you in. It is closed; with you it "
+        "has {size} members. If you accept, you join from the next meeting; time and place follow in a "
+        "separate message.",
         "invitation_title": "Invitation to a self-help group",
         "invitation_lead": "You are invited to a new, closed group of {size} people who meet {slot}. "
         "Time and place follow in a separate message once the venue is booked.",

@@ -29,6 +29,8 @@ MESSAGE_TYPES: tuple[str, ...] = (
     "admission_vote_request",
     "member_left",
     "group_below_minimum",
+    "newcomer_invitation",
+    "newcomer_joined",
     "group_ended",
     "erasure_confirmed",
     "waiting_options",
@@ -44,6 +46,7 @@ ESSENTIAL: frozenset[str] = frozenset(
         "first_meeting",
         "group_invitation",
         "invitation_withdrawn",  # else they would keep the invitation's time free, or come to the meeting
+        "newcomer_invitation",
         "absence_notice",
         # Fewer than four: the group must decide what it wants, and every member has a say.
         "group_below_minimum",

@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from shared.contracts import Envelope
 from shared.messaging.consumer import Handler
 
-from .commands import contacts, groups, leaving, waiting
+from .commands import contacts, groups, leaving, newcomers, waiting
 
 if TYPE_CHECKING:
     from .app import NotificationService
@@ -71,6 +71,9 @@ def make_handlers(service: NotificationService) -> dict[str, Handler]:
     async def on_waiting_options(session: AsyncSession, envelope: Envelope[Any]) -> None:
         await waiting.waiting_options(session, rt, envelope)
 
+    async def on_newcomer_invited(session: AsyncSession, envelope: Envelope[Any]) -> None:
+        await newcomers.newcomer_invited(session, rt, envelope.data, envelope.event_id)
+
     async def on_participant_erased(session: AsyncSession, envelope: Envelope[Any]) -> None:
         await contacts.erase_person(session, rt, channels, envelope)
 
@@ -88,6 +91,7 @@ def make_handlers(service: NotificationService) -> dict[str, Handler]:
         "group.ended.v1": on_group_ended,
         "group.dissolved.v1": on_group_ended,
         "group.admission_requested.v1": on_admission_requested,
+        "group.newcomer_invited.v1": on_newcomer_invited,
         "meeting.scheduled.v1": on_meeting_scheduled,
         "meeting.changed.v1": on_meeting_changed,
         "meeting.cancelled.v1": on_meeting_cancelled,

@@ -60,6 +60,8 @@ class Links:
     def admission_votes(self, participant_id: uuid.UUID, request_id: uuid.UUID) -> dict[str, str]:
         page = f"{self.settings.grouping_url}/admission/{self._token(ADMISSION_VOTE, participant_id)}"
         return {
+            # The members' newcomers page: the candidates, a yes or no for each.
+            "vote_url": page,
             "vote_yes_url": f"{page}?{urlencode({'request': str(request_id), 'vote': 'yes'})}",
             "vote_no_url": f"{page}?{urlencode({'request': str(request_id), 'vote': 'no'})}",
         }

@@ -292,8 +292,15 @@ def admission_vote_request(
     *,
     request_id: uuid.UUID,
     vote_by: datetime,
+    wanted: int | None = None,
+    candidates: int | None = None,
 ) -> Message:
-    shared = {"member_count": len(voters), "vote_by": as_oslo(vote_by)}
+    shared = {
+        "member_count": len(voters),
+        "vote_by": as_oslo(vote_by),
+        "wanted": wanted,
+        "candidate_count": candidates,
+    }
     return Message(
         "admission_vote_request",
         event_id,
@@ -349,6 +356,49 @@ def group_below_minimum(
             "leave_url": links.leave(member),
             **links.calendar(member),
         },
+        **_about(group),
+    )
+
+
+def newcomer_invitation(
+    group: Group,
+    participant_id: uuid.UUID,
+    event_id: uuid.UUID,
+    links: Links,
+    *,
+    next_meeting: datetime,
+    respond_by: datetime,
+) -> Message:
+    """The members voted this person in: they join a running group from its next meeting if they accept
+    (and confirm the confidentiality agreement, on the same page as a new group's members)."""
+    shared = {
+        **group.where(),
+        "member_count": len(group.members),
+        "next_meeting": as_oslo(next_meeting),
+        "interval_weeks": group.interval_weeks,
+        "duration_minutes": group.duration_minutes,
+        "group_size_min": GROUP_SIZE_MIN,
+        "group_size_max": GROUP_SIZE_MAX,
+        "respond_by": as_oslo(respond_by).date(),
+    }
+    return Message(
+        "newcomer_invitation",
+        event_id,
+        [participant_id],
+        lambda member: {**shared, **links.invitation(member)},
+        **_about(group),
+    )
+
+
+def newcomer_joined(
+    group: Group, recipients: Sequence[uuid.UUID], event_id: uuid.UUID, links: Links, start: datetime
+) -> Message:
+    """The group is told a newcomer joins from `start` (never who: they meet them there)."""
+    return Message(
+        "newcomer_joined",
+        event_id,
+        recipients,
+        lambda member: {"next_meeting": as_oslo(start), "preferences_url": links.preferences(member)},
         **_about(group),
     )
 

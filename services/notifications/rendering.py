@@ -204,7 +204,8 @@ _ADDED_LATER: dict[str, dict[str, Any]] = {
     "first_meeting": {**_NO_CALENDAR_LINKS, **_NO_LEAVE_LINK},
     "meeting_reminder": _NO_LEAVE_LINK,
     "meeting_at_risk": _NO_LEAVE_LINK,
-    "admission_vote_request": _NO_LEAVE_LINK,
+    # Vote requests queued before the candidates' page had a yes and a no link instead.
+    "admission_vote_request": {**_NO_LEAVE_LINK, "vote_url": None, "wanted": None, "candidate_count": None},
     # group_ended shares the preferences partial, which offers the way out only while there is a group.
     "group_ended": _NO_LEAVE_LINK,
 }
@@ -319,10 +320,28 @@ _SAMPLES: dict[str, dict[str, Any]] = {
     },
     "admission_vote_request": {
         "leave_url": f"{_SITE}/leave/Rw7uN5",
-        "member_count": 6,
+        "member_count": 3,
+        "wanted": 2,
+        "candidate_count": 4,
         "vote_by": date(2026, 4, 7),
-        "vote_yes_url": f"{_SITE}/v/Hd5nC3/ja",
-        "vote_no_url": f"{_SITE}/v/Hd5nC3/nei",
+        "vote_url": f"{_SITE}/v/Hd5nC3",
+        "preferences_url": f"{_SITE}/p/Lm4tW2",
+    },
+    "newcomer_invitation": {
+        **_IN_PERSON,
+        "member_count": 3,
+        "next_meeting": datetime(2026, 4, 14, 18, 0, tzinfo=OSLO),
+        "interval_weeks": 1,
+        "duration_minutes": 120,
+        "group_size_min": 4,
+        "group_size_max": 8,
+        "respond_by": date(2026, 4, 13),
+        "invitation_url": f"{_SITE}/i/Xk3f9QaB",
+        "accept_url": f"{_SITE}/i/Xk3f9QaB/ja",
+        "decline_url": f"{_SITE}/i/Xk3f9QaB/nei",
+    },
+    "newcomer_joined": {
+        "next_meeting": datetime(2026, 4, 14, 18, 0, tzinfo=OSLO),
         "preferences_url": f"{_SITE}/p/Lm4tW2",
     },
     "member_left": {

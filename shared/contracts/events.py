@@ -238,6 +238,20 @@ class GroupAdmissionRequested(Event):
     request_id: uuid.UUID
     members: list[uuid.UUID]
     vote_by: datetime
+    wanted: int | None = Field(default=None, description="How many newcomers the group asks for.")
+    candidates: int | None = Field(
+        default=None, description="How many candidates from the waiting pool the members vote on."
+    )
+
+
+class GroupNewcomerInvited(Event):
+    """The members voted a candidate in: the person is invited to the running group, and joins once they
+    accept and confirm the confidentiality agreement (then group.member_joined.v1)."""
+
+    EVENT_TYPE = "group.newcomer_invited.v1"
+    group_id: uuid.UUID
+    participant_id: uuid.UUID
+    respond_by: datetime = Field(description="Deadline for answering the invitation.")
 
 
 class GroupAdmissionDecided(Event):
@@ -365,6 +379,7 @@ ALL_EVENTS: tuple[type[Event], ...] = (
     GroupMemberJoined,
     GroupMemberLeft,
     GroupAdmissionRequested,
+    GroupNewcomerInvited,
     GroupEnded,
     WaitingOptions,
     MeetingScheduled,

@@ -65,6 +65,7 @@ _PER_SERVICE = {
         ("POST", "/invitations/{token}"): _SIGNED,
         ("GET", "/admission/{token}"): _SIGNED,
         ("POST", "/admission/{token}"): _SIGNED,
+        ("POST", "/admission/{token}/request"): _SIGNED,
         ("POST", "/api/v1/membership/{token}/admission-requests"): _SIGNED,
         ("POST", "/api/v1/membership/{token}/leave"): _SIGNED,
         ("GET", "/leave/{token}"): _SIGNED,

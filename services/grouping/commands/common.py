@@ -32,6 +32,7 @@ class GroupingError(Exception):
 class Timing:
     invitation_days: int = 7
     admission_vote_days: int = 7
+    newcomer_extra_candidates: int = 2
 
 
 async def stage(session: AsyncSession, outbox: Outbox, event: Event, cause: Any = None) -> None:

@@ -20,7 +20,15 @@ from shared.contracts import (
 from shared.messaging import Outbox
 
 from .. import domain, lifecycle
-from ..models import admission_votes, groups, invitations, memberships, pool
+from ..models import (
+    admission_candidates,
+    admission_votes,
+    candidate_votes,
+    groups,
+    invitations,
+    memberships,
+    pool,
+)
 from .common import (
     ACTIVE,
     GroupingError,
@@ -31,6 +39,7 @@ from .common import (
     person_from_row,
     stage,
 )
+from .newcomers import newcomer_answered
 from .planning import request_planning
 
 
@@ -78,6 +87,17 @@ async def answer_invitation(
             GroupMemberLeft(group_id=group_id, participant_id=participant_id, before_start=True),
         )
     await evaluate_group(session, outbox, group_id, as_of=as_of, rules=rules, timing=timing)
+    if membership.group_status == "started":  # a newcomer the group voted in
+        await newcomer_answered(
+            session,
+            outbox,
+            group_id,
+            participant_id,
+            accepted=accept,
+            as_of=as_of,
+            rules=rules,
+            timing=timing,
+        )
     return "accepted" if accept else "declined"
 
 
@@ -223,6 +243,18 @@ async def expire_invitations(
             outbox,
             GroupMemberLeft(group_id=row.group_id, participant_id=row.participant_id, before_start=True),
         )
+        # A newcomer invited by the group's vote: the next accepted candidate, if any, is invited.
+        await newcomer_answered(
+            session,
+            outbox,
+            row.group_id,
+            row.participant_id,
+            accepted=False,
+            as_of=as_of,
+            rules=rules,
+            timing=timing,
+            now=now,
+        )
     for group_id in {row.group_id for row in expired}:
         await evaluate_group(session, outbox, group_id, as_of=as_of, rules=rules, timing=timing)
     return len(expired)
@@ -266,8 +298,11 @@ async def leave(
 
 async def forget_person(session: AsyncSession, participant_id: uuid.UUID) -> int:
     deleted = 0
-    for table in (pool, memberships, invitations, admission_votes):
+    for table in (pool, memberships, invitations, admission_votes, admission_candidates):
         deleted += (
             await session.execute(delete(table).where(table.c.participant_id == participant_id))
         ).rowcount
+    deleted += (
+        await session.execute(delete(candidate_votes).where(candidate_votes.c.voter_id == participant_id))
+    ).rowcount
     return deleted

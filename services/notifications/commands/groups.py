@@ -213,6 +213,9 @@ async def member_joined(session: AsyncSession, rt: Runtime, data: Any, event_id:
         if start is not None:  # none while the group pauses: the newcomer hears the time when it resumes
             first = messages.first_meeting(group, [data.participant_id], event_id, rt.links, start)
             await queue_message(session, first, now=now)
+            others = [m for m in group.members if m != data.participant_id]
+            told = messages.newcomer_joined(group, others, event_id, rt.links, start)
+            await queue_message(session, told, now=now)
     elif row.invitations_queued_at is not None and group.scheduled:
         # Filled up after the invitations went out: this person is invited now.
         invitation = messages.group_invitation(
@@ -360,6 +363,13 @@ async def admission_requested(session: AsyncSession, rt: Runtime, data: Any, eve
     loaded = await load_group(session, data.group_id)
     group = loaded[0] if loaded else Group(group_id=data.group_id)
     message = messages.admission_vote_request(
-        group, data.members, event_id, rt.links, request_id=data.request_id, vote_by=data.vote_by
+        group,
+        data.members,
+        event_id,
+        rt.links,
+        request_id=data.request_id,
+        vote_by=data.vote_by,
+        wanted=getattr(data, "wanted", None),
+        candidates=getattr(data, "candidates", None),
     )
     await queue_message(session, message, now=rt.clock())

@@ -1,5 +1,5 @@
 """A group's life against real RabbitMQ and PostgreSQL: formed → invitations → answers → backfill →
-started; closed admission by vote; two replicas never place a person twice."""
+started; two replicas never place a person twice."""
 
 from __future__ import annotations
 
@@ -152,45 +152,6 @@ async def _pool_status(service, people, status):
         service, select(pool.c.status).where(pool.c.participant_id.in_([p.participant_id for p in people]))
     )
     return len(rows) == len(people) and all(r.status == status for r in rows)
-
-
-async def test_a_started_group_admits_a_newcomer_only_after_a_majority_votes_yes(grouping_settings):
-    app = create_app(grouping_settings, RULES)
-    service = app.state.service
-    members = [accepted(i) for i in range(5)]
-    key = grouping_settings.keyring()
-    async with (
-        running(service),
-        httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://grouping") as client,
-    ):
-        await join_pool(grouping_settings, members)
-        await eventually(lambda: events(service, "group.formed.v1"))
-        for person in members:
-            await answer(client, key, person.participant_id, "accept")
-        await eventually(lambda: events(service, "group.started.v1"))
-
-        newcomer = accepted(20)
-        await join_pool(grouping_settings, [newcomer])
-        await eventually(lambda: _pool_status(service, [newcomer], "waiting"))
-        assert await events(service, "group.member_joined.v1") == []  # closed: the planner adds nobody
-
-        ask = await client.post(
-            f"/api/v1/membership/{sign_link(key, 'admission-vote', members[0].participant_id)}/admission-requests"
-        )
-        assert ask.status_code == 202
-        for voter, vote in zip(members[:3], ["yes", "no", "yes"], strict=True):
-            response = await client.post(
-                f"/admission/{sign_link(key, 'admission-vote', voter.participant_id)}", data={"vote": vote}
-            )
-            assert response.status_code == 200
-        assert await events(service, "group.member_joined.v1") == []  # 2 of 5 is no majority yet
-        await client.post(
-            f"/admission/{sign_link(key, 'admission-vote', members[3].participant_id)}", data={"vote": "yes"}
-        )
-        decided = await events(service, "group.admission_decided.v1")
-        joined = await events(service, "group.member_joined.v1")
-    assert decided[0]["data"]["admitted"] is True
-    assert [j["data"]["participant_id"] for j in joined] == [str(newcomer.participant_id)]
 
 
 async def test_two_replicas_never_place_a_person_twice(grouping_settings):

@@ -13,9 +13,11 @@ from sqlalchemy import insert, select, update
 from services.grouping.app import create_service
 from services.grouping.commands.invitations import dissolve
 from services.grouping.models import (
+    admission_candidates,
     admission_requests,
     admission_votes,
     attendance,
+    candidate_votes,
     groups,
     invitations,
     memberships,
@@ -78,6 +80,15 @@ async def a_group(service, status: str, closed_at: datetime | None) -> uuid.UUID
             await session.execute(
                 insert(admission_votes).values(request_id=request_id, participant_id=person, yes=False)
             )
+            # The members voted on a newcomer candidate too (issue 22).
+            await session.execute(
+                insert(candidate_votes).values(request_id=request_id, position=1, voter_id=person, yes=False)
+            )
+        await session.execute(
+            insert(admission_candidates).values(
+                request_id=request_id, participant_id=uuid.uuid4(), position=1, status="refused"
+            )
+        )
     return group_id
 
 
@@ -109,12 +120,22 @@ async def test_people_of_groups_closed_longer_than_the_period_are_forgotten(sett
     removed = await service.retention.run_once(now=NOW)
 
     assert {
-        what: removed[what] for what in ("memberships", "invitations", "attendance", "admission votes")
+        what: removed[what]
+        for what in (
+            "memberships",
+            "invitations",
+            "attendance",
+            "admission votes",
+            "newcomer candidates",
+            "newcomer votes",
+        )
     } == {
         "memberships": 4,
         "invitations": 4,
         "attendance": 4,
         "admission votes": 4,
+        "newcomer candidates": 2,
+        "newcomer votes": 4,
     }
     kept = {ended_lately, running}
     assert await groups_with_people(service) == {table.name: kept for table in PERSON_TABLES}

@@ -82,6 +82,7 @@ def test_essential_messages_are_known_types() -> None:
         "first_meeting",
         "group_invitation",
         "invitation_withdrawn",
+        "newcomer_invitation",
         "absence_notice",
         "group_below_minimum",
         "erasure_confirmed",
@@ -149,7 +150,7 @@ ADDED_LATER = {
         "meeting_at_risk",
         "admission_vote_request",
     )
-}
+} | {("admission_vote_request", "wanted"), ("admission_vote_request", "candidate_count")}
 
 
 @pytest.mark.parametrize(

@@ -71,6 +71,20 @@ def _every_message(group: messages.Group) -> list[messages.Message]:
         messages.admission_vote_request(
             group, MEMBERS, EVENT, LINKS, request_id=uuid.uuid4(), vote_by=FIRST + timedelta(days=7)
         ),
+        messages.admission_vote_request(
+            group,
+            MEMBERS,
+            EVENT,
+            LINKS,
+            request_id=uuid.uuid4(),
+            vote_by=FIRST + timedelta(days=7),
+            wanted=2,
+            candidates=4,
+        ),
+        messages.newcomer_invitation(
+            group, MEMBERS[0], EVENT, LINKS, next_meeting=FIRST, respond_by=FIRST - timedelta(days=1)
+        ),
+        messages.newcomer_joined(group, MEMBERS[1:], EVENT, LINKS, FIRST),
         messages.member_left(group, MEMBERS[1:], EVENT, LINKS, leaver=MEMBERS[0], named=True),
         messages.member_left(group, MEMBERS[1:], EVENT, LINKS, leaver=MEMBERS[0], named=False),
         messages.group_below_minimum(group, MEMBERS[:3], EVENT, LINKS, members=3),
