@@ -131,7 +131,7 @@ async def test_a_group_below_four_asks_for_two_newcomers_votes_them_in_and_the_c
             f"/api/v1/membership/{sign_link(key, 'admission-vote', leaver)}/leave"
         )
         assert left.status_code == 202
-        below = await grouping_events(grouping, "group.below_minimum_flagged.v1")
+        below = await grouping_events(grouping, "group.below_minimum.v1")
         assert below[0]["data"]["members"] == 3
 
         # A member asks for two newcomers on their page (linked from their meetings page); everyone votes.
