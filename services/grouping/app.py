@@ -21,6 +21,7 @@ from shared.contracts import (
     ParticipantDataDeleted,
     RegistrationAccepted,
 )
+from shared.contracts.decisions import DECISION_EVENTS
 from shared.service import Service
 from shared.settings import Settings, get_settings
 from shared.web import mount_static
@@ -29,6 +30,7 @@ from shared.web.staff import session_router
 
 from . import domain, retention
 from .config import timing_from, today
+from .decision_job import DecisionJob
 from .handlers import make_handlers
 from .models import metadata
 from .planner import Planner
@@ -47,6 +49,8 @@ class GroupingService(Service):
         self.timing = timing_from(settings)
         self.planner = Planner(self, rules, self.timing, today)
         self.background.append(self.planner)
+        self.decisions = DecisionJob(self)
+        self.background.append(self.decisions)
         retention.add_steps(self.retention, settings.closed_group_retention_days)
         self.consume("grouping.pool", make_handlers(self), documented_as=RegistrationAccepted)
         self.document_publishes(
@@ -61,6 +65,7 @@ class GroupingService(Service):
             GroupAdmissionDecided,
             GroupEnded,
             ParticipantDataDeleted,
+            *DECISION_EVENTS,
         )
 
     def wake_planner(self) -> None:
@@ -81,6 +86,7 @@ def create_app(settings: Settings | None = None, rules: domain.PlanningRules | N
     # The routes import GroupingServiceDep from here, so they are imported once this module is.
     from .api import pages, router, staff
     from .contact_pages import router as contact_pages
+    from .decision_pages import decision_pages
     from .national_pages import national_pages
     from .operator_pages import operator_pages
     from .staff_pages import staff_pages
@@ -92,6 +98,7 @@ def create_app(settings: Settings | None = None, rules: domain.PlanningRules | N
         staff,
         staff_pages,
         contact_pages,
+        decision_pages,
         national_pages,
         operator_pages,
         session_router(NAME),

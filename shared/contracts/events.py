@@ -10,6 +10,7 @@ from typing import Any
 
 from pydantic import Field
 
+from .decisions import GroupDecisionMade, GroupDecisionOpened, GroupMerged, GroupScheduleDecided
 from .envelope import Event, EventData
 from .vocabulary import Composition, Gender, Language, MeetingFormat, Topic
 
@@ -339,6 +340,10 @@ ALL_EVENTS: tuple[type[Event], ...] = (
     GroupSchedulingFailed,
     ReminderDue,
     AbsenceReported,
+    GroupDecisionOpened,
+    GroupDecisionMade,
+    GroupScheduleDecided,
+    GroupMerged,
 )
 
 __all__ = [cls.__name__ for cls in ALL_EVENTS] + ["FieldError"]
