@@ -29,6 +29,9 @@ MESSAGE_TYPES: tuple[str, ...] = (
     "admission_vote_request",
     "group_ended",
     "erasure_confirmed",
+    "decision_vote_request",
+    "decision_outcome",
+    "group_merged",
 )
 
 # A person cannot opt out of these: without them they would miss a meeting, an invitation, the duty-to-notify
@@ -38,6 +41,7 @@ ESSENTIAL: frozenset[str] = frozenset(
         "schedule_changed",
         "meeting_cancelled",
         "first_meeting",
+        "group_merged",
         "group_invitation",
         "absence_notice",
         "erasure_confirmed",

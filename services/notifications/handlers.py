@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from shared.contracts import Envelope
 from shared.messaging.consumer import Handler
 
-from .commands import contacts, groups
+from .commands import contacts, decisions, groups
 
 if TYPE_CHECKING:
     from .app import NotificationService
@@ -65,6 +65,15 @@ def make_handlers(service: NotificationService) -> dict[str, Handler]:
     async def on_admission_requested(session: AsyncSession, envelope: Envelope[Any]) -> None:
         await groups.admission_requested(session, rt, envelope.data, envelope.event_id)
 
+    async def on_decision_opened(session: AsyncSession, envelope: Envelope[Any]) -> None:
+        await decisions.decision_opened(session, rt, envelope.data, envelope.event_id)
+
+    async def on_decision_reached(session: AsyncSession, envelope: Envelope[Any]) -> None:
+        await decisions.decision_reached(session, rt, envelope.data, envelope.event_id)
+
+    async def on_groups_merged(session: AsyncSession, envelope: Envelope[Any]) -> None:
+        await decisions.groups_merged(session, rt, envelope.data, envelope.event_id)
+
     async def on_participant_erased(session: AsyncSession, envelope: Envelope[Any]) -> None:
         await contacts.erase_person(session, rt, channels, envelope)
 
@@ -80,6 +89,9 @@ def make_handlers(service: NotificationService) -> dict[str, Handler]:
         "group.ended.v1": on_group_ended,
         "group.dissolved.v1": on_group_ended,
         "group.admission_requested.v1": on_admission_requested,
+        "group.decision_opened.v1": on_decision_opened,
+        "group.decision_reached.v1": on_decision_reached,
+        "group.merged.v1": on_groups_merged,
         "meeting.scheduled.v1": on_meeting_scheduled,
         "meeting.changed.v1": on_meeting_changed,
         "meeting.cancelled.v1": on_meeting_cancelled,

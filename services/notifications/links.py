@@ -17,6 +17,7 @@ INVITATION = "invitation"
 ABSENCE = "absence"
 ADMISSION_VOTE = "admission-vote"
 PREFERENCES = "preferences"
+GROUP_DECISION = "group-decision"  # grouping's page of a group's decisions (decision_pages.py)
 # The calendar service's purpose for a person's meetings page and feed (services/calendar/config.py); the
 # link lives as long as a calendar subscription does, as the one grouping shows after accepting.
 CALENDAR = "participant-feed"
@@ -61,6 +62,10 @@ class Links:
             "vote_yes_url": f"{page}?{urlencode({'request': str(request_id), 'vote': 'yes'})}",
             "vote_no_url": f"{page}?{urlencode({'request': str(request_id), 'vote': 'no'})}",
         }
+
+    def decisions(self, participant_id: uuid.UUID) -> str:
+        """The member's page of their group's decisions: vote, and propose a change."""
+        return f"{self.settings.grouping_url}/decisions/{self._token(GROUP_DECISION, participant_id)}"
 
     def preferences(self, participant_id: uuid.UUID) -> str:
         return f"{self.settings.notifications_url}/preferences/{self._token(PREFERENCES, participant_id)}"

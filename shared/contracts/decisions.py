@@ -30,10 +30,10 @@ class GroupDecisionOpened(Event):
     deadline: datetime
 
 
-class GroupDecisionMade(Event):
+class GroupDecisionReached(Event):
     """The members decided (or the deadline passed without an answer): all members are told."""
 
-    EVENT_TYPE = "group.decision_made.v1"
+    EVENT_TYPE = "group.decision_reached.v1"
     decision_id: uuid.UUID
     group_id: uuid.UUID
     kind: str
@@ -69,7 +69,7 @@ class GroupMerged(Event):
 
 DECISION_EVENTS: tuple[type[Event], ...] = (
     GroupDecisionOpened,
-    GroupDecisionMade,
+    GroupDecisionReached,
     GroupScheduleDecided,
     GroupMerged,
 )

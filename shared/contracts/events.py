@@ -10,7 +10,7 @@ from typing import Any
 
 from pydantic import Field
 
-from .decisions import GroupDecisionMade, GroupDecisionOpened, GroupMerged, GroupScheduleDecided
+from .decisions import GroupDecisionReached, GroupDecisionOpened, GroupMerged, GroupScheduleDecided
 from .envelope import Event, EventData
 from .vocabulary import Composition, Gender, Language, MeetingFormat, Topic
 
@@ -341,7 +341,7 @@ ALL_EVENTS: tuple[type[Event], ...] = (
     ReminderDue,
     AbsenceReported,
     GroupDecisionOpened,
-    GroupDecisionMade,
+    GroupDecisionReached,
     GroupScheduleDecided,
     GroupMerged,
 )

@@ -14,20 +14,17 @@ from sqlalchemy import func, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from shared.audit import record_audit
-from shared.contracts import GroupDecisionMade, GroupDecisionOpened, GroupScheduleDecided
+from shared.contracts import GroupDecisionOpened, GroupDecisionReached
 from shared.messaging import Outbox
 
 from .. import decision_rules as rules_
 from ..decision_models import decision_votes, decisions
 from ..decision_rules import Change, Kind, Result
 from ..domain import PlanningRules
-from ..models import audit_log, groups, memberships
-from ..reasons import coded
-from .common import GroupingError, Timing, stage
-from .merging import find_merge_partner, merge_groups
-
-ACTOR = "group-decision"  # who acts in the audit log when the members' decision is carried out
+from ..models import groups, memberships
+from .common import GroupingError, stage
+from .merging import find_merge_partner
+from .outcomes import carry_out
 
 
 @dataclass(frozen=True)
@@ -54,7 +51,7 @@ async def _members(session: AsyncSession, group_id: uuid.UUID) -> list[uuid.UUID
     )
 
 
-async def _open(
+async def open_decision(
     session: AsyncSession,
     outbox: Outbox,
     group: Any,
@@ -112,7 +109,7 @@ async def open_below_minimum(
         return None
     partner = await find_merge_partner(session, group, ctx.rules, ctx.today)
     proposal = {"merge_with": str(partner)} if partner else {}
-    return await _open(
+    return await open_decision(
         session,
         outbox,
         group,
@@ -176,7 +173,7 @@ async def propose_change(
         proposal["interval_weeks"] = interval_weeks
     if change is Change.pause:
         proposal |= {"from": pause_from.isoformat(), "until": pause_until.isoformat()}  # type: ignore[union-attr]
-    decision_id = await _open(
+    decision_id = await open_decision(
         session,
         outbox,
         group,
@@ -326,7 +323,7 @@ async def decide(session: AsyncSession, outbox: Outbox, decision: Any, ctx: Deci
     await stage(
         session,
         outbox,
-        GroupDecisionMade(
+        GroupDecisionReached(
             decision_id=decision.decision_id,
             group_id=decision.group_id,
             kind=decision.kind,
@@ -336,93 +333,5 @@ async def decide(session: AsyncSession, outbox: Outbox, decision: Any, ctx: Deci
             members=members,
         ),
     )
-    await _carry_out(session, outbox, decision, outcome, ctx)
+    await carry_out(session, outbox, decision, outcome, ctx)
     return outcome.result
-
-
-async def _carry_out(
-    session: AsyncSession, outbox: Outbox, decision: Any, outcome: rules_.Outcome, ctx: DecisionContext
-) -> None:
-    # Imported here: ending.py imports the commands package, which imports this module.
-    from ..ending import end_group
-
-    group_id, district, proposal = decision.group_id, decision.district, decision.proposal
-    result = outcome.result
-    if result is Result.no_answer:
-        await _ask_office(session, decision)
-    elif result is Result.end or (result is Result.yes and proposal.get("change") == Change.end.value):
-        await end_group(session, outbox, group_id, district=district, actor=ACTOR)
-    elif result is Result.newcomers:
-        await _ask_for_newcomers(session, outbox, group_id, outcome.newcomers or 1, ctx)
-    elif result is Result.merge:
-        partner = (
-            await session.execute(
-                select(groups).where(groups.c.group_id == uuid.UUID(proposal["merge_with"]))
-            )
-        ).one_or_none()
-        if partner is not None and partner.status == "started":
-            await _open(
-                session,
-                outbox,
-                partner,
-                Kind.merge,
-                ctx,
-                proposal={"merge_with": str(group_id)},
-                proposed_by=None,
-                choices=rules_.YES_NO,
-            )
-    elif result is Result.yes and decision.kind == Kind.merge.value:
-        await merge_groups(session, outbox, uuid.UUID(proposal["merge_with"]), group_id, actor=ACTOR)
-    elif result is Result.yes and proposal.get("change") == Change.frequency.value:
-        await stage(
-            session,
-            outbox,
-            GroupScheduleDecided(
-                group_id=group_id,
-                district=district,
-                interval_weeks=int(proposal["interval_weeks"]),
-                from_date=ctx.today + timedelta(days=1),
-            ),
-        )
-    elif result is Result.yes and proposal.get("change") == Change.pause.value:
-        await stage(
-            session,
-            outbox,
-            GroupScheduleDecided(
-                group_id=group_id,
-                district=district,
-                pause_from=date.fromisoformat(proposal["from"]),
-                pause_until=date.fromisoformat(proposal["until"]),
-            ),
-        )
-
-
-async def _ask_for_newcomers(
-    session: AsyncSession, outbox: Outbox, group_id: uuid.UUID, wanted: int, ctx: DecisionContext
-) -> None:
-    try:  # the NEWCOMERS helper's request (issue 22, item 3): the candidates are put to the members' vote
-        from .newcomers import start_newcomer_request  # type: ignore[import-not-found]
-    except ImportError:  # until that lands: the admission vote that exists
-        from .admission import request_admission
-
-        await request_admission(session, outbox, group_id, timing=Timing())
-        return
-    await start_newcomer_request(session, outbox, group_id, wanted=wanted, requested_by=None, as_of=ctx.today)
-
-
-async def _ask_office(session: AsyncSession, decision: Any) -> None:
-    """Nobody answered: the district office follows up (the group is flagged on its staff pages)."""
-    await session.execute(
-        update(groups)
-        .where(groups.c.group_id == decision.group_id)
-        .values(flag="the members did not answer a decision", flag_code=coded("decision_unanswered"))
-    )
-    await record_audit(
-        session,
-        audit_log,
-        actor=ACTOR,
-        action="decision_follow_up",
-        district=decision.district,
-        subject_id=decision.group_id,
-        detail=f"{decision.kind}: no answer by the deadline",
-    )
