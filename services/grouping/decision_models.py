@@ -19,7 +19,7 @@ decisions = Table(
     # {"change": "end"}; merge and below_minimum: {"merge_with": group id} when a partner was found.
     Column("proposal", JSONB, nullable=False, server_default="{}"),
     Column("proposed_by", Uuid),  # the member who proposed a change; None: opened by the system
-    Column("status", String(20), nullable=False, server_default="open"),  # open | decided | follow_up
+    Column("status", String(20), nullable=False, server_default="open"),  # open|decided|follow_up|closed
     Column("opened_at", DateTime(timezone=True), nullable=False),
     Column("deadline", DateTime(timezone=True), nullable=False),
     Column("decided_at", DateTime(timezone=True)),

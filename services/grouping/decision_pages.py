@@ -119,6 +119,7 @@ async def _decisions_page(
     **context: Any,
 ) -> HTMLResponse:
     t = texts_for(DECISION_TEXTS, choose_language(request))
+    context = {"done": None, "failed": None, **context}
     async with service.sessions() as session:
         rows = await open_decisions_of(session, participant_id)
     return _render(
@@ -170,7 +171,7 @@ async def vote_page(
         return await _decisions_page(
             request, service, participant_id, 422, errors=[message], failed=str(decision_id)
         )
-    return redirect(request, f"/decisions/{token}?done=voted", language)
+    return redirect(request, f"/decisions/{token}?done=voted&lang={language}", language)
 
 
 PROPOSALS = ("frequency_2", "frequency_1", "pause", "end")
@@ -232,7 +233,7 @@ async def send_proposal(
                     pause_from=_date(pause_from),
                     pause_until=_date(pause_until),
                 )
-            return redirect(request, f"/decisions/{token}?done=proposed", language)
+            return redirect(request, f"/decisions/{token}?done=proposed&lang={language}", language)
         except GroupingError as problem:
             error = str(problem)
     field = "pause_from" if error.startswith("pause") else "proposal"

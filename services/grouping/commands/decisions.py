@@ -294,6 +294,14 @@ async def decide_due(session: AsyncSession, outbox: Outbox, ctx: DecisionContext
 
 
 async def decide(session: AsyncSession, outbox: Outbox, decision: Any, ctx: DecisionContext) -> Result:
+    status = await session.scalar(select(groups.c.status).where(groups.c.group_id == decision.group_id))
+    if status != "started":  # ended or merged meanwhile: nothing left to decide
+        await session.execute(
+            update(decisions)
+            .where(decisions.c.decision_id == decision.decision_id)
+            .values(status="closed", decided_at=ctx.now)
+        )
+        return Result.kept
     members = await _members(session, decision.group_id)
     # Only the votes of those still in the group count.
     votes = [

@@ -15,6 +15,7 @@ from shared.audit import record_audit
 from shared.contracts import GroupMerged
 from shared.messaging import Outbox
 
+from ..decision_models import decisions
 from ..decision_rules import SmallGroup, merge_candidates, remaining_group
 from ..domain import PlanningRules
 from ..models import audit_log, groups, memberships, pool
@@ -82,11 +83,13 @@ async def merge_groups(
     )
     if moved:
         await session.execute(
-            insert(memberships),
-            [
-                {"group_id": into, "participant_id": p, "status": "accepted", "responded_at": func.now()}
-                for p in moved
-            ],
+            # One multi-row VALUES, so the database's now() is the moment for every moved member.
+            insert(memberships).values(
+                [
+                    {"group_id": into, "participant_id": p, "status": "accepted", "responded_at": func.now()}
+                    for p in moved
+                ]
+            ),
         )
     await session.execute(
         update(groups)
@@ -95,6 +98,12 @@ async def merge_groups(
     )
     # The remaining group is whole again if the two together reach the minimum.
     await session.execute(update(groups).where(groups.c.group_id == into).values(flag=None, flag_code=None))
+    # The merge answers both groups' other open decisions (below the minimum, or another merge).
+    await session.execute(
+        update(decisions)
+        .where(decisions.c.group_id.in_([into, source]), decisions.c.status == "open")
+        .values(status="closed", decided_at=func.now())
+    )
     district = locked[into].district
     await record_audit(
         session,
