@@ -10,7 +10,7 @@ from typing import Any
 
 from pydantic import Field
 
-from .decisions import GroupDecisionReached, GroupDecisionOpened, GroupMerged, GroupScheduleDecided
+from .decisions import GroupDecisionOpened, GroupDecisionReached, GroupMerged, GroupScheduleDecided
 from .envelope import Event, EventData
 from .vocabulary import Composition, Gender, Language, MeetingFormat, Topic
 
