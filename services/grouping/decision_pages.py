@@ -187,7 +187,7 @@ def _propose(
         status_code,
         proposals=PROPOSALS,
         days=service.settings.decision_days,
-        form=context.pop("form", {}),
+        form=context.pop("form", {"proposal": None, "pause_from": "", "pause_until": ""}),
         **context,
     )
 

@@ -67,6 +67,10 @@ _PER_SERVICE = {
         ("POST", "/admission/{token}"): _SIGNED,
         ("POST", "/api/v1/membership/{token}/admission-requests"): _SIGNED,
         ("POST", "/api/v1/membership/{token}/leave"): _SIGNED,
+        ("GET", "/decisions/{token}"): _SIGNED,
+        ("POST", "/decisions/{token}"): _SIGNED,
+        ("GET", "/decisions/{token}/propose"): _SIGNED,
+        ("POST", "/decisions/{token}/propose"): _SIGNED,
     },
     "calendar": {
         ("GET", "/feeds/groups/{token}.ics"): _SIGNED,
