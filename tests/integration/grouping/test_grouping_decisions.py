@@ -15,6 +15,7 @@ from sqlalchemy import select
 from services.grouping.app import create_app
 from services.grouping.decision_models import decision_votes, decisions
 from services.grouping.models import audit_log, groups, memberships, outbox
+from shared.auth import issue_staff_token
 from tests.support import running
 from tests.support.decisions import SetClock, a_running_group, decision_link
 
@@ -164,6 +165,12 @@ async def test_without_any_answer_the_district_office_follows_up(app, client, se
     audit = await rows(service, select(audit_log.c.actor, audit_log.c.action, audit_log.c.subject_id))
     assert [tuple(a) for a in audit] == [("group-decision", "decision_follow_up", group_id)]
     assert await staged(service, "group.schedule_decided.v1") == []
+    # The district office sees why on the group's page and the overview, in its language.
+    client.cookies.set("staff_token", issue_staff_token(settings.keyring(), "ane", "nord", ["staff"]))
+    group_page = await client.get(f"/staff/groups/{group_id}?lang=en")
+    assert "no member answered a decision by its deadline" in group_page.text
+    overview = await client.get("/staff?lang=nb")
+    assert "ingen medlemmer svarte på en avgjørelse innen fristen" in overview.text
 
 
 async def test_a_proposal_is_checked_and_refused_in_the_readers_language(app, client, settings):
