@@ -10,7 +10,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from sqlalchemy import select
 
-from shared.auth import InvalidLink
+from shared.auth import InvalidLink, sign_link
 from shared.texts import texts_for
 from shared.web import choose_language, page
 
@@ -24,6 +24,7 @@ from .plan import meetings_between
 from .store import load_series, load_venue
 
 member_pages = APIRouter(include_in_schema=False)
+GROUP_DECISION = "group-decision"  # grouping's purpose for a member's decision page (decision_pages.py)
 
 MEETING_TEXTS = {
     "nb": {
@@ -36,6 +37,8 @@ MEETING_TEXTS = {
         "online": "Digitalt møte",
         "site": "Selvhjelpsgrupper",
         "invalid": "Denne lenken virker ikke (den kan være for gammel).",
+        "decisions": "Gruppens avgjørelser",
+        "decisions_hint": "Stem over det gruppen skal bestemme, eller foreslå en endring: annenhver uke, en pause i en ferie eller å avslutte.",
     },
     "nn": {
         "title": "Møta dine",
@@ -47,6 +50,8 @@ MEETING_TEXTS = {
         "online": "Digitalt møte",
         "site": "Sjølvhjelpsgrupper",
         "invalid": "Denne lenkja verkar ikkje (ho kan vere for gammal).",
+        "decisions": "Avgjerdene til gruppa",
+        "decisions_hint": "Røyst over det gruppa skal bestemme, eller foreslå ei endring: kvar andre veke, ein pause i ei ferie eller å avslutte.",
     },
     "en": {
         "title": "Your meetings",
@@ -58,6 +63,8 @@ MEETING_TEXTS = {
         "online": "Online meeting",
         "site": "Self-help groups",
         "invalid": "This link does not work (it may be too old).",
+        "decisions": "Your group's decisions",
+        "decisions_hint": "Vote on what your group decides, or propose a change: every other week, a pause over a holiday, or ending the group.",
     },
 }
 
@@ -82,6 +89,7 @@ async def my_meetings(token: str, request: Request, service: CalendarServiceDep)
             meetings=[],
             feed_url="",
             webcal_url="",
+            decisions_url=None,
         )
     config = service.calendar
     now = datetime.now(UTC)
@@ -122,4 +130,11 @@ async def my_meetings(token: str, request: Request, service: CalendarServiceDep)
         meetings=meetings,
         feed_url=feed,
         webcal_url="webcal://" + feed.split("://", 1)[1],
+        # Grouping's page of the group's decisions (its own signed link, purpose "group-decision").
+        decisions_url=(
+            f"{service.settings.grouping_url}/decisions/"
+            f"{sign_link(service.keyring, GROUP_DECISION, participant_id)}"
+            if rows
+            else None
+        ),
     )

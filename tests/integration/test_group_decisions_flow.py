@@ -7,13 +7,14 @@ A group voting for every other week gets fortnightly meetings; a group voting to
 from __future__ import annotations
 
 import contextlib
+import re
 import uuid
 
 import httpx
 import pytest
 from sqlalchemy import func, select
 
-from services.calendar.app import create_service as create_calendar
+from services.calendar.app import create_app as create_calendar
 from services.calendar.models import groups as calendar_groups
 from services.calendar.models import memberships as calendar_members
 from services.calendar.models import series, venue_bookings
@@ -25,6 +26,7 @@ from services.notifications.models import deliveries
 from services.registration import commands as registration_commands
 from services.registration.app import create_service as create_registration
 from services.registration.models import registrations
+from shared.auth import sign_link
 from shared.contracts import GroupFormed, GroupStarted, MeetingFormat, RegistrationDetails
 from tests.integration.calendar.calendar_harness import add_starter, add_venue, publish_as
 from tests.support import eventually, running
@@ -43,7 +45,8 @@ class System:
         self.registration = create_registration(fast)
         self.grouping_app = create_grouping(fast)
         self.grouping = self.grouping_app.state.service
-        self.calendar = create_calendar(fast)
+        self.calendar_app = create_calendar(fast)
+        self.calendar = self.calendar_app.state.service
         self.notifications = create_notifications(fast)
 
     async def register(self, count: int) -> list[uuid.UUID]:
@@ -207,9 +210,17 @@ async def test_the_group_votes_for_every_other_week_and_the_calendar_follows(set
     ((group_id, members),) = await system.groups_in_every_service([5])
     async with system.running() as http:
         await system.announce([(group_id, members)])
-        proposed = await http.post(
-            decision_link(system.settings, members[0]) + "/propose", data={"proposal": "frequency_2"}
-        )
+        # The member reaches the group's decisions from their meetings page.
+        feed_token = sign_link(system.settings.keyring(), "participant-feed", members[0])
+        async with httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=system.calendar_app), base_url="http://calendar.test"
+        ) as calendar_http:
+            meetings = await calendar_http.get(f"/meetings/{feed_token}?lang=en")
+        (link,) = re.findall(r'href="([^"]+/decisions/[^"]+)"', meetings.text)
+        assert link.startswith(system.settings.grouping_url)
+        decisions_url = link.removeprefix(system.settings.grouping_url)
+        assert "Your group&#39;s decisions" in (await http.get(decisions_url + "?lang=en")).text
+        proposed = await http.post(decisions_url + "/propose", data={"proposal": "frequency_2"})
         assert proposed.status_code == 303
         decision = await system.open_decision(group_id, "change")
         await system.vote(http, members, decision, "yes")
