@@ -40,7 +40,9 @@ async def schedule_decided(
 
 
 async def groups_merged(session: AsyncSession, config: CalendarConfig, data: Any, now: datetime) -> None:
-    await require_group(session, data.into_group_id)
+    # Both groups' rows in one sorted order (the batch's lock_groups knows only events with a group_id).
+    for group_id in sorted((data.from_group_id, data.into_group_id)):
+        await require_group(session, group_id)
     for participant_id in data.moved:
         await add_member(session, data.into_group_id, participant_id)
     await end_group(session, config, data.from_group_id, now)

@@ -2,13 +2,14 @@
 and notifications run against one database and one vhost. A group below four merges with a second small
 group once both vote yes: one group remains, the calendar moves the members and ends the other group's
 meetings, registration places them in the remaining group, notifications tells them the time and place.
-A group voting for every other week gets fortnightly meetings; a group voting to end is ended everywhere."""
+A group voting for every other week gets fortnightly meetings, and a pause over a holiday; a group voting to end is ended everywhere."""
 
 from __future__ import annotations
 
 import contextlib
 import re
 import uuid
+from datetime import timedelta
 
 import httpx
 import pytest
@@ -238,6 +239,34 @@ async def test_the_group_votes_for_every_other_week_and_the_calendar_follows(set
             return current == 2
 
         await eventually(fortnightly, timeout=30)
+
+        # Later the group pauses over a holiday: no meetings from the first day, again from the second.
+        today = system.grouping.today(system.grouping.clock())
+        pause_from, pause_until = today + timedelta(days=21), today + timedelta(days=42)
+        proposed = await http.post(
+            decisions_url + "/propose",
+            data={
+                "proposal": "pause",
+                "pause_from": pause_from.isoformat(),
+                "pause_until": pause_until.isoformat(),
+            },
+        )
+        assert proposed.status_code == 303
+        await system.vote(http, members, await system.open_decision(group_id, "change"), "yes")
+
+        async def paused_then_resumed():
+            async with system.calendar.sessions() as session:
+                last = (
+                    await session.execute(
+                        select(series)
+                        .where(series.c.group_id == group_id)
+                        .order_by(series.c.segment.desc())
+                        .limit(1)
+                    )
+                ).one()
+            return last.paused_from is None and last.first_date >= pause_until and last.interval_weeks == 2
+
+        await eventually(paused_then_resumed, timeout=30)
 
 
 async def test_the_group_votes_to_end_and_every_service_shows_it_ended(settings):
