@@ -82,10 +82,11 @@ class Settings(BaseSettings):
         default=7, description="Days to answer an invitation before the place is freed."
     )
     admission_vote_days: int = 7
-    # A group's own decisions (issue 22): days the members have to vote, how often the deadline job looks,
-    # and the longest pause over a holiday period the members may decide on.
+    # A group's own decisions (issue 22): days the members have to vote, how often the deadline job looks
+    # (it also opens the decision of a group that fell below the minimum, so that is asked within this
+    # long; a pass is two small queries), and the longest pause over a holiday the members may decide on.
     decision_days: int = Field(default=7, description="Days a group's members have to vote on a decision.")
-    decision_poll_seconds: float = 60.0
+    decision_poll_seconds: float = 10.0
     decision_max_pause_days: int = 70
 
     # Registrations that never led to a group are erased after this many days (GDPR: keep no longer
