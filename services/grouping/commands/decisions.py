@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -343,3 +343,16 @@ async def decide(session: AsyncSession, outbox: Outbox, decision: Any, ctx: Deci
     )
     await carry_out(session, outbox, decision, outcome, ctx)
     return outcome.result
+
+
+async def forget_voter(session: AsyncSession, participant_id: uuid.UUID) -> int:
+    """An erased person's votes go, and their name as proposer (the proposal stays the group's)."""
+    deleted = (
+        await session.execute(delete(decision_votes).where(decision_votes.c.participant_id == participant_id))
+    ).rowcount
+    proposed = (
+        await session.execute(
+            update(decisions).where(decisions.c.proposed_by == participant_id).values(proposed_by=None)
+        )
+    ).rowcount
+    return (deleted or 0) + (proposed or 0)

@@ -13,9 +13,11 @@ import pytest
 from sqlalchemy import select
 
 from services.grouping.app import create_app
+from services.grouping.commands import pool
 from services.grouping.decision_models import decision_votes, decisions
 from services.grouping.models import audit_log, groups, memberships, outbox
 from shared.auth import issue_staff_token
+from shared.contracts import ParticipantErased
 from tests.support import running
 from tests.support.decisions import SetClock, a_running_group, decision_link
 
@@ -221,3 +223,25 @@ async def test_two_small_groups_merge_only_when_both_agree(app, client, settings
     assert sorted(merged["moved"]) == sorted(str(m) for m in second_members)
     # Nothing is left open for the groups: the merge answered their other decisions.
     assert await rows(service, select(decisions.c.decision_id).where(decisions.c.status == "open")) == []
+
+
+async def test_an_erased_members_votes_and_name_as_proposer_go(app, client, settings):
+    service = app.state.service
+    group_id, members = await a_running_group(service, 5)
+    await client.post(decision_link(settings, members[0]) + "/propose", data={"proposal": "frequency_2"})
+    decision = await open_decision(service, group_id, "change")
+    for member in members[:2]:
+        await client.post(
+            decision_link(settings, member), data={"decision_id": str(decision.decision_id), "choice": "yes"}
+        )
+
+    erased = ParticipantErased(participant_id=members[0]).envelope(source="registration")
+    async with service.transaction() as uow:
+        await pool.erase_person(
+            uow.session, uow.outbox, erased, as_of=service.today(), rules=service.rules, timing=service.timing
+        )
+
+    votes = await rows(service, select(decision_votes.c.participant_id))
+    assert [v.participant_id for v in votes] == [members[1]]
+    (kept,) = await rows(service, select(decisions.c.proposed_by, decisions.c.proposal))
+    assert kept.proposed_by is None and kept.proposal == {"change": "frequency", "interval_weeks": 2}
