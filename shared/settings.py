@@ -98,6 +98,12 @@ class Settings(BaseSettings):
     nudge_interval_seconds: float = Field(
         default=86400.0, gt=0, description="How often grouping works out every waiting person's options."
     )
+    # A group's own decisions (issue 22): days the members have to vote, how often the deadline job looks
+    # (it also opens the decision of a group that fell below the minimum, so that is asked within this
+    # long; a pass is two small queries), and the longest pause over a holiday the members may decide on.
+    decision_days: int = Field(default=7, description="Days a group's members have to vote on a decision.")
+    decision_poll_seconds: float = 10.0
+    decision_max_pause_days: int = 70
 
     # Registrations that never led to a group are erased after this many days (GDPR: keep no longer
     # than needed); the job checks this often and only one replica runs it at a time.

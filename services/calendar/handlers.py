@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from shared.contracts import Envelope
 from shared.messaging.consumer import Handler
 
-from . import commands
+from . import commands, group_decisions
 
 if TYPE_CHECKING:
     from .app import CalendarService
@@ -34,6 +34,12 @@ def make_handlers(service: CalendarService) -> dict[str, Handler]:
     async def on_group_dissolved_or_ended(session: AsyncSession, envelope: Envelope[Any]) -> None:
         await commands.end_group(session, config, envelope.data.group_id, datetime.now(UTC))
 
+    async def on_schedule_decided(session: AsyncSession, envelope: Envelope[Any]) -> None:
+        await group_decisions.schedule_decided(session, outbox, config, envelope.data, datetime.now(UTC))
+
+    async def on_groups_merged(session: AsyncSession, envelope: Envelope[Any]) -> None:
+        await group_decisions.groups_merged(session, config, envelope.data, datetime.now(UTC))
+
     async def on_absence_reported(session: AsyncSession, envelope: Envelope[Any]) -> None:
         await commands.record_absence(session, outbox, config, envelope, datetime.now(UTC))
 
@@ -47,6 +53,8 @@ def make_handlers(service: CalendarService) -> dict[str, Handler]:
         "group.member_left.v1": on_group_member_left,
         "group.dissolved.v1": on_group_dissolved_or_ended,
         "group.ended.v1": on_group_dissolved_or_ended,
+        "group.schedule_decided.v1": on_schedule_decided,
+        "group.merged.v1": on_groups_merged,
         "absence.reported.v1": on_absence_reported,
         "participant.erased.v1": on_participant_erased,
     }

@@ -27,6 +27,7 @@ member_pages = APIRouter(include_in_schema=False)
 # Grouping's leave page (services/grouping/leave_pages.py) takes its own signed link, one per person.
 LEAVE_GROUP = "leave-group"
 NEWCOMERS_LINK = "admission-vote"  # grouping's purpose for a member's newcomers page
+GROUP_DECISION = "group-decision"  # grouping's purpose for a member's decision page (decision_pages.py)
 
 MEETING_TEXTS = {
     "nb": {
@@ -44,6 +45,8 @@ MEETING_TEXTS = {
         "invalid": "Denne lenken virker ikke (den kan være for gammel).",
         "newcomers": "Nye deltakere i gruppen",
         "newcomers_hint": "Gruppen er lukket. Her kan dere be om nye deltakere og stemme over forslagene.",
+        "decisions": "Gruppens avgjørelser",
+        "decisions_hint": "Stem over det gruppen skal bestemme, eller foreslå en endring: annenhver uke, en pause i en ferie eller å avslutte.",
     },
     "nn": {
         "title": "Møta dine",
@@ -60,6 +63,8 @@ MEETING_TEXTS = {
         "invalid": "Denne lenkja verkar ikkje (ho kan vere for gammal).",
         "newcomers": "Nye deltakarar i gruppa",
         "newcomers_hint": "Gruppa er lukka. Her kan de be om nye deltakarar og røyste over forslaga.",
+        "decisions": "Avgjerdene til gruppa",
+        "decisions_hint": "Røyst over det gruppa skal bestemme, eller foreslå ei endring: kvar andre veke, ein pause i ei ferie eller å avslutte.",
     },
     "en": {
         "title": "Your meetings",
@@ -76,6 +81,8 @@ MEETING_TEXTS = {
         "invalid": "This link does not work (it may be too old).",
         "newcomers": "New members for your group",
         "newcomers_hint": "The group is closed. Here you can ask for new members and vote on the proposals.",
+        "decisions": "Your group's decisions",
+        "decisions_hint": "Vote on what your group decides, or propose a change: every other week, a pause over a holiday, or ending the group.",
     },
 }
 
@@ -102,6 +109,7 @@ async def my_meetings(token: str, request: Request, service: CalendarServiceDep)
             meetings=[],
             feed_url="",
             webcal_url="",
+            decisions_url=None,
         )
     config = service.calendar
     now = datetime.now(UTC)
@@ -152,4 +160,11 @@ async def my_meetings(token: str, request: Request, service: CalendarServiceDep)
         newcomers_url=f"{service.settings.grouping_url}/admission/{newcomers}" if newcomers else None,
         feed_url=feed,
         webcal_url="webcal://" + feed.split("://", 1)[1],
+        # Grouping's page of the group's decisions (its own signed link, purpose "group-decision").
+        decisions_url=(
+            f"{service.settings.grouping_url}/decisions/"
+            f"{sign_link(service.keyring, GROUP_DECISION, participant_id)}"
+            if rows
+            else None
+        ),
     )

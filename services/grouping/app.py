@@ -23,6 +23,7 @@ from shared.contracts import (
     RegistrationAccepted,
     WaitingOptions,
 )
+from shared.contracts.decisions import DECISION_EVENTS
 from shared.service import Service
 from shared.settings import Settings, get_settings
 from shared.web import mount_static
@@ -31,6 +32,7 @@ from shared.web.staff import session_router
 
 from . import domain, retention
 from .config import timing_from, today
+from .decision_job import DecisionJob
 from .handlers import make_handlers
 from .models import metadata
 from .nudging import Nudger
@@ -52,6 +54,8 @@ class GroupingService(Service):
         self.background.append(self.planner)
         self.nudger = Nudger(self)
         self.background.append(self.nudger)
+        self.decisions = DecisionJob(self)
+        self.background.append(self.decisions)
         retention.add_steps(self.retention, settings.closed_group_retention_days)
         self.consume("grouping.pool", make_handlers(self), documented_as=RegistrationAccepted)
         self.document_publishes(
@@ -68,6 +72,7 @@ class GroupingService(Service):
             GroupEnded,
             ParticipantDataDeleted,
             WaitingOptions,
+            *DECISION_EVENTS,
         )
 
     def wake_planner(self) -> None:
@@ -88,6 +93,7 @@ def create_app(settings: Settings | None = None, rules: domain.PlanningRules | N
     # The routes import GroupingServiceDep from here, so they are imported once this module is.
     from .api import pages, router, staff
     from .contact_pages import router as contact_pages
+    from .decision_pages import decision_pages
     from .leave_pages import leave_pages
     from .national_pages import national_pages
     from .newcomer_pages import newcomer_pages
@@ -103,6 +109,7 @@ def create_app(settings: Settings | None = None, rules: domain.PlanningRules | N
         staff,
         staff_pages,
         contact_pages,
+        decision_pages,
         national_pages,
         operator_pages,
         session_router(NAME),

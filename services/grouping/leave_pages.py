@@ -104,5 +104,6 @@ async def confirm_leaving(
     except NotAMember:  # a second click racing the first: the first one did it
         return _render(request, state="left", done=t["already_left"])
     log.info("member left a group", extra={"group_id": str(group_id)})
+    service.decisions.wake()  # a group now below four is asked what it wants at once, not at the next poll
     more = t["left_pool"] if pool == "yes" else t["left_no_pool"]
     return _render(request, state="left", done=t["left"], done_more=more)

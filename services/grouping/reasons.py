@@ -69,6 +69,7 @@ REASON_TEXTS: dict[str, dict[str, str]] = {
         "hint_near": "i eller nær {place}",
         # flags: why staff should look at a group
         "below_minimum": "{remaining} medlemmer (under minimum)",
+        "decision_unanswered": "ingen medlemmer svarte på en avgjørelse innen fristen: følg opp gruppen",
         "scheduling_failed": "planlegging feilet: {reason}",
     },
     "nn": {
@@ -119,6 +120,7 @@ REASON_TEXTS: dict[str, dict[str, str]] = {
         "hint_digital": "digitalt",
         "hint_near": "i eller nær {place}",
         "below_minimum": "{remaining} medlemer (under minimum)",
+        "decision_unanswered": "ingen medlemer svarte på ei avgjerd innan fristen: følg opp gruppa",
         "scheduling_failed": "planlegginga feila: {reason}",
     },
     "en": {
@@ -171,6 +173,7 @@ REASON_TEXTS: dict[str, dict[str, str]] = {
         "hint_digital": "online",
         "hint_near": "in or near {place}",
         "below_minimum": "{remaining} members (below minimum)",
+        "decision_unanswered": "no member answered a decision by its deadline: follow the group up",
         "scheduling_failed": "scheduling failed: {reason}",
     },
 }

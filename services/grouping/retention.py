@@ -15,6 +15,7 @@ from sqlalchemy import Select, select
 
 from shared.retention import RetentionJob, purge_where
 
+from .decision_models import decision_votes, decisions
 from .models import (
     admission_candidates,
     admission_requests,
@@ -64,3 +65,21 @@ def add_steps(job: RetentionJob, days: int) -> None:
                 limit,
             ),
         )
+    # A group's own decisions (who voted what, who proposed): the votes first, then the decisions.
+    job.add(
+        "decision votes",
+        lambda session, now, limit: purge_where(
+            session,
+            decision_votes,
+            decision_votes.c.decision_id.in_(
+                select(decisions.c.decision_id).where(decisions.c.group_id.in_(closed_before(now - period)))
+            ),
+            limit,
+        ),
+    )
+    job.add(
+        "decisions",
+        lambda session, now, limit: purge_where(
+            session, decisions, decisions.c.group_id.in_(closed_before(now - period)), limit
+        ),
+    )

@@ -35,6 +35,9 @@ MESSAGE_TYPES: tuple[str, ...] = (
     "erasure_confirmed",
     "waiting_options",
     "invitation_withdrawn",
+    "decision_vote_request",
+    "decision_outcome",
+    "group_merged",
 )
 
 # A person cannot opt out of these: without them they would miss a meeting, an invitation, the duty-to-notify
@@ -44,6 +47,7 @@ ESSENTIAL: frozenset[str] = frozenset(
         "schedule_changed",
         "meeting_cancelled",
         "first_meeting",
+        "group_merged",
         "group_invitation",
         "invitation_withdrawn",  # else they would keep the invitation's time free, or come to the meeting
         "newcomer_invitation",

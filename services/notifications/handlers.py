@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from shared.contracts import Envelope
 from shared.messaging.consumer import Handler
 
-from .commands import contacts, groups, leaving, newcomers, waiting
+from .commands import contacts, decisions, groups, leaving, newcomers, waiting
 
 if TYPE_CHECKING:
     from .app import NotificationService
@@ -74,6 +74,15 @@ def make_handlers(service: NotificationService) -> dict[str, Handler]:
     async def on_newcomer_invited(session: AsyncSession, envelope: Envelope[Any]) -> None:
         await newcomers.newcomer_invited(session, rt, envelope.data, envelope.event_id)
 
+    async def on_decision_opened(session: AsyncSession, envelope: Envelope[Any]) -> None:
+        await decisions.decision_opened(session, rt, envelope.data, envelope.event_id)
+
+    async def on_decision_reached(session: AsyncSession, envelope: Envelope[Any]) -> None:
+        await decisions.decision_reached(session, rt, envelope.data, envelope.event_id)
+
+    async def on_groups_merged(session: AsyncSession, envelope: Envelope[Any]) -> None:
+        await decisions.groups_merged(session, rt, envelope.data, envelope.event_id)
+
     async def on_participant_erased(session: AsyncSession, envelope: Envelope[Any]) -> None:
         await contacts.erase_person(session, rt, channels, envelope)
 
@@ -92,6 +101,9 @@ def make_handlers(service: NotificationService) -> dict[str, Handler]:
         "group.dissolved.v1": on_group_ended,
         "group.admission_requested.v1": on_admission_requested,
         "group.newcomer_invited.v1": on_newcomer_invited,
+        "group.decision_opened.v1": on_decision_opened,
+        "group.decision_reached.v1": on_decision_reached,
+        "group.merged.v1": on_groups_merged,
         "meeting.scheduled.v1": on_meeting_scheduled,
         "meeting.changed.v1": on_meeting_changed,
         "meeting.cancelled.v1": on_meeting_cancelled,

@@ -19,6 +19,7 @@ ADMISSION_VOTE = "admission-vote"
 PREFERENCES = "preferences"
 # Grouping's leave page (services/grouping/leave_pages.py): one link per person, in every group message.
 LEAVE_GROUP = "leave-group"
+GROUP_DECISION = "group-decision"  # grouping's page of a group's decisions (decision_pages.py)
 # The calendar service's purpose for a person's meetings page and feed (services/calendar/config.py); the
 # link lives as long as a calendar subscription does, as the one grouping shows after accepting.
 CALENDAR = "participant-feed"
@@ -68,6 +69,10 @@ class Links:
 
     def leave(self, participant_id: uuid.UUID) -> str:
         return f"{self.settings.grouping_url}/leave/{self._token(LEAVE_GROUP, participant_id)}"
+
+    def decisions(self, participant_id: uuid.UUID) -> str:
+        """The member's page of their group's decisions: vote, and propose a change."""
+        return f"{self.settings.grouping_url}/decisions/{self._token(GROUP_DECISION, participant_id)}"
 
     def preferences(self, participant_id: uuid.UUID) -> str:
         return f"{self.settings.notifications_url}/preferences/{self._token(PREFERENCES, participant_id)}"

@@ -23,6 +23,7 @@ from jinja2.runtime import Context
 
 from shared.vocabulary import WEEKDAY_NAMES, slot_name
 
+from .decision_samples import DECISION_SAMPLES
 from .domain import ESSENTIAL, MESSAGE_TYPES, OSLO
 
 __all__ = [
@@ -369,6 +370,8 @@ _SAMPLES: dict[str, dict[str, Any]] = {
         "register_url": f"{_SITE}/meld-deg-pa",
     },
 }
+
+_SAMPLES |= DECISION_SAMPLES
 
 
 def sample_context(message_type: str) -> dict[str, Any]:

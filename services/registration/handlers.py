@@ -35,6 +35,9 @@ def make_handlers(service: RegistrationService) -> dict[str, Handler]:
     async def on_group_member_joined(session: AsyncSession, envelope: Envelope[Any]) -> None:
         await commands.mark_placed(session, [envelope.data.participant_id], envelope.data.group_id)
 
+    async def on_groups_merged(session: AsyncSession, envelope: Envelope[Any]) -> None:
+        await commands.mark_placed(session, list(envelope.data.moved), envelope.data.into_group_id)
+
     async def on_group_member_left(session: AsyncSession, envelope: Envelope[Any]) -> None:
         await group_left.member_left(session, envelope)
 
@@ -57,6 +60,7 @@ def make_handlers(service: RegistrationService) -> dict[str, Handler]:
         "group.started.v1": on_group_started,
         "group.member_joined.v1": on_group_member_joined,
         "group.member_left.v1": on_group_member_left,
+        "group.merged.v1": on_groups_merged,
         "group.ended.v1": on_group_closed,
         "group.dissolved.v1": on_group_closed,
         "participant.waiting_options_changed.v1": on_waiting_options,

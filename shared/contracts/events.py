@@ -10,6 +10,7 @@ from typing import Any
 
 from pydantic import Field
 
+from .decisions import GroupDecisionOpened, GroupDecisionReached, GroupMerged, GroupScheduleDecided
 from .envelope import Event, EventData
 from .vocabulary import Composition, Gender, Language, MeetingFormat, Topic
 
@@ -388,6 +389,10 @@ ALL_EVENTS: tuple[type[Event], ...] = (
     GroupSchedulingFailed,
     ReminderDue,
     AbsenceReported,
+    GroupDecisionOpened,
+    GroupDecisionReached,
+    GroupScheduleDecided,
+    GroupMerged,
 )
 
 __all__ = [cls.__name__ for cls in ALL_EVENTS] + ["FieldError"]

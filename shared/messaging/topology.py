@@ -92,6 +92,7 @@ TOPOLOGY = Topology(
                 (_GRP, "group.ended.v1"),
                 (_GRP, "group.dissolved.v1"),
                 (_GRP, "participant.waiting_options_changed.v1"),
+                (_GRP, "group.merged.v1"),
             ),
             "Who got a place in a group and when it was over for them: shown on the status page and in the "
             "registration's history for staff, and the retention job erases the placed a period after their "
@@ -122,6 +123,8 @@ TOPOLOGY = Topology(
                 (_GRP, "group.member_left.v1"),
                 (_GRP, "group.member_joined.v1"),
                 (_GRP, "group.ended.v1"),
+                (_GRP, "group.schedule_decided.v1"),
+                (_GRP, "group.merged.v1"),
                 (_NOT, "absence.reported.v1"),
                 (_REG, _ERASED),
             ),

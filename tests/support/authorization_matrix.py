@@ -70,6 +70,10 @@ _PER_SERVICE = {
         ("POST", "/api/v1/membership/{token}/leave"): _SIGNED,
         ("GET", "/leave/{token}"): _SIGNED,
         ("POST", "/leave/{token}"): _SIGNED,
+        ("GET", "/decisions/{token}"): _SIGNED,
+        ("POST", "/decisions/{token}"): _SIGNED,
+        ("GET", "/decisions/{token}/propose"): _SIGNED,
+        ("POST", "/decisions/{token}/propose"): _SIGNED,
     },
     "calendar": {
         ("GET", "/feeds/groups/{token}.ics"): _SIGNED,

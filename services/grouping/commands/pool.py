@@ -22,6 +22,7 @@ from ..models import attendance, groups, pool, waiting_options
 from ..reasons import scheduling_failed_flag
 from ..statistics import note_withdrawal
 from .common import SOURCE, Timing
+from .decisions import forget_voter
 from .invitations import forget_person, leave
 from .planning import request_planning
 
@@ -133,7 +134,7 @@ async def erase_person(
     """Everything grouping holds of the person goes; the report says how many rows."""
     participant_id = envelope.data.participant_id
     await leave(session, outbox, participant_id, as_of=as_of, rules=rules, timing=timing, cause=envelope)
-    deleted = await forget_person(session, participant_id)
+    deleted = await forget_person(session, participant_id) + await forget_voter(session, participant_id)
     for table in (attendance, waiting_options):
         deleted += (
             await session.execute(delete(table).where(table.c.participant_id == participant_id))

@@ -80,6 +80,7 @@ def test_essential_messages_are_known_types() -> None:
         "schedule_changed",
         "meeting_cancelled",
         "first_meeting",
+        "group_merged",  # the moved members' new time and place: without it they would miss the meeting
         "group_invitation",
         "invitation_withdrawn",
         "newcomer_invitation",

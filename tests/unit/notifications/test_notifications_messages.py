@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from services.notifications import messages, pages
+from services.notifications import decision_messages, messages, pages
 from services.notifications.commands.absence import absence_event_id
 from services.notifications.commands.deliveries import _json
 from services.notifications.domain import (
@@ -102,6 +102,34 @@ def _every_message(group: messages.Group) -> list[messages.Message]:
             ],
         ),
         messages.invitation_withdrawn(group, MEMBERS[0], EVENT, LINKS),
+        *_decision_messages(group),
+    ]
+
+
+def _decision_messages(group: messages.Group) -> list[messages.Message]:
+    pause = {"change": "pause", "from": "2026-12-20", "until": "2027-01-05"}
+    about = (group.group_id, group.district, MEMBERS, EVENT, LINKS)
+    return [
+        decision_messages.decision_vote_request(
+            *about, kind="below_minimum", proposal={}, deadline=FIRST + timedelta(days=7)
+        ),
+        decision_messages.decision_vote_request(
+            *about, kind="change", proposal=pause, deadline=FIRST + timedelta(days=7)
+        ),
+        *(
+            decision_messages.decision_outcome(
+                *about, kind=kind, proposal=proposal, result=result, newcomers=newcomers
+            )
+            for kind, proposal, result, newcomers in [
+                ("below_minimum", {}, "newcomers", 2),
+                ("below_minimum", {}, "no_answer", None),
+                ("change", {"change": "frequency", "interval_weeks": 2}, "yes", None),
+                ("change", pause, "kept", None),
+                ("merge", {"merge_with": str(uuid.uuid4())}, "yes", None),
+            ]
+        ),
+        decision_messages.group_merged(group, MEMBERS[:2], EVENT, LINKS, FIRST),
+        decision_messages.group_merged(group, MEMBERS[:2], EVENT, LINKS, None),
     ]
 
 
