@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from shared.contracts import Envelope
 from shared.messaging.consumer import Handler
 
-from .commands import contacts, groups
+from .commands import contacts, groups, starters
 
 if TYPE_CHECKING:
     from .app import NotificationService
@@ -65,6 +65,15 @@ def make_handlers(service: NotificationService) -> dict[str, Handler]:
     async def on_admission_requested(session: AsyncSession, envelope: Envelope[Any]) -> None:
         await groups.admission_requested(session, rt, envelope.data, envelope.event_id)
 
+    async def on_starter_assigned(session: AsyncSession, envelope: Envelope[Any]) -> None:
+        await starters.starter_assigned(session, rt, envelope.data, envelope.event_id)
+
+    async def on_starter_absence(session: AsyncSession, envelope: Envelope[Any]) -> None:
+        await starters.starter_absence_reported(session, rt, envelope.data, envelope.event_id)
+
+    async def on_starter_released(session: AsyncSession, envelope: Envelope[Any]) -> None:
+        await starters.starter_released(session, rt, envelope.data, envelope.event_id)
+
     async def on_participant_erased(session: AsyncSession, envelope: Envelope[Any]) -> None:
         await contacts.erase_person(session, rt, channels, envelope)
 
@@ -85,4 +94,7 @@ def make_handlers(service: NotificationService) -> dict[str, Handler]:
         "meeting.cancelled.v1": on_meeting_cancelled,
         "meeting.at_risk.v1": on_meeting_at_risk,
         "reminder.due.v1": on_reminder_due,
+        "starter.assigned.v1": on_starter_assigned,
+        "starter.absence_reported.v1": on_starter_absence,
+        "starter.released.v1": on_starter_released,
     }

@@ -11,6 +11,7 @@ from typing import Any
 from pydantic import Field
 
 from .envelope import Event, EventData
+from .starters import STARTER_EVENTS, StarterAbsenceReported, StarterAssigned, StarterReleased  # noqa: F401
 from .vocabulary import Composition, Gender, Language, MeetingFormat, Topic
 
 
@@ -301,6 +302,11 @@ class ReminderDue(Event):
     meeting_start: datetime
     members: list[uuid.UUID]
     kind: str | None = Field(default=None, description="Which reminder, e.g. `24h` or `2h` before.")
+    starter_id: uuid.UUID | None = Field(
+        default=None,
+        description="The starter booked for this meeting (one of the group's first), unless it said it "
+        "cannot come: reminded like the members. Absent from older producers.",
+    )
 
 
 # --- notifications -----------------------------------------------------------------------------
@@ -339,6 +345,7 @@ ALL_EVENTS: tuple[type[Event], ...] = (
     GroupSchedulingFailed,
     ReminderDue,
     AbsenceReported,
+    *STARTER_EVENTS,
 )
 
 __all__ = [cls.__name__ for cls in ALL_EVENTS] + ["FieldError"]

@@ -148,8 +148,9 @@ TOPOLOGY = Topology(
                 (_CAL, "meeting.*.v1"),
                 (_CAL, "reminder.due.v1"),
                 (_CAL, "group.scheduling_failed.v1"),
+                (_CAL, "starter.*.v1"),
             ),
-            "What happens to groups and their meetings: what members are told about.",
+            "What happens to groups and their meetings: what members and starters are told about.",
         ),
     )
 )

@@ -17,6 +17,7 @@ from .. import messages
 from ..domain import as_oslo
 from ..messages import Group
 from ..models import absences, deliveries, group_members, groups
+from . import starters
 from .deliveries import WAITING_FOR_CONTACT, queue_message
 from .people import erased_among, lock_people
 from .runtime import Runtime
@@ -331,6 +332,7 @@ async def reminder_due(session: AsyncSession, rt: Runtime, data: Any, event_id: 
     recipients = [m for m in data.members if m not in already_absent]
     message = messages.meeting_reminder(group, recipients, event_id, rt.links, start)
     await queue_message(session, message, now=rt.clock())
+    await starters.remind_starter(session, rt, group, data, event_id)
 
 
 async def meeting_at_risk(session: AsyncSession, rt: Runtime, data: Any, event_id: uuid.UUID) -> None:
