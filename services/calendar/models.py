@@ -75,6 +75,8 @@ memberships = Table(
     metadata,
     Column("group_id", Uuid, ForeignKey("groups.group_id", ondelete="CASCADE"), primary_key=True),
     Column("participant_id", Uuid, primary_key=True),
+    # Only once the group has started, for its starter's page (starter.roster_shared.v1); gone with the row.
+    Column("first_name", String(100)),
     Index("ix_memberships_participant_id", "participant_id"),
 )
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import DateTime, func, select, update
 from sqlalchemy.dialects.postgresql import insert
@@ -17,7 +18,7 @@ from shared.audit import record_audit
 from shared.messaging import Outbox
 
 from .config import CalendarConfig
-from .models import audit_log, groups, starter_absences, starter_bookings, starters
+from .models import audit_log, groups, memberships, starter_absences, starter_bookings, starters
 from .plan import lock_booking_owners
 from .starter_notices import stage_starter_absence, stage_starter_assigned
 
@@ -190,3 +191,16 @@ async def _audit(
         subject_id=group_id,
         detail=detail[:500],
     )
+
+
+async def keep_first_names(session: AsyncSession, data: Any) -> None:
+    """starter.roster_shared.v1: the members' first names for the starter's page. Only members the calendar
+    has (someone who left meanwhile stays gone); deleting the membership row deletes the name."""
+    for member in data.members:
+        await session.execute(
+            update(memberships)
+            .where(
+                memberships.c.group_id == data.group_id, memberships.c.participant_id == member.participant_id
+            )
+            .values(first_name=member.first_name[:100])
+        )

@@ -42,6 +42,7 @@ class StarterGroup:
     meeting_url: str | None
     members: int
     started: bool  # its first meeting has begun
+    first_names: list[str]  # only once the group has started (starter.roster_shared.v1)
     meetings: list[StarterMeeting]  # the starter's meetings of this group (the group's first ones)
 
 
@@ -91,8 +92,16 @@ async def starter_groups(session: AsyncSession, starter_id: uuid.UUID, now: date
     found = []
     for row in rows:
         meetings = await _meetings(session, starter_id, row.group_id)
-        members = await session.scalar(
-            select(func.count()).select_from(memberships).where(memberships.c.group_id == row.group_id)
+        names = (
+            (
+                await session.execute(
+                    select(memberships.c.first_name)
+                    .where(memberships.c.group_id == row.group_id)
+                    .order_by(memberships.c.first_name)
+                )
+            )
+            .scalars()
+            .all()
         )
         found.append(
             StarterGroup(
@@ -102,8 +111,9 @@ async def starter_groups(session: AsyncSession, starter_id: uuid.UUID, now: date
                 venue_name=row.venue_name,
                 venue_address=row.venue_address,
                 meeting_url=row.meeting_url,
-                members=members or 0,
+                members=len(names),
                 started=bool(meetings) and meetings[0].start <= now,
+                first_names=[name for name in names if name],
                 meetings=meetings,
             )
         )

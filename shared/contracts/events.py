@@ -11,7 +11,13 @@ from typing import Any
 from pydantic import Field
 
 from .envelope import Event, EventData
-from .starters import STARTER_EVENTS, StarterAbsenceReported, StarterAssigned, StarterReleased  # noqa: F401
+from .starters import (  # noqa: F401
+    STARTER_EVENTS,
+    StarterAbsenceReported,
+    StarterAssigned,
+    StarterReleased,
+    StarterRosterShared,
+)
 from .vocabulary import Composition, Gender, Language, MeetingFormat, Topic
 
 

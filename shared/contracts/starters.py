@@ -3,7 +3,8 @@ when assigned (also as a replacement for one meeting), the district office when 
 the starter again, with thanks, once the group's first meetings are over (issue 22, item 6).
 
 The starter's first name, e-mail and language travel to notifications only, as a participant's contact
-details do (participant.contact_registered.v1); no member of the group is named."""
+details do (participant.contact_registered.v1); no member of the group is named, except by first name to
+the calendar once the group has started (starter.roster_shared.v1, from notifications)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from datetime import datetime, time
 
 from pydantic import Field
 
-from .envelope import Event
+from .envelope import Event, EventData
 from .vocabulary import Language
 
 
@@ -59,4 +60,19 @@ class StarterReleased(Event):
     meetings: int = Field(description="How many of the group's first meetings had a starter.")
 
 
-STARTER_EVENTS = (StarterAssigned, StarterAbsenceReported, StarterReleased)
+class MemberFirstName(EventData):
+    participant_id: uuid.UUID
+    first_name: str
+
+
+class StarterRosterShared(Event):
+    """The group has started: its starter may now see the members' first names (issue 20's rule; before the
+    start it sees how many they are). From notifications, which alone holds names, to the calendar, which
+    shows them on the starter's page; only for a group with a starter."""
+
+    EVENT_TYPE = "starter.roster_shared.v1"
+    group_id: uuid.UUID
+    members: list[MemberFirstName] = Field(description="The first name (first word) of each member, no more.")
+
+
+STARTER_EVENTS = (StarterAssigned, StarterAbsenceReported, StarterReleased, StarterRosterShared)

@@ -122,9 +122,10 @@ TOPOLOGY = Topology(
                 (_GRP, "group.member_joined.v1"),
                 (_GRP, "group.ended.v1"),
                 (_NOT, "absence.reported.v1"),
+                (_NOT, "starter.roster_shared.v1"),
                 (_REG, _ERASED),
             ),
-            "Groups to schedule; absences for the quorum check.",
+            "Groups to schedule; absences for the quorum check; members' first names for the starter.",
         ),
         # Two queues, so that a group's invitations never wait behind a burst of new registrations. A
         # person's own events stay in order in the first; the group's in the second.

@@ -163,6 +163,7 @@ async def group_started(session: AsyncSession, rt: Runtime, data: Any, event_id:
     await set_members(session, data.group_id, data.members, "active", overwrite=True)
     await save_group(session, data.group_id, state="started", started_event_id=event_id)
     await _send_pending(session, rt, data.group_id)
+    await starters.share_first_names(session, rt, data.group_id, list(data.members))
 
 
 async def _send_pending(session: AsyncSession, rt: Runtime, group_id: uuid.UUID) -> None:

@@ -11,17 +11,19 @@ import logging
 import uuid
 from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from shared.contracts import StarterRosterShared
+from shared.contracts.starters import MemberFirstName
 from shared.reference import districts
 
 from .. import starter_messages
 from ..messages import Group
-from ..models import contacts
+from ..models import contacts, groups
 from .deliveries import queue_message
-from .runtime import Runtime
+from .runtime import SOURCE, Runtime
 
 log = logging.getLogger("selvhjelp.notifications")
 
@@ -79,3 +81,25 @@ async def remind_starter(
         group, starter_id, event_id, data.meeting_start, rt.settings.calendar_url
     )
     await queue_message(session, message, now=rt.clock())
+
+
+async def share_first_names(
+    session: AsyncSession, rt: Runtime, group_id: uuid.UUID, members: list[uuid.UUID]
+) -> None:
+    """The group has started: its starter may see the members' first names (issue 20). Only a group with a
+    starter (known from meeting.scheduled.v1) gets them, and only the first word of each name."""
+    has_starter = await session.scalar(select(groups.c.starter_name).where(groups.c.group_id == group_id))
+    if not has_starter:
+        return
+    rows = (
+        await session.execute(
+            select(contacts.c.participant_id, contacts.c.name).where(contacts.c.participant_id.in_(members))
+        )
+    ).all()
+    names = [
+        MemberFirstName(participant_id=p, first_name=(name.split() or [""])[0])
+        for p, name in rows
+        if name.strip()
+    ]
+    event = StarterRosterShared(group_id=group_id, members=sorted(names, key=lambda m: m.first_name))
+    await rt.outbox.add(session, event.envelope(source=SOURCE))

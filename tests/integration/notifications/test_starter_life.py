@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 import httpx
 import pytest
 from icalendar import Calendar
-from notifications_support import mails_arrived
+from notifications_support import contact, mails_arrived
 from sqlalchemy import DateTime, func, select, update
 
 from services.calendar.app import create_app
@@ -22,6 +22,7 @@ from services.calendar.models import audit_log, groups, reminders, starter_booki
 from services.calendar.starter_release import release_starters
 from services.notifications.app import create_service as create_notifications
 from shared.auth import issue_staff_token
+from shared.contracts import GroupStarted
 from shared.web_auth import STAFF_ROLE, STARTER_ROLE
 from tests.integration.calendar.calendar_harness import (
     EventTap,
@@ -36,6 +37,7 @@ from tests.support import eventually, running
 pytestmark = pytest.mark.integration
 
 OFFICE = "kontor.nord@example.org"
+NAMES = ("Astrid", "Bjørn", "Cecilie", "Dag", "Eli")
 FEED = re.compile(r"https?://\S+/feeds/starters/\S+\.ics")
 _START = func.lower(starter_bookings.c.during, type_=DateTime(timezone=True))
 
@@ -75,6 +77,9 @@ async def test_a_starter_is_told_reminded_replaced_and_thanked(
     async with EventTap(settings) as tap, running(calendar), running(notifications):
         await add_venue(calendar, "Stormen bibliotek")
         ola = await add_starter(calendar, "Ola")
+        for number, member in enumerate(group.members):
+            person = contact(member, name=f"{NAMES[number]} Nordmann", email=f"m{number}@example.org")
+            await publish_as(settings, "registration", person)
         await publish_as(settings, "grouping", group)
         await tap.wait_for("meeting.scheduled.v1", group_id=group.group_id)
         # Randi comes later (so Ola is the group's starter) and reads English.
@@ -98,6 +103,21 @@ async def test_a_starter_is_told_reminded_replaced_and_thanked(
         async with httpx.AsyncClient(transport=transport, base_url=cal_settings.calendar_url) as http:
             ola_feed = FEED.search(text).group(0)
             assert len(await _feed_starts(http, ola_feed)) == 3
+
+            # Before the start the starter sees how many the members are; once started, their first names.
+            _signed_in(http, cal_settings, STARTER_ROLE, ola_mail)
+            page = (await http.get("/starter")).text
+            assert "5 medlemmer" in page and "Navnene vises ikke" in page and NAMES[0] not in page
+            await publish_as(
+                settings, "grouping", GroupStarted(group_id=group.group_id, members=group.members)
+            )
+
+            async def names_shown():
+                page = (await http.get("/starter")).text
+                return page if all(name in page for name in NAMES) else None
+
+            page = await eventually(names_shown, timeout=30)
+            assert "Nordmann" not in page and "Navnene vises ikke" not in page
 
             # 2. Reminded like the members, before its first meeting.
             async with calendar.sessions() as session, session.begin():

@@ -1,5 +1,6 @@
 """the starter's part (issue 22, item 6): its language for messages, the replacement the district office
-assigned for a meeting a starter cannot come to, and when a group's starters were released
+assigned for a meeting a starter cannot come to, when a group's starters were released, and the members'
+first names the starter may see once the group has started
 
 Revision ID: 0009
 Revises: 0008
@@ -26,9 +27,11 @@ def upgrade() -> None:
     )
     op.add_column("starter_absences", sa.Column("handled_by", sa.String(200)), schema=S)
     op.add_column("groups", sa.Column("starters_released_at", sa.DateTime(timezone=True)), schema=S)
+    op.add_column("memberships", sa.Column("first_name", sa.String(100)), schema=S)
 
 
 def downgrade() -> None:
+    op.drop_column("memberships", "first_name", schema=S)
     op.drop_column("groups", "starters_released_at", schema=S)
     op.drop_column("starter_absences", "handled_by", schema=S)
     op.drop_column("starter_absences", "replacement_id", schema=S)
