@@ -193,10 +193,13 @@ async def _sync_bookings(
 
 
 async def _replacements(session: AsyncSession, group_id: uuid.UUID) -> dict[datetime, uuid.UUID]:
+    # Whoever holds the meeting now: the replacement, or a replacement who cannot come after all and keeps
+    # it until the district office finds another (the original starter's own report changes nothing).
+    owner = func.coalesce(starter_absences.c.replacement_id, starter_absences.c.starter_id)
     rows = await session.execute(
-        select(starter_absences.c.meeting_start, starter_absences.c.replacement_id).where(
-            starter_absences.c.group_id == group_id, starter_absences.c.replacement_id.is_not(None)
-        )
+        select(starter_absences.c.meeting_start, owner)
+        .join(groups, groups.c.group_id == starter_absences.c.group_id)
+        .where(starter_absences.c.group_id == group_id, owner != groups.c.starter_id)
     )
     return {_utc(start): owner for start, owner in rows.all()}
 

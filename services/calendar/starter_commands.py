@@ -29,12 +29,23 @@ async def report_starter_absence(
     session: AsyncSession, outbox: Outbox, starter_id: uuid.UUID, group_id: uuid.UUID, meeting_start: datetime
 ) -> bool:
     """Record that the starter cannot come and tell the district office; False when it had already said
-    so (a second click tells nobody again)."""
+    so (a second click tells nobody again). A replacement who cannot come after all reopens the report in
+    its own name, for the district office to find another."""
+    statement = insert(starter_absences).values(
+        group_id=group_id, meeting_start=meeting_start, starter_id=starter_id
+    )
     added = await session.execute(
-        insert(starter_absences)
-        .values(group_id=group_id, meeting_start=meeting_start, starter_id=starter_id)
-        .on_conflict_do_nothing()
-        .returning(starter_absences.c.group_id)
+        statement.on_conflict_do_update(
+            index_elements=["group_id", "meeting_start"],
+            set_={
+                "starter_id": statement.excluded.starter_id,
+                "replacement_id": None,
+                "handled_at": None,
+                "handled_by": None,
+                "reported_at": func.now(),
+            },
+            where=starter_absences.c.replacement_id == statement.excluded.starter_id,
+        ).returning(starter_absences.c.group_id)
     )
     if added.first() is None:
         return False

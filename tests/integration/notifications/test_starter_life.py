@@ -183,6 +183,25 @@ async def test_a_starter_is_told_reminded_replaced_and_thanked(
                 )
             assert owner == randi and "Ola er syk" in audited
 
+            # Randi cannot come after all: the report reopens in her name and the office is told again.
+            _signed_in(http, cal_settings, STARTER_ROLE, randi_mail)
+            reply = await http.post(
+                f"/starter/groups/{group.group_id}/cannot-come", data={"meeting_start": second}
+            )
+            assert "Distriktskontoret er varslet" in (await http.get(reply.headers["location"])).text
+            await eventually(lambda: mails_arrived(mail_sink, "En igangsetter kan ikke komme", 2), timeout=30)
+            _signed_in(http, cal_settings, STAFF_ROLE)
+            page = (await http.get("/staff/replacements")).text
+            assert "Sett inn erstatter" in page and 'class="replacement"' not in page
+            async with calendar.sessions() as session, session.begin():
+                await session.execute(update(groups).values(planned_until=None))
+            await calendar.jobs.extend_plans()  # she keeps the booking until another is found
+            async with calendar.sessions() as session:
+                owner = await session.scalar(
+                    select(starter_bookings.c.starter_id).where(_START == meetings[1])
+                )
+            assert owner == randi and len(await _feed_starts(http, ola_feed)) == 2
+
             # 5. After the last of the first meetings: both are thanked and no longer see the group.
             async with calendar.sessions() as session:
                 last_end = await session.scalar(
