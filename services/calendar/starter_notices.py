@@ -12,14 +12,14 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import DateTime, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.contracts import Language, StarterAbsenceReported, StarterAssigned
 from shared.messaging import Outbox
 
 from .config import CalendarConfig
-from .models import groups, memberships, series, starters, venues
+from .models import groups, memberships, series, starter_bookings, starters, venues
 from .rules import weekday_code
 
 SOURCE = "calendar"
@@ -41,6 +41,7 @@ async def stage_starter_assigned(
     meetings: Sequence[datetime],
     *,
     replacement: bool = False,
+    changed: bool = False,
     ids: dict[str, Any] | None = None,
 ) -> None:
     """Stage starter.assigned.v1 for these of the group's meetings (nothing when there are none)."""
@@ -89,6 +90,7 @@ async def stage_starter_assigned(
         member_count=members or 0,
         feed_path=config.starter_feed_path(starter_id),
         replacement=replacement,
+        changed=changed,
     )
     await outbox.add(session, event.envelope(source=SOURCE, **(ids or {})))
 
@@ -100,3 +102,38 @@ async def stage_starter_absence(
     district = await session.scalar(select(groups.c.district).where(groups.c.group_id == group_id))
     event = StarterAbsenceReported(group_id=group_id, district=district, meeting_start=meeting_start)
     await outbox.add(session, event.envelope(source=SOURCE))
+
+
+async def booked_starters(
+    session: AsyncSession, group_id: uuid.UUID, now: datetime
+) -> dict[uuid.UUID, frozenset[datetime]]:
+    """Each starter's future meetings of the group, by the start of their bookings."""
+    start = func.lower(starter_bookings.c.during, type_=DateTime(timezone=True))
+    rows = await session.execute(
+        select(starter_bookings.c.starter_id, start).where(
+            starter_bookings.c.group_id == group_id, start >= now
+        )
+    )
+    found: dict[uuid.UUID, set[datetime]] = {}
+    for starter_id, meeting in rows.all():
+        found.setdefault(starter_id, set()).add(meeting)
+    return {starter_id: frozenset(meetings) for starter_id, meetings in found.items()}
+
+
+async def tell_changed_starters(
+    session: AsyncSession,
+    outbox: Outbox,
+    config: CalendarConfig,
+    group_id: uuid.UUID,
+    before: dict[uuid.UUID, frozenset[datetime]],
+    now: datetime,
+    ids: dict[str, Any] | None = None,
+) -> None:
+    """After a change of the group's schedule: a starter whose meetings moved hears its meetings now (one
+    whose meetings are all gone, paused or ended, sees that on its page and in its feed)."""
+    after = await booked_starters(session, group_id, now)
+    for starter_id, meetings in after.items():
+        if meetings != before.get(starter_id, frozenset()):
+            await stage_starter_assigned(
+                session, outbox, config, group_id, starter_id, sorted(meetings), changed=True, ids=ids
+            )

@@ -314,6 +314,7 @@ _SAMPLES: dict[str, dict[str, Any]] = {
         "interval_weeks": 1,
         "member_count": 7,
         "replacement": False,
+        "changed": False,
         "starter_url": f"{_SITE}/starter",
         "calendar_feed_url": f"{_SITE}/feeds/starters/Wq7rN2.ics",
     },

@@ -41,6 +41,7 @@ def starter_assigned(data: Any, event_id: uuid.UUID, calendar_url: str) -> Messa
         "meeting_url": data.meeting_url,
         "member_count": data.member_count,
         "replacement": data.replacement,
+        "changed": data.changed,
         "calendar_feed_url": f"{calendar_url}{data.feed_path}" if data.feed_path else None,
         **_pages(calendar_url),
     }

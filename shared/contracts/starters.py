@@ -39,6 +39,10 @@ class StarterAssigned(Event):
     member_count: int = Field(default=0, description="How many members the group has now.")
     feed_path: str | None = Field(default=None, description="Path of the starter's iCalendar feed (signed).")
     replacement: bool = Field(default=False, description="In place of another starter, for these meetings.")
+    changed: bool = Field(
+        default=False,
+        description="Not new: the group's schedule changed and these are the starter's meetings now.",
+    )
 
 
 class StarterAbsenceReported(Event):

@@ -101,6 +101,7 @@ def _starter_messages(group: messages.Group) -> list[messages.Message]:
     return [
         starter_messages.starter_assigned(assigned, EVENT, base),
         starter_messages.starter_assigned(assigned.model_copy(update={"replacement": True}), EVENT, base),
+        starter_messages.starter_assigned(assigned.model_copy(update={"changed": True}), EVENT, base),
         starter_messages.starter_reminder(group, starter, EVENT, FIRST, base),
         starter_messages.starter_absence(absent, EVENT, base),
         starter_messages.starter_released(released, EVENT),
