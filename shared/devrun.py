@@ -98,6 +98,8 @@ def demo_sign_ins() -> list[str]:
 def service_env(database_url: str, rabbitmq_url: str, oidc_issuer: str = "") -> dict[str, str]:
     return {
         **(oidc_env(oidc_issuer) if oidc_issuer else {}),
+        # The sample district offices' mailboxes: a starter's "I cannot come" lands in .run/outbox-mail.
+        "DISTRICT_OFFICE_EMAILS": '{"nord": "kontor.nord@example.org", "oslo-ost": "kontor.oslo@example.org"}',
         **os.environ,
         "DATABASE_URL": database_url,
         "RABBITMQ_URL": rabbitmq_url,

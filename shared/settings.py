@@ -50,6 +50,9 @@ class Settings(BaseSettings):
     grouping_url: str = "http://127.0.0.1:8102"
     calendar_url: str = "http://127.0.0.1:8103"
     notifications_url: str = "http://127.0.0.1:8104"
+    # Where each district office is told what needs its hand (a starter who cannot come), JSON:
+    # {"nord": "post.nord@selvhjelp.no"}. A district without one sees it on its replacements page only.
+    district_office_emails: dict[str, str] = Field(default_factory=dict)
 
     # Delivery
     prefetch_count: int = 64

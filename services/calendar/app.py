@@ -16,6 +16,9 @@ from shared.contracts import (
     MeetingScheduled,
     ParticipantDataDeleted,
     ReminderDue,
+    StarterAbsenceReported,
+    StarterAssigned,
+    StarterReleased,
 )
 from shared.service import Service
 from shared.settings import Settings, get_settings
@@ -57,6 +60,9 @@ class CalendarService(Service):
             GroupSchedulingFailed,
             ReminderDue,
             ParticipantDataDeleted,
+            StarterAssigned,
+            StarterAbsenceReported,
+            StarterReleased,
         )
 
     def wake_scheduler(self) -> None:

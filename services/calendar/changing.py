@@ -24,6 +24,7 @@ from .domain import MeetingSeries, Occurrence
 from .models import groups
 from .plan import Booker, meetings_between, sync_plan
 from .rules import WEEKDAY_NAMES
+from .starter_notices import booked_starters, tell_changed_starters
 from .store import load_series, load_venue, save_series
 from .venues import venue_closed_reason
 
@@ -118,6 +119,7 @@ async def apply_change(
         if reason:
             raise VenueUnavailable(f"the venue is {reason}")
     await save_series(session, changed)
+    starters_before = await booked_starters(session, group_id, now)
     await sync_plan(
         session,
         config,
@@ -132,6 +134,8 @@ async def apply_change(
         now=now,
     )
     await outbox.add(session, event.envelope(source=SOURCE, correlation_id=row.correlation_id))
+    ids = {"correlation_id": row.correlation_id}
+    await tell_changed_starters(session, outbox, config, group_id, starters_before, now, ids)
     return event
 
 

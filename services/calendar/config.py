@@ -15,6 +15,7 @@ from .domain import DEFAULT_RULES, CalendarRules, DateRange
 
 GROUP_FEED = "group-feed"
 PARTICIPANT_FEED = "participant-feed"
+STARTER_FEED = "starter-feed"  # the purpose of a starter's feed link (starter_pages.py)
 # A calendar subscription is set up once and polled for as long as the group meets; a link that expired
 # after the usual 180 days would silently empty people's calendars.
 FEED_LINK_LIFETIME_SECONDS = 3 * 366 * 24 * 3600
@@ -62,6 +63,10 @@ class CalendarConfig:
     def participant_feed_path(self, participant_id: uuid.UUID) -> str:
         token = sign_link(self.keyring, PARTICIPANT_FEED, participant_id, lifetime=FEED_LINK_LIFETIME_SECONDS)
         return f"/feeds/participants/{token}.ics"
+
+    def starter_feed_path(self, starter_id: uuid.UUID) -> str:
+        token = sign_link(self.keyring, STARTER_FEED, starter_id, lifetime=FEED_LINK_LIFETIME_SECONDS)
+        return f"/feeds/starters/{token}.ics"
 
 
 def reminder_kind(offset: timedelta) -> str:

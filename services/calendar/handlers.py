@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from shared.contracts import Envelope
 from shared.messaging.consumer import Handler
 
-from . import commands, group_decisions
+from . import commands, group_decisions, starter_commands
 
 if TYPE_CHECKING:
     from .app import CalendarService
@@ -43,6 +43,9 @@ def make_handlers(service: CalendarService) -> dict[str, Handler]:
     async def on_absence_reported(session: AsyncSession, envelope: Envelope[Any]) -> None:
         await commands.record_absence(session, outbox, config, envelope, datetime.now(UTC))
 
+    async def on_roster_shared(session: AsyncSession, envelope: Envelope[Any]) -> None:
+        await starter_commands.keep_first_names(session, envelope.data)
+
     async def on_participant_erased(session: AsyncSession, envelope: Envelope[Any]) -> None:
         await commands.erase_person(session, outbox, envelope)
 
@@ -56,5 +59,6 @@ def make_handlers(service: CalendarService) -> dict[str, Handler]:
         "group.schedule_decided.v1": on_schedule_decided,
         "group.merged.v1": on_groups_merged,
         "absence.reported.v1": on_absence_reported,
+        "starter.roster_shared.v1": on_roster_shared,
         "participant.erased.v1": on_participant_erased,
     }

@@ -21,6 +21,7 @@ from .models import groups, starter_bookings, venue_bookings
 from .plan import Booker, is_booking_race, lock_booking_owners, sqlstate, sync_plan
 from .reminding import send_due_reminders
 from .scheduling import Outcome, claim_next_group, postpone, schedule_claimed
+from .starter_release import release_starters
 from .store import load_series
 
 log = logging.getLogger("selvhjelp.calendar.jobs")
@@ -70,6 +71,7 @@ class CalendarJobs:
         )
         await self.extend_plans()
         sent = await self.send_reminders()
+        await self.release_starters()
         return scheduled > 0 or sent > 0
 
     async def _schedule_some(self, limit: int) -> int:
@@ -152,3 +154,7 @@ class CalendarJobs:
     async def send_reminders(self) -> int:
         async with self.service.transaction() as uow:
             return await send_due_reminders(uow.session, uow.outbox, self.clock())
+
+    async def release_starters(self) -> int:
+        async with self.service.transaction() as uow:
+            return await release_starters(uow.session, uow.outbox, self.clock())

@@ -66,6 +66,8 @@ groups = Table(
     Column("ended_at", DateTime(timezone=True)),
     # Staff set this when the group chose to meet during school breaks (services/calendar/breaks.py).
     Column("meet_during_breaks", Boolean, nullable=False, server_default=text("false")),
+    # When its starters were thanked and let go after its first meetings (starter_release.py).
+    Column("starters_released_at", DateTime(timezone=True)),
 )
 
 memberships = Table(
@@ -76,6 +78,8 @@ memberships = Table(
     # A newcomer voted into a running group: the Norwegian day they joined (their feed starts at the next
     # meeting). None for the members the group was formed and started with.
     Column("joined_on", Date),
+    # Only once the group has started, for its starter's page (starter.roster_shared.v1); gone with the row.
+    Column("first_name", String(100)),
     Index("ix_memberships_participant_id", "participant_id"),
 )
 
@@ -109,6 +113,8 @@ starters = Table(
     Column("active", Boolean, nullable=False, server_default=text("true")),
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    # The language of its messages (nb, nn, en).
+    Column("language", String(2), nullable=False, server_default="nb"),
     UniqueConstraint("district", "email", name="uq_starters_district_email"),
 )
 
@@ -196,6 +202,9 @@ starter_absences = Table(
     Column("starter_id", Uuid, ForeignKey("starters.id"), nullable=False),
     Column("reported_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     Column("handled_at", DateTime(timezone=True)),
+    # The starter the district office booked for this meeting instead (starter_replacing.py), and who did.
+    Column("replacement_id", Uuid, ForeignKey("starters.id")),
+    Column("handled_by", String(200)),
 )
 
 # Per district: may a group be scheduled without a starter when none is free (staff decide; default no).

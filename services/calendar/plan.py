@@ -24,7 +24,7 @@ from shared.db.locks import lock_key, lock_keys
 
 from .config import CalendarConfig, reminder_kind
 from .domain import MeetingSeries, Occurrence, first_occurrences, occurrences, reminder_due_times
-from .models import groups, reminders, starter_bookings, venue_bookings
+from .models import groups, reminders, starter_absences, starter_bookings, venue_bookings
 
 log = logging.getLogger("selvhjelp.calendar.plan")
 
@@ -117,12 +117,18 @@ async def sync_plan(
     """
     until = now + config.horizon
     meetings = meetings_between(segments, now, until, config)
+    # Meetings the district office gave another starter (starter_commands.py) stay theirs.
+    replaced = {} if first_plan or starter.owner_id is None else await _replacements(session, group_id)
     await lock_booking_owners(
-        session, [(venue_bookings, venue.owner_id), (starter_bookings, starter.owner_id)]
+        session,
+        [(venue_bookings, venue.owner_id), (starter_bookings, starter.owner_id)]
+        + [(starter_bookings, owner) for owner in set(replaced.values())],
     )
     await _sync_bookings(session, venue_bookings, "venue_id", group_id, venue, meetings, now, first_plan)
     first = [meeting for meeting in starter_meetings(segments, config) if meeting.start >= now]
-    await _sync_bookings(session, starter_bookings, "starter_id", group_id, starter, first, now, first_plan)
+    await _sync_bookings(
+        session, starter_bookings, "starter_id", group_id, starter, first, now, first_plan, replaced
+    )
     await _sync_reminders(session, config, group_id, meetings, now, first_plan)
     await session.execute(
         update(groups).where(groups.c.group_id == group_id).values(planned_until=until, updated_at=func.now())
@@ -138,7 +144,9 @@ async def _sync_bookings(
     meetings: Sequence[Occurrence],
     now: datetime,
     first_plan: bool = False,
+    owners: dict[datetime, uuid.UUID] | None = None,
 ) -> None:
+    """`owners`: who is booked for some meetings instead of the booker (by UTC start)."""
     owner = table.c[owner_column]
     existing: dict[tuple, int] = {}
     if not first_plan:
@@ -148,7 +156,12 @@ async def _sync_bookings(
             )
         )
         existing = {(owner_id, _utc(start), _utc(end)): row_id for row_id, owner_id, start, end in rows.all()}
-    wanted = {(booker.owner_id, _utc(m.start), _utc(m.end)) for m in meetings} if booker.owner_id else set()
+    owners = owners or {}
+    wanted = (
+        {(owners.get(_utc(m.start), booker.owner_id), _utc(m.start), _utc(m.end)) for m in meetings}
+        if booker.owner_id
+        else set()
+    )
     stale = [row_id for key, row_id in existing.items() if key not in wanted]
     if stale:
         await session.execute(delete(table).where(table.c.id.in_(stale)))
@@ -177,6 +190,18 @@ async def _sync_bookings(
                         "meeting_start": row["start"].isoformat(),
                     },
                 )
+
+
+async def _replacements(session: AsyncSession, group_id: uuid.UUID) -> dict[datetime, uuid.UUID]:
+    # Whoever holds the meeting now: the replacement, or a replacement who cannot come after all and keeps
+    # it until the district office finds another (the original starter's own report changes nothing).
+    owner = func.coalesce(starter_absences.c.replacement_id, starter_absences.c.starter_id)
+    rows = await session.execute(
+        select(starter_absences.c.meeting_start, owner)
+        .join(groups, groups.c.group_id == starter_absences.c.group_id)
+        .where(starter_absences.c.group_id == group_id, owner != groups.c.starter_id)
+    )
+    return {_utc(start): owner for start, owner in rows.all()}
 
 
 @functools.cache

@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field, model_validator
 from sqlalchemy import func, update
 
 from shared.auth import StaffUser
+from shared.contracts import Language
 
 from . import queries, registry_changes
 from .app import CalendarServiceDep
@@ -81,6 +82,7 @@ class StarterIn(BaseModel):
     first_name: str = Field(min_length=1, max_length=100, description="Shown to the group's members.")
     email: str = Field(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", max_length=254)
     availability: WeeklyHours
+    language: Language = Field(default=Language.nb, description="The language of the starter's e-mails.")
 
 
 class StarterUpdate(BaseModel):
@@ -263,7 +265,12 @@ async def create_starter(
 ) -> StarterOut:
     async with service.transaction() as uow:
         row = await registry_changes.register_starter(
-            uow.session, user.district, body.first_name, body.email, _hours_json(body.availability)
+            uow.session,
+            user.district,
+            body.first_name,
+            body.email,
+            _hours_json(body.availability),
+            language=body.language.value,
         )
     if row is None:
         raise HTTPException(409, "a starter with this email is already registered in your district")

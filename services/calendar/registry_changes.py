@@ -57,7 +57,13 @@ async def change_municipal_venue(
 
 
 async def register_starter(
-    session: AsyncSession, district: str, first_name: str, email: str, availability: dict[str, Any]
+    session: AsyncSession,
+    district: str,
+    first_name: str,
+    email: str,
+    availability: dict[str, Any],
+    *,
+    language: str = "nb",
 ) -> Any:
     """The new starter's row; None when the district already has a starter with that email."""
     return (
@@ -69,6 +75,7 @@ async def register_starter(
                 first_name=first_name,
                 email=email,
                 availability=availability,
+                language=language,
             )
             .on_conflict_do_nothing(index_elements=["district", "email"])
             .returning(starters)

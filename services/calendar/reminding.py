@@ -7,13 +7,13 @@ import logging
 import uuid
 from datetime import UTC, datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import DateTime, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.contracts import ReminderDue
 from shared.messaging import Outbox
 
-from .models import absences, groups, memberships, reminders
+from .models import absences, groups, memberships, reminders, starter_absences, starter_bookings
 
 log = logging.getLogger("selvhjelp.calendar.reminders")
 SOURCE = "calendar"
@@ -47,7 +47,11 @@ async def send_due_reminders(session: AsyncSession, outbox: Outbox, now: datetim
             select(groups.c.correlation_id).where(groups.c.group_id == row.group_id)
         )
         event = ReminderDue(
-            group_id=row.group_id, meeting_start=row.meeting_start, members=members, kind=row.kind
+            group_id=row.group_id,
+            meeting_start=row.meeting_start,
+            members=members,
+            kind=row.kind,
+            starter_id=await _expected_starter(session, row.group_id, row.meeting_start),
         )
         envelope = event.envelope(source=SOURCE, correlation_id=correlation_id)
         envelope = envelope.model_copy(
@@ -72,6 +76,25 @@ async def _expected_members(
         .order_by(memberships.c.participant_id)
     )
     return list(rows.scalars().all())
+
+
+async def _expected_starter(
+    session: AsyncSession, group_id: uuid.UUID, meeting_start: datetime
+) -> uuid.UUID | None:
+    """The starter booked for this meeting, unless it said it cannot come and nobody replaced it yet (a
+    replacement's booking is its own, so it is the one found)."""
+    said_no = select(starter_absences.c.starter_id).where(
+        starter_absences.c.group_id == group_id,
+        starter_absences.c.meeting_start == meeting_start,
+        starter_absences.c.replacement_id.is_(None),
+    )
+    return await session.scalar(
+        select(starter_bookings.c.starter_id).where(
+            starter_bookings.c.group_id == group_id,
+            func.lower(starter_bookings.c.during, type_=DateTime(timezone=True)) == meeting_start,
+            starter_bookings.c.starter_id.not_in(said_no),
+        )
+    )
 
 
 async def _mark(session: AsyncSession, reminder_id: int, state: str, now: datetime) -> None:

@@ -34,6 +34,7 @@ from .domain import (
 )
 from .models import groups, starters
 from .plan import Booker, sync_plan
+from .starter_notices import stage_starter_assigned
 from .store import (
     load_starter_bookings,
     load_starters,
@@ -137,6 +138,11 @@ async def schedule_claimed(
     await outbox.add(
         session, (await _scheduled_event(session, config, result, row.slot)).envelope(source=SOURCE, **ids)
     )
+    if result.starter_id:  # the starter is told which meetings it leads (issue 22, item 6)
+        meetings = [meeting.start for meeting in result.starter_meetings]
+        await stage_starter_assigned(
+            session, outbox, config, group.group_id, uuid.UUID(result.starter_id), meetings, ids=ids
+        )
     log.info("group scheduled", extra={"group_id": str(group.group_id)})
     return Outcome(group.group_id, scheduled=True)
 

@@ -89,6 +89,7 @@ STAFF_TEXTS: dict[str, dict[str, str]] = {
         "can_attend": "Kan stille",
         "can_attend_hint": "For eksempel «tue 17:00-21:00; thu 17:00-21:00».",
         "register_starter_button": "Registrer igangsetter",
+        "starter_language": "Språk i e-postene til igangsetteren",
         # one venue
         "all_venues": "← Alle møtesteder",
         "active_long": "Aktiv (kan få nye grupper)",
@@ -206,6 +207,7 @@ STAFF_TEXTS: dict[str, dict[str, str]] = {
         "can_attend": "Kan stille",
         "can_attend_hint": "Til dømes «tue 17:00-21:00; thu 17:00-21:00».",
         "register_starter_button": "Registrer igangsetjar",
+        "starter_language": "Språk i e-postane til igangsetjaren",
         "all_venues": "← Alle møtestader",
         "active_long": "Aktiv (kan få nye grupper)",
         "save": "Lagre",
@@ -321,6 +323,7 @@ STAFF_TEXTS: dict[str, dict[str, str]] = {
         "can_attend": "Available",
         "can_attend_hint": "For example “tue 17:00-21:00; thu 17:00-21:00”.",
         "register_starter_button": "Register starter",
+        "starter_language": "Language of the starter's e-mails",
         "all_venues": "← All venues",
         "active_long": "Active (can get new groups)",
         "save": "Save",

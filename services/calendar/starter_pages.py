@@ -5,7 +5,8 @@ cannot come to.
     POST /starter/groups/{group_id}/cannot-come    "I cannot come to this meeting" (form: meeting_start)
     GET  /feeds/starters/{token}.ics               its meetings as a calendar feed, behind a signed link
     GET  /staff/replacements                       the district office: meetings starters cannot come to
-    POST /staff/replacements/handled               ... a replacement was found
+    POST /staff/replacements/assign                ... book another starter for that meeting (told by mail)
+    POST /staff/replacements/handled               ... a replacement was found another way
 
 A starter sees only its own groups: another group (of its district or any other) answers 404, as for the
 district office. Forms are plain POSTs protected by the SameSite=Strict session cookie.
@@ -20,7 +21,7 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Form, HTTPException, Request, Response
 
-from shared.auth import InvalidLink, sign_link
+from shared.auth import InvalidLink
 from shared.texts import text, texts_for
 from shared.web import choose_language, redirect
 from shared.web.roles import role_page
@@ -28,15 +29,25 @@ from shared.web.staff import staff_page
 from shared.web_auth import STARTER_ROLE, StaffPageUser, StarterPageUser
 
 from .app import CalendarServiceDep
-from .config import FEED_LINK_LIFETIME_SECONDS
+from .config import STARTER_FEED
 from .models import starters
 from .pages_common import environment, flash_messages, oslo_time
-from .starter_commands import mark_starter_absence_handled, report_starter_absence
+from .starter_commands import (
+    assign_replacement,
+    mark_starter_absence_handled,
+    report_in_district,
+    report_starter_absence,
+)
 from .starter_feed import StarterFeedMeeting, starter_feed
-from .starter_queries import district_starter_absences, starter_groups, starter_meeting_booked, starter_of
+from .starter_queries import (
+    district_starter_absences,
+    district_starters,
+    starter_groups,
+    starter_meeting_booked,
+    starter_of,
+)
 from .starter_texts import STARTER_TEXTS
 
-STARTER_FEED = "starter-feed"  # the purpose of a starter's feed link (shared.auth.sign_link)
 NO_SUCH_MEETING = "no such meeting of yours"
 
 starter_pages = APIRouter(include_in_schema=False)
@@ -57,8 +68,7 @@ async def starter_home(request: Request, service: CalendarServiceDep, user: Star
     language, t = _texts(request)
     feed = None
     if starter is not None:
-        token = sign_link(service.keyring, STARTER_FEED, starter.id, lifetime=FEED_LINK_LIFETIME_SECONDS)
-        feed = f"{service.settings.calendar_url}/feeds/starters/{token}.ics"
+        feed = f"{service.settings.calendar_url}{service.calendar.starter_feed_path(starter.id)}"
     return role_page(
         environment,
         "staff/starter.html",
@@ -96,7 +106,7 @@ async def cannot_come(
             or not await starter_meeting_booked(work.session, starter.id, group_id, meeting_start)
         ):
             raise HTTPException(404, NO_SUCH_MEETING)  # another's group or meeting looks like none
-        added = await report_starter_absence(work.session, starter.id, group_id, meeting_start)
+        added = await report_starter_absence(work.session, work.outbox, starter.id, group_id, meeting_start)
     message = t["reported_done"] if added else t["reported_again"]
     return redirect(request, "/starter?" + urlencode({"done": message}), language)
 
@@ -146,6 +156,7 @@ async def replacements_page(request: Request, service: CalendarServiceDep, user:
     since = service.clock() - timedelta(days=1)
     async with service.sessions() as session:
         rows = await district_starter_absences(session, user.district, since)
+        candidates = await district_starters(session, user.district)
     language, t = _texts(request)
     return staff_page(
         environment,
@@ -157,9 +168,58 @@ async def replacements_page(request: Request, service: CalendarServiceDep, user:
         page_title=t["replacements_title"],
         t=t,
         rows=rows,
+        candidates=candidates,
         oslo=lambda moment: oslo_time(moment, language),
         **flash_messages(request),
     )
+
+
+async def _report_or_404(service, district: str, group_id: uuid.UUID, meeting_start: datetime) -> None:
+    async with service.sessions() as session:
+        if not await report_in_district(session, district, group_id, meeting_start):
+            raise HTTPException(404, "no such report in your district")
+
+
+def _back(request: Request, language: str, **message: str) -> Response:
+    return redirect(request, "/staff/replacements?" + urlencode(message), language)
+
+
+@starter_pages.post("/staff/replacements/assign")
+async def replacement_assign(
+    request: Request,
+    service: CalendarServiceDep,
+    user: StaffPageUser,
+    group_id: Annotated[uuid.UUID, Form()],
+    meeting_start: Annotated[datetime, Form()],
+    starter_id: Annotated[str, Form()] = "",
+    reason: Annotated[str, Form(max_length=400)] = "",
+) -> Response:
+    language, t = _texts(request)
+    await _report_or_404(service, user.district, group_id, meeting_start)
+    if not reason.strip():
+        return _back(request, language, error=t["reason_missing"])
+    try:
+        chosen = uuid.UUID(starter_id)
+    except ValueError:
+        return _back(request, language, error=t["replace_unknown_starter"])
+    async with service.transaction() as work:
+        done = await assign_replacement(
+            work.session,
+            work.outbox,
+            service.calendar,
+            user.district,
+            group_id,
+            meeting_start,
+            chosen,
+            actor=user.subject,
+            reason=reason.strip(),
+            now=work.now(),
+        )
+        if done is None:
+            raise HTTPException(404, "no such report in your district")
+    if not done.ok:
+        return _back(request, language, error=t[done.problem or "replace_unknown_starter"])
+    return _back(request, language, done=t["replaced_done"])
 
 
 @starter_pages.post("/staff/replacements/handled")
@@ -169,9 +229,16 @@ async def replacement_handled(
     user: StaffPageUser,
     group_id: Annotated[uuid.UUID, Form()],
     meeting_start: Annotated[datetime, Form()],
+    reason: Annotated[str, Form(max_length=400)] = "",
 ) -> Response:
     language, t = _texts(request)
+    await _report_or_404(service, user.district, group_id, meeting_start)
+    if not reason.strip():
+        return _back(request, language, error=t["reason_missing"])
     async with service.transaction() as work:
-        if not await mark_starter_absence_handled(work.session, user.district, group_id, meeting_start):
+        marked = await mark_starter_absence_handled(
+            work.session, user.district, group_id, meeting_start, actor=user.subject, reason=reason.strip()
+        )
+        if not marked:
             raise HTTPException(404, "no such report in your district")
-    return redirect(request, "/staff/replacements?" + urlencode({"done": t["handled_done"]}), language)
+    return _back(request, language, done=t["handled_done"])

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import DateTime, func, select
+from sqlalchemy import DateTime, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.auth import StaffUser
@@ -42,6 +42,7 @@ class StarterGroup:
     meeting_url: str | None
     members: int
     started: bool  # its first meeting has begun
+    first_names: list[str]  # only once the group has started (starter.roster_shared.v1)
     meetings: list[StarterMeeting]  # the starter's meetings of this group (the group's first ones)
 
 
@@ -74,14 +75,33 @@ async def starter_groups(session: AsyncSession, starter_id: uuid.UUID, now: date
                 venues.c.address.label("venue_address"),
             )
             .outerjoin(venues, venues.c.id == groups.c.venue_id)
-            .where(groups.c.starter_id == starter_id, groups.c.status != "ended")
+            .where(
+                # Its own groups, and those where it stands in for another starter at one meeting
+                # (starter_commands.assign_replacement); none once the first meetings are over.
+                or_(
+                    groups.c.starter_id == starter_id,
+                    groups.c.group_id.in_(
+                        select(starter_bookings.c.group_id).where(starter_bookings.c.starter_id == starter_id)
+                    ),
+                ),
+                groups.c.status != "ended",
+                groups.c.starters_released_at.is_(None),
+            )
         )
     ).all()
     found = []
     for row in rows:
         meetings = await _meetings(session, starter_id, row.group_id)
-        members = await session.scalar(
-            select(func.count()).select_from(memberships).where(memberships.c.group_id == row.group_id)
+        names = (
+            (
+                await session.execute(
+                    select(memberships.c.first_name)
+                    .where(memberships.c.group_id == row.group_id)
+                    .order_by(memberships.c.first_name)
+                )
+            )
+            .scalars()
+            .all()
         )
         found.append(
             StarterGroup(
@@ -91,8 +111,9 @@ async def starter_groups(session: AsyncSession, starter_id: uuid.UUID, now: date
                 venue_name=row.venue_name,
                 venue_address=row.venue_address,
                 meeting_url=row.meeting_url,
-                members=members or 0,
+                members=len(names),
                 started=bool(meetings) and meetings[0].start <= now,
+                first_names=[name for name in names if name],
                 meetings=meetings,
             )
         )
@@ -104,7 +125,10 @@ async def starter_groups(session: AsyncSession, starter_id: uuid.UUID, now: date
 async def _meetings(
     session: AsyncSession, starter_id: uuid.UUID, group_id: uuid.UUID
 ) -> list[StarterMeeting]:
-    reported = select(starter_absences.c.meeting_start).where(starter_absences.c.group_id == group_id)
+    # Its own report; a meeting handed to a replacement is no longer its booking at all.
+    reported = select(starter_absences.c.meeting_start).where(
+        starter_absences.c.group_id == group_id, starter_absences.c.starter_id == starter_id
+    )
     rows = (
         await session.execute(
             select(
@@ -135,6 +159,22 @@ async def starter_meeting_booked(
     return bool(found)
 
 
+replacements = starters.alias("replacements")
+
+
+async def district_starters(session: AsyncSession, district: str) -> list[Any]:
+    """The district's active starters, for choosing a replacement."""
+    return list(
+        (
+            await session.execute(
+                select(starters.c.id, starters.c.first_name)
+                .where(starters.c.district == district, starters.c.active)
+                .order_by(starters.c.first_name, starters.c.id)
+            )
+        ).all()
+    )
+
+
 async def district_starter_absences(session: AsyncSession, district: str, since: datetime) -> list[Any]:
     """For the district office: meetings from `since` on that a starter cannot come to, soonest first."""
     return list(
@@ -145,11 +185,14 @@ async def district_starter_absences(session: AsyncSession, district: str, since:
                     starter_absences.c.meeting_start,
                     starter_absences.c.reported_at,
                     starter_absences.c.handled_at,
+                    starter_absences.c.starter_id,
                     starters.c.first_name.label("starter_name"),
+                    replacements.c.first_name.label("replacement_name"),
                     venues.c.name.label("venue_name"),
                 )
                 .join(groups, groups.c.group_id == starter_absences.c.group_id)
                 .join(starters, starters.c.id == starter_absences.c.starter_id)
+                .outerjoin(replacements, replacements.c.id == starter_absences.c.replacement_id)
                 .outerjoin(venues, venues.c.id == groups.c.venue_id)
                 .where(groups.c.district == district, starter_absences.c.meeting_start >= since)
                 .order_by(starter_absences.c.meeting_start)

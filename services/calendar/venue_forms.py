@@ -66,3 +66,4 @@ class StarterForm(BaseModel):
     first_name: str = Field("", max_length=100)
     email: str = Field("", max_length=254)
     availability: str = ""
+    language: str = Field("nb", max_length=2)  # of its messages (nb, nn, en)

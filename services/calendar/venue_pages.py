@@ -16,6 +16,7 @@ from fastapi.responses import Response
 from sqlalchemy import func, select
 
 from shared.reference import all_municipalities
+from shared.vocabulary import LANGUAGES
 from shared.web import choose_language, redirect
 from shared.web.staff import staff_page
 from shared.web_auth import StaffPageUser
@@ -223,7 +224,12 @@ async def register_starter(
         return redirect(request, "/staff/venues?" + urlencode({"error": " ".join(errors)}), language)
     async with service.transaction() as uow:
         created = await registry_changes.register_starter(
-            uow.session, user.district, first_name.strip(), email.strip(), hours
+            uow.session,
+            user.district,
+            first_name.strip(),
+            email.strip(),
+            hours,
+            language=form.language if form.language in LANGUAGES else "nb",
         )
         await requeue_failed(uow.session, user.district)  # a new starter may unblock a group
     service.jobs.wake()

@@ -12,6 +12,7 @@ from shared.contracts import (
     GroupFormed,
     ParticipantContactRegistered,
     ParticipantDataDeleted,
+    StarterRosterShared,
 )
 from shared.service import Service
 from shared.settings import Settings, get_settings
@@ -55,7 +56,7 @@ class NotificationService(Service):
                 documented_as=documented_as,
                 wake_after_commit=self.sender.wake_and_sweep,
             )
-        self.document_publishes(AbsenceReported, ParticipantDataDeleted)
+        self.document_publishes(AbsenceReported, ParticipantDataDeleted, StarterRosterShared)
         self.background.append(self.sender)
         retention.add_steps(self.retention, settings.notification_retention_days)
 

@@ -38,6 +38,11 @@ MESSAGE_TYPES: tuple[str, ...] = (
     "decision_vote_request",
     "decision_outcome",
     "group_merged",
+    # a starter's (igangsetter's) and its district office's (starter_messages.py)
+    "starter_assigned",
+    "starter_reminder",
+    "starter_absence",
+    "starter_released",
 )
 
 # A person cannot opt out of these: without them they would miss a meeting, an invitation, the duty-to-notify
@@ -57,6 +62,11 @@ ESSENTIAL: frozenset[str] = frozenset(
         "erasure_confirmed",
         "registration_rejected",
         "registration_received",
+        # A starter cannot opt out: these are its work (and it has no preferences page).
+        "starter_assigned",
+        "starter_reminder",
+        "starter_absence",
+        "starter_released",
     }
 )
 
@@ -325,7 +335,9 @@ def redact(error: str, limit: int = 500) -> str:
 
 
 # --- messages that lose their point --------------------------------------------------------------
-ABOUT_ONE_MEETING: frozenset[str] = frozenset({"meeting_reminder", "absence_notice", "meeting_at_risk"})
+ABOUT_ONE_MEETING: frozenset[str] = frozenset(
+    {"meeting_reminder", "absence_notice", "meeting_at_risk", "starter_reminder"}
+)
 
 
 def too_late(message_type: str, meeting_start: datetime | None, now: datetime) -> bool:

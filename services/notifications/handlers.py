@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from shared.contracts import Envelope
 from shared.messaging.consumer import Handler
 
-from .commands import contacts, decisions, groups, leaving, newcomers, waiting
+from .commands import contacts, decisions, groups, leaving, newcomers, starters, waiting
 
 if TYPE_CHECKING:
     from .app import NotificationService
@@ -83,6 +83,15 @@ def make_handlers(service: NotificationService) -> dict[str, Handler]:
     async def on_groups_merged(session: AsyncSession, envelope: Envelope[Any]) -> None:
         await decisions.groups_merged(session, rt, envelope.data, envelope.event_id)
 
+    async def on_starter_assigned(session: AsyncSession, envelope: Envelope[Any]) -> None:
+        await starters.starter_assigned(session, rt, envelope.data, envelope.event_id)
+
+    async def on_starter_absence(session: AsyncSession, envelope: Envelope[Any]) -> None:
+        await starters.starter_absence_reported(session, rt, envelope.data, envelope.event_id)
+
+    async def on_starter_released(session: AsyncSession, envelope: Envelope[Any]) -> None:
+        await starters.starter_released(session, rt, envelope.data, envelope.event_id)
+
     async def on_participant_erased(session: AsyncSession, envelope: Envelope[Any]) -> None:
         await contacts.erase_person(session, rt, channels, envelope)
 
@@ -109,4 +118,7 @@ def make_handlers(service: NotificationService) -> dict[str, Handler]:
         "meeting.cancelled.v1": on_meeting_cancelled,
         "meeting.at_risk.v1": on_meeting_at_risk,
         "reminder.due.v1": on_reminder_due,
+        "starter.assigned.v1": on_starter_assigned,
+        "starter.absence_reported.v1": on_starter_absence,
+        "starter.released.v1": on_starter_released,
     }

@@ -13,7 +13,7 @@ import copy
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -369,6 +369,30 @@ _SAMPLES: dict[str, dict[str, Any]] = {
         "erased_at": datetime(2026, 5, 4, 10, 15, tzinfo=OSLO),
         "register_url": f"{_SITE}/meld-deg-pa",
     },
+    "starter_assigned": {
+        **_IN_PERSON,
+        "meetings": [_FIRST_MEETING + timedelta(weeks=week) for week in range(3)],
+        "meeting_start": _FIRST_MEETING,
+        "duration_minutes": 120,
+        "interval_weeks": 1,
+        "member_count": 7,
+        "replacement": False,
+        "changed": False,
+        "starter_url": f"{_SITE}/starter",
+        "calendar_feed_url": f"{_SITE}/feeds/starters/Wq7rN2.ics",
+    },
+    "starter_reminder": {
+        **_IN_PERSON,
+        "meeting_start": datetime(2026, 3, 10, 18, 0, tzinfo=OSLO),
+        "meeting_end": datetime(2026, 3, 10, 20, 0, tzinfo=OSLO),
+        "starter_url": f"{_SITE}/starter",
+    },
+    "starter_absence": {
+        "meeting_start": datetime(2026, 3, 10, 18, 0, tzinfo=OSLO),
+        "group_ref": "3f2a9c1e",
+        "replacements_url": f"{_SITE}/staff/replacements",
+    },
+    "starter_released": {"starter_meetings": 3},
 }
 
 _SAMPLES |= DECISION_SAMPLES

@@ -12,6 +12,13 @@ from pydantic import Field
 
 from .decisions import GroupDecisionOpened, GroupDecisionReached, GroupMerged, GroupScheduleDecided
 from .envelope import Event, EventData
+from .starters import (  # noqa: F401
+    STARTER_EVENTS,
+    StarterAbsenceReported,
+    StarterAssigned,
+    StarterReleased,
+    StarterRosterShared,
+)
 from .vocabulary import Composition, Gender, Language, MeetingFormat, Topic
 
 
@@ -349,6 +356,11 @@ class ReminderDue(Event):
     meeting_start: datetime
     members: list[uuid.UUID]
     kind: str | None = Field(default=None, description="Which reminder, e.g. `24h` or `2h` before.")
+    starter_id: uuid.UUID | None = Field(
+        default=None,
+        description="The starter booked for this meeting (one of the group's first), unless it said it "
+        "cannot come: reminded like the members. Absent from older producers.",
+    )
 
 
 # --- notifications -----------------------------------------------------------------------------
@@ -393,6 +405,7 @@ ALL_EVENTS: tuple[type[Event], ...] = (
     GroupDecisionReached,
     GroupScheduleDecided,
     GroupMerged,
+    *STARTER_EVENTS,
 )
 
 __all__ = [cls.__name__ for cls in ALL_EVENTS] + ["FieldError"]

@@ -126,9 +126,10 @@ TOPOLOGY = Topology(
                 (_GRP, "group.schedule_decided.v1"),
                 (_GRP, "group.merged.v1"),
                 (_NOT, "absence.reported.v1"),
+                (_NOT, "starter.roster_shared.v1"),
                 (_REG, _ERASED),
             ),
-            "Groups to schedule; absences for the quorum check.",
+            "Groups to schedule; absences for the quorum check; members' first names for the starter.",
         ),
         # Two queues, so that a group's invitations never wait behind a burst of new registrations. A
         # person's own events stay in order in the first; the group's in the second.
@@ -154,8 +155,9 @@ TOPOLOGY = Topology(
                 (_CAL, "meeting.*.v1"),
                 (_CAL, "reminder.due.v1"),
                 (_CAL, "group.scheduling_failed.v1"),
+                (_CAL, "starter.*.v1"),
             ),
-            "What happens to groups and their meetings: what members are told about.",
+            "What happens to groups and their meetings: what members and starters are told about.",
         ),
     )
 )

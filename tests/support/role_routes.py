@@ -44,10 +44,23 @@ ROLE_ROUTES: tuple[RoleRoute, ...] = (
     RoleRoute(
         "calendar",
         "POST",
+        "/staff/replacements/assign",
+        STAFF_ROLE,
+        303,
+        {
+            "group_id": "{group_id}",
+            "meeting_start": "{meeting_start}",
+            "starter_id": "00000000-0000-4000-8000-000000000000",  # no such starter: a clear error, 303
+            "reason": "the matrix",
+        },
+    ),
+    RoleRoute(
+        "calendar",
+        "POST",
         "/staff/replacements/handled",
         STAFF_ROLE,
         303,
-        {"group_id": "{group_id}", "meeting_start": "{meeting_start}"},
+        {"group_id": "{group_id}", "meeting_start": "{meeting_start}", "reason": "the matrix"},
     ),
     RoleRoute("grouping", "GET", "/national", NATIONAL_ROLE, 200),
     RoleRoute("grouping", "GET", "/operator", OPERATOR_ROLE, 200),

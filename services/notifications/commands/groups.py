@@ -17,7 +17,7 @@ from .. import messages
 from ..domain import as_oslo
 from ..messages import Group
 from ..models import absences, deliveries, group_members, groups
-from . import withdrawals
+from . import starters, withdrawals
 from .deliveries import WAITING_FOR_CONTACT, queue_message
 from .people import erased_among, lock_people
 from .runtime import Runtime
@@ -163,6 +163,7 @@ async def group_started(session: AsyncSession, rt: Runtime, data: Any, event_id:
     await set_members(session, data.group_id, data.members, "active", overwrite=True)
     await save_group(session, data.group_id, state="started", started_event_id=event_id)
     await _send_pending(session, rt, data.group_id)
+    await starters.share_first_names(session, rt, data.group_id, list(data.members))
 
 
 async def _send_pending(session: AsyncSession, rt: Runtime, group_id: uuid.UUID) -> None:
@@ -337,6 +338,7 @@ async def reminder_due(session: AsyncSession, rt: Runtime, data: Any, event_id: 
     recipients = [m for m in data.members if m not in already_absent]
     message = messages.meeting_reminder(group, recipients, event_id, rt.links, start)
     await queue_message(session, message, now=rt.clock())
+    await starters.remind_starter(session, rt, group, data, event_id)
 
 
 async def meeting_at_risk(session: AsyncSession, rt: Runtime, data: Any, event_id: uuid.UUID) -> None:

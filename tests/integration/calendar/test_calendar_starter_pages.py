@@ -147,7 +147,7 @@ async def test_i_cannot_come_reaches_the_district_office_which_marks_it_handled(
     # The other district's office does not see it and cannot mark it.
     as_user(http, token(settings, STAFF_ROLE, district="oslo-ost"))
     assert "Ola" not in (await http.get("/staff/replacements")).text
-    form = {"group_id": str(group), "meeting_start": meeting}
+    form = {"group_id": str(group), "meeting_start": meeting, "reason": "Randi tar det"}
     assert (await http.post("/staff/replacements/handled", data=form)).status_code == 404
 
     as_user(http, token(settings, STAFF_ROLE))

@@ -89,6 +89,10 @@ def test_essential_messages_are_known_types() -> None:
         "erasure_confirmed",
         "registration_rejected",
         "registration_received",
+        "starter_assigned",
+        "starter_reminder",
+        "starter_absence",
+        "starter_released",
     }
 
 

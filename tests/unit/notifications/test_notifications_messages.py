@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from services.notifications import decision_messages, messages, pages
+from services.notifications import decision_messages, messages, pages, starter_messages
 from services.notifications.commands.absence import absence_event_id
 from services.notifications.commands.deliveries import _json
 from services.notifications.domain import (
@@ -27,6 +27,7 @@ from services.notifications.domain import (
 from services.notifications.links import ABSENCE, INVITATION, PREFERENCES, Links
 from services.notifications.rendering import LANGUAGES, MESSAGE_TYPES, render
 from shared.auth import InvalidLink, verify_link
+from shared.contracts import StarterAbsenceReported, StarterAssigned, StarterReleased
 from shared.settings import Settings
 
 pytestmark = pytest.mark.unit
@@ -103,6 +104,7 @@ def _every_message(group: messages.Group) -> list[messages.Message]:
         ),
         messages.invitation_withdrawn(group, MEMBERS[0], EVENT, LINKS),
         *_decision_messages(group),
+        *_starter_messages(group),
     ]
 
 
@@ -130,6 +132,36 @@ def _decision_messages(group: messages.Group) -> list[messages.Message]:
         ),
         decision_messages.group_merged(group, MEMBERS[:2], EVENT, LINKS, FIRST),
         decision_messages.group_merged(group, MEMBERS[:2], EVENT, LINKS, None),
+    ]
+
+
+def _starter_messages(group: messages.Group) -> list[messages.Message]:
+    """What a starter and its district office are told (issue 22, item 6), from the calendar's events."""
+    starter = uuid.uuid4()
+    assigned = StarterAssigned(
+        group_id=group.group_id,
+        district="innlandet",
+        starter_id=starter,
+        first_name="Ola",
+        email="ola@example.org",
+        meetings=[FIRST + timedelta(weeks=week) for week in range(3)],
+        start_time=FIRST.time(),
+        venue_name=group.venue_name,
+        venue_address=group.venue_address,
+        meeting_url=group.meeting_url,
+        member_count=5,
+        feed_path="/feeds/starters/abc.ics",
+    )
+    absent = StarterAbsenceReported(group_id=group.group_id, district="innlandet", meeting_start=FIRST)
+    released = StarterReleased(group_id=group.group_id, district="innlandet", starters=[starter], meetings=3)
+    base = SETTINGS.calendar_url
+    return [
+        starter_messages.starter_assigned(assigned, EVENT, base),
+        starter_messages.starter_assigned(assigned.model_copy(update={"replacement": True}), EVENT, base),
+        starter_messages.starter_assigned(assigned.model_copy(update={"changed": True}), EVENT, base),
+        starter_messages.starter_reminder(group, starter, EVENT, FIRST, base),
+        starter_messages.starter_absence(absent, EVENT, base),
+        starter_messages.starter_released(released, EVENT),
     ]
 
 
