@@ -49,6 +49,7 @@ def decision_vote_request(
             **shared,
             "decisions_url": links.decisions(member),
             "preferences_url": links.preferences(member),
+            "leave_url": links.leave(member),
         },
         **_about(group_id, district),
     )
@@ -75,6 +76,7 @@ def decision_outcome(
             **shared,
             "decisions_url": links.decisions(member),
             "preferences_url": links.preferences(member),
+            "leave_url": links.leave(member),
         },
         **_about(group_id, district),
     )

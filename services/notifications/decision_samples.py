@@ -8,7 +8,11 @@ from zoneinfo import ZoneInfo
 
 _OSLO = ZoneInfo("Europe/Oslo")
 _SITE = "https://selvhjelp.example.no"
-_LINKS = {"decisions_url": f"{_SITE}/decisions/Bq7vR2", "preferences_url": f"{_SITE}/p/Lm4tW2"}
+_LINKS = {
+    "decisions_url": f"{_SITE}/decisions/Bq7vR2",
+    "preferences_url": f"{_SITE}/p/Lm4tW2",
+    "leave_url": f"{_SITE}/leave/Rw7uN5",
+}
 # Only what each sample's own wording reads: a test removes each in turn and expects an error.
 _BELOW_MINIMUM = {"decision": "below_minimum"}
 

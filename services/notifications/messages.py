@@ -95,19 +95,6 @@ def registration_received(participant_id: uuid.UUID, event_id: uuid.UUID, links:
     )
 
 
-def waiting_options(
-    participant_id: uuid.UUID, event_id: uuid.UUID, links: Links, options: list[Context]
-) -> Message:
-    """What would get the person a group sooner (worded per language by the templates), with the status link
-    where each is one click."""
-    return Message(
-        "waiting_options",
-        event_id,
-        [participant_id],
-        lambda _: {"status_url": links.status(participant_id), "options": options},
-    )
-
-
 def group_invitation(
     group: Group,
     recipients: Sequence[uuid.UUID],
@@ -360,69 +347,12 @@ def group_below_minimum(
     )
 
 
-def newcomer_invitation(
-    group: Group,
-    participant_id: uuid.UUID,
-    event_id: uuid.UUID,
-    links: Links,
-    *,
-    next_meeting: datetime,
-    respond_by: datetime,
-) -> Message:
-    """The members voted this person in: they join a running group from its next meeting if they accept
-    (and confirm the confidentiality agreement, on the same page as a new group's members)."""
-    shared = {
-        **group.where(),
-        "member_count": len(group.members),
-        "next_meeting": as_oslo(next_meeting),
-        "interval_weeks": group.interval_weeks,
-        "duration_minutes": group.duration_minutes,
-        "group_size_min": GROUP_SIZE_MIN,
-        "group_size_max": GROUP_SIZE_MAX,
-        "respond_by": as_oslo(respond_by).date(),
-    }
-    return Message(
-        "newcomer_invitation",
-        event_id,
-        [participant_id],
-        lambda member: {**shared, **links.invitation(member)},
-        **_about(group),
-    )
-
-
-def newcomer_joined(
-    group: Group, recipients: Sequence[uuid.UUID], event_id: uuid.UUID, links: Links, start: datetime
-) -> Message:
-    """The group is told a newcomer joins from `start` (never who: they meet them there)."""
-    return Message(
-        "newcomer_joined",
-        event_id,
-        recipients,
-        lambda member: {"next_meeting": as_oslo(start), "preferences_url": links.preferences(member)},
-        **_about(group),
-    )
-
-
 def group_ended(group: Group, event_id: uuid.UUID, links: Links) -> Message:
     return Message(
         "group_ended",
         event_id,
         group.members,
         lambda member: {"register_url": links.register(), "preferences_url": links.preferences(member)},
-        **_about(group),
-    )
-
-
-def invitation_withdrawn(
-    group: Group, participant_id: uuid.UUID, event_id: uuid.UUID, links: Links
-) -> Message:
-    """To one person the district office took out of a proposed group: nothing about the others."""
-    return Message(
-        "invitation_withdrawn",
-        event_id,
-        [participant_id],
-        # No way out to offer: they are not in the group (the shared footer asks for the variable).
-        lambda member: {"preferences_url": links.preferences(member), "leave_url": None},
         **_about(group),
     )
 

@@ -20,6 +20,7 @@ from .starters import (  # noqa: F401
     StarterRosterShared,
 )
 from .vocabulary import Composition, Gender, Language, MeetingFormat, Topic
+from .waiting import WaitingOptions
 
 
 # --- registration ------------------------------------------------------------------------------
@@ -219,25 +220,6 @@ class GroupBelowMinimum(Event):
     member_ids: list[uuid.UUID] = Field(default_factory=list, description="Who they are.")
 
 
-class WaitingOptions(Event):
-    """What would get a waiting person a group sooner, as option codes they can take with one click
-    (grouping, daily, when it changes). Consumed by registration (the status page) and notifications (one
-    message once `nudge` is set). Nothing about other people: an option is only offered when it would let a
-    group form."""
-
-    EVENT_TYPE = "participant.waiting_options_changed.v1"
-    participant_id: uuid.UUID
-    waited_days: int = Field(ge=0)
-    options: list[dict[str, Any]] = Field(
-        default_factory=list,
-        description="Each `{code, params}`: `more_times` {slots}, `digital`, `cross_topic`, "
-        "`neighbour_municipality` {municipality}. Empty: nothing to offer any more.",
-    )
-    nudge: bool = Field(
-        default=False, description="The person has waited long enough to be told by message (once)."
-    )
-
-
 class GroupAdmissionRequested(Event):
     """The group asks its members to vote on admitting a newcomer; each member votes via a link."""
 
@@ -394,7 +376,6 @@ ALL_EVENTS: tuple[type[Event], ...] = (
     GroupAdmissionRequested,
     GroupNewcomerInvited,
     GroupEnded,
-    WaitingOptions,
     MeetingScheduled,
     MeetingChanged,
     MeetingCancelled,
@@ -406,6 +387,7 @@ ALL_EVENTS: tuple[type[Event], ...] = (
     GroupScheduleDecided,
     GroupMerged,
     *STARTER_EVENTS,
+    WaitingOptions,
 )
 
 __all__ = [cls.__name__ for cls in ALL_EVENTS] + ["FieldError"]

@@ -13,7 +13,7 @@ from sqlalchemy import Uuid, bindparam, case, cast, delete, func, select, update
 from sqlalchemy.dialects.postgresql import ARRAY, aggregate_order_by, array, insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from .. import messages
+from .. import membership_messages, messages
 from ..domain import as_oslo
 from ..messages import Group
 from ..models import absences, deliveries, group_members, groups
@@ -215,7 +215,7 @@ async def member_joined(session: AsyncSession, rt: Runtime, data: Any, event_id:
             first = messages.first_meeting(group, [data.participant_id], event_id, rt.links, start)
             await queue_message(session, first, now=now)
             others = [m for m in group.members if m != data.participant_id]
-            told = messages.newcomer_joined(group, others, event_id, rt.links, start)
+            told = membership_messages.newcomer_joined(group, others, event_id, rt.links, start)
             await queue_message(session, told, now=now)
     elif row.invitations_queued_at is not None and group.scheduled:
         # Filled up after the invitations went out: this person is invited now.

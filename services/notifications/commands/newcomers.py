@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from .. import messages
+from .. import membership_messages
 from .deliveries import queue_message
 from .groups import load_group, lock_group
 from .runtime import Runtime
@@ -28,7 +28,7 @@ async def newcomer_invited(session: AsyncSession, rt: Runtime, data: Any, event_
         # nothing to join yet, and the invitation lapses in grouping, which then asks the next candidate.
         log.warning("newcomer invitation for a group without a next meeting; not sent")
         return
-    invitation = messages.newcomer_invitation(
+    invitation = membership_messages.newcomer_invitation(
         loaded[0], data.participant_id, event_id, rt.links, next_meeting=start, respond_by=data.respond_by
     )
     await queue_message(session, invitation, now=now)

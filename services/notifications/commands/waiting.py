@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from shared.contracts import Envelope
 from shared.reference import get_municipality
 
-from .. import messages
+from .. import membership_messages
 from ..models import deliveries
 from . import deliveries as queueing
 from .runtime import Runtime
@@ -52,7 +52,7 @@ async def waiting_options(session: AsyncSession, rt: Runtime, envelope: Envelope
     if told:
         log.info("waiting options not sent again: the person was told before")
         return
-    message = messages.waiting_options(
+    message = membership_messages.waiting_options(
         data.participant_id, envelope.event_id, rt.links, _for_message(list(data.options))
     )
     await queueing.queue_message(session, message, now=rt.clock())

@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from .. import messages
+from .. import membership_messages
 from ..models import deliveries, group_members
 from .deliveries import queue_message
 from .runtime import Runtime
@@ -45,5 +45,5 @@ async def invitation_withdrawn(session: AsyncSession, rt: Runtime, data: Any, ev
     loaded = await load_group(session, data.group_id)
     if invited is None or loaded is None:
         return
-    withdrawn = messages.invitation_withdrawn(loaded[0], data.participant_id, event_id, rt.links)
+    withdrawn = membership_messages.invitation_withdrawn(loaded[0], data.participant_id, event_id, rt.links)
     await queue_message(session, withdrawn, now=rt.clock())

@@ -141,21 +141,25 @@ def test_html_escapes_what_people_typed(language: str) -> None:
 # moves, and the sample moves a single occurrence.
 ONLY_SOMETIMES_READ = {("schedule_changed", "interval_weeks")}
 # Links added after messages of the type were queued: a message queued before renders without them.
-ADDED_LATER = {
-    (message_type, key)
-    for message_type in ("group_started", "first_meeting")
-    for key in ("meetings_url", "calendar_feed_url")
-} | {
-    (message_type, "leave_url")
-    for message_type in (
-        "group_started",
-        "first_meeting",
-        "schedule_changed",
-        "meeting_reminder",
-        "meeting_at_risk",
-        "admission_vote_request",
-    )
-} | {("admission_vote_request", "wanted"), ("admission_vote_request", "candidate_count")}
+ADDED_LATER = (
+    {
+        (message_type, key)
+        for message_type in ("group_started", "first_meeting")
+        for key in ("meetings_url", "calendar_feed_url")
+    }
+    | {
+        (message_type, "leave_url")
+        for message_type in (
+            "group_started",
+            "first_meeting",
+            "schedule_changed",
+            "meeting_reminder",
+            "meeting_at_risk",
+            "admission_vote_request",
+        )
+    }
+    | {("admission_vote_request", "wanted"), ("admission_vote_request", "candidate_count")}
+)
 
 
 @pytest.mark.parametrize(

@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from services.notifications import decision_messages, messages, pages, starter_messages
+from services.notifications import decision_messages, membership_messages, messages, pages, starter_messages
 from services.notifications.commands.absence import absence_event_id
 from services.notifications.commands.deliveries import _json
 from services.notifications.domain import (
@@ -82,16 +82,16 @@ def _every_message(group: messages.Group) -> list[messages.Message]:
             wanted=2,
             candidates=4,
         ),
-        messages.newcomer_invitation(
+        membership_messages.newcomer_invitation(
             group, MEMBERS[0], EVENT, LINKS, next_meeting=FIRST, respond_by=FIRST - timedelta(days=1)
         ),
-        messages.newcomer_joined(group, MEMBERS[1:], EVENT, LINKS, FIRST),
+        membership_messages.newcomer_joined(group, MEMBERS[1:], EVENT, LINKS, FIRST),
         messages.member_left(group, MEMBERS[1:], EVENT, LINKS, leaver=MEMBERS[0], named=True),
         messages.member_left(group, MEMBERS[1:], EVENT, LINKS, leaver=MEMBERS[0], named=False),
         messages.group_below_minimum(group, MEMBERS[:3], EVENT, LINKS, members=3),
         messages.group_ended(group, EVENT, LINKS),
         messages.erasure_confirmed(MEMBERS[0], EVENT, LINKS, NOW),
-        messages.waiting_options(
+        membership_messages.waiting_options(
             MEMBERS[0],
             EVENT,
             LINKS,
@@ -102,7 +102,7 @@ def _every_message(group: messages.Group) -> list[messages.Message]:
                 {"code": "neighbour_municipality", "slots": [], "municipality": "Saltdal"},
             ],
         ),
-        messages.invitation_withdrawn(group, MEMBERS[0], EVENT, LINKS),
+        membership_messages.invitation_withdrawn(group, MEMBERS[0], EVENT, LINKS),
         *_decision_messages(group),
         *_starter_messages(group),
     ]
