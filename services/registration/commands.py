@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import and_, bindparam, case, delete, func, literal_column, or_, select, update
+from sqlalchemy import and_, case, delete, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -25,7 +25,8 @@ from shared.messaging import Outbox
 from shared.revocation import revoke_links
 
 from . import domain, history
-from .models import audit_log, erasure_reports, idempotency_keys, registration_history, registrations
+from .intake_statement import INSERT_REGISTRATION
+from .models import audit_log, erasure_reports, idempotency_keys, registrations
 
 SOURCE = "registration"
 
@@ -34,39 +35,6 @@ SOURCE = "registration"
 class Submitted:
     participant_id: uuid.UUID
     created: bool
-
-
-# The columns `registration_row` fills, and `submitted_by` (None unless a contact point registered them).
-_ROW_COLUMNS = (
-    "participant_id", "status", "name", "email", "mobile", "birth_date", "gender", "municipality",
-    "district", "topic", "topic_text", "composition", "format", "availability", "single_gender", "language",
-    "source", "external_ref", "sender", "consent_version", "consent_given_at", "registered_at", "updated_at",
-    "submitted_by",
-)  # fmt: skip
-_INSERTED = (
-    insert(registrations)
-    .values({name: bindparam(name, type_=registrations.c[name].type) for name in _ROW_COLUMNS})
-    .on_conflict_do_nothing()
-    .returning(registrations.c.participant_id, registrations.c.registered_at, registrations.c.source)
-    .cte("inserted")
-)
-# The registration and its history's "received" entry in one statement, built once: a round trip and a
-# statement built per call (`history.record`) cost the intake more CPU than both inserts do in PostgreSQL.
-# It returns the id only when the registration is new (a duplicate inserts neither row).
-_INSERT_REGISTRATION = (
-    insert(registration_history)
-    .from_select(
-        ["participant_id", "at", "kind", "detail"],
-        select(
-            _INSERTED.c.participant_id,
-            _INSERTED.c.registered_at,
-            literal_column("'received'"),
-            func.jsonb_build_object(literal_column("'source'"), _INSERTED.c.source),
-        ),
-    )
-    .returning(registration_history.c.participant_id)
-    .add_cte(_INSERTED)
-)
 
 
 async def submit_registration(
@@ -98,7 +66,7 @@ async def submit_registration(
     row = registration_row(participant_id, details, district, now, sender=sender)
     row["submitted_by"] = submitted_by or None
     # With its history's "received" entry (at `now`, the registration's source), as history.record writes it.
-    inserted = (await session.execute(_INSERT_REGISTRATION, row)).scalar_one_or_none()
+    inserted = (await session.execute(INSERT_REGISTRATION, row)).scalar_one_or_none()
     if inserted is None:
         existing = await find_duplicate(session, participant_id, details, sender)
         if existing is not None:
