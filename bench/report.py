@@ -114,8 +114,10 @@ def print_table(figures: dict[str, list[float]], args) -> bool:
         target=TARGETS["intake"],
     )
     row("  the same against FastAPI alone (no database)", "http", limit="http_floor", limit_name="HTTP floor")
+    row("  service CPU-ms per registration, its two events relayed", "http_cpu_ms", 2)
     row("intake AMQP (reg/s)", "amqp", limit="dbC", limit_name=f"db commit ×{c}", target=TARGETS["intake"])
     row("  the same against its messaging alone", "amqp", limit="amqp_floor", limit_name="AMQP floor")
+    row("  service CPU-ms per registration, its two events relayed", "amqp_cpu_ms", 2)
     n = args.registrations
     row(
         f"end to end, {n:,} burst (reg/s)",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import uuid
+from collections.abc import Iterable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, HTTPException, Query, Request, status
@@ -45,17 +46,22 @@ class RegistrationStatus(BaseModel):
     availability: list[str]
 
 
-def _refused_response(refused: domain.RegistrationRefused) -> JSONResponse:
-    # Same shape as FastAPI's own 422, so a client handles both kinds of field errors alike.
+def refused_fields(problems: Iterable[tuple[str, str]]) -> JSONResponse:
+    """422 naming each (dotted field, why) of the body. Same shape as FastAPI's own 422, so a client
+    handles both kinds of field errors alike; the public and the partner intake answer with it."""
     return JSONResponse(
         status_code=422,
         content={
             "detail": [
-                {"loc": ["body", *p.field.split(".")], "msg": p.message, "type": "value_error"}
-                for p in refused.problems
+                {"loc": ["body", *field.split(".")], "msg": message, "type": "value_error"}
+                for field, message in problems
             ]
         },
     )
+
+
+def refused_response(refused: domain.RegistrationRefused) -> JSONResponse:
+    return refused_fields((p.field, p.message) for p in refused.problems)
 
 
 def _printable(value: Any) -> Any:
@@ -132,10 +138,7 @@ async def submit(
     idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key", max_length=200)] = None,
 ) -> Any:
     if details.source != Source.self:
-        return JSONResponse(
-            status_code=422,
-            content={"detail": [{"loc": ["body", "source"], "msg": ONLY_SELF, "type": "value_error"}]},
-        )
+        return refused_fields([("source", ONLY_SELF)])
     limited = await service.intake_limits.check(request.client and request.client.host, details)
     if limited is not None:
         return JSONResponse(
@@ -174,7 +177,7 @@ async def submit(
                 if idempotency_key:
                     await commands.bind_idempotency_key(session, idempotency_key, answered)
     except domain.RegistrationRefused as refused:
-        return _refused_response(refused)
+        return refused_response(refused)
     return _receipt(request, answered)
 
 

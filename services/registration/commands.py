@@ -24,6 +24,7 @@ from shared.messaging import Outbox
 from shared.revocation import revoke_links
 
 from . import domain, history, waiting_options
+from .intake_statement import INSERT_REGISTRATION
 from .models import audit_log, erasure_reports, idempotency_keys, registrations
 
 SOURCE = "registration"
@@ -33,12 +34,6 @@ SOURCE = "registration"
 class Submitted:
     participant_id: uuid.UUID
     created: bool
-
-
-# Built once: bound parameters instead of `.values(...)` per call, which costs more CPU than the insert.
-_INSERT_REGISTRATION = (
-    insert(registrations).on_conflict_do_nothing().returning(registrations.c.participant_id)
-)
 
 
 async def submit_registration(
@@ -68,15 +63,14 @@ async def submit_registration(
         sender, details.external_ref, identity_key or b""
     )
     row = registration_row(participant_id, details, district, now, sender=sender)
-    if submitted_by:
-        row["submitted_by"] = submitted_by
-    inserted = (await session.execute(_INSERT_REGISTRATION, row)).scalar_one_or_none()
+    row["submitted_by"] = submitted_by or None
+    # With its history's "received" entry (at `now`, the registration's source), as history.record writes it.
+    inserted = (await session.execute(INSERT_REGISTRATION, row)).scalar_one_or_none()
     if inserted is None:
         existing = await find_duplicate(session, participant_id, details, sender)
         if existing is not None:
             return Submitted(existing, created=False)
         raise RuntimeError("registration conflicted but no duplicate was found")  # pragma: no cover
-    await history.record(session, participant_id, "received", at=now, source=details.source.value)
     correlation_id = correlation_id or uuid.uuid4()
     for event in (
         domain.accepted_event(participant_id, details, district, now),

@@ -19,7 +19,7 @@ from shared.oidc import InvalidProviderToken, provider_for
 from shared.web.dependencies import current_service
 
 from . import commands, domain
-from .api import _refused_response
+from .api import refused_fields, refused_response
 from .app import RegistrationServiceDep
 
 partner_router = APIRouter(prefix="/api/v1/partner", tags=["partner systems"])
@@ -88,14 +88,14 @@ async def submit_as_partner(
     partner: Annotated[str, Depends(partner_system)],
 ) -> Any:
     if details.source != Source.external:
-        raise HTTPException(422, [{"loc": ["body", "source"], "msg": ONLY_EXTERNAL, "type": "value_error"}])
+        return refused_fields([("source", ONLY_EXTERNAL)])
     try:
         async with service.transaction() as uow:
             submitted = await commands.submit_registration(
                 uow.session, uow.outbox, details, identity_key=service.identity_key, sender=partner
             )
     except domain.RegistrationRefused as refused:
-        return _refused_response(refused)
+        return refused_response(refused)
     if not submitted.created:
         response.status_code = status.HTTP_200_OK
     assert details.external_ref is not None  # source external requires it (RegistrationDetails)
