@@ -81,7 +81,9 @@ class RabbitNode:
             check=False,
         )
         if result.returncode != 0:
-            raise RuntimeError(f"rabbitmqctl {' '.join(args)} on {self.name}: {result.stderr or result.stdout}")
+            raise RuntimeError(
+                f"rabbitmqctl {' '.join(args)} on {self.name}: {result.stderr or result.stdout}"
+            )
         return result.stdout
 
     def start(self, cookie: str) -> None:
@@ -106,8 +108,15 @@ class RabbitNode:
         _kill_pids(rabbitmq_pids(self.ports.amqp))
         _wait_closed(self.ports.amqp)
 
+    def kill_if_running(self) -> None:
+        """The end of a test run: whatever is left of the node goes, at once."""
+        if rabbitmq_pids(self.ports.amqp):
+            self.kill()
+
     def stop(self) -> None:
+        """SIGTERM: the node hands its queues' leadership over and leaves cleanly (a rolling restart)."""
         stop_rabbitmq(self.run_dir, self.ports)
+        _wait_closed(self.ports.amqp)
 
 
 @dataclass
@@ -119,7 +128,9 @@ class RabbitCluster:
     def on_ports(cls, base: Path, amqp: list[int], dist: list[int], management: list[int]) -> RabbitCluster:
         return cls(
             [
-                RabbitNode(base / f"rabbit{k + 1}", LocalPorts(postgres=0, amqp=a, rabbit_dist=d, management=m))
+                RabbitNode(
+                    base / f"rabbit{k + 1}", LocalPorts(postgres=0, amqp=a, rabbit_dist=d, management=m)
+                )
                 for k, (a, d, m) in enumerate(zip(amqp, dist, management, strict=True))
             ]
         )
@@ -177,7 +188,18 @@ class PostgresNode:
     def psql(self, sql: str) -> str:
         result = subprocess.run(
             _as_postgres_user(
-                [str(PG_BIN / "psql"), "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres", "-At", "-c", sql]
+                [
+                    str(PG_BIN / "psql"),
+                    "-h",
+                    "127.0.0.1",
+                    "-p",
+                    str(self.port),
+                    "-U",
+                    "postgres",
+                    "-At",
+                    "-c",
+                    sql,
+                ]
             ),
             capture_output=True,
             text=True,
@@ -212,7 +234,9 @@ class PostgresNode:
     def stop(self) -> None:
         if (self.data / "postmaster.pid").exists():
             subprocess.run(
-                _as_postgres_user([str(PG_BIN / "pg_ctl"), "-D", str(self.data), "-m", "immediate", "-w", "stop"]),
+                _as_postgres_user(
+                    [str(PG_BIN / "pg_ctl"), "-D", str(self.data), "-m", "immediate", "-w", "stop"]
+                ),
                 capture_output=True,
                 timeout=COMMAND_TIMEOUT,
                 check=False,
