@@ -102,7 +102,8 @@ async def burst_with_fault(
                 lambda: watch.moved_again_after(fault_at, back_at) is not None, timeout=300, interval=0.5
             )
             recovery = watch.moved_again_after(fault_at, back_at)
-        await after()
+            await after()
+            stall = watch.longest_stall(fault_at, time.monotonic())
         retries = await asyncio.wait_for(publishing, timeout=max(1, deadline - time.monotonic()))
         await eventually(
             lambda: settled(engine, label, BURST), timeout=max(1, deadline - time.monotonic()), interval=1
@@ -110,6 +111,8 @@ async def burst_with_fault(
         await asyncio.sleep(5)  # a duplicate would come late: give it the time to show
         result = await outcome(engine, system.rabbit.nodes[0].management_url, system.mail_dir, label, BURST)
         result.recovery_seconds = recovery
+        result.fault_seconds = back_at - fault_at
+        result.longest_stall_seconds = stall
         result.publish_retries = retries
         result.not_ready_seconds = readiness.longest
         SUMMARY.append(result)
@@ -148,3 +151,45 @@ async def test_the_leader_of_the_busiest_queues_is_killed_mid_burst_and_restarte
     result = await burst_with_fault(system, "leaderkill", kill_leader, restart)
     assert result.whole, result.line()
     KILLED.extend(killed)
+
+
+async def test_a_rolling_restart_of_the_other_two_nodes_mid_burst(cluster_system):
+    system = cluster_system
+    first, second = [node for node in system.rabbit.nodes if node not in KILLED][:2]
+
+    async def stop_first() -> float:
+        print(f"\nrolling restart: stopping {first.name}", flush=True)
+        await asyncio.to_thread(first.stop)
+        return time.monotonic()
+
+    async def the_rest() -> None:
+        await asyncio.to_thread(system.rabbit.restart, first)
+        print(f"rolling restart: {first.name} back; stopping {second.name}", flush=True)
+        await asyncio.to_thread(second.stop)
+        await asyncio.to_thread(system.rabbit.restart, second)
+
+    result = await burst_with_fault(system, "rolling", stop_first, the_rest)
+    assert result.whole, result.line()
+
+
+async def test_the_database_primary_is_killed_mid_burst_and_the_standby_promoted(cluster_system):
+    system = cluster_system
+
+    async def kill_and_fail_over() -> float:
+        print(f"\nkilling the database primary :{system.postgres.primary.port}", flush=True)
+        await asyncio.to_thread(system.postgres.primary.kill)
+        seconds = await asyncio.to_thread(system.postgres.fail_over)
+        print(f"standby :{system.postgres.standby.port} promoted in {seconds:.2f} s", flush=True)
+        return time.monotonic()
+
+    result = await burst_with_fault(system, "dbfailover", kill_and_fail_over, nothing)
+    assert result.whole, result.line()
+
+
+@pytest.fixture(scope="module", autouse=True)
+def summary():
+    yield
+    if SUMMARY:
+        print(f"\n\ncluster tier summary (burst of {BURST} each):")
+        for result in SUMMARY:
+            print("  " + result.line())

@@ -35,7 +35,8 @@ from shared.sample import registration_body
 
 REPLICAS = 2
 TOWNS = ("0301", "1804")  # Oslo and Bodø: two district offices
-SLOT_CHOICES = (["tue_evening"], ["wed_evening"], ["tue_evening", "thu_evening"])
+# One weekday evening each, spread evenly: every group then finds a venue (see load_venues_and_starters).
+SLOT_CHOICES = tuple([f"{day}_evening"] for day in ("mon", "tue", "wed", "thu", "fri"))
 TOPICS = ("grief", "anxiety", "loneliness")
 
 
@@ -100,9 +101,11 @@ def start_sinks(run_dir: Path) -> tuple[subprocess.Popen, int, int]:
 
 
 async def load_venues_and_starters(engine: AsyncEngine, registrations: int) -> None:
-    """Venues open all week in each town and starters in each district, enough for every group."""
+    """Venues open all week in each town and starters in each district, enough for every group: a venue
+    holds one group an evening, and a town's people of one evening make at most a quarter as many groups
+    (groups of 4 or more). Short of that, groups fail with `no_venue_free`, which is no fault's doing."""
     hours = hours_to_json(parse_hours_text("mon-sun 09:00-22:00"))
-    count = math.ceil(registrations / len(TOWNS) / 30) + 3
+    count = math.ceil(registrations / len(TOWNS) / len(SLOT_CHOICES) / 4) + 3
     venue_rows, starter_rows = [], []
     for number in TOWNS:
         town = get_municipality(number)
@@ -232,6 +235,20 @@ class FlowWatch:
                 return at - fault_at
         return None
 
+    def longest_stall(self, start: float, end: float) -> float:
+        """The longest time between two steps forward of the flow from `start` to `end` (a graceful
+        stop may drain for a minute while the flow goes on: this says whether it did)."""
+        moves = [start]
+        previous = None
+        for at, value in self.samples:
+            if previous is not None and value > previous and start < at <= end:
+                moves.append(at)
+            previous = value
+        if len(moves) == 1:
+            return end - start
+        # Not the time after the last step: by then the burst may simply be done.
+        return max(b - a for a, b in zip(moves, moves[1:], strict=False))
+
 
 @dataclass
 class Outcome:
@@ -243,12 +260,15 @@ class Outcome:
     placed_twice: int = 0
     sent_twice: int = 0
     mails_twice: int = 0
+    mails_repeated: int = 0  # one delivery sent again with the same Message-ID (at-least-once, by design)
     groups: int = 0
     unscheduled: int = 0
     dead_letters: int = 0
     outbox_pending: int = 0
     publish_retries: int = 0
     recovery_seconds: float | None = None
+    fault_seconds: float = 0.0
+    longest_stall_seconds: float = 0.0
     not_ready_seconds: float = 0.0
     notes: list[str] = field(default_factory=list)
 
@@ -267,7 +287,10 @@ class Outcome:
             f"  lost {self.lost}  placed twice {self.placed_twice}  sent twice {self.sent_twice + self.mails_twice}"
             f"  groups {self.groups} (unscheduled {self.unscheduled})  DLQ {self.dead_letters}"
             f"  outbox {self.outbox_pending}  publish retries {self.publish_retries}"
-            f"  recovery {recovery}  longest not-ready {self.not_ready_seconds:.1f} s"
+            f"  mails repeated (same Message-ID) {self.mails_repeated}"
+            f"  fault took {self.fault_seconds:.1f} s  flow moved again after {recovery}"
+            f"  longest stall {self.longest_stall_seconds:.1f} s"
+            f"  longest not-ready {self.not_ready_seconds:.1f} s"
         )
 
 
@@ -328,24 +351,30 @@ async def outcome(
         result.outbox_pending = sum(
             [await one(f"SELECT count(*) FROM {s}.outbox WHERE state = 'pending'") for s in SERVICES]
         )
-    result.mails_twice = mails_twice(mail_dir)
+    result.mails_twice, result.mails_repeated = mails_twice(mail_dir)
     async with httpx.AsyncClient(base_url=management_url, auth=("guest", "guest"), timeout=10) as api:
         queues = (await api.get("/api/queues/%2F", params={"columns": "name,messages"})).json()
     result.dead_letters = sum(int(q.get("messages") or 0) for q in queues if q["name"].endswith(".dlq"))
     return result
 
 
-def mails_twice(mail_dir: Path) -> int:
-    """The same message (recipient and subject) received more than once by the SMTP sink."""
-    seen: Counter[tuple[str, str]] = Counter()
+def mails_twice(mail_dir: Path) -> tuple[int, int]:
+    """Messages to one person with one subject but different Message-IDs (two deliveries of one message:
+    a fault), and copies of one delivery (same Message-ID: sent again because the database lost the
+    "sent" mark, as channels.message_id allows for)."""
+    deliveries: dict[tuple[str, str], set[str]] = {}
+    copies: Counter[str] = Counter()
     parser = BytesHeaderParser()
     for path in mail_dir.glob("*.eml"):
         with path.open("rb") as handle:
             headers = parser.parse(handle)
-        if "starter" in str(headers.get("To", "")):
+        recipient, message_id = str(headers.get("To", "")), str(headers.get("Message-ID", ""))
+        copies[message_id] += 1
+        if "starter" in recipient:
             continue  # a starter gets one message per group it starts, alike by design
-        seen[(str(headers.get("To", "")), str(headers.get("Subject", "")))] += 1
-    return sum(1 for count in seen.values() if count > 1)
+        deliveries.setdefault((recipient, str(headers.get("Subject", ""))), set()).add(message_id)
+    twice = sum(1 for ids in deliveries.values() if len(ids) > 1)
+    return twice, sum(count - 1 for count in copies.values() if count > 1)
 
 
 def busiest_queue_leader(management_url: str) -> tuple[str, str]:
