@@ -124,9 +124,9 @@ def test_the_schema_validation_would_catch_a_misspelt_field():
         kubernetes_validate.validate(deployment, KUBERNETES_VERSION, strict=True)
 
 
-# tests/cluster/test_cluster_faults.py: a replica answered "not ready" for up to 19 s when a broker node
-# was killed (it reconnects to another node); docs/operations.md, "Measured on the distributed engine".
-READY_THROUGH_NODE_LOSS_SECONDS = 30
+# tests/cluster/test_cluster_faults.py: a replica answered "not ready" for up to 42 s while a broker node
+# was lost or restarted (docs/operations.md, "Measured on the distributed engine"); with a margin.
+READY_THROUGH_NODE_LOSS_SECONDS = 45
 
 
 @pytest.mark.parametrize("overlay", OVERLAYS)
