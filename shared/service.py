@@ -17,7 +17,7 @@ from fastapi import APIRouter, FastAPI, HTTPException, Response
 from fastapi.responses import JSONResponse
 from fastapi.telemetry import TelemetryConfig
 from faststream.middlewares import AckPolicy
-from faststream.rabbit import Channel, ExchangeType, QueueType, RabbitBroker, RabbitExchange, RabbitQueue
+from faststream.rabbit import Channel, ExchangeType, QueueType, RabbitExchange, RabbitQueue
 from faststream.rabbit.annotations import RabbitMessage
 from faststream.specification import AsyncAPI
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
@@ -39,6 +39,7 @@ from shared.messaging import (
     inbox_table,
     outbox_table,
 )
+from shared.messaging.connection import ClusterRabbitBroker
 from shared.messaging.consumer import BeforeHandlers, Handler, RejectionHook
 from shared.messaging.topology import topology_with_partners
 from shared.observability import OutboxBacklogProbe, configure_logging
@@ -91,7 +92,7 @@ class Service:
             batch_size=settings.outbox_batch_size,
             retry_cap_seconds=settings.outbox_retry_cap_seconds,
         )
-        self.broker = RabbitBroker(
+        self.broker = ClusterRabbitBroker(
             settings.rabbitmq_url,
             graceful_timeout=settings.graceful_timeout_seconds,
             logger=logging.getLogger(f"selvhjelp.{name}.broker"),

@@ -21,6 +21,7 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import Response
 
 from shared.audit import record_audit
+from shared.messaging.connection import connect_robust
 from shared.messaging.dlq_cli import peek, replay
 from shared.messaging.topology import TOPOLOGY
 from shared.texts import text, texts_for
@@ -98,7 +99,7 @@ async def _from_management(settings) -> dict[str, tuple[int, int | None]]:
 
 async def _from_amqp(settings) -> dict[str, tuple[int, int | None]]:
     found: dict[str, tuple[int, int | None]] = {}
-    connection = await aio_pika.connect_robust(broker_url(settings), timeout=5)
+    connection = await connect_robust(broker_url(settings), timeout=5)
     async with connection:
         for spec in TOPOLOGY.queues:
             for name in (spec.name, spec.dead_letter_queue):

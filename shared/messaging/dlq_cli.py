@@ -19,6 +19,7 @@ import aiormq
 
 from shared.settings import get_settings
 
+from .connection import connect_robust
 from .topology import TOPOLOGY
 
 
@@ -37,7 +38,7 @@ def _summary(message: aio_pika.abc.AbstractIncomingMessage) -> dict[str, Any]:
 
 
 async def _with_channel(url: str, work):
-    connection = await aio_pika.connect_robust(url)
+    connection = await connect_robust(url)
     async with connection:
         channel = await connection.channel(publisher_confirms=True)
         return await work(channel)
@@ -45,7 +46,7 @@ async def _with_channel(url: str, work):
 
 async def dead_letter_counts(url: str) -> dict[str, int]:
     counts = {}
-    connection = await aio_pika.connect_robust(url)
+    connection = await connect_robust(url)
     async with connection:
         for spec in TOPOLOGY.queues:
             channel = await connection.channel()  # a missing queue closes the channel it was asked on

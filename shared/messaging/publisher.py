@@ -13,6 +13,7 @@ from typing import Any
 import aio_pika
 from aio_pika.abc import AbstractChannel, AbstractExchange, AbstractRobustConnection
 
+from .connection import connect_robust
 from .topology import DEAD_LETTER_EXCHANGE, EXCHANGES, QueueSpec
 
 
@@ -44,9 +45,7 @@ class Publisher:
         self._exchanges: dict[str, AbstractExchange] = {}
 
     async def connect(self) -> None:
-        self._connection = await aio_pika.connect_robust(
-            self._url, client_properties={"connection_name": "outbox"}
-        )
+        self._connection = await connect_robust(self._url, client_properties={"connection_name": "outbox"})
         self._channel = await self._connection.channel(publisher_confirms=True, on_return_raises=True)
 
     @property

@@ -124,6 +124,11 @@ def test_the_schema_validation_would_catch_a_misspelt_field():
         kubernetes_validate.validate(deployment, KUBERNETES_VERSION, strict=True)
 
 
+# tests/cluster/test_cluster_faults.py: a replica answered "not ready" for up to 42 s while a broker node
+# was lost or restarted (docs/operations.md, "Measured on the distributed engine"); with a margin.
+READY_THROUGH_NODE_LOSS_SECONDS = 45
+
+
 @pytest.mark.parametrize("overlay", OVERLAYS)
 def test_every_service_runs_its_command_on_its_port_with_probes_on_the_health_endpoints(overlay):
     deployments, services = objects(overlay, "Deployment"), objects(overlay, "Service")
@@ -137,6 +142,9 @@ def test_every_service_runs_its_command_on_its_port_with_probes_on_the_health_en
         ]
         assert main["livenessProbe"]["httpGet"] == {"path": "/health/live", "port": "http"}
         assert main["readinessProbe"]["httpGet"] == {"path": "/health/ready", "port": "http"}
+        # Ready through a broker node's loss: longer than the not-ready time the cluster tier measured.
+        readiness = main["readinessProbe"]
+        assert readiness["periodSeconds"] * readiness["failureThreshold"] >= READY_THROUGH_NODE_LOSS_SECONDS
         assert main["startupProbe"]["httpGet"]["path"] == "/health/live"
         assert {"cpu", "memory"} <= set(main["resources"]["requests"])
         assert "memory" in main["resources"]["limits"]
@@ -348,7 +356,10 @@ def test_every_link_is_tls_with_the_server_verified_and_the_broker_has_no_plain_
         if "RABBITMQ_URL" in urls:
             broker = urlsplit(urls["RABBITMQ_URL"])
             assert (broker.scheme, broker.port) == ("amqps", 5671)
-            assert parse_qs(broker.query) == {"cafile": [f"{CA_DIR}/rabbitmq-ca.crt"]}
+            assert parse_qs(broker.query) == {
+                "cafile": [f"{CA_DIR}/rabbitmq-ca.crt"],
+                "reconnect_interval": ["1"],  # the cluster tier's setting (tests/cluster/)
+            }
     (rabbitmq,) = objects(overlay, "RabbitmqCluster").values()
     assert rabbitmq["spec"]["tls"] == {"secretName": "selvhjelp-rabbitmq-tls", "disableNonTLSListeners": True}
     rabbit_in = objects(overlay, "NetworkPolicy")["selvhjelp-rabbitmq-in"]
