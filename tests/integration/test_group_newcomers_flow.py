@@ -1,7 +1,7 @@
 """Issue #22, the first "Done when", with the real services on real RabbitMQ and PostgreSQL: a group starts
-→ a member leaves → the group is below four → a member asks for two newcomers → the members vote the
-candidates in → they are invited, accept and confirm → the group is back at five, and the calendar (its
-members, the newcomer's own feed) and the reminders of the next meeting cover the newcomers."""
+→ a member leaves → the group is below four → the members vote on their decision page to ask for two
+newcomers → they vote the candidates in → they are invited, accept and confirm → the group is back at five, and the
+calendar (its members, the newcomer's own feed) and the reminders of the next meeting cover the newcomers."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ from services.calendar.models import memberships as calendar_members
 from services.calendar.models import reminders
 from services.calendar.sample import load_sample_into
 from services.grouping.app import create_app as create_grouping_app
+from services.grouping.decision_models import decisions
 from services.grouping.models import groups as grouping_groups
 from services.grouping.models import memberships as grouping_members
 from services.grouping.models import outbox as grouping_outbox
@@ -134,7 +135,7 @@ async def test_a_group_below_four_asks_for_two_newcomers_votes_them_in_and_the_c
         below = await grouping_events(grouping, "group.below_minimum.v1")
         assert below[0]["data"]["members"] == 3
 
-        # A member asks for two newcomers on their page (linked from their meetings page); everyone votes.
+        # The members' meetings page links to their newcomers page, where any member may also ask.
         meetings = await clients["calendar"].get(
             f"/meetings/{sign_link(key, 'participant-feed', staying[0])}"
         )
@@ -147,10 +148,28 @@ async def test_a_group_below_four_asks_for_two_newcomers_votes_them_in_and_the_c
             return len(found) == 3 and {r.status for r in found} == {"waiting"}
 
         await eventually(all_waiting_in_grouping, timeout=30)
-        asked = await clients["grouping"].post(
-            f"/admission/{sign_link(key, 'admission-vote', staying[0])}/request", data={"wanted": "2"}
-        )
-        assert asked.status_code == 303
+
+        # Below four, the group is asked what it wants (its decision page, linked from every member's
+        # messages); the members vote to ask for two newcomers, which starts the candidates' vote.
+        async def below_four_decision():
+            async with grouping.sessions() as session:
+                return (
+                    await session.execute(
+                        select(decisions).where(
+                            decisions.c.group_id == group_id,
+                            decisions.c.kind == "below_minimum",
+                            decisions.c.status == "open",
+                        )
+                    )
+                ).one_or_none()
+
+        decision = await eventually(below_four_decision, timeout=30)
+        for member in staying:
+            voted = await clients["grouping"].post(
+                f"/decisions/{sign_link(key, 'group-decision', member)}",
+                data={"decision_id": str(decision.decision_id), "choice": "newcomers", "newcomers": "2"},
+            )
+            assert voted.status_code == 303, voted.text
         assert await eventually(
             lambda: _at_least(notifications, "admission_vote_request", set(staying))
         ) == set(staying)
