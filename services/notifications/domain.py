@@ -42,6 +42,7 @@ MESSAGE_TYPES: tuple[str, ...] = (
     "starter_assigned",
     "starter_reminder",
     "starter_absence",
+    "office_group_below_minimum",
     "starter_released",
 )
 
@@ -66,6 +67,7 @@ ESSENTIAL: frozenset[str] = frozenset(
         "starter_assigned",
         "starter_reminder",
         "starter_absence",
+        "office_group_below_minimum",
         "starter_released",
     }
 )

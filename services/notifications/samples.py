@@ -166,6 +166,11 @@ SAMPLES: dict[str, dict[str, Any]] = {
         "meeting_end": datetime(2026, 3, 10, 20, 0, tzinfo=OSLO),
         "starter_url": f"{_SITE}/starter",
     },
+    "office_group_below_minimum": {
+        "group_ref": "3f2a9c1e",
+        "member_count": 3,
+        "group_url": f"{_SITE}/staff/groups/3f2a9c1e-0000-4000-8000-000000000000",
+    },
     "starter_absence": {
         "meeting_start": datetime(2026, 3, 10, 18, 0, tzinfo=OSLO),
         "group_ref": "3f2a9c1e",

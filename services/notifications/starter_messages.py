@@ -102,3 +102,20 @@ def starter_released(data: Any, event_id: uuid.UUID) -> Message:
         group_id=data.group_id,
         district=data.district,
     )
+
+
+def office_group_below_minimum(data: Any, event_id: uuid.UUID, grouping_url: str) -> Message:
+    """`data`: group.below_minimum.v1, to the group's district office (members are told apart)."""
+    context = {
+        "group_ref": str(data.group_id)[:8],
+        "member_count": data.members,
+        "group_url": f"{grouping_url}/staff/groups/{data.group_id}",
+    }
+    return Message(
+        "office_group_below_minimum",
+        event_id,
+        [office_recipient(data.district)],
+        lambda _: context,
+        group_id=data.group_id,
+        district=data.district,
+    )

@@ -11,11 +11,12 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from .. import messages
+from .. import messages, starter_messages
 from .deliveries import queue_message
 from .groups import load_group, lock_group
 from .groups import member_left as forget_membership
 from .runtime import Runtime
+from .starters import tell_office
 
 
 async def member_left(session: AsyncSession, rt: Runtime, data: Any, event_id: uuid.UUID) -> None:
@@ -47,3 +48,5 @@ async def below_minimum(session: AsyncSession, rt: Runtime, data: Any, event_id:
     recipients = list(data.member_ids) or list(group.members)
     message = messages.group_below_minimum(group, recipients, event_id, rt.links, members=data.members)
     await queue_message(session, message, now=rt.clock())
+    office = starter_messages.office_group_below_minimum(data, event_id, rt.settings.grouping_url)
+    await tell_office(session, rt, data.district, office)

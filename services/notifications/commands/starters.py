@@ -20,7 +20,7 @@ from shared.contracts.starters import MemberFirstName
 from shared.reference import districts
 
 from .. import starter_messages
-from ..messages import Group
+from ..messages import Group, Message
 from ..models import contacts, groups
 from .deliveries import queue_message
 from .runtime import SOURCE, Runtime
@@ -52,18 +52,24 @@ async def starter_assigned(session: AsyncSession, rt: Runtime, data: Any, event_
     await queue_message(session, message, now=rt.clock(), known={data.starter_id: contact})
 
 
+async def tell_office(session: AsyncSession, rt: Runtime, district: str, message: Message) -> None:
+    """To the district office's address (`DISTRICT_OFFICE_EMAILS`); without one its console shows it."""
+    address = rt.settings.district_office_emails.get(district)
+    if not address:
+        log.info("no e-mail for the district office; its console shows it")
+        return
+    office = starter_messages.office_recipient(district)
+    name = next((d.name for d in districts() if d.id == district), district)
+    contact = await _keep_contact(session, office, name, address, "nb")
+    await queue_message(session, message, now=rt.clock(), known={office: contact})
+
+
 async def starter_absence_reported(
     session: AsyncSession, rt: Runtime, data: Any, event_id: uuid.UUID
 ) -> None:
-    address = rt.settings.district_office_emails.get(data.district)
-    if not address:  # the replacements page still lists it
-        log.info("no e-mail for the district office; the replacements page shows the report")
-        return
-    office = starter_messages.office_recipient(data.district)
-    name = next((d.name for d in districts() if d.id == data.district), data.district)
-    contact = await _keep_contact(session, office, name, address, "nb")
+    """The replacements page lists it in any case."""
     message = starter_messages.starter_absence(data, event_id, rt.settings.calendar_url)
-    await queue_message(session, message, now=rt.clock(), known={office: contact})
+    await tell_office(session, rt, data.district, message)
 
 
 async def starter_released(session: AsyncSession, rt: Runtime, data: Any, event_id: uuid.UUID) -> None:

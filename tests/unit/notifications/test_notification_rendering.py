@@ -93,6 +93,7 @@ def test_essential_messages_are_known_types() -> None:
         "starter_reminder",
         "starter_absence",
         "starter_released",
+        "office_group_below_minimum",  # the district office's work, not a person's preference
     }
 
 

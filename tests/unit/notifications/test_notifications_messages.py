@@ -27,7 +27,7 @@ from services.notifications.domain import (
 from services.notifications.links import ABSENCE, INVITATION, PREFERENCES, Links
 from services.notifications.rendering import LANGUAGES, MESSAGE_TYPES, render
 from shared.auth import InvalidLink, verify_link
-from shared.contracts import StarterAbsenceReported, StarterAssigned, StarterReleased
+from shared.contracts import GroupBelowMinimum, StarterAbsenceReported, StarterAssigned, StarterReleased
 from shared.settings import Settings
 
 pytestmark = pytest.mark.unit
@@ -162,6 +162,9 @@ def _starter_messages(group: messages.Group) -> list[messages.Message]:
         starter_messages.starter_reminder(group, starter, EVENT, FIRST, base),
         starter_messages.starter_absence(absent, EVENT, base),
         starter_messages.starter_released(released, EVENT),
+        starter_messages.office_group_below_minimum(
+            GroupBelowMinimum(group_id=group.group_id, district="innlandet", members=3), EVENT, base
+        ),
     ]
 
 
