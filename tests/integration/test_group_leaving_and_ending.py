@@ -54,7 +54,13 @@ async def system(settings, mail_sink):
     await load_sample_into(settings.database_url)  # venues and a starter in Bodø
     quiet_planner = settings.model_copy(update={"planning_debounce_seconds": 3600})
     notifications = create_notifications(
-        settings.model_copy(update={"smtp_port": mail_sink.port, "notification_poll_seconds": 0.1})
+        settings.model_copy(
+            update={
+                "smtp_port": mail_sink.port,
+                "notification_poll_seconds": 0.1,
+                "district_office_emails": {"nord": "nord@kontor.example.org"},
+            }
+        )
     )
     apps = {
         "registration": registration_app(settings),
@@ -206,6 +212,12 @@ async def test_a_group_of_five_loses_two_members_then_ends(settings, system, mai
         await one(grouping, select(groups.c.flag_code, groups.c.status).where(groups.c.group_id == group_id))
     )[0]
     assert flag["code"] == "below_minimum" and status == "started"
+    # The district office is told at once by e-mail too (nobody named, the group page linked).
+    office = await eventually(
+        lambda: next((m for m in mail_sink.received if "nord@kontor.example.org" in m.recipients), None),
+        timeout=60,
+    )
+    assert f"/staff/groups/{group_id}" in office.part("plain") and "Deltaker" not in office.part("plain")
     waiting = await one(grouping, select(pool.c.status).where(pool.c.participant_id == people[1]))
     assert waiting == [("waiting",)]
     await eventually(lambda: _is(registration, people[1], "waiting"))
