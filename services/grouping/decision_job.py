@@ -15,6 +15,7 @@ from .commands.decisions import (
     groups_below_minimum_without_decision,
     open_below_minimum,
 )
+from .ending import end_groups_past_their_last_day
 
 log = logging.getLogger("selvhjelp.grouping.decisions")
 BATCH = 50
@@ -65,4 +66,6 @@ class DecisionJob:
             for group_id in below[:BATCH]:
                 await open_below_minimum(uow.session, uow.outbox, group_id, ctx)
             decided = await decide_due(uow.session, uow.outbox, ctx, limit=BATCH)
+            # The same clock ends groups whose meetings staff ended on a date in the calendar.
+            await end_groups_past_their_last_day(uow.session, uow.outbox, ctx.today)
         return len(below) > BATCH or decided >= BATCH

@@ -7,6 +7,8 @@ in the group stays here for staff until grouping's own retention step (`closed_g
 from __future__ import annotations
 
 import uuid
+from datetime import date
+from typing import Any
 
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -60,3 +62,28 @@ async def end_group(
         session, audit_log, actor=actor, action="end_group", district=district, subject_id=group_id
     )
     await stage(session, outbox, GroupEnded(group_id=group_id, members=members))
+
+
+async def record_last_day(session: AsyncSession, data: Any) -> None:
+    """The calendar set a last meeting day (staff ended the meetings on a date): remembered for the job."""
+    if data.last_day is not None:
+        await session.execute(
+            update(groups)
+            .where(groups.c.group_id == data.group_id, groups.c.status == "started")
+            .values(last_day=data.last_day)
+        )
+
+
+async def end_groups_past_their_last_day(session: AsyncSession, outbox: Outbox, today: date) -> int:
+    """Groups whose meetings ended on a date staff set in the calendar end the day after, like any end:
+    every service follows `group.ended.v1`."""
+    due = (
+        await session.execute(
+            select(groups.c.group_id, groups.c.district)
+            .where(groups.c.status == "started", groups.c.last_day < today)
+            .with_for_update(skip_locked=True)
+        )
+    ).all()
+    for group in due:
+        await end_group(session, outbox, group.group_id, district=group.district, actor="calendar-end")
+    return len(due)

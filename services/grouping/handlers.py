@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from shared.contracts import Envelope
 from shared.messaging.consumer import Handler
 
+from . import ending
 from .commands import pool
 
 if TYPE_CHECKING:
@@ -42,6 +43,9 @@ def make_handlers(service: GroupingService) -> dict[str, Handler]:
     async def on_meeting_scheduled(session: AsyncSession, envelope: Envelope[Any]) -> None:
         await pool.group_scheduled(session, envelope.data)
 
+    async def on_meeting_changed(session: AsyncSession, envelope: Envelope[Any]) -> None:
+        await ending.record_last_day(session, envelope.data)
+
     return {
         "registration.accepted.v1": on_registration_accepted,
         "participant.withdrew.v1": on_participant_withdrew,
@@ -51,4 +55,5 @@ def make_handlers(service: GroupingService) -> dict[str, Handler]:
         "absence.reported.v1": on_absence_reported,
         "group.scheduling_failed.v1": on_scheduling_failed,
         "meeting.scheduled.v1": on_meeting_scheduled,
+        "meeting.changed.v1": on_meeting_changed,
     }

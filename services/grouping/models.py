@@ -64,6 +64,8 @@ groups = Table(
     Column("approved_at", DateTime(timezone=True)),
     # When it dissolved or ended: who was in it is forgotten `closed_group_retention_days` later.
     Column("closed_at", DateTime(timezone=True)),
+    # The calendar's dated end (meeting.changed.v1 with last_day): the group ends the day after (ending.py).
+    Column("last_day", Date),
 )
 
 memberships = Table(

@@ -110,8 +110,10 @@ TOPOLOGY = Topology(
                 (_NOT, "absence.reported.v1"),
                 (_CAL, "group.scheduling_failed.v1"),
                 (_CAL, "meeting.scheduled.v1"),
+                (_CAL, "meeting.changed.v1"),
             ),
-            "Waiting-pool changes and attendance; whether (and at which slot) a group was scheduled.",
+            "Waiting-pool changes and attendance; whether (and at which slot) a group was scheduled; a last "
+            "meeting day staff set in the calendar (the group ends after it).",
         ),
         QueueSpec(
             "calendar.groups",

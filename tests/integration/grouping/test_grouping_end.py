@@ -113,3 +113,45 @@ async def test_ending_needs_a_confirmation_and_a_running_group(app, client):
     statuses = dict(await rows(service, select(groups.c.group_id, groups.c.status)))
     assert statuses == {running_group: "started", proposed: "proposed"}
     assert await rows(service, select(outbox.c.id).where(outbox.c.event_type == "group.ended.v1")) == []
+
+
+async def test_a_group_whose_meetings_staff_ended_on_a_date_in_the_calendar_ends_after_that_day(
+    app, settings
+):
+    """The calendar's dated end (its staff API) reaches grouping as meeting.changed.v1 with `last_day`: the
+    group is still running up to that day and ends after it, so every service follows group.ended.v1."""
+    from services.grouping.decision_job import DecisionJob
+    from shared.contracts import MeetingChanged
+    from shared.messaging import exchange_of
+    from tests.support import eventually
+    from tests.support.bus import publish
+
+    service = app.state.service
+    # The service's clock, set before the group exists: its own decision job (running) reads it too.
+    service.clock = lambda: datetime(2027, 2, 20, 12, 0, tzinfo=UTC)
+    members = [uuid.uuid4() for _ in range(5)]
+    group_id = await a_running_group(service, members)
+    last_day = datetime(2027, 2, 23, tzinfo=UTC).date()
+    changed = MeetingChanged(group_id=group_id, summary="The meetings end", last_day=last_day)
+    await publish(settings, exchange_of("calendar"), changed.envelope(source="calendar"))
+
+    async def recorded():
+        return (await rows(service, select(groups.c.last_day).where(groups.c.group_id == group_id)))[0][0]
+
+    assert await eventually(recorded, timeout=20) == last_day
+    job = DecisionJob(service)
+    service.clock = lambda: datetime(2027, 2, 23, 20, 0, tzinfo=UTC)  # the last meeting's evening
+    await job.run_once()
+    assert (await rows(service, select(groups.c.status).where(groups.c.group_id == group_id)))[0][
+        0
+    ] == "started"
+    service.clock = lambda: datetime(2027, 2, 24, 9, 0, tzinfo=UTC)  # the day after
+    await job.run_once()
+    ((status, closed_at),) = await rows(
+        service, select(groups.c.status, groups.c.closed_at).where(groups.c.group_id == group_id)
+    )
+    assert status == "ended" and closed_at is not None
+    ended = await rows(service, select(outbox.c.payload).where(outbox.c.event_type == "group.ended.v1"))
+    assert len(ended) == 1 and ended[0][0]["data"]["group_id"] == str(group_id)
+    audit = await rows(service, select(audit_log.c.actor).where(audit_log.c.subject_id == group_id))
+    assert ("calendar-end",) in audit
