@@ -28,7 +28,7 @@ from shared.web.dependencies import service_dependency
 from shared.web.staff import session_router
 
 from . import domain, retention
-from .config import timing_from, today
+from .config import policy_from, timing_from, today
 from .handlers import make_handlers
 from .models import metadata
 from .planner import Planner
@@ -45,6 +45,7 @@ class GroupingService(Service):
         super().__init__(NAME, metadata, settings)
         self.rules = rules
         self.timing = timing_from(settings)
+        self.policy = policy_from(settings)
         self.planner = Planner(self, rules, self.timing, today)
         self.background.append(self.planner)
         retention.add_steps(self.retention, settings.closed_group_retention_days)

@@ -23,6 +23,7 @@ from .planning.policy import (
     decide,
     expected_lasting,
     hold_window,
+    newcomer_could_form_a_group,
     top_up_candidates,
 )
 from .planning.rules import has_lone_gender, validate_group
@@ -90,8 +91,11 @@ class Simulation:
         self.left: list[str] = []
         self.violations: list[str] = []
         self.changed: set[str] = set()
+        # Per district: who arrived or came back since its last plan (a plan without them would repeat).
+        self.newcomers: dict[str, set[str]] = defaultdict(set)
         self.held_due: dict[str, date] = {}
         self.plans = 0
+        self.skipped = 0  # plans skipped: nobody new could form a group
         self.held = 0  # held-back decisions, summed over plans
         self.first_day: date | None = None
 
@@ -109,6 +113,7 @@ class Simulation:
                 self.by_district[person.district].append(person)
                 self.arrival_keys[person.district].append(person.registered_at.replace(tzinfo=None))
                 self.changed.add(person.district)
+                self.newcomers[person.district].add(person.participant_id)
                 next_arrival += 1
             self._answers_due(day)
             for district in sorted(self.changed | {d for d, due in self.held_due.items() if due <= day}):
@@ -155,6 +160,7 @@ class Simulation:
         else:
             self.waiting[district][pid] = self.people[pid]  # back with the original registration time
             self.changed.add(district)
+            self.newcomers[district].add(pid)
 
     def _evaluate(self, group: SimGroup, day: date) -> None:
         district = group.proposal.district
@@ -180,6 +186,7 @@ class Simulation:
             group.status = "dissolved"
             for pid in group.accepted + list(group.pending):
                 self.waiting[district][pid] = self.people[pid]
+                self.newcomers[district].add(pid)
             self.changed.add(district)
             group.accepted, group.pending = [], {}
             self.open[district].remove(group)
@@ -200,10 +207,17 @@ class Simulation:
     # -- planning --
 
     def _plan(self, district: str, day: date) -> None:
-        self.held_due.pop(district, None)
+        held_due = self.held_due.get(district)
+        newcomers = self.newcomers.pop(district, set())
         waiting = list(self.waiting[district].values())
         if len(waiting) < self.rules.min_size:
             return
+        if (held_due is None or held_due > day) and not newcomer_could_form_a_group(
+            waiting, newcomers & self.waiting[district].keys(), day, self.rules
+        ):
+            self.skipped += 1
+            return
+        self.held_due.pop(district, None)
         arrivals = self._recent(district, day)
         decision = decide(
             waiting,
@@ -259,7 +273,8 @@ class Simulation:
             self.violations,
             self.people,
             until,
-            summary(self.groups, self.people, len(self.arrivals), self.plans) | {"held": self.held},
+            summary(self.groups, self.people, len(self.arrivals), self.plans)
+            | {"held": self.held, "skipped": self.skipped},
         )
 
 

@@ -29,6 +29,7 @@ from typing import Literal
 
 from .model import Person, Plan, PlanningRules, ProposedGroup, Reason, Waiting
 from .plan import plan
+from .pool import breaks_rules, build_pool, clash
 from .rules import member_violations, wait_days
 
 HELD_REASON = "held_for_larger"
@@ -229,3 +230,68 @@ def expected_share_lasting(sizes: Iterable[int], dropout: float) -> float:
 
 def passthrough(result: Plan) -> Decision:
     return Decision(result.groups, (), result.waiting, result.stats)
+
+
+def decide_after_change(
+    people: Sequence[Person],
+    settled: frozenset[Person] | None,
+    as_of: date,
+    rules: PlanningRules,
+    settings: PolicySettings,
+    arrivals: Iterable[Person] = (),
+) -> Decision | None:
+    """`decide` for a district's pool that changed since an earlier plan left `settled` waiting (None:
+    not known); None when nobody new could form a group, so that plan's decision stands."""
+    if settled is not None and rules.digital_scope == "district":
+        new = [p.participant_id for p in people if p not in settled]
+        if not newcomer_could_form_a_group(people, new, as_of, rules):
+            return None
+    return decide(people, as_of, rules, settings, arrivals)
+
+
+def newcomer_could_form_a_group(
+    people: Sequence[Person], newcomers: Iterable[str], as_of: date, rules: PlanningRules
+) -> bool:
+    """Whether someone in `newcomers` (arrived or back in the pool since the district's last plan) is in
+    some allowed group of the minimum size with people waiting. When nobody is, a new plan can form no
+    group the last one did not, and a day's plan of the district can be skipped (as the service skips a
+    search with `plan_after_change`; this test is exact for groups of the minimum size)."""
+    new = set(newcomers)
+    if not new or len(people) < rules.min_size:
+        return False
+    pool = build_pool(people, as_of, rules)
+    need = rules.min_size - 1
+    for a, person in enumerate(pool.people):
+        if person.participant_id not in new:
+            continue
+        for digital, format_ok in ((False, pool.in_person_ok), (True, pool.digital_ok)):
+            if not format_ok[a]:
+                continue
+            for slot in pool.slots[a]:
+                mates = [
+                    b
+                    for b in range(len(pool))
+                    if b != a and format_ok[b] and slot in pool.slots[b] and not clash(pool, a, b, digital)
+                ]
+                if len(mates) >= need and _group_among(pool, a, mates, need, slot, digital):
+                    return True
+    return False
+
+
+def _group_among(pool, a: int, mates: list[int], need: int, slot: int, digital: bool) -> bool:
+    """Depth-first: `need` mates who, with `a`, pass the rules (partial groups checked as they grow)."""
+
+    def extend(chosen: list[int], start: int) -> bool:
+        if len(chosen) == need + 1:
+            return not breaks_rules(pool, chosen, slot, digital)
+        for k in range(start, len(mates)):
+            b = mates[k]
+            if any(clash(pool, b, c, digital) for c in chosen[1:]):
+                continue
+            if breaks_rules(pool, [*chosen, b], slot, digital, complete=False):
+                continue
+            if extend([*chosen, b], k + 1):
+                return True
+        return False
+
+    return extend([a], 0)
