@@ -157,3 +157,15 @@ def _run_from_args(args: argparse.Namespace) -> int:
         PolicySettings(), policy=args.policy, dropout=args.dropout, wait_limit_days=args.wait_limit_days
     )
     return run_simulation(args.input, args.until, args.output, settings=settings, seed=args.seed)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Stand-alone entry point: `python -m services.grouping.simulate_cli simulate --input ...`."""
+    parser = argparse.ArgumentParser(prog="selvhjelp grouping")
+    build_parser(parser.add_subparsers(dest="command", required=True))
+    args = parser.parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
