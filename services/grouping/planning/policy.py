@@ -30,7 +30,7 @@ from typing import Literal
 from .model import Person, Plan, PlanningRules, ProposedGroup, Reason, Waiting
 from .plan import plan
 from .pool import breaks_rules, build_pool, clash
-from .rules import member_violations, wait_days
+from .rules import has_lone_gender, member_violations, wait_days
 
 HELD_REASON = "held_for_larger"
 
@@ -52,6 +52,9 @@ class PolicySettings:
     hold_if_likely: float = 0.6
     # Fill a proposed group with fitting newcomers up to the target size before it starts.
     top_up: bool = True
+    # The planner's soft cost of a lone man or woman under this policy (ScoreWeights.lone_gender): ten
+    # years of someone's waiting, still far below a placement; held groups get time to find a better mix.
+    lone_gender_cost: int = 3650
 
 
 def survival(size: int, dropout: float, minimum: int = 4) -> float:
@@ -139,6 +142,7 @@ def decide(
     if settings.policy == "asap" or not people:
         result = plan(people, as_of, rules, seed, explain=explain)
         return Decision(result.groups, (), result.waiting, result.stats)
+    rules = replace(rules, weights=replace(rules.weights, lone_gender=settings.lone_gender_cost))
     large_rules = replace(rules, min_size=max(rules.min_size, settings.form_size))
     large = plan(people, as_of, large_rules, seed, explain=False)
     taken = {m for g in large.groups for m in g.members}
@@ -210,7 +214,13 @@ def top_up_candidates(
     for candidate in sorted(waiting, key=lambda p: (p.registered_at, p.participant_id)):
         if len(chosen) >= places:
             break
-        if fits([*group_members, *chosen, candidate], slot, meeting_format, rules, as_of):
+        grown = [*group_members, *chosen, candidate]
+        # Nobody is added who would leave a man or a woman alone among the other gender.
+        if has_lone_gender(p.gender for p in grown) and not has_lone_gender(
+            p.gender for p in [*group_members, *chosen]
+        ):
+            continue
+        if fits(grown, slot, meeting_format, rules, as_of):
             chosen.append(candidate)
     return chosen
 
