@@ -269,6 +269,11 @@ def newcomer_could_form_a_group(
     new = set(newcomers)
     if not new or len(people) < rules.min_size:
         return False
+    # Only people who share a time with a newcomer can be in a newcomer's group: index just those.
+    times = {slot for p in people if p.participant_id in new for slot in p.availability}
+    people = [p for p in people if p.participant_id in new or not times.isdisjoint(p.availability)]
+    if len(people) < rules.min_size:
+        return False
     pool = build_pool(people, as_of, rules)
     need = rules.min_size - 1
     for a, person in enumerate(pool.people):
