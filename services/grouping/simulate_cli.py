@@ -156,7 +156,10 @@ def _run_from_args(args: argparse.Namespace) -> int:
     settings = replace(
         PolicySettings(), policy=args.policy, dropout=args.dropout, wait_limit_days=args.wait_limit_days
     )
-    return run_simulation(args.input, args.until, args.output, settings=settings, seed=args.seed)
+    invitations = InvitationModel(nudge_take_share=args.nudge_take_share)
+    return run_simulation(
+        args.input, args.until, args.output, settings=settings, invitations=invitations, seed=args.seed
+    )
 
 
 def main(argv: list[str] | None = None) -> int:

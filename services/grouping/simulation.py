@@ -22,8 +22,8 @@ from .planning.policy import (
     PolicySettings,
     decide,
     expected_lasting,
-    hold_window,
     newcomer_could_form_a_group,
+    review_in_days,
     top_up_candidates,
 )
 from .planning.rules import has_lone_gender, validate_group
@@ -42,6 +42,9 @@ class InvitationModel:
     no_answer: float = 0.05
     leave: float = 0.3
     invitation_days: int = 7
+    # Issue 23 item 4 (not built yet): the share of waiting people who take an option a nudge offers
+    # (more times, digital, across topics, a neighbouring municipality). 0: nobody, as the bars assume.
+    nudge_take_share: float = 0.0
 
 
 @dataclass
@@ -240,12 +243,9 @@ class Simulation:
             self._invite(group, list(proposal.members), day)
         if decision.held:
             due = min(
-                day + timedelta(days=hold_window([self.people[m] for m in g.members], day, self.settings))
-                for g in decision.held
+                review_in_days([self.people[m] for m in g.members], day, self.settings) for g in decision.held
             )
-            self.held_due[district] = max(
-                day + timedelta(days=1), min(due, day + timedelta(RECHECK_HELD_DAYS))
-            )
+            self.held_due[district] = day + timedelta(days=min(due, RECHECK_HELD_DAYS))
 
     def _recent(self, district: str, day: date) -> list[Person]:
         arrivals = self.by_district[district]

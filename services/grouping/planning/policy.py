@@ -55,6 +55,9 @@ class PolicySettings:
     # The planner's soft cost of a lone man or woman under this policy (ScoreWeights.lone_gender): ten
     # years of someone's waiting, still far below a placement; held groups get time to find a better mix.
     lone_gender_cost: int = 3650
+    # A group that would leave a man or a woman alone among the other gender is held back (for a better
+    # mix) until someone in it has waited this long.
+    lone_gender_wait_days: int = 42
 
 
 def survival(size: int, dropout: float, minimum: int = 4) -> float:
@@ -150,11 +153,13 @@ def decide(
     small = plan(rest, as_of, rules, seed, explain=explain)
     by_id = {p.participant_id: p for p in people}
     arrivals = list(arrivals)
-    form = list(large.groups)
     held: list[ProposedGroup] = []
-    for group in small.groups:
+    form: list[ProposedGroup] = []
+    for group in (*large.groups, *small.groups):
         members = [by_id[m] for m in group.members]
-        if len(members) >= settings.form_size or _holding_costs_more(
+        if _lone_can_wait(members, as_of, settings):
+            held.append(group)
+        elif len(members) >= settings.form_size or _holding_costs_more(
             group, members, arrivals, as_of, rules, settings, history_days
         ):
             form.append(group)
@@ -177,6 +182,22 @@ def decide(
         tuple(sorted(waiting, key=lambda w: w.participant_id)),
         stats,
     )
+
+
+def _lone_can_wait(members: Sequence[Person], as_of: date, settings: PolicySettings) -> bool:
+    """A group with a lone man or woman waits for a better mix until someone in it has waited
+    `lone_gender_wait_days` (the frame asks to avoid such groups; the planner already avoids them when
+    it can at no cost in placements)."""
+    return has_lone_gender(p.gender for p in members) and (
+        max(wait_days(p, as_of) for p in members) < settings.lone_gender_wait_days
+    )
+
+
+def review_in_days(members: Sequence[Person], as_of: date, settings: PolicySettings) -> int:
+    """Days until a held group's decision may change with nothing else changing (at least 1)."""
+    if _lone_can_wait(members, as_of, settings):
+        return max(1, settings.lone_gender_wait_days - max(wait_days(p, as_of) for p in members))
+    return max(1, hold_window(members, as_of, settings))
 
 
 def _holding_costs_more(
