@@ -102,6 +102,9 @@ class Settings(BaseSettings):
     grouping_lookback_days: int = Field(
         default=90, ge=1, description="Past arrivals that estimate how often people who fit a group come."
     )
+    grouping_lone_gender_wait_days: int = Field(
+        default=42, ge=0, description="A group with a lone man or woman waits for a better mix this long."
+    )
     grouping_top_up: bool = Field(
         default=True, description="Invite fitting newcomers into a proposed group up to the target size."
     )

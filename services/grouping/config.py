@@ -35,4 +35,5 @@ def policy_from(settings: Settings) -> PolicySettings:
         lookback_days=settings.grouping_lookback_days,
         hold_if_likely=settings.grouping_hold_if_likely,
         top_up=settings.grouping_top_up,
+        lone_gender_wait_days=settings.grouping_lone_gender_wait_days,
     )

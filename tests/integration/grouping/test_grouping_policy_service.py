@@ -43,7 +43,7 @@ def accepted(index: int, registered: date) -> RegistrationAccepted:
         district="nord",
         municipality="1804",
         birth_date=date(1990, 1, 1) + timedelta(days=60 * index),
-        gender="female" if index % 3 else "male",
+        gender="female" if index % 2 else "male",  # two and two: no lone man or woman
         topic="grief",
         composition="any",
         format="in_person",

@@ -178,3 +178,12 @@ def test_the_simulate_command_writes_the_plan_format_with_formed_at_and_reports_
     assert document["groups"] and all(datetime.fromisoformat(g["formed_at"]) for g in document["groups"])
     assert document["invalid"][0]["line"] == 13 and document["violations"] == []
     assert "13:" in capsys.readouterr().err
+
+
+def test_a_group_with_a_lone_man_waits_for_a_better_mix_up_to_its_limit():
+    genders = ("male", "female", "female", "female")
+    four = [person(k, days_ago=5, gender=g) for k, g in enumerate(genders)]
+    decision = decide(four, TODAY, RULES, LASTING, arrivals=four)  # nobody else is coming, still held
+    assert decision.form == () and len(decision.held) == 1
+    waited = [person(0, days_ago=LASTING.lone_gender_wait_days, gender="male"), *four[1:]]
+    assert [len(g.members) for g in decide(waited, TODAY, RULES, LASTING, arrivals=waited).form] == [4]
