@@ -98,8 +98,8 @@ async def test_a_group_of_four_is_held_while_a_fifth_is_likely_and_formed_at_the
         await eventually(held)
         assert await formed_groups(service) == []  # held back: a fifth who fits is likely soon
 
-        # Four weeks after the newest of them registered, holding would pass the limit: it forms.
-        clock["today"] = TODAY + timedelta(days=22)
+        # Six weeks after the newest of them registered (max_hold_days), holding would pass the limit.
+        clock["today"] = TODAY + timedelta(days=36)
         await service.planner.request_all()
         service.wake_planner()
 
