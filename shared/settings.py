@@ -90,14 +90,19 @@ class Settings(BaseSettings):
         default=0.2, ge=0.0, lt=1.0, description="Expected share of a new group's members who leave early."
     )
     grouping_wait_limit_days: int = Field(
-        default=120, ge=0, description="Nobody who could be in a group waits longer than this for a larger one."
+        default=120,
+        ge=0,
+        description="Nobody who could be in a group waits longer than this for a larger one.",
     )
     grouping_max_hold_days: int = Field(
         default=42, ge=0, description="A group is held back at most this long after it became possible."
     )
     grouping_form_size: int = Field(default=6, ge=4, description="Groups this large are formed at once.")
     grouping_hold_if_likely: float = Field(
-        default=0.35, gt=0.0, le=1.0, description="Hold while another fitting arrival is at least this likely."
+        default=0.35,
+        gt=0.0,
+        le=1.0,
+        description="Hold while another fitting arrival is at least this likely.",
     )
     grouping_lookback_days: int = Field(
         default=90, ge=1, description="Past arrivals that estimate how often people who fit a group come."
