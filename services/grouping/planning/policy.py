@@ -122,8 +122,8 @@ def arrival_chance(
     for person in arrivals:
         if person.participant_id in ids or not since <= person.registered_at.date() <= as_of:
             continue
-        if person.district != members[0].district:
-            continue
+        if person.district != members[0].district or group.slot not in person.availability:
+            continue  # the cheap tests first: most arrivals cannot meet at the group's time
         if fits([*members, person], group.slot, group.format, rules, as_of):
             fitting += 1
     rate = fitting / lookback
