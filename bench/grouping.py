@@ -231,6 +231,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--exact-samples", type=int, default=3)
     parser.add_argument("--exact-seconds", type=float, default=20.0)
     parser.add_argument("--lone-gender", choices=("soft", "hard"), default="soft")
+    parser.add_argument(
+        "--lasting-sizes",
+        type=int,
+        nargs="*",
+        default=[2000, 10000],
+        help="arrivals a year of the streams both policies are simulated on (none to skip; bench/lasting.py)",
+    )
+    parser.add_argument("--lasting-seeds", type=int, nargs="+", default=[1, 2])
     args = parser.parse_args(argv)
     rules = PlanningRules(
         workers=args.workers, method="heuristic", time_limit_s=600, lone_gender=args.lone_gender
@@ -282,6 +290,11 @@ def main(argv: list[str] | None = None) -> int:
                 f"{row['e_seconds'] / row['runs']:.1f} |",
                 flush=True,
             )
+    if args.lasting_sizes:
+        from bench.lasting import report  # noqa: PLC0415 (bench/lasting.py imports this module)
+
+        print()
+        report(args.lasting_sizes, args.lasting_seeds, tail_days=57)
     return 0
 
 

@@ -141,6 +141,7 @@ def build_parser() -> argparse.ArgumentParser:
     dev.set_defaults(func=lambda a: importlib.import_module("shared.devrun").main(a))
 
     _add_optional(service_parsers, "grouping", "services.grouping.planner_cli")
+    _add_optional(service_parsers, "grouping", "services.grouping.simulate_cli")
     _add_optional(service_parsers, "notifications", "services.notifications.rendering")
     _add_optional(service_parsers, "registration", "services.registration.bulk_import")
     _add_optional({"": commands}, "", "shared.messaging.dlq_cli")

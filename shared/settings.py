@@ -107,6 +107,38 @@ class Settings(BaseSettings):
     decision_days: int = Field(default=7, description="Days a group's members have to vote on a decision.")
     decision_poll_seconds: float = 10.0
     decision_max_pause_days: int = 70
+    # The grouping policy (issue 23; services/grouping/planning/policy.py, defaults chosen by
+    # `selvhjelp grouping simulate` and bench/grouping.py): "lasting" plans for groups that still have four
+    # members after the first weeks, "asap" forms every group the moment it is possible.
+    # Still "asap" by default: "lasting" does not yet meet every bar of issue 23 (docs/quality.md).
+    grouping_policy: Literal["lasting", "asap"] = "asap"
+    grouping_dropout: float = Field(
+        default=0.2, ge=0.0, lt=1.0, description="Expected share of a new group's members who leave early."
+    )
+    grouping_wait_limit_days: int = Field(
+        default=120,
+        ge=0,
+        description="Nobody who could be in a group waits longer than this for a larger one.",
+    )
+    grouping_max_hold_days: int = Field(
+        default=42, ge=0, description="A group is held back at most this long after it became possible."
+    )
+    grouping_form_size: int = Field(default=6, ge=4, description="Groups this large are formed at once.")
+    grouping_hold_if_likely: float = Field(
+        default=0.35,
+        gt=0.0,
+        le=1.0,
+        description="Hold while another fitting arrival is at least this likely.",
+    )
+    grouping_lookback_days: int = Field(
+        default=90, ge=1, description="Past arrivals that estimate how often people who fit a group come."
+    )
+    grouping_lone_gender_wait_days: int = Field(
+        default=120, ge=0, description="A group with a lone man or woman waits for a better mix this long."
+    )
+    grouping_top_up: bool = Field(
+        default=True, description="Invite fitting newcomers into a proposed group up to the target size."
+    )
 
     # Registrations that never led to a group are erased after this many days (GDPR: keep no longer
     # than needed); the job checks this often and only one replica runs it at a time.

@@ -31,7 +31,7 @@ from shared.web.dependencies import service_dependency
 from shared.web.staff import session_router
 
 from . import domain, retention
-from .config import timing_from, today
+from .config import policy_from, timing_from, today
 from .decision_job import DecisionJob
 from .handlers import make_handlers
 from .models import metadata
@@ -50,6 +50,7 @@ class GroupingService(Service):
         super().__init__(NAME, metadata, settings)
         self.rules = rules
         self.timing = timing_from(settings)
+        self.policy = policy_from(settings)
         self.planner = Planner(self, rules, self.timing, today)
         self.background.append(self.planner)
         self.nudger = Nudger(self)

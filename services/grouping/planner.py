@@ -147,6 +147,7 @@ class Planner:
                     rules=self.rules,
                     timing=self.timing,
                     settled=known[1] if known and known[0] == as_of else None,
+                    policy=self.service.policy,
                 )
         except BaseException:
             await self._request_again(district)

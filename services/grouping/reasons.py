@@ -23,6 +23,8 @@ REASON_TEXTS: dict[str, dict[str, str]] = {
         "under_age": "Under {min_age} år den {as_of} (alder {age}); gruppene er for voksne.",
         "pool_too_small": "Bare {count} venter i denne regionen, personen selv medregnet; en gruppe trenger minst {min_size}.",
         "no_format": "Ingen møteform er åpen for personen i denne planleggingen.",
+        "held_for_larger": "En gruppe på {size} er mulig; den venter litt fordi flere som passer, trolig melder "
+        "seg snart: en større gruppe holder bedre. Ingen venter mer enn {limit_days} dager av den grunn.",
         "group_possible": "Nok personer som passer sammen, venter; en gruppe kan foreslås ved neste planlegging.",
         "no_valid_combination": "Nok personer passer hver for seg, men ingen gruppe på {min_size} oppfyller alle "
         "reglene på en gang (for eksempel avstandene mellom kommunene eller en blanding av temaønsker).",
@@ -76,6 +78,8 @@ REASON_TEXTS: dict[str, dict[str, str]] = {
         "under_age": "Under {min_age} år den {as_of} (alder {age}); gruppene er for vaksne.",
         "pool_too_small": "Berre {count} ventar i denne regionen, personen sjølv medrekna; ei gruppe treng minst {min_size}.",
         "no_format": "Inga møteform er open for personen i denne planlegginga.",
+        "held_for_larger": "Ei gruppe på {size} er mogleg; ho ventar litt fordi fleire som passar, truleg meldar "
+        "seg snart: ei større gruppe held betre. Ingen ventar meir enn {limit_days} dagar av den grunnen.",
         "group_possible": "Nok personar som passar saman, ventar; ei gruppe kan føreslåast ved neste planlegging.",
         "no_valid_combination": "Nok personar passar kvar for seg, men inga gruppe på {min_size} oppfyller alle "
         "reglane på ein gong (til dømes avstandane mellom kommunane eller ei blanding av temaønske).",
@@ -128,6 +132,9 @@ REASON_TEXTS: dict[str, dict[str, str]] = {
         "pool_too_small": "Only {count} people are waiting in this region, the person included; a group needs at "
         "least {min_size}.",
         "no_format": "No meeting format is open to this person in this planning run.",
+        "held_for_larger": "A group of {size} is possible; it waits a little because more people who fit it "
+        "are likely to register soon: a larger group lasts better. Nobody waits more than {limit_days} days "
+        "for this.",
         "group_possible": "Enough people who fit together are waiting; a group can be proposed in the next "
         "planning run.",
         "no_valid_combination": "Enough people fit one by one, but no group of {min_size} meets every rule at once "

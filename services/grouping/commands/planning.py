@@ -21,8 +21,10 @@ from shared.observability import metrics
 
 from .. import domain
 from ..models import audit_log, groups, planning_requests, pool
+from ..planning.policy import PolicySettings, decide_after_change
 from ..reasons import stored_reason
 from .common import Timing, invite, person_from_row, stage
+from .lasting import recent_arrivals, top_up_proposed
 
 # Keep the earliest request: debouncing counts from the first change.
 _REQUEST_PLANNING = insert(planning_requests).on_conflict_do_nothing().returning(planning_requests.c.district)
@@ -104,9 +106,11 @@ async def plan_district(
     rules: domain.PlanningRules,
     timing: Timing,
     settled: frozenset[domain.Person] | None = None,
+    policy: PolicySettings | None = None,
 ) -> PlanOutcome | None:
     """Form groups from the district's waiting pool. None when another replica is planning it now.
-    `settled`: who an earlier plan of the district left waiting, if known."""
+    `settled`: who an earlier plan of the district left waiting, if known. `policy`: which groups form
+    now and which are held back (None: every group the planner finds, the `asap` policy)."""
     if not await lock_district(session, district):
         return None
     # SKIP LOCKED: a person another transaction is changing now is left out of this plan (they keep their
@@ -119,13 +123,73 @@ async def plan_district(
         # backfill holds the waiting it considers): ask again so they are planned shortly, not hourly.
         await request_planning(session, district)
     people = [person_from_row(r) for r in rows]
+    if policy is not None and policy.policy == "lasting":
+        return await _plan_lasting(
+            session,
+            outbox,
+            district,
+            people,
+            rows,
+            as_of=as_of,
+            rules=rules,
+            timing=timing,
+            settled=settled,
+            policy=policy,
+        )
     # CPU-bound; off the event loop so the service keeps consuming and answering health checks.
     started = time.perf_counter()
     result, searched = await asyncio.to_thread(domain.plan_after_change, people, settled, as_of, rules)
     # "reasons": nobody new could form a group with those an earlier plan left waiting.
     metrics.planning_latency.labels("solve" if searched else "reasons").observe(time.perf_counter() - started)
+    return await _form_and_explain(
+        session, outbox, district, people, rows, result.groups, result.waiting, timing
+    )
+
+
+async def _plan_lasting(
+    session: AsyncSession,
+    outbox: Outbox,
+    district: str,
+    people: list[domain.Person],
+    rows: list[Any],
+    *,
+    as_of: date,
+    rules: domain.PlanningRules,
+    timing: Timing,
+    settled: frozenset[domain.Person] | None,
+    policy: PolicySettings,
+) -> PlanOutcome:
+    """The `lasting` policy: top up proposed groups, then form or hold back (planning/policy.py)."""
+    invited = await top_up_proposed(
+        session, outbox, district, people, as_of=as_of, rules=rules, policy=policy, timing=timing
+    )
+    people = [p for p in people if p.participant_id not in invited]
+    arrivals = await recent_arrivals(session, district, as_of, policy)
+    started = time.perf_counter()
+    decision = await asyncio.to_thread(decide_after_change, people, settled, as_of, rules, policy, arrivals)
+    metrics.planning_latency.labels("reasons" if decision is None else "solve").observe(
+        time.perf_counter() - started
+    )
+    if decision is None:  # nobody new could form a group: the reasons given before still hold
+        return PlanOutcome(district, 0, len(people), frozenset(people))
+    return await _form_and_explain(
+        session, outbox, district, people, rows, decision.form, decision.waiting, timing
+    )
+
+
+async def _form_and_explain(
+    session: AsyncSession,
+    outbox: Outbox,
+    district: str,
+    people: list[domain.Person],
+    rows: list[Any],
+    formed: tuple[domain.ProposedGroup, ...],
+    still: tuple[domain.Waiting, ...],
+    timing: Timing,
+) -> PlanOutcome:
+    """Form the chosen groups and write the reasons of those left waiting (only those that changed)."""
     respond_by = datetime.now(UTC) + timedelta(days=timing.invitation_days)
-    for proposed in result.groups:
+    for proposed in formed:
         await form_group(
             session,
             outbox,
@@ -141,16 +205,16 @@ async def plan_district(
     # most of those waiting are told the same as before (rewriting them was most of a plan's database work).
     earlier = {str(row.participant_id): row.waiting_reasons for row in rows}
     changed = []
-    for waiting in result.waiting:
+    for waiting in still:
         reasons = [stored_reason(r) for r in waiting.reasons]
         if reasons != earlier.get(waiting.participant_id):
             changed.append({"waiting_id": uuid.UUID(waiting.participant_id), "reasons": reasons})
     if changed:
         await session.execute(_SET_WAITING_REASONS, changed)  # one executemany
-    metrics.groups_formed.labels(district).inc(len(result.groups))
-    placed = {member for group in result.groups for member in group.members}
+    metrics.groups_formed.labels(district).inc(len(formed))
+    placed = {member for group in formed for member in group.members}
     still_waiting = frozenset(p for p in people if p.participant_id not in placed)
-    return PlanOutcome(district, len(result.groups), len(result.waiting), still_waiting)
+    return PlanOutcome(district, len(formed), len(still), still_waiting)
 
 
 async def form_group(

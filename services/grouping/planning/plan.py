@@ -42,8 +42,16 @@ class _RegionResult:
     stats: dict[str, Any]
 
 
-def plan(people: Iterable[Person], as_of: date, rules: PlanningRules | None = None, seed: int = 0) -> Plan:
-    """Proposed groups for the waiting pool on a start date, and the reasons for everyone left waiting."""
+def plan(
+    people: Iterable[Person],
+    as_of: date,
+    rules: PlanningRules | None = None,
+    seed: int = 0,
+    *,
+    explain: bool = True,
+) -> Plan:
+    """Proposed groups for the waiting pool on a start date, and the reasons for everyone left waiting
+    (`explain=False`: nobody gets reasons; a caller that plans again at once needs none)."""
     rules = rules or PlanningRules()
     people = sorted(people, key=lambda p: p.participant_id)  # input order must not change the answer
     repeated = [pid for pid, n in Counter(p.participant_id for p in people).items() if n > 1]
@@ -61,7 +69,7 @@ def plan(people: Iterable[Person], as_of: date, rules: PlanningRules | None = No
             rules,
             seed,
             (MeetingFormat.in_person,) if national_digital else BOTH_FORMATS,
-            explain=not national_digital,
+            explain=explain and not national_digital,
         )
         for region, members in sorted(by_region.items())
     ]

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 
 from shared.contracts.vocabulary import SLOTS, Composition, Gender, MeetingFormat
 from shared.reference import are_neighbours
@@ -78,13 +79,19 @@ def build_pool(
         pool.district.append(person.district)
     municipalities = sorted(set(pool.municipality))
     pool.neighbours = {
-        a: frozenset(b for b in municipalities if are_neighbours(a, b, rules.neighbour_km))
+        a: frozenset(b for b in municipalities if _neighbours(a, b, rules.neighbour_km))
         for a in municipalities
     }
     pool.by_wait = sorted(range(len(pool)), key=lambda i: (-pool.wait[i], i))
     pool.wait_rank = _ranks(pool.by_wait)
     pool.age_rank = _ranks(sorted(range(len(pool)), key=lambda i: (pool.age[i], -pool.wait[i], i)))
     return pool
+
+
+@lru_cache(maxsize=200_000)
+def _neighbours(a: str, b: str, km: float) -> bool:
+    # A pool is indexed at every plan (the simulation plans thousands of times): the distances are fixed.
+    return are_neighbours(a, b, km)
 
 
 def _ranks(order: list[int]) -> list[int]:

@@ -18,7 +18,9 @@ from shared.web.svg import bar_chart, line_chart
 from shared.web_auth import StaffPageUser
 
 from ..app import GroupingServiceDep
-from ..models import groups, pool
+from ..commands.common import ACTIVE
+from ..models import groups, memberships, pool
+from ..planning.policy import expected_share_lasting
 from ..staff_texts import STAFF_TEXTS
 from .common import environment, municipality_name, page_globals
 
@@ -67,6 +69,23 @@ async def overview(request: Request, service: GroupingServiceDep, user: StaffPag
                 .order_by(groups.c.formed_at.desc())
             )
         ).all()
+        # Sizes of the district's current groups (proposed or running), for the share expected to last.
+        sizes = (
+            (
+                await session.execute(
+                    select(func.count())
+                    .select_from(memberships.join(groups, groups.c.group_id == memberships.c.group_id))
+                    .where(
+                        groups.c.district == user.district,
+                        groups.c.status.in_(("proposed", "started")),
+                        memberships.c.status.in_(ACTIVE),
+                    )
+                    .group_by(groups.c.group_id)
+                )
+            )
+            .scalars()
+            .all()
+        )
         since = (now - timedelta(days=183)).replace(day=1)
         formed = (
             await session.execute(
@@ -93,6 +112,7 @@ async def overview(request: Request, service: GroupingServiceDep, user: StaffPag
         waiting_total=len(waiting),
         per_place=table,
         longest_days=max(days, default=0),
+        lasting_share=(f"{expected_share_lasting(sizes, service.policy.dropout):.0%}" if sizes else "–"),
         by_status=by_status,
         flagged=flagged,
         histogram=histogram,

@@ -29,7 +29,12 @@ RULES = domain.PlanningRules(method="heuristic", time_limit_s=5)
 
 @pytest.fixture
 def grouping_settings(settings):
-    return settings.model_copy(update={"planning_debounce_seconds": 1.5, "planner_poll_seconds": 0.1})
+    # These tests follow a group's life once formed (answers, refills, votes): under the `asap` policy
+    # every possible group forms at once and nobody is topped up, which they count on. The `lasting`
+    # policy's holding back and topping up have their own tests (test_grouping_policy_service.py).
+    return settings.model_copy(
+        update={"planning_debounce_seconds": 1.5, "planner_poll_seconds": 0.1, "grouping_policy": "asap"}
+    )
 
 
 def accepted(

@@ -1,0 +1,334 @@
+"""The grouping policy: which of a district's possible groups form now, and which are held back for a
+larger group. Pure: the service (commands/planning.py) and the simulation (simulation.py) both decide
+through `decide`, so what the simulation measures is what the service does.
+
+Why hold a group back at all: people drop out of new groups in the first weeks. With each member leaving
+independently with probability p, a group of n keeps at least four members with a binomial probability
+that grows steeply with n (p = 0.2: 0.41 for 4, 0.74 for 5, 0.90 for 6). The `lasting` policy plans for
+the expected number of people still in a group of at least four (`expected_lasting`), not the number
+placed today, within a limit on how long anyone waits:
+
+1. groups of `form_size` or more are formed at once (a first search that may only form those, so it
+   cannot split twelve people into three groups of four where two of six were possible);
+2. of the smaller groups the rest of the pool allows, one is held back while compatible arrivals are
+   likely before its longest-waiting member reaches `wait_limit_days`, judged by the rate at which
+   people who would fit it arrived in the last `lookback_days`;
+3. a held group is formed as soon as someone in it reaches the wait limit, or nobody is likely to come;
+4. a proposed group that has not started takes newcomers who fit it up to the target size (`top_up`).
+
+`asap` forms every group the planner finds at once (the policy before issue 23).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, timedelta
+from typing import Literal
+
+from .model import Person, Plan, PlanningRules, ProposedGroup, Reason, Waiting
+from .plan import plan
+from .pool import breaks_rules, build_pool, clash
+from .rules import has_lone_gender, member_violations, wait_days
+
+HELD_REASON = "held_for_larger"
+
+
+@dataclass(frozen=True)
+class PolicySettings:
+    policy: Literal["lasting", "asap"] = "lasting"
+    # The chance a member leaves a new group in its first weeks: the objective's survival model.
+    dropout: float = 0.2
+    # Nobody in a group that could be formed waits longer than this (from registration) for a larger one,
+    wait_limit_days: int = 120
+    # and a group is held at most this long after it became possible (its newest member registered).
+    max_hold_days: int = 42
+    # Groups this large form at once; smaller ones may be held back.
+    form_size: int = 6
+    # The window of past arrivals that estimates how often people who fit a held group arrive.
+    lookback_days: int = 90
+    # Hold while the chance of at least one more fitting arrival before the limit is at least this.
+    hold_if_likely: float = 0.35
+    # Fill a proposed group with fitting newcomers up to the target size before it starts.
+    top_up: bool = True
+    # The planner's soft cost of a lone man or woman under this policy (ScoreWeights.lone_gender): ten
+    # years of someone's waiting, still far below a placement; held groups get time to find a better mix.
+    lone_gender_cost: int = 3650
+    # A group that would leave a man or a woman alone among the other gender is held back (for a better
+    # mix) until someone in it has waited this long (in the simulation 120 days cut such groups by a
+    # quarter to two fifths against `asap`, and kept more people in lasting groups than 42 days did).
+    lone_gender_wait_days: int = 120
+
+
+def survival(size: int, dropout: float, minimum: int = 4) -> float:
+    """The chance that at least `minimum` of `size` members stay, each leaving with `dropout`."""
+    stay = 1.0 - dropout
+    return sum(math.comb(size, k) * stay**k * dropout ** (size - k) for k in range(minimum, size + 1))
+
+
+def expected_lasting(size: int, dropout: float, minimum: int = 4) -> float:
+    """The expected number of members still in a group of at least `minimum` after the first weeks."""
+    stay = 1.0 - dropout
+    return sum(k * math.comb(size, k) * stay**k * dropout ** (size - k) for k in range(minimum, size + 1))
+
+
+@dataclass(frozen=True)
+class Decision:
+    """What to do with a district's pool now: the groups to form, the groups held back (their members stay
+    waiting, with the reason), and the plan that gives everyone else their reasons."""
+
+    form: tuple[ProposedGroup, ...]
+    held: tuple[ProposedGroup, ...]
+    waiting: tuple[Waiting, ...]
+    stats: dict = field(default_factory=dict)
+
+
+def fits(members: Sequence[Person], slot: str, meeting_format, rules: PlanningRules, as_of: date) -> bool:
+    """The hard rules, except the minimum size (a group being filled may still be short)."""
+    problems = member_violations(members, slot, meeting_format, rules, as_of)
+    return all(problem.startswith("size ") and len(members) < rules.min_size for problem in problems)
+
+
+def hold_window(members: Sequence[Person], as_of: date, settings: PolicySettings) -> int:
+    """Days a group may still be held: until its longest-waiting member reaches the wait limit, and at
+    most `max_hold_days` after its newest member registered (when the group became possible; no state
+    needs keeping)."""
+    longest = max(wait_days(p, as_of) for p in members)
+    newest = min(wait_days(p, as_of) for p in members)
+    return min(settings.wait_limit_days - longest, settings.max_hold_days - newest)
+
+
+def arrival_chance(
+    group: ProposedGroup,
+    members: Sequence[Person],
+    arrivals: Iterable[Person],
+    as_of: date,
+    rules: PlanningRules,
+    settings: PolicySettings,
+    history_days: int | None = None,
+) -> float:
+    """The chance that someone who fits the group arrives before its longest-waiting member reaches the
+    wait limit: a Poisson process at the rate fitting people arrived over the lookback window."""
+    window = hold_window(members, as_of, settings)
+    if window <= 0:
+        return 0.0
+    lookback = settings.lookback_days if history_days is None else min(settings.lookback_days, history_days)
+    if lookback <= 0:
+        return 0.0
+    since = as_of - timedelta(days=lookback)
+    ids = set(group.members)
+    fitting = 0
+    for person in arrivals:
+        if person.participant_id in ids or not since <= person.registered_at.date() <= as_of:
+            continue
+        if person.district != members[0].district or group.slot not in person.availability:
+            continue  # the cheap tests first: most arrivals cannot meet at the group's time
+        if fits([*members, person], group.slot, group.format, rules, as_of):
+            fitting += 1
+    rate = fitting / lookback
+    return 1.0 - math.exp(-rate * window)
+
+
+def decide(
+    people: Sequence[Person],
+    as_of: date,
+    rules: PlanningRules,
+    settings: PolicySettings,
+    arrivals: Iterable[Person] = (),
+    *,
+    seed: int = 0,
+    explain: bool = True,
+    history_days: int | None = None,
+) -> Decision:
+    """The groups to form now from a pool of waiting people, and those held back. `arrivals`: people who
+    registered recently in the district (whatever became of them), for the rate of fitting arrivals."""
+    if settings.policy == "asap" or not people:
+        result = plan(people, as_of, rules, seed, explain=explain)
+        return Decision(result.groups, (), result.waiting, result.stats)
+    rules = replace(rules, weights=replace(rules.weights, lone_gender=settings.lone_gender_cost))
+    large_rules = replace(rules, min_size=max(rules.min_size, settings.form_size))
+    large = plan(people, as_of, large_rules, seed, explain=False)
+    taken = {m for g in large.groups for m in g.members}
+    rest = [p for p in people if p.participant_id not in taken]
+    small = plan(rest, as_of, rules, seed, explain=explain)
+    by_id = {p.participant_id: p for p in people}
+    arrivals = list(arrivals)
+    held: list[ProposedGroup] = []
+    form: list[ProposedGroup] = []
+    for group in (*large.groups, *small.groups):
+        members = [by_id[m] for m in group.members]
+        if _lone_can_wait(members, as_of, settings):
+            held.append(group)
+        elif len(members) >= settings.form_size or _holding_costs_more(
+            group, members, arrivals, as_of, rules, settings, history_days
+        ):
+            form.append(group)
+        else:
+            held.append(group)
+    waiting = list(small.waiting)
+    for group in held:
+        reason = Reason(
+            HELD_REASON,
+            f"a group of {len(group.members)} is possible; held back while more people who fit it are "
+            "likely to register soon",
+            {"size": len(group.members), "limit_days": settings.wait_limit_days},
+        )
+        waiting += [Waiting(m, (reason,)) for m in group.members]
+    stats = dict(small.stats)
+    stats.update(groups=len(form), held_groups=len(held))
+    return Decision(
+        tuple(sorted(form, key=lambda g: g.group_id)),
+        tuple(held),
+        tuple(sorted(waiting, key=lambda w: w.participant_id)),
+        stats,
+    )
+
+
+def _lone_can_wait(members: Sequence[Person], as_of: date, settings: PolicySettings) -> bool:
+    """A group with a lone man or woman waits for a better mix until someone in it has waited
+    `lone_gender_wait_days` (the frame asks to avoid such groups; the planner already avoids them when
+    it can at no cost in placements)."""
+    return has_lone_gender(p.gender for p in members) and (
+        max(wait_days(p, as_of) for p in members) < settings.lone_gender_wait_days
+    )
+
+
+def review_in_days(members: Sequence[Person], as_of: date, settings: PolicySettings) -> int:
+    """Days until a held group's decision may change with nothing else changing (at least 1)."""
+    if _lone_can_wait(members, as_of, settings):
+        return max(1, settings.lone_gender_wait_days - max(wait_days(p, as_of) for p in members))
+    return max(1, hold_window(members, as_of, settings))
+
+
+def _holding_costs_more(
+    group: ProposedGroup,
+    members: Sequence[Person],
+    arrivals: list[Person],
+    as_of: date,
+    rules: PlanningRules,
+    settings: PolicySettings,
+    history_days: int | None,
+) -> bool:
+    if hold_window(members, as_of, settings) <= 0:
+        return True  # never past the limit when a group can be formed
+    if len(members) >= rules.max_size:
+        return True
+    chance = arrival_chance(group, members, arrivals, as_of, rules, settings, history_days)
+    return chance < settings.hold_if_likely
+
+
+def top_up_candidates(
+    group_members: Sequence[Person],
+    slot: str,
+    meeting_format,
+    waiting: Iterable[Person],
+    rules: PlanningRules,
+    settings: PolicySettings,
+    as_of: date,
+) -> list[Person]:
+    """Waiting people (longest-waiting first) who fit a proposed group, up to its target size; none under
+    `asap` or with `top_up` off."""
+    if settings.policy != "lasting" or not settings.top_up:
+        return []
+    places = rules.target_size - len(group_members)
+    chosen: list[Person] = []
+    for candidate in sorted(waiting, key=lambda p: (p.registered_at, p.participant_id)):
+        if len(chosen) >= places:
+            break
+        grown = [*group_members, *chosen, candidate]
+        # Nobody is added who would leave a man or a woman alone among the other gender.
+        if has_lone_gender(p.gender for p in grown) and not has_lone_gender(
+            p.gender for p in [*group_members, *chosen]
+        ):
+            continue
+        if fits(grown, slot, meeting_format, rules, as_of):
+            chosen.append(candidate)
+    return chosen
+
+
+def recent_since(as_of: date, settings: PolicySettings) -> datetime:
+    """The earliest registration time that counts as a recent arrival (for the caller's query)."""
+    start = as_of - timedelta(days=settings.lookback_days)
+    return datetime(start.year, start.month, start.day)
+
+
+def expected_share_lasting(sizes: Iterable[int], dropout: float) -> float:
+    """Of the members of groups of these sizes, the expected share still in a group of four or more."""
+    sizes = list(sizes)
+    people = sum(sizes)
+    return sum(expected_lasting(n, dropout) for n in sizes) / people if people else 0.0
+
+
+def passthrough(result: Plan) -> Decision:
+    return Decision(result.groups, (), result.waiting, result.stats)
+
+
+def decide_after_change(
+    people: Sequence[Person],
+    settled: frozenset[Person] | None,
+    as_of: date,
+    rules: PlanningRules,
+    settings: PolicySettings,
+    arrivals: Iterable[Person] = (),
+) -> Decision | None:
+    """`decide` for a district's pool that changed since an earlier plan left `settled` waiting (None:
+    not known); None when nobody new could form a group, so that plan's decision stands."""
+    if settled is not None and rules.digital_scope == "district":
+        new = [p.participant_id for p in people if p not in settled]
+        if not newcomer_could_form_a_group(people, new, as_of, rules):
+            return None
+    return decide(people, as_of, rules, settings, arrivals)
+
+
+def newcomer_could_form_a_group(
+    people: Sequence[Person], newcomers: Iterable[str], as_of: date, rules: PlanningRules
+) -> bool:
+    """Whether someone in `newcomers` (arrived or back in the pool since the district's last plan) is in
+    some allowed group of the minimum size with people waiting. When nobody is, a new plan can form no
+    group the last one did not, and a day's plan of the district can be skipped (as the service skips a
+    search with `plan_after_change`; this test is exact for groups of the minimum size)."""
+    new = set(newcomers)
+    if not new or len(people) < rules.min_size:
+        return False
+    # Only people who share a time with a newcomer can be in a newcomer's group: index just those.
+    times = {slot for p in people if p.participant_id in new for slot in p.availability}
+    people = [p for p in people if p.participant_id in new or not times.isdisjoint(p.availability)]
+    if len(people) < rules.min_size:
+        return False
+    pool = build_pool(people, as_of, rules)
+    need = rules.min_size - 1
+    for a, person in enumerate(pool.people):
+        if person.participant_id not in new:
+            continue
+        for digital, format_ok in ((False, pool.in_person_ok), (True, pool.digital_ok)):
+            if not format_ok[a]:
+                continue
+            for slot in pool.slots[a]:
+                mates = [
+                    b
+                    for b in range(len(pool))
+                    if b != a and format_ok[b] and slot in pool.slots[b] and not clash(pool, a, b, digital)
+                ]
+                if len(mates) >= need and _group_among(pool, a, mates, need, slot, digital):
+                    return True
+    return False
+
+
+def _group_among(pool, a: int, mates: list[int], need: int, slot: int, digital: bool) -> bool:
+    """Depth-first: `need` mates who, with `a`, pass the rules (partial groups checked as they grow)."""
+
+    def extend(chosen: list[int], start: int) -> bool:
+        if len(chosen) == need + 1:
+            return not breaks_rules(pool, chosen, slot, digital)
+        for k in range(start, len(mates)):
+            b = mates[k]
+            if any(clash(pool, b, c, digital) for c in chosen[1:]):
+                continue
+            if breaks_rules(pool, [*chosen, b], slot, digital, complete=False):
+                continue
+            if extend([*chosen, b], k + 1):
+                return True
+        return False
+
+    return extend([a], 0)
