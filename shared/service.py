@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from fastapi import APIRouter, FastAPI, HTTPException, Response
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.telemetry import TelemetryConfig
 from faststream.middlewares import AckPolicy
@@ -49,6 +50,7 @@ from shared.revocation import check_link, link_revocations_table, revoked_staff_
 from shared.settings import Settings
 from shared.tracing import configure_tracing
 from shared.unit_of_work import UnitOfWork, transaction
+from shared.web.validation_errors import invalid_request
 from shared.web_security import SecureWeb
 
 log = logging.getLogger("selvhjelp.service")
@@ -298,6 +300,7 @@ class Service:
             **fastapi_options,
         )
         app.state.service = self
+        app.add_exception_handler(RequestValidationError, invalid_request)
 
         @app.get("/health/live", tags=["health"], summary="The process is alive")
         async def live() -> dict[str, str]:

@@ -9,7 +9,6 @@ from collections.abc import Iterable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, HTTPException, Query, Request, status
-from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from sqlalchemy import func, select
@@ -19,6 +18,7 @@ from shared.auth import InvalidLink, StaffUser, sign_link
 from shared.contracts import RegistrationDetails, Source
 from shared.unit_of_work import Transaction
 from shared.web.dependencies import current_service
+from shared.web.validation_errors import invalid_request  # noqa: F401 (app.py registers it)
 from shared.web_auth import staff_user
 
 from . import commands, domain, queries
@@ -62,25 +62,6 @@ def refused_fields(problems: Iterable[tuple[str, str]]) -> JSONResponse:
 
 def refused_response(refused: domain.RegistrationRefused) -> JSONResponse:
     return refused_fields((p.field, p.message) for p in refused.problems)
-
-
-def _printable(value: Any) -> Any:
-    # A lone surrogate (JSON's "\ud800") cannot be written back as UTF-8.
-    return value.encode("utf-8", "replace").decode("utf-8") if isinstance(value, str) else value
-
-
-async def invalid_request(_: Request, error: RequestValidationError) -> JSONResponse:
-    """422 naming each field and why, without FastAPI's echo of the input: it may be sensitive, and a NaN or
-    a lone surrogate in it cannot even be written as JSON (that turned a 422 into a 500)."""
-    return JSONResponse(
-        status_code=422,
-        content={
-            "detail": [
-                {"loc": [_printable(p) for p in e["loc"]], "msg": _printable(e["msg"]), "type": e["type"]}
-                for e in error.errors()
-            ]
-        },
-    )
 
 
 def _receipt(request: Request, participant_id: uuid.UUID) -> RegistrationReceipt:

@@ -260,8 +260,9 @@ async def import_rows(
 
 
 # A new registration has no placement yet: those columns stay empty.
-# Columns an import never fills: set later by a group, or only by a contact point's own form.
-_NOT_IMPORTED = {"placed_at", "group_id", "left_group_at", "submitted_by"}
+# Columns an import never fills: set later by a group or by grouping's options, or only by a contact
+# point's own form.
+_NOT_IMPORTED = {"placed_at", "group_id", "left_group_at", "submitted_by", "waiting_options"}
 _COLUMNS = [c.name for c in registrations.columns if c.name not in _NOT_IMPORTED]
 _OUTBOX_COLUMNS = ["event_id", "event_type", "exchange", "payload", "headers"]
 

@@ -51,6 +51,7 @@ _PER_SERVICE = {
         ("POST", "/api/v1/registrations/status/{token}/erase"): _SIGNED,
         ("GET", "/status/{token}"): _SIGNED,
         ("POST", "/status/{token}/availability"): _SIGNED,
+        ("POST", "/status/{token}/options/{code}"): _SIGNED,
         ("GET", "/status/{token}/change"): _SIGNED,
         ("POST", "/status/{token}/change"): _SIGNED,
         ("GET", "/status/{token}/{action}"): _SIGNED,

@@ -110,3 +110,22 @@ async def test_starters_are_registered_per_district_and_the_sample_loads_once(se
         venues = (await client.get("/api/v1/staff/venues?municipality=0301", headers=oslo)).json()
     assert names == ["Aisha", "Tor"]
     assert len(venues) == 3
+
+
+async def test_text_that_cannot_be_stored_is_refused_as_bad_input_not_a_server_error(settings):
+    """Found by the HTTP fuzzing test: NUL or a lone surrogate in a starter's name or e-mail was a 500 at the
+    insert; now each is a 422 naming the field, and nothing is stored."""
+    service = new_service(calendar_settings(settings))
+    nord = staff_headers(settings, "nord")
+    body = (
+        '{"first_name": "\\u00fa\\u000e", "email": "o\\u0000x\\ud958@ab.no", "language": "nn",'
+        ' "availability": {}}'
+    )
+    async with running(service), http_client(service) as client:
+        refused = await client.post(
+            "/api/v1/staff/starters", content=body, headers={**nord, "Content-Type": "application/json"}
+        )
+        assert refused.status_code == 422, refused.text
+        assert "email" in refused.text
+        listed = await client.get("/api/v1/staff/starters", headers=nord)
+        assert listed.json() == []
