@@ -118,6 +118,36 @@ def plan_as_json(result: Plan, invalid: list[dict[str, Any]]) -> dict[str, Any]:
     }
 
 
+def read_input(input_path: str) -> tuple[list, list[dict]] | None:
+    """The registrations of a JSON-lines file and its invalid lines (each reported on stderr); None when
+    the file cannot be read (said on stderr). Shared by `plan` and `simulate`."""
+    try:
+        with open(input_path, encoding="utf-8") as handle:
+            lines = handle.read().splitlines()
+    except OSError as error:
+        print(f"cannot read {input_path}: {error.strerror}", file=sys.stderr)
+        return None
+    people, invalid = read_registrations(lines)
+    for problem in invalid:
+        print(f"{input_path}:{problem['line']}: {problem['reason']}", file=sys.stderr)
+    return people, invalid
+
+
+def write_document(document: dict[str, Any], output_path: str | None) -> bool:
+    """The result as indented JSON to a file, or stdout without one; False when the file cannot be written."""
+    text = json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+    if output_path is None:
+        sys.stdout.write(text)
+        return True
+    try:
+        with open(output_path, "w", encoding="utf-8") as handle:
+            handle.write(text)
+    except OSError as error:
+        print(f"cannot write {output_path}: {error.strerror}", file=sys.stderr)
+        return False
+    return True
+
+
 def run_plan(
     input_path: str,
     as_of: date,
@@ -126,29 +156,16 @@ def run_plan(
     seed: int = 0,
 ) -> int:
     """Plan groups for the registrations in a JSON-lines file; write the plan to a file or stdout."""
-    try:
-        with open(input_path, encoding="utf-8") as handle:
-            lines = handle.read().splitlines()
-    except OSError as error:
-        print(f"cannot read {input_path}: {error.strerror}", file=sys.stderr)
+    loaded = read_input(input_path)
+    if loaded is None:
         return 2
-    people, invalid = read_registrations(lines)
-    for problem in invalid:
-        print(f"{input_path}:{problem['line']}: {problem['reason']}", file=sys.stderr)
+    people, invalid = loaded
     started = time.perf_counter()
     result = plan(people, as_of, rules or PlanningRules(), seed=seed)
     document = plan_as_json(result, invalid)
     document["stats"]["seconds"] = round(time.perf_counter() - started, 3)
-    text = json.dumps(document, ensure_ascii=False, indent=2) + "\n"
-    if output_path is None:
-        sys.stdout.write(text)
-    else:
-        try:
-            with open(output_path, "w", encoding="utf-8") as handle:
-                handle.write(text)
-        except OSError as error:
-            print(f"cannot write {output_path}: {error.strerror}", file=sys.stderr)
-            return 2
+    if not write_document(document, output_path):
+        return 2
     stats = result.stats
     print(
         f"groups: {stats['groups']}, placed: {stats['placed']} of {stats['people']}, "

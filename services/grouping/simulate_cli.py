@@ -13,7 +13,6 @@ Exit codes: 0 the result was written; 2 the input could not be read or the outpu
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import time
 from dataclasses import replace
@@ -21,7 +20,7 @@ from datetime import date, datetime
 from datetime import time as day_time
 from typing import Any
 
-from services.grouping.planner_cli import read_registrations
+from services.grouping.planner_cli import read_input, write_document
 from services.grouping.planning.model import PlanningRules
 from services.grouping.planning.policy import PolicySettings
 from services.grouping.simulation import InvitationModel, SimResult, Simulation, final_members
@@ -81,31 +80,18 @@ def run_simulation(
     invitations: InvitationModel | None = None,
     seed: int = 0,
 ) -> int:
-    try:
-        with open(input_path, encoding="utf-8") as handle:
-            lines = handle.read().splitlines()
-    except OSError as error:
-        print(f"cannot read {input_path}: {error.strerror}", file=sys.stderr)
+    loaded = read_input(input_path)
+    if loaded is None:
         return 2
-    people, invalid = read_registrations(lines)
-    for problem in invalid:
-        print(f"{input_path}:{problem['line']}: {problem['reason']}", file=sys.stderr)
+    people, invalid = loaded
     started = time.process_time()
     result = Simulation(people, rules, settings, invitations or InvitationModel(), seed).run(until)
     document = result_as_json(result, invalid)
     document["stats"]["cpu_seconds"] = round(time.process_time() - started, 1)
     document["stats"]["policy"] = settings.policy
     document["stats"]["dropout"] = settings.dropout
-    text = json.dumps(document, ensure_ascii=False, indent=2) + "\n"
-    if output_path is None:
-        sys.stdout.write(text)
-    else:
-        try:
-            with open(output_path, "w", encoding="utf-8") as handle:
-                handle.write(text)
-        except OSError as error:
-            print(f"cannot write {output_path}: {error.strerror}", file=sys.stderr)
-            return 2
+    if not write_document(document, output_path):
+        return 2
     stats = result.stats
     print(
         f"policy {settings.policy}: {stats['groups_formed']} groups formed, placed {stats['placed']} of "
