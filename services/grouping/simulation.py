@@ -23,6 +23,7 @@ from .planning.policy import (
     decide,
     expected_lasting,
     newcomer_could_form_a_group,
+    review_held,
     review_in_days,
     top_up_candidates,
 )
@@ -97,6 +98,8 @@ class Simulation:
         # Per district: who arrived or came back since its last plan (a plan without them would repeat).
         self.newcomers: dict[str, set[str]] = defaultdict(set)
         self.held_due: dict[str, date] = {}
+        self.held_groups: dict[str, list[ProposedGroup]] = {}
+        self.reviews = 0  # held groups looked at again without a new search
         self.plans = 0
         self.skipped = 0  # plans skipped: nobody new could form a group
         self.held = 0  # held-back decisions, summed over plans
@@ -212,40 +215,60 @@ class Simulation:
     def _plan(self, district: str, day: date) -> None:
         held_due = self.held_due.get(district)
         newcomers = self.newcomers.pop(district, set())
-        waiting = list(self.waiting[district].values())
-        if len(waiting) < self.rules.min_size:
+        pool = self.waiting[district]
+        if len(pool) < self.rules.min_size:
             return
-        if (held_due is None or held_due > day) and not newcomer_could_form_a_group(
-            waiting, newcomers & self.waiting[district].keys(), day, self.rules
-        ):
-            self.skipped += 1
-            return
+        if not newcomer_could_form_a_group(list(pool.values()), newcomers & pool.keys(), day, self.rules):
+            if held_due is None or held_due > day:
+                self.skipped += 1
+                return
+            # Only time has passed since the plan that held these groups back: that plan stands (a new
+            # search would find the same groups); look again only at whether each should still wait.
+            held = [
+                g
+                for g in self.held_groups.get(district, ())
+                # still all waiting, and still within the rules (a birthday can widen the age span)
+                if all(m in pool for m in g.members) and not validate_group(g, self.people, self.rules, day)
+            ]
+            form, held = review_held(
+                held,
+                self.people,
+                self._recent(district, day),
+                day,
+                self.rules,
+                self.settings,
+                self._history(day),
+            )
+            self.reviews += 1
+        else:
+            decision = decide(
+                list(pool.values()),
+                day,
+                self.rules,
+                self.settings,
+                self._recent(district, day),
+                seed=self.seed,
+                explain=False,
+                history_days=self._history(day),
+            )
+            self.plans += 1
+            form, held = list(decision.form), list(decision.held)
         self.held_due.pop(district, None)
-        arrivals = self._recent(district, day)
-        decision = decide(
-            waiting,
-            day,
-            self.rules,
-            self.settings,
-            arrivals,
-            seed=self.seed,
-            explain=False,
-            history_days=(day - self.first_day).days if self.first_day else None,
-        )
-        self.plans += 1
-        self.held += len(decision.held)
-        for proposal in decision.form:
+        self.held += len(held)
+        for proposal in form:
             problems = validate_group(proposal, self.people, self.rules, day)
             self.violations += [f"group {proposal.group_id} formed {day}: {p}" for p in problems]
             group = SimGroup(proposal, day, len(proposal.members))
             self.groups.append(group)
             self.open[district].append(group)
             self._invite(group, list(proposal.members), day)
-        if decision.held:
-            due = min(
-                review_in_days([self.people[m] for m in g.members], day, self.settings) for g in decision.held
-            )
+        self.held_groups[district] = held
+        if held:
+            due = min(review_in_days([self.people[m] for m in g.members], day, self.settings) for g in held)
             self.held_due[district] = day + timedelta(days=min(due, RECHECK_HELD_DAYS))
+
+    def _history(self, day: date) -> int | None:
+        return (day - self.first_day).days if self.first_day else None
 
     def _recent(self, district: str, day: date) -> list[Person]:
         arrivals = self.by_district[district]
@@ -274,7 +297,7 @@ class Simulation:
             self.people,
             until,
             summary(self.groups, self.people, len(self.arrivals), self.plans)
-            | {"held": self.held, "skipped": self.skipped},
+            | {"held": self.held, "skipped": self.skipped, "reviews": self.reviews},
         )
 
 

@@ -187,7 +187,18 @@ class _Model:
         off_target = m.new_int_var(0, rules.max_size, f"off{g}")
         m.add(off_target >= size - rules.target_size * self.active[g])
         m.add(off_target >= rules.target_size * self.active[g] - size)
-        return [
+        terms = []
+        if weights.size_value:
+            # The value of the whole group by its size (the `lasting` policy's expected members who stay).
+            table = [
+                weights.size_value[k] if k < len(weights.size_value) else 0 for k in range(rules.max_size + 1)
+            ]
+            members_count = m.new_int_var(0, rules.max_size, f"n{g}")
+            m.add(members_count == size)
+            bonus = m.new_int_var(min(table), max(table), f"size_value{g}")
+            m.add_element(members_count, table, bonus)
+            terms.append(bonus)
+        return terms + [
             -weights.lone_gender * lone,
             -weights.single_gender_by_chance * by_chance,
             -weights.per_member_off_target * off_target,

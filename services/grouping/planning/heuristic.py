@@ -19,11 +19,17 @@ MAX_LNS_ITERATIONS = 1000
 
 
 def solve_heuristic(
-    pool: Pool, eligible: list[bool], seed: int = 0, deadline: float | None = None
+    pool: Pool,
+    eligible: list[bool],
+    seed: int = 0,
+    deadline: float | None = None,
+    budget_size: int | None = None,
 ) -> list[Draft]:
-    size = sum(eligible)
-    if size < pool.rules.min_size:
+    """`budget_size`: the number of people the effort is paid for (default: the eligible), so that
+    leaving out people who cannot be in any group makes a search cheaper, not longer."""
+    if sum(eligible) < pool.rules.min_size:
         return []
+    size = max(sum(eligible), budget_size or 0)
     kinds = KindIndex(pool, group_kinds(pool, (i for i in range(len(pool)) if eligible[i])), eligible)
     runs = max(1, min(pool.rules.restarts, pool.rules.search_budget // (2 * size)))
     best: Assignment | None = None

@@ -54,6 +54,10 @@ class ScoreWeights:
     single_gender_by_chance: int = 30
     per_member_off_target: int = 20
     per_year_of_age_span: int = 2
+    # Extra value of a whole group by its size (index: members; empty: none). The `lasting` policy sets
+    # it so that a group is worth its expected members still there after the first weeks, which makes
+    # one group of six worth more than two of four (planning/policy.py: lasting_size_value).
+    size_value: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from .exact import EXACT_POOL_CAP, solve_exact
 from .explain import Explainer
 from .heuristic import solve_heuristic
 from .model import Person, Plan, PlanningRules, ProposedGroup, Waiting, group_id_for
-from .pool import Draft, Pool, build_pool, clash, score
+from .pool import Draft, Pool, build_pool, clash, could_be_grouped, score
 from .rules import has_lone_gender, meeting_formats
 
 BOTH_FORMATS = (MeetingFormat.in_person, MeetingFormat.digital)
@@ -194,11 +194,15 @@ def _solve_region(job: _RegionJob) -> _RegionResult:
         pool.age[i] >= rules.min_age and (pool.in_person_ok[i] or pool.digital_ok[i])
         for i in range(len(pool))
     ]
+    # The exact method is chosen by the pool's size as before (its time is what the limits were set for),
+    # and then searches only among those who could be in a group, as the heuristic does.
+    pool_size = sum(eligible)
+    eligible = could_be_grouped(pool, eligible)
     size = sum(eligible)
-    drafts = solve_heuristic(pool, eligible, job.seed, deadline)
+    drafts = solve_heuristic(pool, eligible, job.seed, deadline, budget_size=pool_size)
     stats: dict[str, Any] = {"method": "heuristic"}
-    wants_exact = (rules.method == "exact" and size <= EXACT_POOL_CAP) or (
-        rules.method == "auto" and size <= rules.exact_max_pool
+    wants_exact = (rules.method == "exact" and pool_size <= EXACT_POOL_CAP) or (
+        rules.method == "auto" and pool_size <= rules.exact_max_pool
     )
     if wants_exact and size >= rules.min_size:
         exact = solve_exact(

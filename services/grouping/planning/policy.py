@@ -8,12 +8,15 @@ that grows steeply with n (p = 0.2: 0.41 for 4, 0.74 for 5, 0.90 for 6). The `la
 the expected number of people still in a group of at least four (`expected_lasting`), not the number
 placed today, within a limit on how long anyone waits:
 
-1. groups of `form_size` or more are formed at once (a first search that may only form those, so it
-   cannot split twelve people into three groups of four where two of six were possible);
-2. of the smaller groups the rest of the pool allows, one is held back while compatible arrivals are
-   likely before its longest-waiting member reaches `wait_limit_days`, judged by the rate at which
-   people who would fit it arrived in the last `lookback_days`;
-3. a held group is formed as soon as someone in it reaches the wait limit, or nobody is likely to come;
+1. the planner scores each group by its expected members still there after the first weeks
+   (`lasting_size_value`), so it prefers two groups of six to three of four, and one of eight to two of
+   four; and it forms no group with a lone man or woman in this search;
+2. of those groups, the ones of `form_size` or more form at once; a smaller one is held back while
+   compatible arrivals are likely before its longest-waiting member reaches `wait_limit_days`, judged by
+   the rate at which people who would fit it arrived in the last `lookback_days`, and formed as soon as
+   someone in it reaches the limit or nobody is likely to come;
+3. people that search left out get any allowed group once someone among them has waited past a limit:
+   `wait_limit_days`, or for a group with a lone man or woman `lone_gender_wait_days`;
 4. a proposed group that has not started takes newcomers who fit it up to the target size (`top_up`).
 
 `asap` forms every group the planner finds at once (the policy before issue 23).
@@ -27,10 +30,13 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import Literal
 
+from shared.contracts.vocabulary import MeetingFormat
+from shared.reference import are_neighbours
+
 from .model import Person, Plan, PlanningRules, ProposedGroup, Reason, Waiting
 from .plan import plan
 from .pool import breaks_rules, build_pool, clash
-from .rules import has_lone_gender, member_violations, wait_days
+from .rules import age_on, has_lone_gender, meeting_formats, member_violations, wait_days
 
 HELD_REASON = "held_for_larger"
 
@@ -59,6 +65,20 @@ class PolicySettings:
     # mix) until someone in it has waited this long (in the simulation 120 days cut such groups by a
     # quarter to two fifths against `asap`, and kept more people in lasting groups than 42 days did).
     lone_gender_wait_days: int = 120
+
+
+def lasting_size_value(dropout: float, rules: PlanningRules) -> tuple[int, ...]:
+    """ScoreWeights.size_value for the `lasting` policy: with it a group of n is worth its expected
+    members still there after the first weeks, in placements scaled so that a group of the minimum size
+    is worth what it is worth to `asap` (n placements)."""
+    placement = rules.weights.placement
+    scale = placement * rules.min_size / expected_lasting(rules.min_size, dropout, rules.min_size)
+    return tuple(
+        round(scale * expected_lasting(n, dropout, rules.min_size)) - placement * n
+        if n >= rules.min_size
+        else 0
+        for n in range(rules.max_size + 1)
+    )
 
 
 def survival(size: int, dropout: float, minimum: int = 4) -> float:
@@ -90,6 +110,28 @@ def fits(members: Sequence[Person], slot: str, meeting_format, rules: PlanningRu
     return all(problem.startswith("size ") and len(members) < rules.min_size for problem in problems)
 
 
+class _QuickCheck:
+    """The cheap necessary tests for one more member of a group (age span, format, a neighbouring
+    municipality), so that the full rules run only for the few people who pass them: a held group is
+    compared with every recent arrival, each time its district is planned."""
+
+    def __init__(self, members: Sequence[Person], meeting_format, rules: PlanningRules, as_of: date) -> None:
+        ages = [age_on(p.birth_date, as_of) for p in members]
+        self.lowest = max(ages) - rules.max_age_span_years
+        self.highest = min(ages) + rules.max_age_span_years
+        self.format, self.rules, self.as_of = meeting_format, rules, as_of
+        self.places = {p.municipality for p in members} if meeting_format == MeetingFormat.in_person else None
+
+    def may_join(self, person: Person) -> bool:
+        if not self.lowest <= age_on(person.birth_date, self.as_of) <= self.highest:
+            return False
+        if self.format not in meeting_formats(person):
+            return False
+        return self.places is None or all(
+            are_neighbours(person.municipality, place, self.rules.neighbour_km) for place in self.places
+        )
+
+
 def hold_window(members: Sequence[Person], as_of: date, settings: PolicySettings) -> int:
     """Days a group may still be held: until its longest-waiting member reaches the wait limit, and at
     most `max_hold_days` after its newest member registered (when the group became possible; no state
@@ -118,13 +160,14 @@ def arrival_chance(
         return 0.0
     since = as_of - timedelta(days=lookback)
     ids = set(group.members)
+    quick = _QuickCheck(members, group.format, rules, as_of)
     fitting = 0
     for person in arrivals:
         if person.participant_id in ids or not since <= person.registered_at.date() <= as_of:
             continue
         if person.district != members[0].district or group.slot not in person.availability:
             continue  # the cheap tests first: most arrivals cannot meet at the group's time
-        if fits([*members, person], group.slot, group.format, rules, as_of):
+        if quick.may_join(person) and fits([*members, person], group.slot, group.format, rules, as_of):
             fitting += 1
     rate = fitting / lookback
     return 1.0 - math.exp(-rate * window)
@@ -146,26 +189,30 @@ def decide(
     if settings.policy == "asap" or not people:
         result = plan(people, as_of, rules, seed, explain=explain)
         return Decision(result.groups, (), result.waiting, result.stats)
-    rules = replace(rules, weights=replace(rules.weights, lone_gender=settings.lone_gender_cost))
-    large_rules = replace(rules, min_size=max(rules.min_size, settings.form_size))
-    large = plan(people, as_of, large_rules, seed, explain=False)
-    taken = {m for g in large.groups for m in g.members}
-    rest = [p for p in people if p.participant_id not in taken]
-    small = plan(rest, as_of, rules, seed, explain=explain)
     by_id = {p.participant_id: p for p in people}
     arrivals = list(arrivals)
-    held: list[ProposedGroup] = []
-    form: list[ProposedGroup] = []
-    for group in (*large.groups, *small.groups):
-        members = [by_id[m] for m in group.members]
-        if _lone_can_wait(members, as_of, settings):
-            held.append(group)
-        elif len(members) >= settings.form_size or _holding_costs_more(
-            group, members, arrivals, as_of, rules, settings, history_days
-        ):
-            form.append(group)
-        else:
-            held.append(group)
+    lasting_rules = replace(
+        rules,
+        lone_gender="hard",
+        weights=replace(rules.weights, size_value=lasting_size_value(settings.dropout, rules)),
+    )
+    # First the groups that plan for lasting: each worth its expected members who stay, no lone man or
+    # woman. Large ones form; smaller ones form or are held back for more arrivals.
+    first = plan(people, as_of, lasting_rules, seed, explain=False)
+    taken = {m for g in first.groups for m in g.members}
+    rest = [p for p in people if p.participant_id not in taken]
+    # Then any allowed group among the others (the planner still avoids a lone man or woman where it
+    # can), searched only when someone there has waited past a limit and could be in a group (or when
+    # the caller wants everyone's reasons).
+    overdue = min(settings.wait_limit_days, settings.lone_gender_wait_days)
+    late = [p.participant_id for p in rest if wait_days(p, as_of) >= overdue]
+    small = Plan((), (), {})
+    if explain or newcomer_could_form_a_group(rest, late, as_of, rules):
+        soft = replace(rules, weights=replace(rules.weights, lone_gender=settings.lone_gender_cost))
+        small = plan(rest, as_of, soft, seed, explain=explain)
+    form, held = review_held(
+        (*first.groups, *small.groups), by_id, arrivals, as_of, rules, settings, history_days
+    )
     waiting = list(small.waiting)
     for group in held:
         reason = Reason(
@@ -183,6 +230,33 @@ def decide(
         tuple(sorted(waiting, key=lambda w: w.participant_id)),
         stats,
     )
+
+
+def review_held(
+    groups: Iterable[ProposedGroup],
+    by_id: dict[str, Person],
+    arrivals: Sequence[Person],
+    as_of: date,
+    rules: PlanningRules,
+    settings: PolicySettings,
+    history_days: int | None = None,
+) -> tuple[list[ProposedGroup], list[ProposedGroup]]:
+    """Which of these possible groups form now and which are held back: a group with a lone man or woman
+    waits for a better mix until someone in it has waited `lone_gender_wait_days`; any other group forms
+    at `form_size`, or when holding it costs more than it is likely to gain."""
+    form: list[ProposedGroup] = []
+    held: list[ProposedGroup] = []
+    for group in groups:
+        members = [by_id[m] for m in group.members]
+        if _lone_can_wait(members, as_of, settings):
+            held.append(group)
+        elif len(members) >= settings.form_size or has_lone_gender(p.gender for p in members):
+            form.append(group)
+        elif _holding_costs_more(group, members, arrivals, as_of, rules, settings, history_days):
+            form.append(group)
+        else:
+            held.append(group)
+    return form, held
 
 
 def _lone_can_wait(members: Sequence[Person], as_of: date, settings: PolicySettings) -> bool:
@@ -232,8 +306,12 @@ def top_up_candidates(
     if settings.policy != "lasting" or not settings.top_up:
         return []
     places = rules.target_size - len(group_members)
+    if places <= 0:
+        return []
+    quick = _QuickCheck(group_members, meeting_format, rules, as_of)
     chosen: list[Person] = []
-    for candidate in sorted(waiting, key=lambda p: (p.registered_at, p.participant_id)):
+    likely = [p for p in waiting if slot in p.availability and quick.may_join(p)]
+    for candidate in sorted(likely, key=lambda p: (p.registered_at, p.participant_id)):
         if len(chosen) >= places:
             break
         grown = [*group_members, *chosen, candidate]

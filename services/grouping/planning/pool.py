@@ -154,6 +154,44 @@ def breaks_rules(pool: Pool, members: Sequence[int], slot: int, digital: bool, c
     return any(not places <= neighbours[m] for m in places)
 
 
+def could_be_grouped(pool: Pool, eligible: Sequence[bool]) -> list[bool]:
+    """Who among the eligible has, at some slot and in some format, at least `min_size - 1` eligible others
+    who clash with nobody's rules pairwise with them: a necessary condition for being in any group. In a
+    pool grown over months most people fail it (nobody near enough shares their topic, age and time), and
+    leaving them out of the search costs it nothing and saves much of its work."""
+    need = pool.rules.min_size - 1
+    # Who could meet where: in person by (slot, municipality), digitally by slot.
+    at: dict[tuple[int, bool, str], list[int]] = {}
+    for i in range(len(pool)):
+        if eligible[i]:
+            for slot in pool.slots[i]:
+                if pool.in_person_ok[i]:
+                    at.setdefault((slot, False, pool.municipality[i]), []).append(i)
+                if pool.digital_ok[i]:
+                    at.setdefault((slot, True, ""), []).append(i)
+    possible = [False] * len(pool)
+    for i in range(len(pool)):
+        if eligible[i]:
+            possible[i] = _has_mates(pool, i, at, need)
+    return possible
+
+
+def _has_mates(pool: Pool, i: int, at: dict[tuple[int, bool, str], list[int]], need: int) -> bool:
+    for slot in pool.slots[i]:
+        for digital, ok in ((False, pool.in_person_ok[i]), (True, pool.digital_ok[i])):
+            if not ok:
+                continue
+            places = ("",) if digital else pool.neighbours[pool.municipality[i]]
+            mates = 0
+            for place in places:
+                for b in at.get((slot, digital, place), ()):
+                    if b != i and not clash(pool, i, b, digital):
+                        mates += 1
+                        if mates >= need:
+                            return True
+    return False
+
+
 def clash(pool: Pool, a: int, b: int, digital: bool) -> bool:
     """True if two people can never be in the same group of this format, whoever else is in it.
 
@@ -196,6 +234,8 @@ def score(pool: Pool, members: Sequence[int]) -> int:
     elif not (women and men) and not chosen_single:
         total -= weights.single_gender_by_chance
     total -= weights.per_member_off_target * abs(len(members) - pool.rules.target_size)
+    if len(members) < len(weights.size_value):
+        total += weights.size_value[len(members)]
     total -= weights.per_year_of_age_span * (oldest - youngest)
     return total
 

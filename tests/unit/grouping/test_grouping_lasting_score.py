@@ -1,0 +1,68 @@
+"""The `lasting` policy's planner score (issue 23): a group is worth its expected members still there after
+the first weeks, in both the heuristic and the exact search, and that search forms no lone man or woman."""
+
+from dataclasses import replace
+from datetime import UTC, date, datetime
+
+import pytest
+
+from services.grouping.planning.model import Person, PlanningRules
+from services.grouping.planning.plan import plan
+from services.grouping.planning.policy import expected_lasting, lasting_size_value
+
+pytestmark = pytest.mark.unit
+
+AS_OF = date(2027, 3, 1)
+
+
+def person(n: int, gender: str = "female") -> Person:
+    return Person(
+        participant_id=f"p{n:02d}",
+        birth_date=date(1980, 1, 1),
+        gender=gender,
+        municipality="0301",
+        district="oslo",
+        topic="grief",
+        composition="same_topic",
+        format="in_person",
+        availability=("tue_evening",),
+        single_gender=False,
+        registered_at=datetime(2027, 2, 1, 12, tzinfo=UTC),
+    )
+
+
+def lasting_rules(method: str, dropout: float = 0.2) -> PlanningRules:
+    rules = PlanningRules(method=method, search_budget=6_000, restarts=2)
+    return replace(
+        rules, lone_gender="hard", weights=replace(rules.weights, size_value=lasting_size_value(dropout, rules))
+    )
+
+
+def test_the_size_value_makes_a_group_worth_its_expected_lasting_members():
+    rules = PlanningRules()
+    values = lasting_size_value(0.2, rules)
+    worth = [rules.weights.placement * n + values[n] for n in range(rules.max_size + 1)]
+    # A group of four is worth what asap gives it (four placements); larger ones in proportion to the
+    # members expected to stay.
+    assert worth[4] == 4 * rules.weights.placement
+    for n in range(5, rules.max_size + 1):
+        assert worth[n] / worth[4] == pytest.approx(expected_lasting(n, 0.2) / expected_lasting(4, 0.2), rel=1e-6)
+    assert values[: rules.min_size] == (0, 0, 0, 0)
+
+
+@pytest.mark.parametrize("method", ["heuristic", "exact"])
+def test_nine_who_fit_make_one_group_of_eight_not_five_and_four(method):
+    people = [person(n) for n in range(9)]
+    asap = plan(people, AS_OF, PlanningRules(method=method, search_budget=6_000, restarts=2))
+    assert sorted(len(g.members) for g in asap.groups) == [4, 5]
+    lasting = plan(people, AS_OF, lasting_rules(method))
+    assert [len(g.members) for g in lasting.groups] == [8]
+
+
+@pytest.mark.parametrize("method", ["heuristic", "exact"])
+def test_the_lasting_search_leaves_out_a_lone_man(method):
+    people = [person(n) for n in range(4)] + [person(9, "male")]
+    asap = plan(people, AS_OF, PlanningRules(method=method, search_budget=6_000, restarts=2))
+    assert [len(g.members) for g in asap.groups] == [5]  # placements first: the man is placed, alone
+    lasting = plan(people, AS_OF, lasting_rules(method))
+    assert [sorted(g.members) for g in lasting.groups] == [["p00", "p01", "p02", "p03"]]
