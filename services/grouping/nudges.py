@@ -93,3 +93,18 @@ def options_for_pool(
 ) -> dict[str, list[dict[str, Any]]]:
     """Every waiting person's options (participant id → options), against the others waiting."""
     return {person.participant_id: options_for(person, waiting, rules, as_of) for person in waiting}
+
+
+def take(person: Person, option: dict[str, Any]) -> Person:
+    """The person's details after taking an option (what registration's status page changes when they
+    click it; the simulation uses this to model people who take one)."""
+    code, params = option["code"], option.get("params", {})
+    if code == "more_times":
+        return replace(person, availability=(*person.availability, params["slots"][0]))
+    if code == "digital":
+        return replace(person, format=MeetingFormat.any)
+    if code == "cross_topic":
+        return replace(person, composition=Composition.any)
+    if code == "neighbour_municipality":
+        return replace(person, municipality=params["municipality"])
+    raise ValueError(f"unknown option {code!r}")

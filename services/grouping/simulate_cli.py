@@ -129,15 +129,16 @@ def build_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentPar
         "--nudge-take-share",
         type=float,
         default=0.0,
-        help="share of waiting people who take a suggested option (not modelled yet: must be 0)",
+        help="share of people still waiting after 28 days who take the first option they are offered "
+        "(more times, digital, across topics, a neighbouring municipality); 0 by default",
     )
     parser.set_defaults(func=_run_from_args)
     return parser
 
 
 def _run_from_args(args: argparse.Namespace) -> int:
-    if args.nudge_take_share:
-        print("--nudge-take-share: nudges are not modelled yet; use 0", file=sys.stderr)
+    if not 0.0 <= args.nudge_take_share <= 1.0:
+        print("--nudge-take-share must be between 0 and 1", file=sys.stderr)
         return 2
     settings = replace(
         PolicySettings(), policy=args.policy, dropout=args.dropout, wait_limit_days=args.wait_limit_days

@@ -16,7 +16,7 @@ from datetime import date, datetime, timedelta
 from random import Random
 from typing import Any
 
-from . import lifecycle
+from . import lifecycle, nudges
 from .planning.model import Person, PlanningRules, ProposedGroup, Waiting
 from .planning.policy import (
     PolicySettings,
@@ -43,9 +43,11 @@ class InvitationModel:
     no_answer: float = 0.05
     leave: float = 0.3
     invitation_days: int = 7
-    # Issue 23 item 4 (not built yet): the share of waiting people who take an option a nudge offers
-    # (more times, digital, across topics, a neighbouring municipality). 0: nobody, as the bars assume.
+    # Of the people still waiting `nudge_after_days` after registering (when the service sends its one
+    # message about what would get them a group sooner), the share who take the first option offered
+    # (nudges.py: more times, digital, across topics, a neighbouring municipality). 0: nobody.
     nudge_take_share: float = 0.0
+    nudge_after_days: int = 28
 
 
 @dataclass
@@ -104,6 +106,7 @@ class Simulation:
         self.skipped = 0  # plans skipped: nobody new could form a group
         self.held = 0  # held-back decisions, summed over plans
         self.first_day: date | None = None
+        self.nudges_taken = 0
 
     def run(self, until: date) -> SimResult:
         if not self.arrivals:
@@ -122,12 +125,34 @@ class Simulation:
                 self.newcomers[person.district].add(person.participant_id)
                 next_arrival += 1
             self._answers_due(day)
+            if self.model.nudge_take_share:
+                self._nudge(day)
             for district in sorted(self.changed | {d for d, due in self.held_due.items() if due <= day}):
                 self._top_up(district, day)
                 self._plan(district, day)
             self.changed.clear()
             day += timedelta(days=1)
         return self._result(until)
+
+    # -- nudges (issue 23 item 4) --
+
+    def _nudge(self, day: date) -> None:
+        """People who registered `nudge_after_days` ago and still wait: a seeded share takes the first
+        option the service would offer them, as their own correction (a changed registration)."""
+        registered = day - timedelta(days=self.model.nudge_after_days)
+        for district, pool in self.waiting.items():
+            due = [p for p in pool.values() if p.registered_at.date() == registered]
+            for person in sorted(due, key=lambda p: p.participant_id):
+                if self.rng.random() >= self.model.nudge_take_share:
+                    continue
+                options = nudges.options_for(person, list(pool.values()), self.rules, day)
+                if not options:
+                    continue
+                changed = nudges.take(person, options[0])
+                self.people[person.participant_id] = pool[person.participant_id] = changed
+                self.newcomers[district].add(person.participant_id)
+                self.changed.add(district)
+                self.nudges_taken += 1
 
     # -- invitations and the life of a proposed group --
 
@@ -297,7 +322,12 @@ class Simulation:
             self.people,
             until,
             summary(self.groups, self.people, len(self.arrivals), self.plans)
-            | {"held": self.held, "skipped": self.skipped, "reviews": self.reviews},
+            | {
+                "held": self.held,
+                "skipped": self.skipped,
+                "reviews": self.reviews,
+                "nudges_taken": self.nudges_taken,
+            },
         )
 
 
