@@ -23,7 +23,8 @@ from typing import Any
 from services.grouping.planner_cli import read_input, write_document
 from services.grouping.planning.model import PlanningRules
 from services.grouping.planning.policy import PolicySettings
-from services.grouping.simulation import InvitationModel, SimResult, Simulation, final_members
+from services.grouping.simulation import InvitationModel, SimResult, final_members
+from services.grouping.simulation_districts import simulate
 
 # The search effort per plan in the simulation: a year is thousands of plans, so each gets a tenth of the
 # service's budget (the bench measured the same shares at the service's budget on 2,000 arrivals).
@@ -85,7 +86,7 @@ def run_simulation(
         return 2
     people, invalid = loaded
     started = time.process_time()
-    result = Simulation(people, rules, settings, invitations or InvitationModel(), seed).run(until)
+    result = simulate(people, until, rules, settings, invitations or InvitationModel(), seed)
     document = result_as_json(result, invalid)
     document["stats"]["cpu_seconds"] = round(time.process_time() - started, 1)
     document["stats"]["policy"] = settings.policy

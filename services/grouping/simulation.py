@@ -83,9 +83,11 @@ class Simulation:
         settings: PolicySettings,
         invitations: InvitationModel,
         seed: int = 0,
+        stream: str = "",
     ) -> None:
         self.rules, self.settings, self.model = rules, settings, invitations
-        self.rng = Random(seed)
+        # `stream`: one district's own answers (simulation_districts.py runs districts apart, in parallel).
+        self.rng = Random(f"{seed}/{stream}" if stream else seed)
         self.seed = seed
         self.people = {p.participant_id: p for p in people}
         self.arrivals = sorted(people, key=lambda p: (p.registered_at, p.participant_id))
