@@ -110,8 +110,7 @@ class Settings(BaseSettings):
     # The grouping policy (issue 23; services/grouping/planning/policy.py, defaults chosen by
     # `selvhjelp grouping simulate` and bench/grouping.py): "lasting" plans for groups that still have four
     # members after the first weeks, "asap" forms every group the moment it is possible.
-    # Still "asap" by default: "lasting" does not yet meet every bar of issue 23 (docs/quality.md).
-    grouping_policy: Literal["lasting", "asap"] = "asap"
+    grouping_policy: Literal["lasting", "asap"] = "lasting"
     grouping_dropout: float = Field(
         default=0.2, ge=0.0, lt=1.0, description="Expected share of a new group's members who leave early."
     )
@@ -121,7 +120,7 @@ class Settings(BaseSettings):
         description="Nobody who could be in a group waits longer than this for a larger one.",
     )
     grouping_max_hold_days: int = Field(
-        default=42, ge=0, description="A group is held back at most this long after it became possible."
+        default=56, ge=0, description="A group is held back at most this long after it became possible."
     )
     grouping_form_size: int = Field(default=6, ge=4, description="Groups this large are formed at once.")
     grouping_hold_if_likely: float = Field(
@@ -134,7 +133,7 @@ class Settings(BaseSettings):
         default=90, ge=1, description="Past arrivals that estimate how often people who fit a group come."
     )
     grouping_lone_gender_wait_days: int = Field(
-        default=120, ge=0, description="A group with a lone man or woman waits for a better mix this long."
+        default=180, ge=0, description="A group with a lone man or woman waits for a better mix this long."
     )
     grouping_top_up: bool = Field(
         default=True, description="Invite fitting newcomers into a proposed group up to the target size."

@@ -37,6 +37,7 @@ from .handlers import make_handlers
 from .models import metadata
 from .nudging import Nudger
 from .planner import Planner
+from .planning.policy import refill_rules
 
 NAME = "grouping"
 
@@ -48,9 +49,10 @@ class GroupingService(Service):
 
     def __init__(self, settings: Settings, rules: domain.PlanningRules) -> None:
         super().__init__(NAME, metadata, settings)
-        self.rules = rules
-        self.timing = timing_from(settings)
         self.policy = policy_from(settings)
+        # Refilling a proposed group follows the policy (under `lasting`: no lone man or woman).
+        self.rules = refill_rules(rules, self.policy)
+        self.timing = timing_from(settings)
         self.planner = Planner(self, rules, self.timing, today)
         self.background.append(self.planner)
         self.nudger = Nudger(self)

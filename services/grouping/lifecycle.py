@@ -12,7 +12,7 @@ from datetime import date
 from enum import StrEnum
 
 from .planning.model import Person, PlanningRules
-from .planning.rules import member_violations
+from .planning.rules import has_lone_gender, member_violations
 
 
 class StartDecision(StrEnum):
@@ -55,11 +55,16 @@ def backfill_candidates(
     as_of: date,
     places: int,
 ) -> list[Person]:
-    """Longest-waiting people from the pool who keep the group within the rules, at most `places`."""
+    """Longest-waiting people from the pool who keep the group within the rules, at most `places`. With
+    `rules.refill_lone_gender == "hard"` nobody is added who leaves a man or a woman alone among the
+    other gender (so a group left with one man after a decline is refilled with a man first)."""
     chosen: list[Person] = []
     for candidate in sorted(pool, key=lambda p: (p.registered_at, p.participant_id)):
         if len(chosen) >= places:
             break
-        if fits_so_far([*members, *chosen, candidate], slot, meeting_format, rules, as_of):
+        grown = [*members, *chosen, candidate]
+        if rules.refill_lone_gender == "hard" and has_lone_gender(p.gender for p in grown):
+            continue
+        if fits_so_far(grown, slot, meeting_format, rules, as_of):
             chosen.append(candidate)
     return chosen

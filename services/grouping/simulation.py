@@ -23,6 +23,7 @@ from .planning.policy import (
     decide,
     expected_lasting,
     newcomer_could_form_a_group,
+    refill_rules,
     review_held,
     review_in_days,
     top_up_candidates,
@@ -86,6 +87,7 @@ class Simulation:
         stream: str = "",
     ) -> None:
         self.rules, self.settings, self.model = rules, settings, invitations
+        self.refill = refill_rules(rules, settings)
         # `stream`: one district's own answers (simulation_districts.py runs districts apart, in parallel).
         self.rng = Random(f"{seed}/{stream}" if stream else seed)
         self.seed = seed
@@ -207,7 +209,7 @@ class Simulation:
                 group.proposal.slot,
                 group.proposal.format,
                 pool,
-                self.rules,
+                self.refill,
                 day,
                 self.rules.target_size - len(members),
             )

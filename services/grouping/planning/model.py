@@ -71,6 +71,9 @@ class PlanningRules:
     digital_scope: Literal["district", "country"] = "district"
     # "soft": a lone man or woman among the other gender is a strong penalty; "hard": never.
     lone_gender: Literal["soft", "hard"] = "soft"
+    # Refilling a proposed group (after a decline, or topping it up): "hard" adds nobody who would leave a
+    # man or a woman alone among the other gender (the `lasting` policy: planning/policy.py refill_rules).
+    refill_lone_gender: Literal["soft", "hard"] = "soft"
     # "auto": heuristic everywhere, plus CP-SAT (warm-started by the heuristic) on pools up to exact_max_pool.
     method: Literal["auto", "heuristic", "exact"] = "auto"
     exact_max_pool: int = 40

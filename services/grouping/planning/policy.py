@@ -35,7 +35,7 @@ from shared.reference import are_neighbours
 
 from .model import Person, Plan, PlanningRules, ProposedGroup, Reason, Waiting
 from .plan import plan
-from .pool import breaks_rules, build_pool, clash
+from .possible import newcomer_could_form_a_group
 from .rules import age_on, has_lone_gender, meeting_formats, member_violations, wait_days
 
 HELD_REASON = "held_for_larger"
@@ -49,7 +49,7 @@ class PolicySettings:
     # Nobody in a group that could be formed waits longer than this (from registration) for a larger one,
     wait_limit_days: int = 120
     # and a group is held at most this long after it became possible (its newest member registered).
-    max_hold_days: int = 42
+    max_hold_days: int = 56
     # Groups this large form at once; smaller ones may be held back.
     form_size: int = 6
     # The window of past arrivals that estimates how often people who fit a held group arrive.
@@ -58,13 +58,14 @@ class PolicySettings:
     hold_if_likely: float = 0.35
     # Fill a proposed group with fitting newcomers up to the target size before it starts.
     top_up: bool = True
-    # The planner's soft cost of a lone man or woman under this policy (ScoreWeights.lone_gender): ten
-    # years of someone's waiting, still far below a placement; held groups get time to find a better mix.
+    # The planner's soft cost of a lone man or woman in the search for people past a limit
+    # (ScoreWeights.lone_gender): ten years of someone's waiting, still far below a placement.
     lone_gender_cost: int = 3650
-    # A group that would leave a man or a woman alone among the other gender is held back (for a better
-    # mix) until someone in it has waited this long (in the simulation 120 days cut such groups by a
-    # quarter to two fifths against `asap`, and kept more people in lasting groups than 42 days did).
-    lone_gender_wait_days: int = 120
+    # A group that would leave a man or a woman alone among the other gender forms only once someone in
+    # it has waited this long (the first search forms none). In the simulation (docs/quality.md) 180
+    # days kept such groups under half of `asap`'s share also with 2,000 arrivals a year, where 120 did
+    # not, and placed as many people in lasting groups.
+    lone_gender_wait_days: int = 180
 
 
 def lasting_size_value(dropout: float, rules: PlanningRules) -> tuple[int, ...]:
@@ -315,14 +316,19 @@ def top_up_candidates(
         if len(chosen) >= places:
             break
         grown = [*group_members, *chosen, candidate]
-        # Nobody is added who would leave a man or a woman alone among the other gender.
-        if has_lone_gender(p.gender for p in grown) and not has_lone_gender(
-            p.gender for p in [*group_members, *chosen]
-        ):
+        # Nobody is added who would leave a man or a woman alone among the other gender (a group left
+        # with one man after a decline takes a man first).
+        if has_lone_gender(p.gender for p in grown):
             continue
         if fits(grown, slot, meeting_format, rules, as_of):
             chosen.append(candidate)
     return chosen
+
+
+def refill_rules(rules: PlanningRules, settings: PolicySettings) -> PlanningRules:
+    """The rules for refilling a proposed group (lifecycle.backfill_candidates): under `lasting` nobody is
+    added who would leave a man or a woman alone among the other gender."""
+    return replace(rules, refill_lone_gender="hard") if settings.policy == "lasting" else rules
 
 
 def recent_since(as_of: date, settings: PolicySettings) -> datetime:
@@ -357,56 +363,3 @@ def decide_after_change(
         if not newcomer_could_form_a_group(people, new, as_of, rules):
             return None
     return decide(people, as_of, rules, settings, arrivals)
-
-
-def newcomer_could_form_a_group(
-    people: Sequence[Person], newcomers: Iterable[str], as_of: date, rules: PlanningRules
-) -> bool:
-    """Whether someone in `newcomers` (arrived or back in the pool since the district's last plan) is in
-    some allowed group of the minimum size with people waiting. When nobody is, a new plan can form no
-    group the last one did not, and a day's plan of the district can be skipped (as the service skips a
-    search with `plan_after_change`; this test is exact for groups of the minimum size)."""
-    new = set(newcomers)
-    if not new or len(people) < rules.min_size:
-        return False
-    # Only people who share a time with a newcomer can be in a newcomer's group: index just those.
-    times = {slot for p in people if p.participant_id in new for slot in p.availability}
-    people = [p for p in people if p.participant_id in new or not times.isdisjoint(p.availability)]
-    if len(people) < rules.min_size:
-        return False
-    pool = build_pool(people, as_of, rules)
-    need = rules.min_size - 1
-    for a, person in enumerate(pool.people):
-        if person.participant_id not in new:
-            continue
-        for digital, format_ok in ((False, pool.in_person_ok), (True, pool.digital_ok)):
-            if not format_ok[a]:
-                continue
-            for slot in pool.slots[a]:
-                mates = [
-                    b
-                    for b in range(len(pool))
-                    if b != a and format_ok[b] and slot in pool.slots[b] and not clash(pool, a, b, digital)
-                ]
-                if len(mates) >= need and _group_among(pool, a, mates, need, slot, digital):
-                    return True
-    return False
-
-
-def _group_among(pool, a: int, mates: list[int], need: int, slot: int, digital: bool) -> bool:
-    """Depth-first: `need` mates who, with `a`, pass the rules (partial groups checked as they grow)."""
-
-    def extend(chosen: list[int], start: int) -> bool:
-        if len(chosen) == need + 1:
-            return not breaks_rules(pool, chosen, slot, digital)
-        for k in range(start, len(mates)):
-            b = mates[k]
-            if any(clash(pool, b, c, digital) for c in chosen[1:]):
-                continue
-            if breaks_rules(pool, [*chosen, b], slot, digital, complete=False):
-                continue
-            if extend([*chosen, b], k + 1):
-                return True
-        return False
-
-    return extend([a], 0)
