@@ -98,8 +98,9 @@ async def test_a_group_of_four_is_held_while_a_fifth_is_likely_and_formed_at_the
         await eventually(held)
         assert await formed_groups(service) == []  # held back: a fifth who fits is likely soon
 
-        # Six weeks after the newest of them registered (max_hold_days), holding would pass the limit.
-        clock["today"] = TODAY + timedelta(days=36)
+        # `max_hold_days` after the newest of them registered (a week before TODAY), holding would pass
+        # the limit: the group forms at that day's plan.
+        clock["today"] = TODAY + timedelta(days=settings.grouping_max_hold_days - 6)
         await service.planner.request_all()
         service.wake_planner()
 

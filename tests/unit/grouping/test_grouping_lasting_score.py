@@ -34,7 +34,9 @@ def person(n: int, gender: str = "female") -> Person:
 def lasting_rules(method: str, dropout: float = 0.2) -> PlanningRules:
     rules = PlanningRules(method=method, search_budget=6_000, restarts=2)
     return replace(
-        rules, lone_gender="hard", weights=replace(rules.weights, size_value=lasting_size_value(dropout, rules))
+        rules,
+        lone_gender="hard",
+        weights=replace(rules.weights, size_value=lasting_size_value(dropout, rules)),
     )
 
 
@@ -46,7 +48,9 @@ def test_the_size_value_makes_a_group_worth_its_expected_lasting_members():
     # members expected to stay.
     assert worth[4] == 4 * rules.weights.placement
     for n in range(5, rules.max_size + 1):
-        assert worth[n] / worth[4] == pytest.approx(expected_lasting(n, 0.2) / expected_lasting(4, 0.2), rel=1e-6)
+        assert worth[n] / worth[4] == pytest.approx(
+            expected_lasting(n, 0.2) / expected_lasting(4, 0.2), rel=1e-6
+        )
     assert values[: rules.min_size] == (0, 0, 0, 0)
 
 
@@ -66,3 +70,23 @@ def test_the_lasting_search_leaves_out_a_lone_man(method):
     assert [len(g.members) for g in asap.groups] == [5]  # placements first: the man is placed, alone
     lasting = plan(people, AS_OF, lasting_rules(method))
     assert [sorted(g.members) for g in lasting.groups] == [["p00", "p01", "p02", "p03"]]
+
+
+def test_refilling_under_lasting_adds_no_lone_man_and_fixes_one_left_by_a_decline():
+    from services.grouping.lifecycle import backfill_candidates
+    from services.grouping.planning.policy import PolicySettings, refill_rules
+
+    rules = PlanningRules()
+    lasting = refill_rules(rules, PolicySettings())
+    women = [person(n) for n in range(3)]
+    a_man, a_woman = person(20, "male"), person(21)
+    # Three women: the longest-waiting candidate is a man, who would be alone; under lasting a woman comes.
+    pool = [a_man, a_woman]
+    assert backfill_candidates(women, "tue_evening", "in_person", pool, rules, AS_OF, 1) == [a_man]
+    assert backfill_candidates(women, "tue_evening", "in_person", pool, lasting, AS_OF, 1) == [a_woman]
+    # A man left alone with two women by a decline: a second man is asked first.
+    left = [person(30, "male"), *women[:2]]
+    assert backfill_candidates(left, "tue_evening", "in_person", [a_woman, a_man], lasting, AS_OF, 1) == [
+        a_man
+    ]
+    assert refill_rules(rules, PolicySettings(policy="asap")) == rules
