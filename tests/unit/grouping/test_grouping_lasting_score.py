@@ -2,7 +2,7 @@
 the first weeks, in both the heuristic and the exact search, and that search forms no lone man or woman."""
 
 from dataclasses import replace
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
@@ -86,7 +86,10 @@ def test_refilling_under_lasting_adds_no_lone_man_and_fixes_one_left_by_a_declin
     assert backfill_candidates(women, "tue_evening", "in_person", pool, lasting, AS_OF, 1) == [a_woman]
     # A man left alone with two women by a decline: a second man is asked first.
     left = [person(30, "male"), *women[:2]]
-    assert backfill_candidates(left, "tue_evening", "in_person", [a_woman, a_man], lasting, AS_OF, 1) == [
-        a_man
+    waited_longer = replace(a_woman, registered_at=a_man.registered_at - timedelta(days=30))
+    candidates = [waited_longer, a_man]
+    assert backfill_candidates(left, "tue_evening", "in_person", candidates, rules, AS_OF, 1) == [
+        waited_longer
     ]
+    assert backfill_candidates(left, "tue_evening", "in_person", candidates, lasting, AS_OF, 1) == [a_man]
     assert refill_rules(rules, PolicySettings(policy="asap")) == rules
