@@ -58,6 +58,11 @@ def _cpu_seconds() -> float:
     return time.process_time() + children.ru_utime + children.ru_stime
 
 
+def _lone_per_group(stats: dict) -> float:
+    groups = stats["groups_standing"]
+    return stats["lone_gender_groups"] / groups if groups else 0.0
+
+
 def row(size: int, seed: int, policy: str, stats: dict) -> str:
     lasting = stats["lasting_share"]
     groups = stats["groups_standing"]
@@ -86,16 +91,17 @@ def report(
                 results[policy] = simulate(size, seed, settings, tail_days)
                 print(row(size, seed, policy, results[policy]), flush=True)
             asap, lasting = results["asap"], results["lasting"]
-            ratios = " / ".join(
+            ratios = " | ".join(
                 f"{lasting['lasting_share'][p] / asap['lasting_share'][p]:.2f}x"
                 if asap["lasting_share"][p]
                 else "-"
                 for p in ("0.1", "0.2", "0.3")
             )
+            lone = _lone_per_group(lasting) / _lone_per_group(asap) if _lone_per_group(asap) else 0.0
             print(
-                f"|  |  | lasting / asap | {ratios} | | | "
+                f"|  |  | lasting / asap | {ratios} | | "
                 f"{lasting['median_wait_days'] - asap['median_wait_days']:+.0f} d "
-                f"| {lasting['p90_wait_days'] - asap['p90_wait_days']:+.0f} d | | | | | | | |",
+                f"| {lasting['p90_wait_days'] - asap['p90_wait_days']:+.0f} d | | | | {lone:.2f}x | | | |",
                 flush=True,
             )
             if nudge_share:
