@@ -34,6 +34,7 @@ def service_env(
         "OUTBOX_POLL_SECONDS": "0.1",
         "PLANNING_DEBOUNCE_SECONDS": "3.0",  # all of a test's registrations land before planning
         "PLANNER_POLL_SECONDS": "0.2",
+        "GROUPING_POLICY": settings.grouping_policy,
         # Every request comes from 127.0.0.1 and many tests reuse one address: no intake rate limits.
         "REGISTRATION_RATE_LIMIT_PER_CLIENT": "",
         "REGISTRATION_RATE_LIMIT_PER_CONTACT": "",

@@ -50,7 +50,13 @@ async def cluster_system() -> AsyncIterator[ClusterSystem]:
         finally:
             await engine.dispose()
         sinks, smtp_port, sms_port = start_sinks(base)
-        settings = Settings(database_url=database_url, rabbitmq_url=rabbitmq_url, environment="development")
+        # The burst's groups must all form for the count of invitations: `asap`, as in tests/conftest.py.
+        settings = Settings(
+            database_url=database_url,
+            rabbitmq_url=rabbitmq_url,
+            environment="development",
+            grouping_policy="asap",
+        )
         env = service_env(
             settings,
             extra={
