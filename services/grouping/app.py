@@ -53,7 +53,7 @@ class GroupingService(Service):
         # Refilling a proposed group follows the policy (under `lasting`: no lone man or woman).
         self.rules = refill_rules(rules, self.policy)
         self.timing = timing_from(settings)
-        self.planner = Planner(self, rules, self.timing, today)
+        self.planner = Planner(self, self.rules, self.timing, today)
         self.background.append(self.planner)
         self.nudger = Nudger(self)
         self.background.append(self.nudger)

@@ -29,13 +29,19 @@ class Answers:
     declined: int
 
 
-def decide_start(answers: Answers, rules: PlanningRules, *, backfill_possible: bool) -> StartDecision:
+def decide_start(
+    answers: Answers, rules: PlanningRules, *, backfill_possible: bool, before_deadline: bool = False
+) -> StartDecision:
+    """`before_deadline`: the group's answer deadline (its forming plus the invitation days) is still
+    ahead; with `rules.start_at_deadline` a group below the target waits for it, open to newcomers."""
     could_come = answers.accepted + answers.pending
     if could_come < rules.min_size:
         return StartDecision.backfill if backfill_possible else StartDecision.dissolve
-    if answers.pending == 0:
-        return StartDecision.start
-    return StartDecision.wait
+    if answers.pending:
+        return StartDecision.wait
+    if rules.start_at_deadline and before_deadline and could_come < rules.target_size:
+        return StartDecision.wait
+    return StartDecision.start
 
 
 def fits_so_far(

@@ -22,7 +22,7 @@ from shared.worker import RUN_AGAIN, NextRun, PollingWorker
 
 from . import domain
 from .commands.common import Timing
-from .commands.invitations import expire_invitations
+from .commands.invitations import expire_invitations, start_due_groups
 from .commands.newcomer_votes import decide_due_requests
 from .commands.planning import plan_district, request_planning
 from .models import planning_requests, pool
@@ -104,6 +104,9 @@ class Planner:
                 as_of=self.today(),
                 rules=self.rules,
                 timing=self.timing,
+            )
+            await start_due_groups(
+                uow.session, uow.outbox, now=now, as_of=self.today(), rules=self.rules, timing=self.timing
             )
             # Votes on newcomers whose deadline passed are decided by those who voted.
             await decide_due_requests(

@@ -214,7 +214,10 @@ class Simulation:
                 self.rules.target_size - len(members),
             )
         answers = lifecycle.Answers(len(group.accepted), len(group.pending), 0)
-        decision = lifecycle.decide_start(answers, self.rules, backfill_possible=bool(candidates))
+        deadline = group.formed_at + timedelta(days=self.model.invitation_days)
+        decision = lifecycle.decide_start(
+            answers, self.refill, backfill_possible=bool(candidates), before_deadline=day < deadline
+        )
         if decision is lifecycle.StartDecision.backfill:
             self._invite(group, [p.participant_id for p in candidates], day)
         elif decision is lifecycle.StartDecision.dissolve:

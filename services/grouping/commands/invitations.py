@@ -136,7 +136,10 @@ async def evaluate_group(
     candidates: list[domain.Person] = []
     if answers.accepted + answers.pending < rules.min_size:
         candidates = await backfill(session, group, accepted + pending, as_of, rules)
-    decision = lifecycle.decide_start(answers, rules, backfill_possible=bool(candidates))
+    deadline = group.formed_at + timedelta(days=timing.invitation_days)
+    decision = lifecycle.decide_start(
+        answers, rules, backfill_possible=bool(candidates), before_deadline=datetime.now(UTC) < deadline
+    )
     if decision is lifecycle.StartDecision.backfill:
         newcomers = [uuid.UUID(p.participant_id) for p in candidates]
         await invite(session, group_id, newcomers, datetime.now(UTC) + timedelta(days=timing.invitation_days))
@@ -204,6 +207,38 @@ async def dissolve(session: AsyncSession, outbox: Outbox, group_id: uuid.UUID, *
     if active:
         await return_to_pool(session, list(active))
     await stage(session, outbox, GroupDissolved(group_id=group_id, reason=reason, members=list(active)))
+
+
+async def start_due_groups(
+    session: AsyncSession,
+    outbox: Outbox,
+    *,
+    now: datetime,
+    as_of: date,
+    rules: domain.PlanningRules,
+    timing: Timing,
+) -> int:
+    """Proposed groups that everyone has answered, kept open for newcomers until their answer deadline
+    (`rules.start_at_deadline`): start them once it has passed."""
+    if not rules.start_at_deadline:
+        return 0
+    pending = select(memberships.c.group_id).where(memberships.c.status == "invited")
+    due = (
+        await session.execute(
+            select(groups.c.group_id)
+            .where(
+                groups.c.status == "proposed",
+                groups.c.formed_at <= now - timedelta(days=timing.invitation_days),
+                groups.c.group_id.not_in(pending),
+            )
+            .limit(100)
+        )
+    ).scalars()
+    started = 0
+    for group_id in list(due):
+        decision = await evaluate_group(session, outbox, group_id, as_of=as_of, rules=rules, timing=timing)
+        started += decision is lifecycle.StartDecision.start
+    return started
 
 
 async def expire_invitations(

@@ -74,6 +74,9 @@ class PlanningRules:
     # Refilling a proposed group (after a decline, or topping it up): "hard" adds nobody who would leave a
     # man or a woman alone among the other gender (the `lasting` policy: planning/policy.py refill_rules).
     refill_lone_gender: Literal["soft", "hard"] = "soft"
+    # A proposed group smaller than the target starts no earlier than its answer deadline, even when
+    # everyone has answered: until then it can still take newcomers who fit (the `lasting` policy).
+    start_at_deadline: bool = False
     # "auto": heuristic everywhere, plus CP-SAT (warm-started by the heuristic) on pools up to exact_max_pool.
     method: Literal["auto", "heuristic", "exact"] = "auto"
     exact_max_pool: int = 40

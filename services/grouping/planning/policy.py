@@ -326,9 +326,12 @@ def top_up_candidates(
 
 
 def refill_rules(rules: PlanningRules, settings: PolicySettings) -> PlanningRules:
-    """The rules for refilling a proposed group (lifecycle.backfill_candidates): under `lasting` nobody is
-    added who would leave a man or a woman alone among the other gender."""
-    return replace(rules, refill_lone_gender="hard") if settings.policy == "lasting" else rules
+    """The rules of a proposed group's life (lifecycle.py) under the policy: under `lasting` refilling
+    adds nobody who would leave a man or a woman alone among the other gender, and with `top_up` a group
+    below the target starts at its answer deadline, not before (room for newcomers who fit)."""
+    if settings.policy != "lasting":
+        return rules
+    return replace(rules, refill_lone_gender="hard", start_at_deadline=settings.top_up)
 
 
 def recent_since(as_of: date, settings: PolicySettings) -> datetime:

@@ -109,3 +109,66 @@ async def test_a_group_of_four_is_held_while_a_fifth_is_likely_and_formed_at_the
 
         groups = await eventually(formed)
     assert groups == [{str(p.participant_id) for p in four}]
+
+
+async def test_under_lasting_a_group_everyone_accepted_starts_at_its_deadline_not_before(settings):
+    """A group below the target size stays open for newcomers until its answer deadline, then starts."""
+    from sqlalchemy import update
+
+    from services.grouping.commands.invitations import answer_invitation, start_due_groups
+    from services.grouping.models import groups
+
+    settings = settings.model_copy(
+        update={
+            "planning_debounce_seconds": 0.2,
+            "planner_poll_seconds": 3600.0,
+            "grouping_policy": "lasting",
+        }
+    )
+    service = create_service(settings, RULES)
+    clock = {"today": TODAY}
+    service.planner.today = lambda: clock["today"]
+    # Four who fit, and nobody else like them has registered: holding for a fifth is pointless.
+    four = [accepted(20 + i, TODAY - timedelta(days=10 - i)) for i in range(4)]
+    async with running(service):
+        await publish(
+            settings, exchange_of("registration"), *(p.envelope(source="registration") for p in four)
+        )
+        await eventually(lambda: formed_groups(service))
+        async with service.transaction() as uow:
+            for person in four:
+                await answer_invitation(
+                    uow.session,
+                    uow.outbox,
+                    person.participant_id,
+                    accept=True,
+                    confidentiality_confirmed=True,
+                    as_of=TODAY,
+                    rules=service.rules,
+                    timing=service.timing,
+                )
+
+        async def status() -> str:
+            async with service.sessions() as session:
+                return (await session.execute(select(groups.c.status))).scalar_one()
+
+        assert await status() == "proposed"  # all accepted; open for a fifth until the deadline
+        async with service.transaction() as uow:
+            now = datetime.now(UTC)
+            assert (
+                await start_due_groups(
+                    uow.session, uow.outbox, now=now, as_of=TODAY, rules=service.rules, timing=service.timing
+                )
+                == 0
+            )
+            # The deadline passes (the group formed `invitation_days` ago).
+            await uow.session.execute(
+                update(groups).values(
+                    formed_at=now - timedelta(days=service.timing.invitation_days, minutes=1)
+                )
+            )
+            started = await start_due_groups(
+                uow.session, uow.outbox, now=now, as_of=TODAY, rules=service.rules, timing=service.timing
+            )
+        assert started == 1
+        assert await status() == "started"

@@ -93,3 +93,28 @@ def test_refilling_under_lasting_adds_no_lone_man_and_fixes_one_left_by_a_declin
     ]
     assert backfill_candidates(left, "tue_evening", "in_person", candidates, lasting, AS_OF, 1) == [a_man]
     assert refill_rules(rules, PolicySettings(policy="asap")) == rules
+
+
+def test_under_lasting_a_group_below_the_target_starts_at_its_deadline_not_when_all_have_answered():
+    from services.grouping.lifecycle import Answers, StartDecision, decide_start
+    from services.grouping.planning.policy import PolicySettings, refill_rules
+
+    asap, lasting = PlanningRules(), refill_rules(PlanningRules(), PolicySettings())
+    all_in = Answers(accepted=5, pending=0, declined=0)
+    assert decide_start(all_in, asap, backfill_possible=False, before_deadline=True) is StartDecision.start
+    assert decide_start(all_in, lasting, backfill_possible=False, before_deadline=True) is StartDecision.wait
+    assert (
+        decide_start(all_in, lasting, backfill_possible=False, before_deadline=False) is StartDecision.start
+    )
+    full = Answers(accepted=lasting.target_size, pending=0, declined=0)
+    assert decide_start(full, lasting, backfill_possible=False, before_deadline=True) is StartDecision.start
+    # Too few can come: refill or dissolve at once, deadline or not.
+    short = Answers(accepted=3, pending=0, declined=1)
+    assert (
+        decide_start(short, lasting, backfill_possible=False, before_deadline=True) is StartDecision.dissolve
+    )
+    without_top_up = refill_rules(PlanningRules(), PolicySettings(top_up=False))
+    assert (
+        decide_start(all_in, without_top_up, backfill_possible=False, before_deadline=True)
+        is StartDecision.start
+    )

@@ -78,3 +78,15 @@ def test_taking_an_option_changes_only_what_it_names():
         someone.topic,
         someone.availability,
     )
+
+
+def test_under_lasting_a_newcomer_who_fits_joins_a_proposed_group_before_its_deadline():
+    # Four form a group on the first day (nobody else like them has come: holding is pointless); a fifth
+    # who fits arrives three days later, after all four accepted, and is invited before the group starts.
+    people = [person(k, "tue_evening") for k in range(4)] + [person(5, "tue_evening", day=3)]
+    everyone_accepts = InvitationModel(decline=0, no_answer=0)
+    result = Simulation(people, RULES, PolicySettings(), everyone_accepts).run(START + timedelta(days=30))
+    [group] = result.groups
+    assert group.size_at_forming == 4 and group.status == "started"
+    assert sorted(group.accepted) == ["p00", "p01", "p02", "p03", "p05"]
+    assert group.started_at >= START + timedelta(days=everyone_accepts.invitation_days)
