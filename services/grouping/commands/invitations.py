@@ -123,8 +123,11 @@ async def evaluate_group(
     as_of: date,
     rules: domain.PlanningRules,
     timing: Timing,
+    now: datetime | None = None,
 ) -> lifecycle.StartDecision | None:
-    """After an answer, expiry or withdrawal before the start: start, wait, refill from the pool, or dissolve."""
+    """After an answer, expiry or withdrawal before the start: start, wait, refill from the pool, or dissolve.
+    `now`: the moment the group's answer deadline is compared with (default: the clock)."""
+    now = now or datetime.now(UTC)
     group = (
         await session.execute(select(groups).where(groups.c.group_id == group_id).with_for_update())
     ).one()
@@ -138,11 +141,11 @@ async def evaluate_group(
         candidates = await backfill(session, group, accepted + pending, as_of, rules)
     deadline = group.formed_at + timedelta(days=timing.invitation_days)
     decision = lifecycle.decide_start(
-        answers, rules, backfill_possible=bool(candidates), before_deadline=datetime.now(UTC) < deadline
+        answers, rules, backfill_possible=bool(candidates), before_deadline=now < deadline
     )
     if decision is lifecycle.StartDecision.backfill:
         newcomers = [uuid.UUID(p.participant_id) for p in candidates]
-        await invite(session, group_id, newcomers, datetime.now(UTC) + timedelta(days=timing.invitation_days))
+        await invite(session, group_id, newcomers, now + timedelta(days=timing.invitation_days))
         for participant_id in newcomers:
             await stage(session, outbox, GroupMemberJoined(group_id=group_id, participant_id=participant_id))
     elif decision is lifecycle.StartDecision.dissolve:
@@ -236,7 +239,9 @@ async def start_due_groups(
     ).scalars()
     started = 0
     for group_id in list(due):
-        decision = await evaluate_group(session, outbox, group_id, as_of=as_of, rules=rules, timing=timing)
+        decision = await evaluate_group(
+            session, outbox, group_id, as_of=as_of, rules=rules, timing=timing, now=now
+        )
         started += decision is lifecycle.StartDecision.start
     return started
 

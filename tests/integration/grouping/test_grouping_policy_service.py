@@ -8,11 +8,12 @@ import uuid
 from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
-from sqlalchemy import insert, select
+from sqlalchemy import insert, select, update
 
 from services.grouping import domain
 from services.grouping.app import create_service
-from services.grouping.models import outbox, pool
+from services.grouping.commands.invitations import answer_invitation, start_due_groups
+from services.grouping.models import groups, outbox, pool
 from shared.contracts import RegistrationAccepted
 from shared.messaging import exchange_of
 from tests.support import eventually, running
@@ -113,11 +114,6 @@ async def test_a_group_of_four_is_held_while_a_fifth_is_likely_and_formed_at_the
 
 async def test_under_lasting_a_group_everyone_accepted_starts_at_its_deadline_not_before(settings):
     """A group below the target size stays open for newcomers until its answer deadline, then starts."""
-    from sqlalchemy import update
-
-    from services.grouping.commands.invitations import answer_invitation, start_due_groups
-    from services.grouping.models import groups
-
     settings = settings.model_copy(
         update={
             "planning_debounce_seconds": 0.2,
@@ -153,22 +149,20 @@ async def test_under_lasting_a_group_everyone_accepted_starts_at_its_deadline_no
                 return (await session.execute(select(groups.c.status))).scalar_one()
 
         assert await status() == "proposed"  # all accepted; open for a fifth until the deadline
-        async with service.transaction() as uow:
-            now = datetime.now(UTC)
-            assert (
-                await start_due_groups(
+        # From here the moments are the test's own: the group formed at a fixed time, then a day and a
+        # deadline later.
+        formed = datetime.combine(TODAY, time(12), UTC)
+        deadline = formed + timedelta(days=service.timing.invitation_days)
+
+        async def start_due(now: datetime) -> int:
+            async with service.transaction() as uow:
+                return await start_due_groups(
                     uow.session, uow.outbox, now=now, as_of=TODAY, rules=service.rules, timing=service.timing
                 )
-                == 0
-            )
-            # The deadline passes (the group formed `invitation_days` ago).
-            await uow.session.execute(
-                update(groups).values(
-                    formed_at=now - timedelta(days=service.timing.invitation_days, minutes=1)
-                )
-            )
-            started = await start_due_groups(
-                uow.session, uow.outbox, now=now, as_of=TODAY, rules=service.rules, timing=service.timing
-            )
-        assert started == 1
+
+        async with service.transaction() as uow:
+            await uow.session.execute(update(groups).values(formed_at=formed))
+        assert await start_due(formed + timedelta(days=1)) == 0
+        assert await status() == "proposed"
+        assert await start_due(deadline + timedelta(minutes=1)) == 1
         assert await status() == "started"

@@ -6,9 +6,15 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
+from services.grouping.lifecycle import Answers, StartDecision, backfill_candidates, decide_start
 from services.grouping.planning.model import Person, PlanningRules
 from services.grouping.planning.plan import plan
-from services.grouping.planning.policy import expected_lasting, lasting_size_value
+from services.grouping.planning.policy import (
+    PolicySettings,
+    expected_lasting,
+    lasting_size_value,
+    refill_rules,
+)
 
 pytestmark = pytest.mark.unit
 
@@ -73,8 +79,6 @@ def test_the_lasting_search_leaves_out_a_lone_man(method):
 
 
 def test_refilling_under_lasting_adds_no_lone_man_and_fixes_one_left_by_a_decline():
-    from services.grouping.lifecycle import backfill_candidates
-    from services.grouping.planning.policy import PolicySettings, refill_rules
 
     rules = PlanningRules()
     lasting = refill_rules(rules, PolicySettings())
@@ -96,8 +100,6 @@ def test_refilling_under_lasting_adds_no_lone_man_and_fixes_one_left_by_a_declin
 
 
 def test_under_lasting_a_group_below_the_target_starts_at_its_deadline_not_when_all_have_answered():
-    from services.grouping.lifecycle import Answers, StartDecision, decide_start
-    from services.grouping.planning.policy import PolicySettings, refill_rules
 
     asap, lasting = PlanningRules(), refill_rules(PlanningRules(), PolicySettings())
     all_in = Answers(accepted=5, pending=0, declined=0)
